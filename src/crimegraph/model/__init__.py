@@ -1,0 +1,38 @@
+"""Pydantic v2 entities and links of a case, and the :class:`Case` that validates them together."""
+
+from __future__ import annotations
+
+from .case import Case
+from .entities import (
+    EVIDENCE_KINDS,
+    ORGANIZATION_KINDS,
+    PERSON_STATUSES,
+    PREMISES_USES,
+    Entity,
+    Evidence,
+    Organization,
+    Person,
+    Product,
+    Record,
+    Warehouse,
+)
+from .links import RELATIONSHIP_KINDS, TRANSACTION_KINDS, Relationship, Transaction
+
+__all__ = [
+    "Case",
+    "Entity",
+    "Evidence",
+    "Organization",
+    "Person",
+    "Product",
+    "Record",
+    "Relationship",
+    "Transaction",
+    "Warehouse",
+    "EVIDENCE_KINDS",
+    "ORGANIZATION_KINDS",
+    "PERSON_STATUSES",
+    "PREMISES_USES",
+    "RELATIONSHIP_KINDS",
+    "TRANSACTION_KINDS",
+]

@@ -1,0 +1,152 @@
+"""Case-wide checks that find every problem at once.
+
+The checks run on raw input (dicts from a JSON file, possibly malformed) as well as on validated
+models, so that a case with a type error in one record and a dangling reference in another gets
+one error naming both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from pydantic import ValidationError
+
+from ..errors import Problem
+from .links import transaction_rule_violations
+
+__all__ = ["SECTIONS", "NODE_SECTIONS", "find_problems", "problems_from_validation_error"]
+
+SECTIONS: tuple[str, ...] = (
+    "persons", "organizations", "warehouses", "products", "transactions", "relationships",
+    "evidence",
+)
+NODE_SECTIONS: tuple[str, ...] = ("persons", "organizations", "warehouses")
+_SINGULAR = {
+    "persons": "a person", "organizations": "an organization", "warehouses": "a premises",
+    "products": "a product", "transactions": "a transaction", "relationships": "a relationship",
+    "evidence": "an evidence record",
+}
+
+
+def _get(item: Any, name: str) -> Any:
+    if isinstance(item, Mapping):
+        return item.get(name)
+    return getattr(item, name, None)
+
+
+def _items(data: Any, section: str) -> Sequence[Any]:
+    value = _get(data, section)
+    if isinstance(value, (list, tuple)):
+        return value
+    return ()
+
+
+def _record_id(item: Any) -> str | None:
+    value = _get(item, "id")
+    return value if isinstance(value, str) else None
+
+
+def find_problems(data: Any) -> list[Problem]:
+    """Every duplicate id, dangling reference and shipment/payment rule broken in ``data``.
+
+    ``data`` is a mapping shaped like a case file or a :class:`~crimegraph.Case`. Values that
+    are of the wrong type are skipped here: field validation reports them.
+    """
+    problems: list[Problem] = []
+    owner: dict[str, tuple[str, int]] = {}
+    for section in SECTIONS:
+        for index, item in enumerate(_items(data, section)):
+            rid = _record_id(item)
+            if rid is None:
+                continue
+            if rid in owner:
+                first_section, first_index = owner[rid]
+                problems.append(Problem(
+                    section, index, rid, "id", rid,
+                    f"duplicate id; already used by {first_section}[{first_index}]",
+                ))
+            else:
+                owner[rid] = (section, index)
+
+    def kind_of(ref: str) -> str | None:
+        hit = owner.get(ref)
+        return hit[0] if hit else None
+
+    def check_ref(
+        section: str, index: int, rid: str | None, field: str, ref: Any,
+        allowed: Iterable[str], what: str,
+    ) -> None:
+        if not isinstance(ref, str):
+            return
+        found = kind_of(ref)
+        allowed = tuple(allowed)
+        if found in allowed:
+            return
+        if found is None:
+            message = f"unknown {what} id; no record of the case has this id"
+        else:
+            article = "an" if what[0] in "aeiou" else "a"
+            message = f"{ref!r} is {_SINGULAR[found]}, not {article} {what}"
+        problems.append(Problem(section, index, rid, field, ref, message))
+
+    node_what = "person, organization or premises"
+    for index, tx in enumerate(_items(data, "transactions")):
+        rid = _record_id(tx)
+        check_ref("transactions", index, rid, "source", _get(tx, "source"), NODE_SECTIONS, node_what)
+        check_ref("transactions", index, rid, "target", _get(tx, "target"), NODE_SECTIONS, node_what)
+        product = _get(tx, "product")
+        if product is not None:
+            check_ref("transactions", index, rid, "product", product, ("products",), "product")
+        carrier = _get(tx, "carrier")
+        if carrier is not None:
+            check_ref("transactions", index, rid, "carrier", carrier, NODE_SECTIONS, node_what)
+        for field, message in transaction_rule_violations(
+            _get(tx, "kind"), product, _get(tx, "quantity"), _get(tx, "amount")
+        ):
+            problems.append(Problem("transactions", index, rid, field, _get(tx, field), message))
+
+    for index, rel in enumerate(_items(data, "relationships")):
+        rid = _record_id(rel)
+        check_ref("relationships", index, rid, "source", _get(rel, "source"), NODE_SECTIONS, node_what)
+        check_ref("relationships", index, rid, "target", _get(rel, "target"), NODE_SECTIONS, node_what)
+
+    for index, ev in enumerate(_items(data, "evidence")):
+        product = _get(ev, "product")
+        if product is not None:
+            check_ref("evidence", index, _record_id(ev), "product", product, ("products",), "product")
+
+    for section in SECTIONS:
+        for index, item in enumerate(_items(data, section)):
+            refs = _get(item, "evidence")
+            if not isinstance(refs, (list, tuple)):
+                continue
+            rid = _record_id(item)
+            for position, ref in enumerate(refs):
+                check_ref(section, index, rid, f"evidence.{position}", ref, ("evidence",), "evidence")
+    return problems
+
+
+def problems_from_validation_error(exc: ValidationError, data: Any) -> list[Problem]:
+    """Turn Pydantic's field errors into :class:`Problem` records that name the record id."""
+    problems: list[Problem] = []
+    for error in exc.errors(include_url=False):
+        if error["type"] == "transaction_rule":
+            continue  # reported by find_problems with the field name
+        loc = error["loc"]
+        if len(loc) >= 2 and isinstance(loc[0], str) and isinstance(loc[1], int):
+            section, index = loc[0], loc[1]
+            items = _items(data, section)
+            rid = _record_id(items[index]) if index < len(items) else None
+            field = ".".join(str(part) for part in loc[2:]) or "(record)"
+        else:
+            section, index, rid = "case", None, None
+            field = ".".join(str(part) for part in loc) or "(case)"
+        message = error["msg"]
+        value = error.get("input")
+        if error["type"] == "extra_forbidden":
+            message = "unknown field; check its spelling against the model"
+        elif error["type"] == "missing":
+            message, value = "required field is missing", None
+        problems.append(Problem(section, index, rid, field, value, message))
+    return problems

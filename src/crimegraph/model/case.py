@@ -1,0 +1,254 @@
+"""The :class:`Case`: one validated bundle of entities, links and evidence."""
+
+from __future__ import annotations
+
+import gc
+import json
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+
+from ..errors import EntityNotFound, InvalidCase, Problem
+from ._checks import SECTIONS, find_problems, problems_from_validation_error
+from ._time import DEFAULT_TIMEZONE, get_timezone, localize
+from .entities import (
+    AttributeValue,
+    Entity,
+    EntityId,
+    Evidence,
+    Organization,
+    Person,
+    Product,
+    Record,
+    Warehouse,
+)
+from .links import Relationship, Transaction
+
+__all__ = ["Case"]
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    # Validating a million records creates millions of objects; the cyclic collector would
+    # rescan them again and again (a 4x slowdown). None of them form cycles worth collecting.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+class Case(BaseModel):
+    """All the facts of one investigation, validated together.
+
+    Building a case checks every record and every reference between records. A case that
+    has problems is rejected whole with :class:`~crimegraph.InvalidCase`, whose message lists
+    *every* problem (record, field, value, why) so nothing is lost silently.
+
+    Naive timestamps are read as local time in :attr:`timezone`, and bare dates as local
+    midnight, so the same file always means the same instants.
+
+    Parameters
+    ----------
+    id, title : str
+        The case identifier and a human title.
+    persons, organizations, warehouses, products, transactions, relationships, evidence : list
+        The records of the case; every list is optional.
+    timezone : str
+        IANA time zone of the case's local time (default ``"Asia/Shanghai"``).
+
+    Raises
+    ------
+    InvalidCase
+        On duplicate ids, dangling references (unknown source, target, product, carrier or
+        evidence id), a shipment without product or with quantity <= 0, a payment without a
+        positive amount, and every field-level type error.
+
+    Examples
+    --------
+    >>> import crimegraph as cg
+    >>> case = cg.Case(
+    ...     id="demo", title="Two shops",
+    ...     organizations=[cg.Organization(id="A", name="Den"), cg.Organization(id="B", name="Shop")],
+    ...     products=[cg.Product(id="P", name="Fake oil")],
+    ...     transactions=[cg.Transaction(id="T1", kind="shipment", source="A", target="B",
+    ...                                  timestamp="2024-03-01", product="P", quantity=10)],
+    ... )
+    >>> case.transactions[0].timestamp.isoformat()
+    '2024-03-01T00:00:00+08:00'
+    >>> cg.Case(id="bad", transactions=[{"id": "T1", "kind": "payment", "source": "X",
+    ...         "target": "Y", "timestamp": "2024-03-01"}])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    crimegraph.errors.InvalidCase: case rejected: 3 problems found; nothing was loaded
+      - transactions[0] (id 'T1') field 'source' = 'X': unknown person, organization or premises id; ...
+    ...
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: EntityId = "case"
+    title: str = ""
+    description: str | None = None
+    timezone: str = DEFAULT_TIMEZONE
+    """IANA time zone in which naive timestamps are read."""
+    currency: str = Field(default="CNY", pattern=r"^[A-Z]{3}$")
+    """The case's reporting currency."""
+    attributes: dict[str, AttributeValue] = Field(default_factory=dict)
+    persons: list[Person] = Field(default_factory=list)
+    organizations: list[Organization] = Field(default_factory=list)
+    warehouses: list[Warehouse] = Field(default_factory=list)
+    products: list[Product] = Field(default_factory=list)
+    transactions: list[Transaction] = Field(default_factory=list)
+    relationships: list[Relationship] = Field(default_factory=list)
+    evidence: list[Evidence] = Field(default_factory=list)
+
+    _index: dict[str, Record] | None = PrivateAttr(default=None)
+
+    def __init__(self, /, **data: Any) -> None:
+        with _gc_paused():
+            try:
+                super().__init__(**data)
+            except ValidationError as exc:
+                problems = problems_from_validation_error(exc, data) + find_problems(data)
+                raise InvalidCase(_dedupe(problems)) from None
+            problems = [] if self._references_look_fine() else find_problems(self)
+            if problems:
+                raise InvalidCase(_dedupe(problems))
+            self._localize_times()
+
+    @classmethod
+    def model_validate(  # type: ignore[override]
+        cls, obj: Any, *, strict: bool | None = None, from_attributes: bool | None = None,
+        context: Any | None = None, **_: Any,
+    ) -> Case:
+        """Validate a mapping (e.g. a parsed case file); raises :class:`InvalidCase`."""
+        if isinstance(obj, cls):
+            return obj
+        if not isinstance(obj, Mapping):
+            raise InvalidCase([Problem(
+                "case", None, None, "(case)", type(obj).__name__,
+                "a case must be a JSON object with lists such as 'persons' and 'transactions'",
+            )])
+        return cls(**{str(key): value for key, value in obj.items()})
+
+    @classmethod
+    def model_validate_json(  # type: ignore[override]
+        cls, json_data: str | bytes | bytearray, *, strict: bool | None = None,
+        context: Any | None = None, **_: Any,
+    ) -> Case:
+        """Validate the JSON text of a case file; raises :class:`InvalidCase`."""
+        return cls.model_validate(json.loads(json_data))
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        get_timezone(value)
+        return value
+
+    def _references_look_fine(self) -> bool:
+        """A fast set-based check for the common case; find_problems explains failures."""
+        ids: set[str] = set()
+        total = 0
+        for section in SECTIONS:
+            records = getattr(self, section)
+            ids.update(record.id for record in records)
+            total += len(records)
+        if len(ids) != total:
+            return False
+        nodes = {r.id for r in self.persons}
+        nodes.update(r.id for r in self.organizations)
+        nodes.update(r.id for r in self.warehouses)
+        products = {r.id for r in self.products}
+        evidence = {r.id for r in self.evidence}
+        txs = self.transactions
+        if not nodes.issuperset(t.source for t in txs) or not nodes.issuperset(t.target for t in txs):
+            return False
+        if not products.issuperset(t.product for t in txs if t.product is not None):
+            return False
+        if not nodes.issuperset(t.carrier for t in txs if t.carrier is not None):
+            return False
+        rels = self.relationships
+        if not nodes.issuperset(r.source for r in rels) or not nodes.issuperset(r.target for r in rels):
+            return False
+        if not products.issuperset(e.product for e in self.evidence if e.product is not None):
+            return False
+        for section in SECTIONS:
+            for record in getattr(self, section):
+                if record.evidence and not evidence.issuperset(record.evidence):
+                    return False
+        return True
+
+    def _localize_times(self) -> None:
+        tz = get_timezone(self.timezone)
+        txs = self.transactions
+        for position, tx in enumerate(txs):
+            if not isinstance(tx.timestamp, datetime) or tx.timestamp.tzinfo is None:
+                txs[position] = tx.model_copy(update={"timestamp": localize(tx.timestamp, tz)})
+        rels = self.relationships
+        for position, rel in enumerate(rels):
+            update: dict[str, datetime] = {}
+            for name in ("since", "until"):
+                value = getattr(rel, name)
+                if value is not None and (not isinstance(value, datetime) or value.tzinfo is None):
+                    update[name] = localize(value, tz)
+            if update:
+                rels[position] = rel.model_copy(update=update)
+
+    # -- lookups ---------------------------------------------------------------------------
+    def records(self) -> Iterator[Record]:
+        """Every record of the case, section by section."""
+        for section in SECTIONS:
+            yield from getattr(self, section)
+
+    @property
+    def nodes(self) -> list[Entity]:
+        """Persons, organizations and premises: the entities goods, money and ties connect."""
+        return [*self.persons, *self.organizations, *self.warehouses]
+
+    def get(self, record_id: str) -> Record:
+        """The record with this id (entity, transaction, relationship or evidence).
+
+        Raises
+        ------
+        EntityNotFound
+            If no record has the id; the message suggests close matches.
+        """
+        if self._index is None:
+            self._index = {record.id: record for record in self.records()}
+        try:
+            return self._index[record_id]
+        except KeyError:
+            raise EntityNotFound(record_id, self._index, where=f"case {self.id!r}") from None
+
+    def __contains__(self, record_id: object) -> bool:
+        try:
+            self.get(str(record_id))
+        except EntityNotFound:
+            return False
+        return True
+
+    def __repr__(self) -> str:
+        counts = ", ".join(
+            f"{section}={len(getattr(self, section))}" for section in SECTIONS
+            if getattr(self, section)
+        )
+        return f"Case(id={self.id!r}, title={self.title!r}, {counts})"
+
+
+def _dedupe(problems: list[Problem]) -> list[Problem]:
+    """Drop repeats and order problems as they appear in the case file."""
+    seen: set[tuple[Any, ...]] = set()
+    unique: list[Problem] = []
+    for problem in problems:
+        key = (problem.section, problem.index, problem.field, problem.message)
+        if key not in seen:
+            seen.add(key)
+            unique.append(problem)
+    order = {section: rank for rank, section in enumerate(SECTIONS)}
+    return sorted(unique, key=lambda p: (order.get(p.section, -1), p.index or 0))

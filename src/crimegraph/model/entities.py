@@ -1,0 +1,183 @@
+"""People, organizations, premises, products and evidence: the nodes and sources of a case.
+
+Every entity is a Pydantic v2 model that rejects unknown fields (``extra="forbid"``) and can be
+built from ``id`` and ``name`` alone; everything else is optional.
+
+Examples
+--------
+>>> import crimegraph as cg
+>>> cg.Person(id="P-01", name="Zhou Jianguo", role="leader", status="arrested").status
+'arrested'
+>>> cg.Warehouse(id="W-DEN-01", name="Den at Xinglong village", uses=["production"]).uses
+['production']
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+__all__ = [
+    "AttributeValue",
+    "EntityId",
+    "Record",
+    "Entity",
+    "Person",
+    "Organization",
+    "Warehouse",
+    "Product",
+    "Evidence",
+    "PersonStatus",
+    "OrganizationKind",
+    "PremisesUse",
+    "EvidenceKind",
+    "SourceReliability",
+    "InformationCredibility",
+    "PERSON_STATUSES",
+    "ORGANIZATION_KINDS",
+    "PREMISES_USES",
+    "EVIDENCE_KINDS",
+]
+
+EntityId = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^\S(.*\S)?$")]
+"""An id: 1-200 characters without leading or trailing white space."""
+
+AttributeValue = Union[str, int, float, bool, None]
+"""A value of the free-form ``attributes`` mapping (kept flat so every store can hold it)."""
+
+PersonStatus = Literal["suspect", "arrested", "wanted", "witness", "victim", "released", "unknown"]
+PERSON_STATUSES: tuple[str, ...] = PersonStatus.__args__  # type: ignore[attr-defined]
+
+OrganizationKind = Literal[
+    "company", "shop", "online_store", "distributor", "logistics", "factory", "bank",
+    "market", "other",
+]
+ORGANIZATION_KINDS: tuple[str, ...] = OrganizationKind.__args__  # type: ignore[attr-defined]
+
+PremisesUse = Literal["production", "storage", "packaging", "sales"]
+PREMISES_USES: tuple[str, ...] = PremisesUse.__args__  # type: ignore[attr-defined]
+
+EvidenceKind = Literal[
+    "seizure", "wiretap", "bank_record", "waybill", "inspection", "platform_data", "witness",
+    "surveillance", "asset_freeze", "forensic", "document", "other",
+]
+EVIDENCE_KINDS: tuple[str, ...] = EvidenceKind.__args__  # type: ignore[attr-defined]
+
+SourceReliability = Literal["A", "B", "C", "D", "E", "F"]
+"""Admiralty grading of the source: A completely reliable ... E unreliable, F cannot be judged."""
+
+InformationCredibility = Literal[1, 2, 3, 4, 5, 6]
+"""Admiralty grading of the information: 1 confirmed ... 5 improbable, 6 cannot be judged."""
+
+
+class Record(BaseModel):
+    """Base of every record in a case: an ``id`` unique within the case, no unknown fields."""
+
+    model_config = ConfigDict(extra="forbid", validate_default=False, str_strip_whitespace=False)
+
+    id: EntityId
+    """Identifier, unique across the whole case (entities, links and evidence share one space)."""
+    notes: str | None = None
+    """The analyst's free-text remarks."""
+    evidence: list[EntityId] = Field(default_factory=list)
+    """Ids of the :class:`Evidence` records that support this record."""
+    attributes: dict[str, AttributeValue] = Field(default_factory=dict)
+    """Further facts that have no field of their own (kept flat: strings, numbers, booleans)."""
+
+
+class Entity(Record):
+    """A node of the case graph: something with a name that goods, money or ties connect."""
+
+    name: str = Field(min_length=1)
+    """The name analysts use for the entity (Chinese or Latin script)."""
+    aliases: list[str] = Field(default_factory=list)
+    """Other names: nicknames, transliterations, shop signs, online handles."""
+    province: str | None = None
+    city: str | None = None
+
+
+class Person(Entity):
+    """A person in the case: suspect, arrested, wanted, witness...
+
+    Examples
+    --------
+    >>> import crimegraph as cg
+    >>> p = cg.Person(id="P-07", name="Liu Wei", phones=["138-0000-0007"], province="Hebei")
+    >>> p.status
+    'unknown'
+    """
+
+    national_id: str | None = None
+    phones: list[str] = Field(default_factory=list)
+    role: str | None = None
+    """Free text: "leader", "driver", "bookkeeper", "salesman"..."""
+    status: PersonStatus = "unknown"
+
+
+class Organization(Entity):
+    """A company, shop, online store, distributor, logistics firm or other organization."""
+
+    kind: OrganizationKind = "company"
+    registration_id: str | None = None
+    """The organization's registration number (e.g. unified social credit code)."""
+    address: str | None = None
+
+
+class Warehouse(Entity):
+    """Premises where goods are made, stored, packaged or sold (warehouses and dens)."""
+
+    uses: list[PremisesUse] = Field(default_factory=list)
+    address: str | None = None
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    lon: float | None = Field(default=None, ge=-180, le=180)
+
+    @field_validator("uses")
+    @classmethod
+    def _unique_uses(cls, value: list[str]) -> list[str]:
+        # Keep the order given but drop repeats, so round trips stay byte-stable.
+        return list(dict.fromkeys(value))
+
+
+class Product(Entity):
+    """A kind of goods: counterfeit engine oil of one brand and grade, a liquor, a drug."""
+
+    brand: str | None = None
+    category: str | None = None
+    counterfeit: bool | None = None
+    """True for fake goods, False for genuine ones, None when not (yet) established."""
+    unit: str | None = None
+    """Unit of ``quantity`` in shipments: bottle, barrel, litre, case..."""
+    unit_price: float | None = Field(default=None, ge=0)
+    """Typical selling price per unit, in the case currency."""
+
+
+class Evidence(Entity):
+    """Where a fact comes from, and how far the analyst trusts it.
+
+    ``amount`` records money seized or frozen (for ``kind="asset_freeze"`` or ``"seizure"``),
+    ``quantity`` the goods seized.
+
+    Examples
+    --------
+    >>> import crimegraph as cg
+    >>> e = cg.Evidence(id="EV-1", name="Bank freeze order", kind="asset_freeze",
+    ...                 agency="Police", amount=1_250_000, reliability="A", credibility=1)
+    >>> e.currency
+    'CNY'
+    """
+
+    kind: EvidenceKind = "other"
+    agency: str | None = None
+    """The agency or company that supplied it: police, market regulator, logistics firm..."""
+    reference: str | None = None
+    """The file number, waybill number or report reference."""
+    date: _dt.date | None = None
+    reliability: SourceReliability | None = None
+    credibility: InformationCredibility | None = None
+    amount: float | None = Field(default=None, ge=0)
+    currency: str = Field(default="CNY", pattern=r"^[A-Z]{3}$")
+    quantity: float | None = Field(default=None, ge=0)
+    product: EntityId | None = None
+    """The product seized, when ``quantity`` is given."""

@@ -1,0 +1,285 @@
+"""The store interface that every analysis is written against, and the shipment table.
+
+A store holds one case. Two implementations exist: :class:`~crimegraph.NetworkXStore`
+(in memory, the default) and :class:`~crimegraph.Neo4jStore`. The interface is small on purpose:
+lookups by id, the links and transactions around a set of nodes, the shipments as a columnar
+table, and whole-case exports. Algorithms use nothing else, so they give the same answers on
+both stores.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+
+from ..errors import EntityNotFound
+from ..model import Case, Record, Relationship, Transaction
+from ..model._time import to_epoch_us
+
+if TYPE_CHECKING:
+    import networkx as nx
+    import pandas as pd
+
+__all__ = ["Direction", "ShipmentTable", "Store", "NODE_COLUMNS", "time_bound_us"]
+
+Direction = Literal["in", "out", "both"]
+
+NODE_COLUMNS: tuple[str, ...] = (
+    "id", "type", "name", "province", "city", "role", "status", "kind", "uses",
+)
+"""Columns of :meth:`Store.node_table`."""
+
+
+def time_bound_us(value: datetime | None, tz: Any) -> int | None:
+    """A since/until bound in epoch microseconds; naive values are read in ``tz``."""
+    if value is None:
+        return None
+    from ..model._time import localize
+
+    return to_epoch_us(localize(value, tz))
+
+
+@dataclass(frozen=True, eq=False)
+class ShipmentTable:
+    """Shipments as parallel arrays, sorted by time (ties keep case-file order).
+
+    Attributes
+    ----------
+    node_ids : list of str
+        Node ids; ``source`` and ``target`` index into this list.
+    product_ids : list of str
+        Product ids; ``product`` indexes into this list.
+    ids : numpy.ndarray of object
+        Transaction id of each shipment.
+    source, target : numpy.ndarray of int32
+        Sender and receiver of each shipment (indices into ``node_ids``).
+    time : numpy.ndarray of int64
+        When each shipment left, in microseconds since the Unix epoch (UTC).
+    product : numpy.ndarray of int32
+        What each shipment carried (index into ``product_ids``).
+    quantity, amount : numpy.ndarray of float64
+        Goods carried, and their value (NaN when unknown).
+    """
+
+    node_ids: list[str]
+    product_ids: list[str]
+    ids: np.ndarray
+    source: np.ndarray
+    target: np.ndarray
+    time: np.ndarray
+    product: np.ndarray
+    quantity: np.ndarray
+    amount: np.ndarray
+    _node_pos: dict[str, int] = field(default_factory=dict, repr=False)
+
+    def __len__(self) -> int:
+        return int(self.ids.shape[0])
+
+    @property
+    def node_index(self) -> dict[str, int]:
+        """Map from node id to its position in :attr:`node_ids`."""
+        if not self._node_pos and self.node_ids:
+            self._node_pos.update({node: pos for pos, node in enumerate(self.node_ids)})
+        return self._node_pos
+
+    def select(self, mask: np.ndarray) -> ShipmentTable:
+        """The shipments where ``mask`` is true, with the same node and product indices."""
+        return ShipmentTable(
+            self.node_ids, self.product_ids, self.ids[mask], self.source[mask],
+            self.target[mask], self.time[mask], self.product[mask], self.quantity[mask],
+            self.amount[mask], self._node_pos,
+        )
+
+    def mask(
+        self, *, products: Collection[str] | None = None, since_us: int | None = None,
+        until_us: int | None = None,
+    ) -> np.ndarray:
+        """Boolean mask of shipments of these products within ``since_us..until_us``."""
+        keep = np.ones(len(self), dtype=bool)
+        if products is not None:
+            wanted = [pos for pos, pid in enumerate(self.product_ids) if pid in set(products)]
+            keep &= np.isin(self.product, np.asarray(wanted, dtype=np.int32))
+        if since_us is not None:
+            keep &= self.time >= since_us
+        if until_us is not None:
+            keep &= self.time <= until_us
+        return keep
+
+    @classmethod
+    def from_rows(
+        cls, rows: Iterable[tuple[str, str, str, int, str, float, float | None]],
+        node_ids: Sequence[str] | None = None,
+    ) -> ShipmentTable:
+        """Build a table from ``(id, source, target, time_us, product, quantity, amount)`` rows.
+
+        Rows are sorted by time (stable). ``node_ids`` fixes the node order; otherwise nodes
+        are numbered in order of first appearance.
+        """
+        rows = list(rows)
+        nodes: list[str] = list(node_ids) if node_ids is not None else []
+        node_pos = {node: pos for pos, node in enumerate(nodes)}
+        products: list[str] = []
+        product_pos: dict[str, int] = {}
+
+        def node(ref: str) -> int:
+            pos = node_pos.get(ref)
+            if pos is None:
+                pos = node_pos[ref] = len(nodes)
+                nodes.append(ref)
+            return pos
+
+        def product(ref: str) -> int:
+            pos = product_pos.get(ref)
+            if pos is None:
+                pos = product_pos[ref] = len(products)
+                products.append(ref)
+            return pos
+
+        n = len(rows)
+        ids = np.empty(n, dtype=object)
+        src = np.empty(n, dtype=np.int32)
+        dst = np.empty(n, dtype=np.int32)
+        when = np.empty(n, dtype=np.int64)
+        prod = np.empty(n, dtype=np.int32)
+        qty = np.empty(n, dtype=np.float64)
+        amt = np.empty(n, dtype=np.float64)
+        for i, (tid, s, t, ts, p, q, a) in enumerate(rows):
+            ids[i] = tid
+            src[i] = node(s)
+            dst[i] = node(t)
+            when[i] = ts
+            prod[i] = product(p)
+            qty[i] = q
+            amt[i] = np.nan if a is None else a
+        order = np.argsort(when, kind="stable")
+        return cls(nodes, products, ids[order], src[order], dst[order], when[order],
+                   prod[order], qty[order], amt[order], node_pos)
+
+
+class Store(ABC):
+    """What a case store offers the analyses. Implementations: NetworkXStore, Neo4jStore."""
+
+    #: A short name of the implementation ("memory", "neo4j").
+    kind: str = "abstract"
+
+    @abstractmethod
+    def load(self, case: Case) -> None:
+        """Store ``case`` (replacing a stored case with the same id)."""
+
+    @property
+    @abstractmethod
+    def case_id(self) -> str:
+        """Id of the case this store currently holds."""
+
+    @property
+    def timezone(self) -> str:
+        """IANA time zone of the stored case (naive times in queries are read in it)."""
+        return self.to_case().timezone
+
+    @abstractmethod
+    def describe(self) -> str:
+        """A one-line description of the store and its case (never a password)."""
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release connections; the in-memory store has nothing to release."""
+
+    # -- records --------------------------------------------------------------------------
+    @abstractmethod
+    def get_many(self, ids: Iterable[str]) -> dict[str, Record]:
+        """The records with these ids (missing ids are simply absent from the result)."""
+
+    def get(self, record_id: str) -> Record:
+        """The record with this id; raises :class:`EntityNotFound` with close matches."""
+        found = self.get_many([record_id])
+        if record_id not in found:
+            raise EntityNotFound(record_id, self.ids(), where=self.describe())
+        return found[record_id]
+
+    @abstractmethod
+    def ids(self) -> list[str]:
+        """Every record id of the case."""
+
+    @abstractmethod
+    def node_table(self) -> pd.DataFrame:
+        """Persons, organizations and premises, one row each, columns :data:`NODE_COLUMNS`."""
+
+    # -- links ----------------------------------------------------------------------------
+    @abstractmethod
+    def shipments(self) -> ShipmentTable:
+        """Every shipment of the case as a time-sorted :class:`ShipmentTable`."""
+
+    def chain_candidates(
+        self, start: Sequence[str], *, direction: Literal["downstream", "upstream"],
+        products: Collection[str] | None, since_us: int | None, until_us: int | None,
+        max_hops: int | None,
+    ) -> ShipmentTable:
+        """Shipments that a trace from ``start`` may use: a superset of the chain.
+
+        The default returns the whole shipment table (the trace filters it without copying);
+        a remote store returns only the matching shipments reachable from ``start`` so that
+        a trace does not pull the whole database.
+        """
+        return self.shipments()
+
+    @abstractmethod
+    def transactions(
+        self, *, nodes: Collection[str] | None = None, direction: Direction = "both",
+        kind: Literal["shipment", "payment"] | None = None,
+    ) -> list[Transaction]:
+        """Transactions touching ``nodes`` (all when None), in time order."""
+
+    @abstractmethod
+    def links(
+        self, *, nodes: Collection[str] | None = None, direction: Direction = "both",
+        kinds: Collection[str] | None = None,
+    ) -> list[Relationship]:
+        """Relationships touching ``nodes`` (all when None), optionally of some kinds."""
+
+    def neighbors(
+        self, node: str, *, kinds: Collection[str] | None = None, direction: Direction = "both",
+    ) -> list[str]:
+        """Ids linked to ``node`` by relationships or transactions of ``kinds``, sorted.
+
+        ``kinds`` mixes relationship kinds ("calls", "leads"...) and transaction kinds
+        ("shipment", "payment"); None means every kind.
+        """
+        self.get(node)
+        wanted = None if kinds is None else set(kinds)
+        found: set[str] = set()
+        pairs: list[tuple[str, str, str]] = [
+            (r.kind, r.source, r.target) for r in self.links(nodes=[node], direction=direction)
+        ]
+        pairs += [
+            (t.kind, t.source, t.target)
+            for t in self.transactions(nodes=[node], direction=direction)
+        ]
+        for kind, source, target in pairs:
+            if wanted is not None and kind not in wanted:
+                continue
+            if source == node and direction in ("out", "both"):
+                found.add(target)
+            if target == node and direction in ("in", "both"):
+                found.add(source)
+        return sorted(found)
+
+    # -- whole case -----------------------------------------------------------------------
+    @abstractmethod
+    def to_case(self) -> Case:
+        """The whole stored case as a :class:`Case`."""
+
+    def to_networkx(self) -> nx.MultiDiGraph:
+        """The case as a ``networkx.MultiDiGraph`` (see :func:`crimegraph.store.case_to_networkx`)."""
+        from .nxview import case_to_networkx
+
+        return case_to_networkx(self.to_case())
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,203 @@
+""":class:`CaseGraph`: one case in a store, the object every analysis takes."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from typing import TYPE_CHECKING, Literal
+
+from ..errors import EntityNotFound
+from ..model import Case, Record, Relationship, Transaction
+from .base import Direction, ShipmentTable, Store
+from .summary import CaseSummary, summarize
+
+if TYPE_CHECKING:
+    import networkx as nx
+    import pandas as pd
+
+__all__ = ["CaseGraph", "as_case_graph"]
+
+
+class CaseGraph:
+    """A case loaded into a store: in memory (NetworkX, the default) or in Neo4j.
+
+    Parameters
+    ----------
+    case : Case
+        The case to load.
+    store : Store, optional
+        Where to keep it; a new :class:`~crimegraph.NetworkXStore` when omitted. A
+        :class:`~crimegraph.Neo4jStore` writes the case into the database.
+
+    Examples
+    --------
+    >>> import crimegraph as cg
+    >>> g = cg.CaseGraph(cg.load_example("fake_liquor"))
+    >>> g.get("P-ZHOU").name
+    '周建国'
+    >>> g.summary().suspects
+    9
+    >>> g.to_networkx().number_of_nodes() == len(g.case.nodes)
+    True
+    """
+
+    def __init__(self, case: Case, store: Store | None = None) -> None:
+        from .memory import NetworkXStore
+
+        if not isinstance(case, Case):
+            raise TypeError(
+                f"CaseGraph needs a crimegraph.Case, got {type(case).__name__}; "
+                "read one with cg.read_case(path) or cg.Case.model_validate(data)"
+            )
+        self.store: Store = store if store is not None else NetworkXStore()
+        self.store.load(case)
+        self._case: Case | None = case
+
+    @classmethod
+    def open(cls, store: Store, case_id: str) -> CaseGraph:
+        """Open a case already kept in ``store`` without loading it again."""
+        opener = getattr(store, "open_case", None)
+        if opener is None:
+            raise TypeError(f"{store.describe()} cannot open stored cases")
+        opener(case_id)
+        graph = cls.__new__(cls)
+        graph.store = store
+        graph._case = None
+        return graph
+
+    # -- identity -------------------------------------------------------------------------
+    @property
+    def case_id(self) -> str:
+        return self.store.case_id
+
+    @property
+    def case(self) -> Case:
+        """The whole case (read back from the store when it was opened, not loaded)."""
+        if self._case is None:
+            self._case = self.store.to_case()
+        return self._case
+
+    def describe(self) -> str:
+        """Which store holds which case."""
+        return self.store.describe()
+
+    def __repr__(self) -> str:
+        return f"CaseGraph({self.describe()})"
+
+    # -- lookups --------------------------------------------------------------------------
+    def get(self, record_id: str) -> Record:
+        """The entity, transaction, relationship or evidence with this id.
+
+        Raises
+        ------
+        EntityNotFound
+            If the case has no such id; the message suggests close matches.
+        """
+        return self.store.get(record_id)
+
+    def __contains__(self, record_id: object) -> bool:
+        return isinstance(record_id, str) and bool(self.store.get_many([record_id]))
+
+    def require(self, ids: Iterable[str]) -> list[str]:
+        """The ids, checked to exist (raises :class:`EntityNotFound` naming the first missing)."""
+        wanted = list(dict.fromkeys(ids))
+        found = self.store.get_many(wanted)
+        for rid in wanted:
+            if rid not in found:
+                raise EntityNotFound(rid, self.store.ids(), where=self.describe())
+        return wanted
+
+    def neighbors(
+        self, node: str, *, kind: str | Collection[str] | None = None,
+        direction: Direction = "both",
+    ) -> list[str]:
+        """Ids linked to ``node``, optionally by link kind ("calls", "shipment"...) and direction."""
+        kinds = [kind] if isinstance(kind, str) else kind
+        return self.store.neighbors(node, kinds=kinds, direction=direction)
+
+    def nodes(self) -> pd.DataFrame:
+        """Persons, organizations and premises as a DataFrame (id, type, name, province...)."""
+        return self.store.node_table()
+
+    def shipments(self) -> ShipmentTable:
+        """Every shipment as a time-sorted columnar table."""
+        return self.store.shipments()
+
+    def transactions(
+        self, *, nodes: Collection[str] | None = None, direction: Direction = "both",
+        kind: Literal["shipment", "payment"] | None = None,
+    ) -> list[Transaction]:
+        """Transactions around ``nodes`` (all when None), in time order."""
+        return self.store.transactions(nodes=nodes, direction=direction, kind=kind)
+
+    def links(
+        self, *, nodes: Collection[str] | None = None, direction: Direction = "both",
+        kinds: Collection[str] | None = None,
+    ) -> list[Relationship]:
+        """Relationships around ``nodes`` (all when None), optionally of some kinds."""
+        return self.store.links(nodes=nodes, direction=direction, kinds=kinds)
+
+    def subgraph(self, ids: Iterable[str]) -> CaseGraph:
+        """A new in-memory case graph of these entities and the links among them.
+
+        Products and evidence that the kept records refer to come along.
+        """
+        keep = set(self.require(ids))
+        case = self.case
+        txs = [t for t in case.transactions if t.source in keep and t.target in keep]
+        rels = [r for r in case.relationships if r.source in keep and r.target in keep]
+        nodes = {
+            "persons": [e for e in case.persons if e.id in keep],
+            "organizations": [e for e in case.organizations if e.id in keep],
+            "warehouses": [e for e in case.warehouses if e.id in keep],
+        }
+        carriers = {t.carrier for t in txs if t.carrier} - keep
+        if carriers:  # keep carriers so that the sub-case stays valid
+            nodes["organizations"] += [e for e in case.organizations if e.id in carriers]
+            nodes["persons"] += [e for e in case.persons if e.id in carriers]
+            nodes["warehouses"] += [e for e in case.warehouses if e.id in carriers]
+        products = {t.product for t in txs if t.product}
+        kept = [*nodes["persons"], *nodes["organizations"], *nodes["warehouses"], *txs, *rels]
+        evidence_ids = {ev for record in kept for ev in record.evidence}
+        evidence = [e for e in case.evidence if e.id in evidence_ids]
+        products |= {e.product for e in evidence if e.product}
+        sub = Case(
+            id=f"{case.id}-subgraph", title=f"{case.title} (subgraph)", timezone=case.timezone,
+            currency=case.currency, **nodes,
+            products=[p for p in case.products if p.id in products],
+            transactions=txs, relationships=rels, evidence=evidence,
+        )
+        return CaseGraph(sub)
+
+    def to_networkx(self) -> nx.MultiDiGraph:
+        """The case as a ``networkx.MultiDiGraph`` (nodes: entities; edges: links, keyed by id)."""
+        return self.store.to_networkx()
+
+    def summary(self) -> CaseSummary:
+        """Counts by entity type, provinces, date range and totals (goods, money, frozen funds)."""
+        override = getattr(self.store, "summary", None)
+        if callable(override):
+            result = override()
+            if isinstance(result, CaseSummary):
+                return result
+        return summarize(self.case)
+
+    def close(self) -> None:
+        """Close the store's connections."""
+        self.store.close()
+
+    def __enter__(self) -> CaseGraph:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def as_case_graph(graph: CaseGraph | Case) -> CaseGraph:
+    """A :class:`CaseGraph` for either a case graph or a bare :class:`Case` (wrapped in memory)."""
+    if isinstance(graph, CaseGraph):
+        return graph
+    if isinstance(graph, Case):
+        return CaseGraph(graph)
+    raise TypeError(
+        f"expected a crimegraph.CaseGraph or crimegraph.Case, got {type(graph).__name__}"
+    )

@@ -1,0 +1,206 @@
+"""The in-memory store: columnar, time-sorted shipments beside a lazily built NetworkX graph."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Iterable
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+
+from ..errors import StoreError
+from ..model import Case, Record, Relationship, Transaction
+from .base import NODE_COLUMNS, Direction, ShipmentTable, Store
+from .nxview import case_to_networkx, entity_type
+
+if TYPE_CHECKING:
+    import networkx as nx
+    import pandas as pd
+
+__all__ = ["NetworkXStore"]
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_US = timedelta(microseconds=1)
+
+
+class NetworkXStore(Store):
+    """Holds a case in memory; the default store of :class:`~crimegraph.CaseGraph`.
+
+    Shipments are kept as time-sorted numpy columns (what traces read); the
+    ``networkx.MultiDiGraph`` view is built on first use of :meth:`to_networkx` and cached.
+
+    Parameters
+    ----------
+    case : Case, optional
+        The case to hold; :meth:`load` can give it later.
+
+    Examples
+    --------
+    >>> import crimegraph as cg
+    >>> store = cg.NetworkXStore(cg.load_example("fake_liquor"))
+    >>> store.describe()
+    "in-memory NetworkX store holding case 'fake-liquor-zhou'"
+    """
+
+    kind = "memory"
+
+    def __init__(self, case: Case | None = None) -> None:
+        self._case: Case | None = None
+        if case is not None:
+            self.load(case)
+
+    # -- loading --------------------------------------------------------------------------
+    def load(self, case: Case) -> None:
+        """Hold ``case`` (replacing whatever this store held) and index it."""
+        self._case = case
+        self._index: dict[str, Record] = {record.id: record for record in case.records()}
+        self._node_ids = [entity.id for entity in case.nodes]
+        self._node_pos = {node: pos for pos, node in enumerate(self._node_ids)}
+        self._shipments = _build_shipments(case, self._node_ids, self._node_pos)
+        self._tx_by_node: dict[str, list[int]] | None = None
+        self._links_by_node: dict[str, list[int]] | None = None
+        self._nx: nx.MultiDiGraph | None = None
+        self._nodes_frame: pd.DataFrame | None = None
+
+    @property
+    def case(self) -> Case:
+        if self._case is None:
+            raise StoreError("the in-memory store holds no case yet; call load(case) first")
+        return self._case
+
+    @property
+    def case_id(self) -> str:
+        return self.case.id
+
+    @property
+    def timezone(self) -> str:
+        return self.case.timezone
+
+    def describe(self) -> str:
+        if self._case is None:
+            return "in-memory NetworkX store (empty)"
+        return f"in-memory NetworkX store holding case {self._case.id!r}"
+
+    # -- records --------------------------------------------------------------------------
+    def get_many(self, ids: Iterable[str]) -> dict[str, Record]:
+        self.case  # noqa: B018 - raises when empty
+        index = self._index
+        return {rid: index[rid] for rid in ids if rid in index}
+
+    def ids(self) -> list[str]:
+        self.case  # noqa: B018
+        return list(self._index)
+
+    def node_table(self) -> pd.DataFrame:
+        import pandas as pd
+
+        if self._nodes_frame is None:
+            rows = []
+            for entity in self.case.nodes:
+                rows.append({
+                    "id": entity.id,
+                    "type": entity_type(entity),
+                    "name": entity.name,
+                    "province": entity.province,
+                    "city": entity.city,
+                    "role": getattr(entity, "role", None),
+                    "status": getattr(entity, "status", None),
+                    "kind": getattr(entity, "kind", None),
+                    "uses": ",".join(getattr(entity, "uses", []) or []) or None,
+                })
+            self._nodes_frame = pd.DataFrame(rows, columns=list(NODE_COLUMNS))
+        return self._nodes_frame.copy()
+
+    # -- links ----------------------------------------------------------------------------
+    def shipments(self) -> ShipmentTable:
+        self.case  # noqa: B018
+        return self._shipments
+
+    def transactions(
+        self, *, nodes: Collection[str] | None = None, direction: Direction = "both",
+        kind: Literal["shipment", "payment"] | None = None,
+    ) -> list[Transaction]:
+        txs = self.case.transactions
+        if nodes is None:
+            chosen: Iterable[Transaction] = txs
+        else:
+            if self._tx_by_node is None:
+                self._tx_by_node = _by_node((t.source, t.target) for t in txs)
+            positions = sorted({p for n in nodes for p in self._tx_by_node.get(n, ())})
+            wanted = set(nodes)
+            chosen = [
+                txs[p] for p in positions
+                if _touches(txs[p].source, txs[p].target, wanted, direction)
+            ]
+        selected = [t for t in chosen if kind is None or t.kind == kind]
+        return sorted(selected, key=lambda t: t.timestamp)
+
+    def links(
+        self, *, nodes: Collection[str] | None = None, direction: Direction = "both",
+        kinds: Collection[str] | None = None,
+    ) -> list[Relationship]:
+        rels = self.case.relationships
+        if nodes is None:
+            chosen: Iterable[Relationship] = rels
+        else:
+            if self._links_by_node is None:
+                self._links_by_node = _by_node((r.source, r.target) for r in rels)
+            positions = sorted({p for n in nodes for p in self._links_by_node.get(n, ())})
+            wanted = set(nodes)
+            chosen = [
+                rels[p] for p in positions
+                if _touches(rels[p].source, rels[p].target, wanted, direction)
+            ]
+        wanted_kinds = None if kinds is None else set(kinds)
+        return [r for r in chosen if wanted_kinds is None or r.kind in wanted_kinds]
+
+    # -- whole case -----------------------------------------------------------------------
+    def to_case(self) -> Case:
+        return self.case
+
+    def to_networkx(self) -> nx.MultiDiGraph:
+        if self._nx is None:
+            self._nx = case_to_networkx(self.case)
+        return self._nx
+
+
+def _touches(source: str, target: str, nodes: set[str], direction: Direction) -> bool:
+    if direction == "out":
+        return source in nodes
+    if direction == "in":
+        return target in nodes
+    return source in nodes or target in nodes
+
+
+def _by_node(pairs: Iterable[tuple[str, str]]) -> dict[str, list[int]]:
+    index: dict[str, list[int]] = defaultdict(list)
+    for position, (source, target) in enumerate(pairs):
+        index[source].append(position)
+        if target != source:
+            index[target].append(position)
+    return dict(index)
+
+
+def _build_shipments(case: Case, node_ids: list[str], node_pos: dict[str, int]) -> ShipmentTable:
+    """Columns of every shipment, sorted by time; one pass of list comprehensions."""
+    ships = [t for t in case.transactions if t.kind == "shipment"]
+    product_ids = [p.id for p in case.products]
+    product_pos = {pid: pos for pos, pid in enumerate(product_ids)}
+    n = len(ships)
+    ids = np.array([t.id for t in ships], dtype=object) if n else np.empty(0, dtype=object)
+    source = np.fromiter((node_pos[t.source] for t in ships), dtype=np.int32, count=n)
+    target = np.fromiter((node_pos[t.target] for t in ships), dtype=np.int32, count=n)
+    when = np.fromiter(((t.timestamp - _EPOCH) // _US for t in ships), dtype=np.int64, count=n)
+    product = np.fromiter(
+        (product_pos[t.product] for t in ships), dtype=np.int32, count=n  # type: ignore[index]
+    )
+    quantity = np.fromiter((t.quantity for t in ships), dtype=np.float64, count=n)
+    amount = np.fromiter(
+        (np.nan if t.amount is None else t.amount for t in ships), dtype=np.float64, count=n
+    )
+    order = np.argsort(when, kind="stable")
+    return ShipmentTable(
+        list(node_ids), product_ids, ids[order], source[order], target[order], when[order],
+        product[order], quantity[order], amount[order], dict(node_pos),
+    )

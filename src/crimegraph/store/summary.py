@@ -1,0 +1,158 @@
+"""The one-screen summary of a case: who, where, when, how much."""
+
+from __future__ import annotations
+
+import html
+from collections import Counter, defaultdict
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+from ..model import Case
+from ..model._time import get_timezone
+
+__all__ = ["CaseSummary", "summarize", "SUSPECT_STATUSES"]
+
+SUSPECT_STATUSES = frozenset({"suspect", "arrested", "wanted"})
+"""Person statuses counted as suspects."""
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    """Counts by entity type, provinces, date range and totals of one case.
+
+    Print it for a text report; in a notebook it shows as a table.
+    """
+
+    case_id: str
+    title: str
+    counts: dict[str, int]
+    suspects: int
+    statuses: dict[str, int]
+    production_sites: int
+    provinces: list[str]
+    first_transaction: datetime | None
+    last_transaction: datetime | None
+    shipped: dict[str, float] = field(default_factory=dict)
+    """Goods shipped, by product id."""
+    shipment_value: float = 0.0
+    """Total value of shipments with a known amount, in the case currency."""
+    payments: dict[str, float] = field(default_factory=dict)
+    """Payments by currency."""
+    frozen_funds: dict[str, float] = field(default_factory=dict)
+    """Funds frozen (evidence of kind ``asset_freeze``), by currency."""
+    seized_value: dict[str, float] = field(default_factory=dict)
+    """Value of goods or cash seized (evidence of kind ``seizure``), by currency."""
+    agencies: list[str] = field(default_factory=list)
+    currency: str = "CNY"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The summary as plain data."""
+        return asdict(self)
+
+    def _lines(self) -> list[tuple[str, str]]:
+        c = self.counts
+        period = "-"
+        if self.first_transaction and self.last_transaction:
+            period = f"{self.first_transaction:%Y-%m-%d} to {self.last_transaction:%Y-%m-%d}"
+        money = _money
+        return [
+            ("Case", f"{self.case_id} - {self.title}" if self.title else self.case_id),
+            ("Persons", f"{c.get('persons', 0)} ({self.suspects} suspects: "
+                        + ", ".join(f"{k} {v}" for k, v in sorted(self.statuses.items())) + ")"),
+            ("Organizations", str(c.get("organizations", 0))),
+            ("Premises", f"{c.get('warehouses', 0)} ({self.production_sites} production sites)"),
+            ("Products", str(c.get("products", 0))),
+            ("Shipments", str(c.get("shipments", 0))),
+            ("Payments", str(c.get("payments", 0))),
+            ("Relationships", str(c.get("relationships", 0))),
+            ("Evidence", f"{c.get('evidence', 0)} from {len(self.agencies)} agencies"),
+            ("Provinces", f"{len(self.provinces)}: " + ", ".join(self.provinces)),
+            ("Period", period),
+            ("Goods shipped", f"{sum(self.shipped.values()):,.0f} units"),
+            ("Shipment value", money({self.currency: self.shipment_value})),
+            ("Payments total", money(self.payments)),
+            ("Funds frozen", money(self.frozen_funds)),
+            ("Seized value", money(self.seized_value)),
+        ]
+
+    def __str__(self) -> str:
+        lines = self._lines()
+        width = max(len(label) for label, _ in lines)
+        return "\n".join(f"{label:<{width}}  {value}" for label, value in lines)
+
+    def _repr_html_(self) -> str:
+        rows = "".join(
+            f"<tr><th style='text-align:left'>{html.escape(label)}</th>"
+            f"<td style='text-align:left'>{html.escape(value)}</td></tr>"
+            for label, value in self._lines()
+        )
+        return f"<table>{rows}</table>"
+
+
+def _money(amounts: dict[str, float]) -> str:
+    shown = [f"{value:,.2f} {currency}" for currency, value in sorted(amounts.items()) if value]
+    return ", ".join(shown) if shown else "-"
+
+
+def summarize(case: Case) -> CaseSummary:
+    """Compute the :class:`CaseSummary` of a case.
+
+    Examples
+    --------
+    >>> import crimegraph as cg
+    >>> s = cg.store.summarize(cg.load_example("fake_liquor"))
+    >>> s.suspects
+    9
+    """
+    statuses = Counter(p.status for p in case.persons)
+    shipments = [t for t in case.transactions if t.kind == "shipment"]
+    payments = [t for t in case.transactions if t.kind == "payment"]
+    shipped: dict[str, float] = defaultdict(float)
+    value = 0.0
+    for t in shipments:
+        shipped[t.product or "?"] += t.quantity or 0.0
+        if t.amount is not None:
+            value += t.amount
+    paid: dict[str, float] = defaultdict(float)
+    for t in payments:
+        paid[t.currency] += t.amount or 0.0
+    frozen: dict[str, float] = defaultdict(float)
+    seized: dict[str, float] = defaultdict(float)
+    for ev in case.evidence:
+        if ev.amount is None:
+            continue
+        if ev.kind == "asset_freeze":
+            frozen[ev.currency] += ev.amount
+        elif ev.kind == "seizure":
+            seized[ev.currency] += ev.amount
+    provinces = sorted({n.province for n in case.nodes if n.province})
+    tz = get_timezone(case.timezone)
+    times = [t.timestamp for t in case.transactions]
+    return CaseSummary(
+        case_id=case.id,
+        title=case.title,
+        counts={
+            "persons": len(case.persons),
+            "organizations": len(case.organizations),
+            "warehouses": len(case.warehouses),
+            "products": len(case.products),
+            "shipments": len(shipments),
+            "payments": len(payments),
+            "relationships": len(case.relationships),
+            "evidence": len(case.evidence),
+        },
+        suspects=sum(statuses[s] for s in SUSPECT_STATUSES),
+        statuses=dict(sorted(statuses.items())),
+        production_sites=sum(1 for w in case.warehouses if "production" in w.uses),
+        provinces=provinces,
+        first_transaction=min(times).astimezone(tz) if times else None,
+        last_transaction=max(times).astimezone(tz) if times else None,
+        shipped=dict(sorted(shipped.items())),
+        shipment_value=value,
+        payments=dict(sorted(paid.items())),
+        frozen_funds=dict(sorted(frozen.items())),
+        seized_value=dict(sorted(seized.items())),
+        agencies=sorted({ev.agency for ev in case.evidence if ev.agency}),
+        currency=case.currency,
+    )
