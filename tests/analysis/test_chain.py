@@ -1,0 +1,317 @@
+"""trace_chain and find_sources: every rule on hand-built cases, and a property test against a
+slow reference that enumerates time-respecting walks (the definition, written plainly)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+
+import networkx as nx
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import crimegraph as cg
+
+from ..conftest import goods_case, shipment
+
+Make = Callable[[cg.Case], cg.CaseGraph]
+
+
+def test_goods_cannot_leave_before_they_arrived(make_graph: Make) -> None:
+    g = make_graph(goods_case("DEN WH SHOP", [
+        shipment("T1", "DEN", "WH", "03-02", 100),
+        shipment("T0", "WH", "SHOP", "03-01", 40),  # before the den's goods arrived
+        shipment("T2", "WH", "SHOP", "03-05", 60),
+    ]))
+    chain = cg.trace_chain(g, "DEN")
+    assert chain.transactions == ["T1", "T2"]
+    assert chain.tiers == {"DEN": 0, "WH": 1, "SHOP": 2}
+    assert chain.sources == ["DEN"] and chain.endpoints == ["SHOP"]
+
+
+def test_same_day_onward_shipments_count_whatever_their_order(make_graph: Make) -> None:
+    # Listed in reverse order with identical timestamps: both hops belong to the chain.
+    g = make_graph(goods_case("DEN WH SHOP", [
+        shipment("T2", "WH", "SHOP", "03-01", 5),
+        shipment("T1", "DEN", "WH", "03-01", 5),
+    ]))
+    assert cg.trace_chain(g, "DEN").transactions == ["T1", "T2"]
+
+
+def test_product_filter(make_graph: Make) -> None:
+    g = make_graph(goods_case("DEN WH A B", [
+        shipment("T1", "DEN", "WH", "03-01", 10, product="OIL"),
+        shipment("T2", "DEN", "WH", "03-01", 10, product="GAS"),
+        shipment("T3", "WH", "A", "03-02", 10, product="OIL"),
+        shipment("T4", "WH", "B", "03-02", 10, product="GAS"),
+    ], products=("OIL", "GAS")))
+    assert cg.trace_chain(g, "DEN", product="OIL").transactions == ["T1", "T3"]
+    assert cg.trace_chain(g, "DEN", product=["GAS"]).nodes == ["DEN", "WH", "B"]
+    assert cg.trace_chain(g, "DEN").nodes == ["DEN", "WH", "A", "B"]
+
+
+def test_cycles_goods_returned_to_a_warehouse(make_graph: Make) -> None:
+    g = make_graph(goods_case("DEN WH SHOP", [
+        shipment("T1", "DEN", "WH", "03-01", 10),
+        shipment("T2", "WH", "SHOP", "03-02", 10),
+        shipment("T3", "SHOP", "WH", "03-03", 4),  # a return
+        shipment("T4", "WH", "DEN", "03-04", 4),
+    ]))
+    chain = cg.trace_chain(g, "DEN")
+    assert chain.transactions == ["T1", "T2", "T3", "T4"]
+    assert chain.tiers == {"DEN": 0, "WH": 1, "SHOP": 2}
+    assert chain.sources == []  # every node receives something back
+    leads = chain.unaccounted().set_index("id")["unaccounted"].to_dict()
+    assert leads == {"WH": 0.0, "SHOP": 6.0}
+
+
+def test_several_start_nodes(make_graph: Make) -> None:
+    g = make_graph(goods_case("D1 D2 WH S1 S2", [
+        shipment("T1", "D1", "WH", "03-01"),
+        shipment("T2", "D2", "S2", "03-01"),
+        shipment("T3", "WH", "S1", "03-02"),
+    ]))
+    chain = cg.trace_chain(g, ["D1", "D2"])
+    assert chain.tiers == {"D1": 0, "D2": 0, "S2": 1, "WH": 1, "S1": 2}
+    assert chain.total_quantity == 20
+
+
+def test_upstream_mirror(make_graph: Make) -> None:
+    g = make_graph(goods_case("DEN WH SHOP OTHER", [
+        shipment("T1", "DEN", "WH", "03-01", 10),
+        shipment("T2", "WH", "SHOP", "03-03", 6),
+        shipment("T3", "OTHER", "WH", "03-05", 9),  # arrived after the shop's delivery left
+        shipment("T4", "WH", "OTHER", "03-02", 1),
+    ]))
+    chain = cg.trace_chain(g, "SHOP", direction="upstream")
+    assert chain.transactions == ["T1", "T2"]
+    assert chain.tiers == {"SHOP": 0, "WH": 1, "DEN": 2}
+    assert chain.sources == ["DEN"] and chain.endpoints == ["SHOP"]
+    assert chain.total_quantity == 6  # what reached the shop
+    assert chain.unaccounted().set_index("id")["unaccounted"].to_dict() == {"WH": 4.0, "DEN": -10.0}
+
+
+def test_since_and_until(make_graph: Make) -> None:
+    g = make_graph(goods_case("DEN WH SHOP", [
+        shipment("T1", "DEN", "WH", "03-01"),
+        shipment("T2", "DEN", "WH", "03-10"),
+        shipment("T3", "WH", "SHOP", "03-12"),
+        shipment("T4", "WH", "SHOP", "03-20"),
+    ]))
+    assert cg.trace_chain(g, "DEN", since="2024-03-05").transactions == ["T2", "T3", "T4"]
+    assert cg.trace_chain(g, "DEN", until="2024-03-12").transactions == ["T1", "T2", "T3"]
+    aware = datetime(2024, 3, 9, 16, 0, tzinfo=timezone.utc)  # = 03-10 00:00 in Beijing
+    assert cg.trace_chain(g, "DEN", since=aware, until="2024-03-15").transactions == ["T2", "T3"]
+    with pytest.raises(ValueError, match="is after until"):
+        cg.trace_chain(g, "DEN", since="2024-04-01", until="2024-03-01")
+
+
+def test_plain_reachability_ignores_time(make_graph: Make) -> None:
+    g = make_graph(goods_case("DEN WH SHOP", [
+        shipment("T1", "DEN", "WH", "03-05"),
+        shipment("T2", "WH", "SHOP", "03-01"),
+    ]))
+    assert cg.trace_chain(g, "DEN").transactions == ["T1"]
+    assert cg.trace_chain(g, "DEN", time_respecting=False).transactions == ["T2", "T1"]
+
+
+def test_max_hops(make_graph: Make) -> None:
+    g = make_graph(goods_case("A B C D", [
+        shipment("T1", "A", "B", "03-01"),
+        shipment("T2", "B", "C", "03-02"),
+        shipment("T3", "C", "D", "03-03"),
+        shipment("T4", "A", "C", "03-02"),
+    ]))
+    assert cg.trace_chain(g, "A", max_hops=1).transactions == ["T1", "T4"]
+    assert cg.trace_chain(g, "A", max_hops=2).transactions == ["T1", "T2", "T4", "T3"]
+    assert cg.trace_chain(g, "A", max_hops=2).tiers == {"A": 0, "B": 1, "C": 1, "D": 2}
+    assert cg.trace_chain(g, "A", max_hops=1, time_respecting=False).nodes == ["A", "B", "C"]
+    with pytest.raises(ValueError, match="max_hops=0"):
+        cg.trace_chain(g, "A", max_hops=0)
+
+
+def test_payments_never_extend_a_chain(make_graph: Make) -> None:
+    case = goods_case("DEN WH", [shipment("T1", "DEN", "WH", "03-01")])
+    case = cg.Case.model_validate({
+        **case.model_dump(),
+        "organizations": [*case.model_dump()["organizations"], {"id": "BANK", "name": "Bank"}],
+        "transactions": [*case.model_dump()["transactions"],
+                         {"id": "PAY", "kind": "payment", "source": "WH", "target": "BANK",
+                          "timestamp": "2024-03-02", "amount": 500}],
+    })
+    assert cg.trace_chain(make_graph(case), "DEN").nodes == ["DEN", "WH"]
+
+
+def test_unaccounted_and_totals(make_graph: Make) -> None:
+    g = make_graph(goods_case("DEN WH D1 D2", [
+        shipment("T1", "DEN", "WH", "03-01", 100, amount=1000),
+        shipment("T2", "WH", "D1", "03-02", 30, amount=450),
+        shipment("T3", "D1", "D2", "03-03", 50, amount=800),  # D1 sold more than it got
+    ]))
+    chain = cg.trace_chain(g, "DEN")
+    table = chain.unaccounted()
+    assert table.columns.tolist() == ["id", "name", "tier", "inflow", "outflow", "unaccounted"]
+    assert table.set_index("id")["unaccounted"].to_dict() == {"WH": 70.0, "D1": -20.0, "D2": 50.0}
+    assert "DEN" not in table["id"].tolist()
+    assert chain.total_quantity == 100
+    assert chain.total_amount == 2250
+    per_product = chain.unaccounted(by_product=True)
+    assert per_product["product"].unique().tolist() == ["OIL"]
+
+
+def test_chain_exports(make_graph: Make) -> None:
+    g = make_graph(goods_case("DEN WH SHOP", [
+        shipment("T1", "DEN", "WH", "03-01", 100, amount=1000),
+        shipment("T2", "WH", "SHOP", "03-02", 30),
+    ]))
+    chain = cg.trace_chain(g, "DEN")
+    frame = chain.to_dataframe()
+    assert frame["id"].tolist() == ["T1", "T2"]
+    assert frame["tier"].tolist() == [1, 2]
+    assert frame["source_name"].tolist() == ["Org DEN", "Org WH"]
+    assert frame["product_name"].tolist() == ["Product OIL", "Product OIL"]
+    assert frame["time"].iloc[0].utcoffset() == timedelta(hours=8)
+    assert frame["amount"].tolist()[0] == 1000
+    nxg = chain.to_networkx()
+    assert sorted(nxg.edges(keys=True)) == [("DEN", "WH", "T1"), ("WH", "SHOP", "T2")]
+    assert nxg.nodes["SHOP"]["tier"] == 2
+    assert chain.provinces == ["Prov-DEN", "Prov-SHOP", "Prov-WH"]
+    assert "3 nodes, 2 shipments" in repr(chain)
+    assert "<table>" in chain._repr_html_()
+    assert chain.tier_totals()["quantity"].tolist() == [100.0, 30.0]
+
+
+def test_errors_name_the_value(make_graph: Make) -> None:
+    g = make_graph(goods_case("DEN WH", [shipment("T1", "DEN", "WH", "03-01")]))
+    with pytest.raises(cg.EntityNotFound, match="'DNE'.*did you mean 'DEN'"):
+        cg.trace_chain(g, "DNE")
+    with pytest.raises(ValueError, match="direction='sideways'.*'downstream' or 'upstream'"):
+        cg.trace_chain(g, "DEN", direction="sideways")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="product is an empty list"):
+        cg.trace_chain(g, "DEN", product=[])
+    with pytest.raises(cg.EntityNotFound, match="'OIL2'"):
+        cg.trace_chain(g, "DEN", product="OIL2")
+    with pytest.raises(ValueError, match="'OIL' is a product, not a person"):
+        cg.trace_chain(g, "OIL")
+    with pytest.raises(ValueError, match="start is an empty list"):
+        cg.trace_chain(g, [])
+
+
+def test_start_without_shipments_is_its_own_chain(make_graph: Make) -> None:
+    g = make_graph(goods_case("DEN WH LONER", [shipment("T1", "DEN", "WH", "03-01")]))
+    chain = cg.trace_chain(g, "LONER")
+    assert chain.nodes == ["LONER"] and chain.transactions == []
+    assert chain.total_quantity == 0 and chain.unaccounted().empty
+
+
+def test_trace_accepts_a_bare_case() -> None:
+    case = goods_case("DEN WH", [shipment("T1", "DEN", "WH", "03-01")])
+    assert cg.trace_chain(case, "DEN").nodes == ["DEN", "WH"]
+
+
+def test_find_sources(make_graph: Make) -> None:
+    g = make_graph(goods_case("DEN1 DEN2 WH SHOP SUPPLIER", [
+        shipment("T0", "SUPPLIER", "DEN1", "03-01", 5, product="BASE"),
+        shipment("T1", "DEN1", "WH", "03-02", 100),
+        shipment("T2", "DEN2", "WH", "03-02", 40),
+        shipment("T3", "WH", "SHOP", "03-03", 120),
+    ], products=("OIL", "BASE")))
+    sources = cg.find_sources(g)
+    assert sources.columns.tolist() == ["id", "name", "quantity", "products", "rank"]
+    assert sources["id"].tolist() == ["DEN1", "DEN2", "SUPPLIER"]
+    assert sources["quantity"].tolist() == [100, 40, 5]
+    assert sources["rank"].tolist() == [1, 2, 3]
+    assert cg.find_sources(g, product="BASE")["id"].tolist() == ["SUPPLIER"]
+
+
+def test_counterfeit_oil_den_reaches_shops_in_six_provinces() -> None:
+    g = cg.CaseGraph(cg.load_example("counterfeit_oil"))
+    chain = cg.trace_chain(g, "W-DEN-01")
+    shops = [n for n in chain.endpoints if getattr(g.get(n), "kind", None) == "shop"]
+    provinces = {g.get(n).province for n in shops}
+    assert len(provinces) >= 6
+    assert len(chain.transactions) > 100
+
+
+# -- property test against the definition -------------------------------------------------
+
+def reference_chain(
+    edges: list[tuple[str, str, str, int, str, int]], starts: set[str], *, upstream: bool,
+    products: set[str] | None, since: int | None, until: int | None,
+    time_respecting: bool, max_hops: int | None,
+) -> tuple[set[str], dict[str, int]]:
+    """Chain shipments by enumerating walks (no shipment twice), and tiers by BFS."""
+    usable = [e for e in edges
+              if (products is None or e[4] in products)
+              and (since is None or e[3] >= since) and (until is None or e[3] <= until)]
+    if upstream:  # walk backwards in time along reversed shipments
+        usable = [(tid, v, u, -t, p, q) for (tid, u, v, t, p, q) in usable]
+    in_chain: set[str] = set()
+    limit = max_hops if max_hops is not None else len(usable)
+
+    def walk(node: str, last_time: float, used: frozenset[str], hops: int) -> None:
+        if hops >= limit:
+            return
+        for tid, u, v, t, _, _ in usable:
+            if u == node and tid not in used and (not time_respecting or t >= last_time):
+                in_chain.add(tid)
+                walk(v, t, used | {tid}, hops + 1)
+
+    for s in starts:
+        walk(s, float("-inf"), frozenset(), 0)
+    chain_graph = nx.DiGraph()
+    chain_graph.add_nodes_from(starts)
+    chain_graph.add_edges_from((u, v) for tid, u, v, *_ in usable if tid in in_chain)
+    tiers = nx.multi_source_dijkstra_path_length(chain_graph, starts)
+    return in_chain, {n: int(d) for n, d in tiers.items()}
+
+
+edge_strategy = st.tuples(
+    st.sampled_from("ABCDE"), st.sampled_from("ABCDE"), st.integers(1, 6),
+    st.sampled_from(["X", "Y"]), st.integers(1, 9),
+).filter(lambda e: e[0] != e[1])
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    raw_edges=st.lists(edge_strategy, min_size=0, max_size=9),
+    starts=st.sets(st.sampled_from("ABCDE"), min_size=1, max_size=2),
+    upstream=st.booleans(),
+    product=st.sampled_from([None, "X"]),
+    since=st.one_of(st.none(), st.integers(1, 6)),
+    until=st.one_of(st.none(), st.integers(1, 6)),
+    time_respecting=st.booleans(),
+    max_hops=st.one_of(st.none(), st.integers(1, 3)),
+)
+def test_trace_matches_reference(
+    raw_edges: list[tuple[str, str, int, str, int]], starts: set[str], upstream: bool,
+    product: str | None, since: int | None, until: int | None, time_respecting: bool,
+    max_hops: int | None,
+) -> None:
+    if since is not None and until is not None and since > until:
+        since, until = until, since
+    edges = [(f"T{i}", u, v, day, p, q) for i, (u, v, day, p, q) in enumerate(raw_edges)]
+    case = goods_case("A B C D E", [
+        shipment(tid, u, v, f"03-0{day}", q, product=p) for tid, u, v, day, p, q in edges
+    ], products=("X", "Y"))
+    chain = cg.trace_chain(
+        case, sorted(starts), direction="upstream" if upstream else "downstream",
+        product=product, since=None if since is None else f"2024-03-0{since}",
+        until=None if until is None else f"2024-03-0{until}",
+        time_respecting=time_respecting, max_hops=max_hops,
+    )
+    expected, tiers = reference_chain(
+        edges, starts, upstream=upstream, products=None if product is None else {product},
+        since=since, until=until, time_respecting=time_respecting, max_hops=max_hops,
+    )
+    assert set(chain.transactions) == expected
+    assert chain.tiers == dict(sorted(tiers.items(), key=lambda kv: (kv[1], kv[0])))
+    by_id = {e[0]: e for e in edges}
+    inflow: dict[str, float] = {}
+    for tid in expected:
+        _, u, v, _, _, q = by_id[tid]
+        inflow[v] = inflow.get(v, 0) + q
+        inflow[u] = inflow.get(u, 0) - q
+    got = chain.unaccounted().set_index("id")["unaccounted"].to_dict()
+    assert got == {n: inflow.get(n, 0.0) for n in tiers if n not in starts}

@@ -1,0 +1,144 @@
+"""The store interface, run once per store kind through ``make_graph``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import networkx as nx
+import pytest
+
+import crimegraph as cg
+
+Make = Callable[[cg.Case], cg.CaseGraph]
+
+
+def ring() -> cg.Case:
+    return cg.Case.model_validate({
+        "id": "ring",
+        "title": "Small ring",
+        "persons": [
+            {"id": "BOSS", "name": "周老板", "role": "leader", "status": "arrested",
+             "province": "Hebei"},
+            {"id": "DRV", "name": "Driver Wu", "role": "driver", "status": "suspect",
+             "province": "Hebei"},
+            {"id": "WIT", "name": "Witness Ma", "status": "witness", "province": "Henan"},
+        ],
+        "organizations": [
+            {"id": "SHOP", "name": "Auto parts shop", "kind": "shop", "province": "Shandong"},
+            {"id": "LOG", "name": "Fast Freight", "kind": "logistics"},
+        ],
+        "warehouses": [{"id": "DEN", "name": "Den", "uses": ["production", "storage"],
+                        "province": "Hebei"}],
+        "products": [{"id": "OIL", "name": "Fake 5W-30", "unit": "barrel"}],
+        "evidence": [
+            {"id": "E-FRZ", "name": "Freeze order", "kind": "asset_freeze", "agency": "Police",
+             "amount": 1200000},
+            {"id": "E-WB", "name": "Waybills", "kind": "waybill", "agency": "Fast Freight"},
+        ],
+        "transactions": [
+            {"id": "T1", "kind": "shipment", "source": "DEN", "target": "SHOP",
+             "timestamp": "2024-03-01", "product": "OIL", "quantity": 20, "amount": 8000,
+             "carrier": "LOG", "evidence": ["E-WB"]},
+            {"id": "T2", "kind": "payment", "source": "SHOP", "target": "BOSS",
+             "timestamp": "2024-03-04", "amount": 8000},
+        ],
+        "relationships": [
+            {"id": "R1", "kind": "leads", "source": "BOSS", "target": "DRV"},
+            {"id": "R2", "kind": "operates", "source": "DRV", "target": "DEN"},
+            {"id": "R3", "kind": "calls", "source": "DRV", "target": "BOSS", "weight": 41},
+        ],
+    })
+
+
+def test_get_and_missing_ids(make_graph: Make) -> None:
+    g = make_graph(ring())
+    assert g.get("BOSS").name == "周老板"
+    assert isinstance(g.get("T1"), cg.Transaction)
+    assert isinstance(g.get("E-FRZ"), cg.Evidence)
+    assert "DEN" in g and "NOPE" not in g
+    with pytest.raises(cg.EntityNotFound, match="'BOS'.*did you mean 'BOSS'"):
+        g.get("BOS")
+
+
+def test_neighbors_by_kind_and_direction(make_graph: Make) -> None:
+    g = make_graph(ring())
+    assert g.neighbors("DRV") == ["BOSS", "DEN"]
+    assert g.neighbors("DRV", direction="in") == ["BOSS"]
+    assert g.neighbors("DRV", kind="operates") == ["DEN"]
+    assert g.neighbors("BOSS", kind=["calls", "payment"], direction="in") == ["DRV", "SHOP"]
+    assert g.neighbors("DEN", kind="shipment", direction="out") == ["SHOP"]
+    with pytest.raises(cg.EntityNotFound):
+        g.neighbors("NOPE")
+
+
+def test_links_and_transactions_around_nodes(make_graph: Make) -> None:
+    g = make_graph(ring())
+    assert [r.id for r in g.links(nodes=["DRV"])] == ["R1", "R2", "R3"]
+    assert [r.id for r in g.links(nodes=["DRV"], direction="out")] == ["R2", "R3"]
+    assert [r.id for r in g.links(kinds=["leads"])] == ["R1"]
+    assert [t.id for t in g.transactions(nodes=["SHOP"])] == ["T1", "T2"]
+    assert [t.id for t in g.transactions(kind="payment")] == ["T2"]
+    assert [t.id for t in g.transactions(nodes=["SHOP"], direction="in")] == ["T1"]
+
+
+def test_shipment_table_is_columnar_and_time_sorted(make_graph: Make) -> None:
+    table = make_graph(ring()).shipments()
+    assert len(table) == 1
+    assert table.ids.tolist() == ["T1"]
+    assert table.node_ids[table.source[0]] == "DEN"
+    assert table.product_ids[table.product[0]] == "OIL"
+    assert table.quantity.tolist() == [20.0]
+
+
+def test_node_table(make_graph: Make) -> None:
+    nodes = make_graph(ring()).nodes().set_index("id")
+    assert list(nodes.columns) == list(cg.store.NODE_COLUMNS[1:])
+    assert nodes.loc["BOSS", "type"] == "person" and nodes.loc["BOSS", "role"] == "leader"
+    assert nodes.loc["DEN", "type"] == "premises" and nodes.loc["DEN", "uses"] == "production,storage"
+    assert nodes.loc["SHOP", "kind"] == "shop"
+
+
+def test_to_networkx(make_graph: Make) -> None:
+    nxg = make_graph(ring()).to_networkx()
+    assert isinstance(nxg, nx.MultiDiGraph)
+    assert set(nxg.nodes) == {"BOSS", "DRV", "WIT", "SHOP", "LOG", "DEN"}
+    assert nxg.nodes["BOSS"]["type"] == "person"
+    assert nxg.edges["DEN", "SHOP", "T1"]["quantity"] == 20
+    assert nxg.edges["DEN", "SHOP", "T1"]["kind"] == "shipment"
+    assert nxg.edges["DRV", "BOSS", "R3"]["weight"] == 41
+    assert nxg.edges["BOSS", "DRV", "R1"]["link"] == "relationship"
+
+
+def test_subgraph_keeps_links_among_kept_nodes(make_graph: Make) -> None:
+    sub = make_graph(ring()).subgraph(["DEN", "SHOP"])
+    case = sub.case
+    assert [t.id for t in case.transactions] == ["T1"]
+    assert {o.id for o in case.organizations} == {"SHOP", "LOG"}  # the carrier comes along
+    assert [e.id for e in case.evidence] == ["E-WB"]
+    with pytest.raises(cg.EntityNotFound):
+        make_graph(ring()).subgraph(["DEN", "NOPE"])
+
+
+def test_summary(make_graph: Make) -> None:
+    s = make_graph(ring()).summary()
+    assert s.counts["persons"] == 3 and s.suspects == 2
+    assert s.counts["shipments"] == 1 and s.counts["payments"] == 1
+    assert s.provinces == ["Hebei", "Henan", "Shandong"]
+    assert s.frozen_funds == {"CNY": 1200000.0}
+    assert s.shipment_value == 8000 and s.payments == {"CNY": 8000.0}
+    assert s.first_transaction is not None and s.first_transaction.isoformat().startswith("2024-03-01")
+    assert s.production_sites == 1
+    text = str(s)
+    assert "Funds frozen" in text and "1,200,000.00 CNY" in text
+    assert "<table>" in s._repr_html_()
+
+
+def test_describe(make_graph: Make) -> None:
+    g = make_graph(ring())
+    assert "ring" in g.describe()
+    assert g.case_id == "ring"
+
+
+def test_case_graph_rejects_non_cases() -> None:
+    with pytest.raises(TypeError, match="needs a crimegraph.Case"):
+        cg.CaseGraph({"id": "x"})  # type: ignore[arg-type]
