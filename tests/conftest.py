@@ -6,6 +6,7 @@ uses the server given by ``CRIMEGRAPH_NEO4J_URI`` or one started by ``tests/neo4
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -13,9 +14,43 @@ import pytest
 
 import crimegraph as cg
 
+from . import neo4j_launcher
+
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
-STORE_KINDS = ["memory"]
+STORE_KINDS = ["memory", pytest.param("neo4j", marks=pytest.mark.neo4j)]
+
+
+def _under_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+@pytest.fixture(scope="session")
+def neo4j_uri() -> Iterator[str]:
+    """A Bolt URI: ``CRIMEGRAPH_NEO4J_URI`` if set, else a server started for this session.
+
+    Without Java and Maven the Neo4j tests are skipped, except under CI, where that fails.
+    """
+    given = os.environ.get("CRIMEGRAPH_NEO4J_URI")
+    if given:
+        yield given
+        return
+    missing = neo4j_launcher.java_tools_missing()
+    if missing:
+        message = (f"Neo4j tests need a server: {missing}. Install Java 17 and Maven, or set "
+                   "CRIMEGRAPH_NEO4J_URI to a running Neo4j 5 server")
+        if _under_ci():
+            pytest.fail(message)
+        pytest.skip(message)
+    server = neo4j_launcher.Neo4jServer()
+    try:
+        server.start(timeout=300)
+    except Exception as exc:  # noqa: BLE001 - reported as the fixture's failure
+        pytest.fail(f"could not start the Neo4j test server: {exc}")
+    try:
+        yield server.uri
+    finally:
+        server.stop()
 
 
 @pytest.fixture(params=STORE_KINDS)
@@ -24,18 +59,35 @@ def store_kind(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def make_graph(store_kind: str) -> Iterator[Callable[[cg.Case], cg.CaseGraph]]:
+def new_store(store_kind: str, request: pytest.FixtureRequest) -> Iterator[Callable[[], cg.Store]]:
+    """Make empty stores of the kind under test; Neo4j cases are deleted afterwards."""
+    made: list[cg.Store] = []
+
+    def make() -> cg.Store:
+        if store_kind == "memory":
+            store: cg.Store = cg.NetworkXStore()
+        else:
+            uri = request.getfixturevalue("neo4j_uri")
+            store = cg.Neo4jStore(uri, database="neo4j")
+        made.append(store)
+        return store
+
+    yield make
+    for store in made:
+        if isinstance(store, cg.Neo4jStore):
+            for case_id in store.list_cases():
+                store.delete_case(case_id)
+        store.close()
+
+
+@pytest.fixture
+def make_graph(new_store: Callable[[], cg.Store]) -> Callable[[cg.Case], cg.CaseGraph]:
     """Build a CaseGraph of a case on the store under test."""
-    graphs: list[cg.CaseGraph] = []
 
     def build(case: cg.Case) -> cg.CaseGraph:
-        graph = cg.CaseGraph(case)
-        graphs.append(graph)
-        return graph
+        return cg.CaseGraph(case, store=new_store())
 
-    yield build
-    for graph in graphs:
-        graph.close()
+    return build
 
 
 def shipment(tid: str, source: str, target: str, day: str, qty: float = 10,

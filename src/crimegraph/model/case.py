@@ -233,6 +233,9 @@ class Case(BaseModel):
             return False
         return True
 
+    def __str__(self) -> str:
+        return self.__repr__()
+
     def __repr__(self) -> str:
         counts = ", ".join(
             f"{section}={len(getattr(self, section))}" for section in SECTIONS

@@ -113,18 +113,18 @@ class ShipmentTable:
     @classmethod
     def from_rows(
         cls, rows: Iterable[tuple[str, str, str, int, str, float, float | None]],
-        node_ids: Sequence[str] | None = None,
+        node_ids: Sequence[str] | None = None, product_ids: Sequence[str] | None = None,
     ) -> ShipmentTable:
         """Build a table from ``(id, source, target, time_us, product, quantity, amount)`` rows.
 
-        Rows are sorted by time (stable). ``node_ids`` fixes the node order; otherwise nodes
-        are numbered in order of first appearance.
+        Rows are sorted by time (stable). ``node_ids`` and ``product_ids`` fix the order of
+        nodes and products; otherwise they are numbered in order of first appearance.
         """
         rows = list(rows)
         nodes: list[str] = list(node_ids) if node_ids is not None else []
         node_pos = {node: pos for pos, node in enumerate(nodes)}
-        products: list[str] = []
-        product_pos: dict[str, int] = {}
+        products: list[str] = list(product_ids) if product_ids is not None else []
+        product_pos = {pid: pos for pos, pid in enumerate(products)}
 
         def node(ref: str) -> int:
             pos = node_pos.get(ref)

@@ -1,0 +1,252 @@
+"""Neo4j-only behaviour against a real server: isolation, opening, safety, faults.
+
+The shared behaviour (same answers as the in-memory store) is covered by every test that takes
+``make_graph``; these tests are about what only a database store has to get right.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import neo4j
+import pytest
+
+import crimegraph as cg
+
+pytestmark = pytest.mark.neo4j
+
+NASTY = [
+    "O'Brien \"the boss\"",
+    "`backtick` } ) MATCH (n) DETACH DELETE n //",
+    "'}) RETURN 1 UNION MATCH (x) SET x.pwned = true //",
+    "{braces: $param} \\u0027 \\\\",
+    "周老板 / 假酒 \u200b tab\there",
+]
+
+
+@pytest.fixture
+def store(neo4j_uri: str) -> Iterator[cg.Neo4jStore]:
+    made = cg.Neo4jStore(neo4j_uri, database="neo4j", batch_size=7)
+    yield made
+    for case_id in made.list_cases():
+        made.delete_case(case_id)
+    made.close()
+
+
+@pytest.fixture
+def driver(neo4j_uri: str) -> Iterator[neo4j.Driver]:
+    with neo4j.GraphDatabase.driver(neo4j_uri, auth=None) as d:
+        yield d
+
+
+def count(driver: neo4j.Driver, case_id: str) -> tuple[int, int]:
+    records, _, _ = driver.execute_query(
+        "MATCH (n:CGEntity {case_id: $id}) OPTIONAL MATCH (n)-[r]->() "
+        "RETURN count(DISTINCT n) AS nodes, count(r) AS links", id=case_id, database_="neo4j")
+    return records[0]["nodes"], records[0]["links"]
+
+
+def small_case(case_id: str = "small", title: str = "first") -> cg.Case:
+    return cg.Case.model_validate({
+        "id": case_id, "title": title,
+        "organizations": [{"id": n, "name": f"Org {n}"} for n in ("DEN", "WH", "SHOP")],
+        "products": [{"id": "OIL", "name": "Oil"}],
+        "transactions": [
+            {"id": "T1", "kind": "shipment", "source": "DEN", "target": "WH",
+             "timestamp": "2024-03-01", "product": "OIL", "quantity": 10},
+            {"id": "T2", "kind": "shipment", "source": "WH", "target": "SHOP",
+             "timestamp": "2024-03-02", "product": "OIL", "quantity": 4},
+        ],
+        "relationships": [{"id": "R1", "kind": "supplies", "source": "DEN", "target": "WH"}],
+    })
+
+
+def test_describe_names_server_and_database_never_the_password(neo4j_uri: str) -> None:
+    store = cg.Neo4jStore(neo4j_uri, auth=("analyst", "s3cret-pw"), database="neo4j")
+    try:
+        text = store.describe()
+        assert neo4j_uri in text and "'neo4j'" in text
+        assert "s3cret" not in text and "analyst" not in text
+    finally:
+        store.close()
+
+
+def test_callers_driver_is_used_and_left_open(neo4j_uri: str) -> None:
+    with neo4j.GraphDatabase.driver(neo4j_uri, auth=None) as own:
+        store = cg.Neo4jStore(driver=own, database="neo4j")
+        graph = cg.CaseGraph(small_case("own-driver"), store=store)
+        assert graph.get("T2").quantity == 4  # type: ignore[union-attr]
+        store.delete_case("own-driver")
+        store.close()
+        own.verify_connectivity()  # still open
+
+
+def test_open_a_stored_case_without_reloading(store: cg.Neo4jStore, neo4j_uri: str) -> None:
+    case = cg.load_example("fake_liquor")
+    loaded = cg.CaseGraph(case, store=store)
+    other = cg.Neo4jStore(neo4j_uri, database="neo4j")
+    try:
+        opened = cg.CaseGraph.open(other, case.id)
+        assert opened.case == case
+        a = cg.trace_chain(loaded, "W-DEN-A")
+        b = cg.trace_chain(opened, "W-DEN-A")
+        assert a.transactions == b.transactions and a.tiers == b.tiers
+        with pytest.raises(cg.EntityNotFound, match="'no-such-case'"):
+            cg.CaseGraph.open(other, "no-such-case")
+    finally:
+        other.close()
+
+
+def test_cases_live_side_by_side_without_seeing_each_other(
+    store: cg.Neo4jStore, neo4j_uri: str
+) -> None:
+    cg.CaseGraph(small_case("case-a", "A"), store=store)
+    b_store = cg.Neo4jStore(neo4j_uri, database="neo4j")
+    try:
+        b_case = small_case("case-b", "B")
+        b_case.transactions[0] = b_case.transactions[0].model_copy(update={"quantity": 99.0})
+        b_graph = cg.CaseGraph(cg.Case.model_validate(b_case.model_dump()), store=b_store)
+        a_graph = cg.CaseGraph.open(store, "case-a")
+        assert a_graph.get("T1").quantity == 10  # type: ignore[union-attr]
+        assert b_graph.get("T1").quantity == 99  # type: ignore[union-attr]
+        assert set(store.list_cases()) >= {"case-a", "case-b"}
+        store.delete_case("case-b")
+        assert "case-b" not in store.list_cases()
+        assert a_graph.get("T1").quantity == 10  # type: ignore[union-attr]
+    finally:
+        b_store.close()
+
+
+def test_loading_twice_gives_the_same_counts(store: cg.Neo4jStore, driver: neo4j.Driver) -> None:
+    case = small_case()
+    cg.CaseGraph(case, store=store)
+    first = count(driver, case.id)
+    cg.CaseGraph(case, store=store)
+    assert count(driver, case.id) == first == (4, 3)
+
+
+def test_values_full_of_cypher_come_back_byte_for_byte(
+    store: cg.Neo4jStore, driver: neo4j.Driver
+) -> None:
+    cg.CaseGraph(small_case("bystander"), store=store)
+    before = count(driver, "bystander")
+    persons = [{"id": f"P{i} {text}"[:200].strip(), "name": text, "aliases": [text],
+                "notes": text, "attributes": {text[:20]: text}} for i, text in enumerate(NASTY)]
+    case = cg.Case.model_validate({
+        "id": "nasty `case` '}) //", "title": NASTY[1],
+        "persons": persons,
+        "products": [{"id": NASTY[2], "name": NASTY[3]}],
+        "transactions": [{"id": NASTY[3], "kind": "shipment", "source": persons[0]["id"],
+                          "target": persons[1]["id"], "timestamp": "2024-01-01",
+                          "product": NASTY[2], "quantity": 1, "reference": NASTY[4]}],
+        "relationships": [{"id": NASTY[4], "kind": "calls", "source": persons[1]["id"],
+                           "target": persons[2]["id"], "notes": NASTY[0]}],
+    })
+    graph = cg.CaseGraph(case, store=store)
+    assert graph.case == case
+    for person in persons:
+        assert graph.get(person["id"]).name == person["name"]
+    assert graph.get(NASTY[3]).reference == NASTY[4]  # type: ignore[union-attr]
+    assert cg.trace_chain(graph, persons[0]["id"]).transactions == [NASTY[3]]
+    assert count(driver, "bystander") == before
+    records, _, _ = driver.execute_query(
+        "MATCH (x) WHERE x.pwned IS NOT NULL RETURN count(x) AS c", database_="neo4j")
+    assert records[0]["c"] == 0
+
+
+def test_interrupted_load_leaves_no_half_case(store: cg.Neo4jStore, neo4j_uri: str,
+                                              driver: neo4j.Driver) -> None:
+    cg.CaseGraph(small_case("fragile", "version 1"), store=store)
+    clean = count(driver, "fragile")
+    case_v2 = small_case("fragile", "version 2")
+    failing = cg.Neo4jStore(neo4j_uri, database="neo4j", batch_size=1)
+
+    def server_stops(done: int, total: int) -> None:
+        if done == 3:  # what the driver raises when the server goes away mid-load
+            raise neo4j.exceptions.ServiceUnavailable("server stopped")
+
+    failing.on_batch = server_stops
+    with pytest.raises(cg.StoreUnavailable, match=r"stopped after 3 of .* can be retried"):
+        cg.CaseGraph(case_v2, store=failing)
+    failing.close()
+    reader = cg.Neo4jStore(neo4j_uri, database="neo4j")
+    try:
+        assert cg.CaseGraph.open(reader, "fragile").case.title == "version 1"
+        retry = cg.CaseGraph(case_v2, store=reader)  # the retry cleans the half-written data
+        assert retry.case.title == "version 2"
+        assert count(driver, "fragile") == clean
+    finally:
+        reader.close()
+
+
+def test_interrupted_first_load_is_invisible(neo4j_uri: str, store: cg.Neo4jStore) -> None:
+    failing = cg.Neo4jStore(neo4j_uri, database="neo4j", batch_size=1)
+
+    def fail(done: int, total: int) -> None:
+        if done == 2:
+            raise RuntimeError("power cut")
+
+    failing.on_batch = fail
+    with pytest.raises(cg.StoreError, match="power cut.*can be retried"):
+        cg.CaseGraph(small_case("never-loaded"), store=failing)
+    failing.close()
+    with pytest.raises(cg.EntityNotFound, match="never-loaded"):
+        cg.CaseGraph.open(store, "never-loaded")
+
+
+def test_constraints_and_indexes_exist(store: cg.Neo4jStore, driver: neo4j.Driver) -> None:
+    cg.CaseGraph(small_case(), store=store)
+    names = {r["name"] for r in driver.execute_query("SHOW CONSTRAINTS", database_="neo4j").records}
+    assert {"cg_case_id", "cg_entity_key"} <= names
+    indexes = {r["name"] for r in driver.execute_query("SHOW INDEXES", database_="neo4j").records}
+    assert {"cg_entity_nidx", "cg_rel_shipment"} <= indexes
+
+
+def test_trace_fetches_only_what_it_can_reach(store: cg.Neo4jStore) -> None:
+    graph = cg.CaseGraph(cg.load_example("counterfeit_oil"), store=store)
+    total = len(graph.shipments())
+    fetched = store.chain_candidates(["SHOP-17"], direction="upstream", products=None,
+                                     since_us=None, until_us=None, max_hops=None)
+    assert 0 < len(fetched) < total / 3
+
+
+def test_unreachable_server_is_named(tmp_path: object) -> None:
+    store = cg.Neo4jStore("bolt://127.0.0.1:9", database="neo4j")
+    try:
+        with pytest.raises(cg.StoreUnavailable, match=r"bolt://127.0.0.1:9"):
+            cg.CaseGraph(small_case(), store=store)
+    finally:
+        store.close()
+
+
+def test_uri_is_required(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CRIMEGRAPH_NEO4J_URI", raising=False)
+    with pytest.raises(ValueError, match="needs a Bolt URI"):
+        cg.Neo4jStore()
+
+
+@pytest.mark.parametrize("name", ["counterfeit_oil", "fake_liquor"])
+def test_examples_trace_identically_on_both_stores(store: cg.Neo4jStore, name: str) -> None:
+    case = cg.load_example(name)
+    memory = cg.CaseGraph(case)
+    remote = cg.CaseGraph(case, store=store)
+    sources = cg.find_sources(memory)
+    assert sources.equals(cg.find_sources(remote))
+    shop = next(o.id for o in case.organizations if o.kind == "shop")
+    product = case.products[0].id
+    calls = [
+        dict(start=sources["id"].tolist()[:2]),
+        dict(start=shop, direction="upstream"),
+        dict(start=sources["id"].iloc[0], product=product, since="2024-02-01"),
+        dict(start=sources["id"].iloc[0], max_hops=2),
+        dict(start=shop, direction="upstream", time_respecting=False),
+    ]
+    for call in calls:
+        a = cg.trace_chain(memory, **call)  # type: ignore[arg-type]
+        b = cg.trace_chain(remote, **call)  # type: ignore[arg-type]
+        assert a.transactions == b.transactions, call
+        assert a.tiers == b.tiers, call
+        assert a.unaccounted().equals(b.unaccounted()), call
+        assert (a.total_quantity, a.total_amount) == (b.total_quantity, b.total_amount)
+        assert a.to_dataframe().equals(b.to_dataframe()), call
+    assert memory.summary() == remote.summary()
