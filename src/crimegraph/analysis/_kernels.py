@@ -9,23 +9,37 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["EVER", "NO_TIME", "earliest_arrival", "hop_limited_arrival", "bfs_levels", "flows"]
+__all__ = [
+    "EVER", "NO_TIME", "bfs_levels", "chain_flows", "chain_levels", "earliest_arrival",
+    "hop_limited_arrival",
+]
 
 NO_TIME = np.int64(2**62)
 EVER = np.int64(-(2**62))
 
 
 @njit(cache=True, nogil=True)
-def earliest_arrival(src, dst, t, keep, use_keep, arrival):  # type: ignore[no-untyped-def]
-    """Mark shipments whose sender holds goods by their time; update ``arrival`` in place.
+def earliest_arrival(src, dst, t, qty, amt, keep, use_keep, arrival, is_start):  # type: ignore[no-untyped-def]
+    """The time-respecting trace in one pass over the time-sorted shipments.
 
-    One pass over the time-sorted shipments: a shipment u->v at t belongs to the chain when
-    ``arrival[u] <= t``; v is then reached no later than t. Shipments with the same timestamp
-    form a group that is repeated until nothing changes, so same-time onward shipments count
-    whatever their order in the file.
+    A shipment u->v at t belongs to the chain when ``arrival[u] <= t``; v is then reached no
+    later than t. Shipments with the same timestamp form a group that is repeated until
+    nothing changes, so same-time onward shipments count whatever their order in the file.
+    Flows are summed as shipments join the chain.
+
+    Returns ``(chain, sent, received, boundary, total_amount)``: positions of the chain
+    shipments in time order, goods sent and received per node, goods sent by start nodes,
+    and the value of the chain shipments (NaN amounts skipped).
     """
     n = src.shape[0]
+    n_nodes = arrival.shape[0]
     in_chain = np.zeros(n, dtype=np.bool_)
+    chain = np.empty(n, dtype=np.int64)
+    sent = np.zeros(n_nodes, dtype=np.float64)
+    received = np.zeros(n_nodes, dtype=np.float64)
+    count = 0
+    boundary = 0.0
+    total_amount = 0.0
     i = 0
     while i < n:
         ti = t[i]
@@ -33,20 +47,91 @@ def earliest_arrival(src, dst, t, keep, use_keep, arrival):  # type: ignore[no-u
         while j < n and t[j] == ti:
             j += 1
         changed = True
+        first = count
         while changed:
             changed = False
             for e in range(i, j):
                 if in_chain[e] or (use_keep and not keep[e]):
                     continue
-                if arrival[src[e]] <= ti:
+                u = src[e]
+                if arrival[u] <= ti:
                     in_chain[e] = True
+                    chain[count] = e
+                    count += 1
                     v = dst[e]
+                    q = qty[e]
+                    sent[u] += q
+                    received[v] += q
+                    if is_start[u]:
+                        boundary += q
+                    a = amt[e]
+                    if a == a:
+                        total_amount += a
                     if arrival[v] > ti:
                         arrival[v] = ti
                         if j - i > 1:
                             changed = True
+        if count - first > 1:  # keep time order inside a tie group
+            chain[first:count] = np.sort(chain[first:count])
         i = j
-    return in_chain
+    return chain[:count], sent, received, boundary, total_amount
+
+
+@njit(cache=True, nogil=True)
+def chain_flows(src, dst, qty, amt, chain, is_start, n_nodes):  # type: ignore[no-untyped-def]
+    """Goods sent and received per node over the chain shipments ``chain`` (positions)."""
+    sent = np.zeros(n_nodes, dtype=np.float64)
+    received = np.zeros(n_nodes, dtype=np.float64)
+    boundary = 0.0
+    total_amount = 0.0
+    for k in range(chain.shape[0]):
+        e = chain[k]
+        u = src[e]
+        q = qty[e]
+        sent[u] += q
+        received[dst[e]] += q
+        if is_start[u]:
+            boundary += q
+        a = amt[e]
+        if a == a:
+            total_amount += a
+    return sent, received, boundary, total_amount
+
+
+@njit(cache=True, nogil=True)
+def chain_levels(src, dst, chain, n_nodes, starts):  # type: ignore[no-untyped-def]
+    """Hop distance from ``starts`` over the chain shipments only (-1: not in the chain)."""
+    offsets = np.zeros(n_nodes + 1, dtype=np.int64)
+    for k in range(chain.shape[0]):
+        offsets[src[chain[k]] + 1] += 1
+    for node in range(n_nodes):
+        offsets[node + 1] += offsets[node]
+    fill = offsets[:-1].copy()
+    adjacency = np.empty(chain.shape[0], dtype=np.int32)
+    for k in range(chain.shape[0]):
+        e = chain[k]
+        u = src[e]
+        adjacency[fill[u]] = dst[e]
+        fill[u] += 1
+    level = np.full(n_nodes, -1, dtype=np.int32)
+    queue = np.empty(n_nodes, dtype=np.int32)
+    head = 0
+    tail = 0
+    for s in starts:
+        if level[s] < 0:
+            level[s] = 0
+            queue[tail] = s
+            tail += 1
+    while head < tail:
+        u = queue[head]
+        head += 1
+        for k in range(offsets[u], offsets[u + 1]):
+            v = adjacency[k]
+            if level[v] < 0:
+                level[v] = level[u] + 1
+                queue[tail] = v
+                tail += 1
+    return level
 
 
 @njit(cache=True, nogil=True)
@@ -119,31 +204,3 @@ def bfs_levels(src, dst, use, n_nodes, starts, max_level):  # type: ignore[no-un
                 queue[tail] = v
                 tail += 1
     return level
-
-
-@njit(cache=True, nogil=True)
-def flows(src, dst, quantity, amount, in_chain, is_start, n_nodes, upstream):  # type: ignore[no-untyped-def]
-    """Inflow and outflow per node over chain shipments, and the chain totals.
-
-    Returns ``(inflow, outflow, boundary_quantity, total_amount, count)`` where
-    ``boundary_quantity`` is the quantity on chain shipments leaving a start node
-    (entering one when ``upstream``).
-    """
-    inflow = np.zeros(n_nodes, dtype=np.float64)
-    outflow = np.zeros(n_nodes, dtype=np.float64)
-    boundary = 0.0
-    total_amount = 0.0
-    count = 0
-    for e in range(src.shape[0]):
-        if not in_chain[e]:
-            continue
-        q = quantity[e]
-        outflow[src[e]] += q
-        inflow[dst[e]] += q
-        if (is_start[dst[e]] if upstream else is_start[src[e]]):
-            boundary += q
-        a = amount[e]
-        if a == a:  # not NaN
-            total_amount += a
-        count += 1
-    return inflow, outflow, boundary, total_amount, count

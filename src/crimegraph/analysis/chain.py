@@ -224,36 +224,50 @@ class Chain:
             keep = np.ones(1, dtype=np.bool_)
             use_keep = False
         upstream = direction == "upstream"
+        qty, amt = table.quantity[lo:hi], table.amount[lo:hi]
         # Upstream is downstream on the reversed network with time running backwards.
-        a_src, a_dst = (dst[::-1], src[::-1]) if upstream else (src, dst)
-        a_time = -when[::-1] if upstream else when
-        a_keep = keep[::-1] if (upstream and use_keep) else keep
+        if upstream:
+            a_src, a_dst, a_time = dst[::-1], src[::-1], -when[::-1]
+            a_qty, a_amt = qty[::-1], amt[::-1]
+            a_keep = keep[::-1] if use_keep else keep
+        else:
+            a_src, a_dst, a_time, a_qty, a_amt, a_keep = src, dst, when, qty, amt, keep
         bound = until_us if upstream else since_us
-        if time_respecting:
+        is_start = np.zeros(n_nodes, dtype=np.bool_)
+        is_start[start_idx] = True
+        if time_respecting and max_hops is None:
             arrival = np.full(n_nodes, k.NO_TIME, dtype=np.int64)
             arrival[start_idx] = k.EVER if bound is None else (-bound if upstream else bound)
-            if max_hops is None:
-                mask = k.earliest_arrival(a_src, a_dst, a_time, a_keep, use_keep, arrival)
-            else:
+            chain, sent, received, boundary, amount = k.earliest_arrival(
+                a_src, a_dst, a_time, a_qty, a_amt, a_keep, use_keep, arrival, is_start
+            )
+        else:
+            if time_respecting:
+                arrival = np.full(n_nodes, k.NO_TIME, dtype=np.int64)
+                arrival[start_idx] = k.EVER if bound is None else (-bound if upstream else bound)
                 mask = k.hop_limited_arrival(
                     a_src, a_dst, a_time, a_keep, use_keep, arrival, max_hops
                 )
+            else:
+                usable = a_keep if use_keep else np.ones(a_src.shape[0], dtype=np.bool_)
+                limit = -1 if max_hops is None else max_hops - 1
+                reach = k.bfs_levels(a_src, a_dst, usable, n_nodes, start_idx, limit)
+                mask = (reach[a_src] >= 0) & usable
+            chain = np.flatnonzero(mask)
+            sent, received, boundary, amount = k.chain_flows(
+                a_src, a_dst, a_qty, a_amt, chain, is_start, n_nodes
+            )
+        levels = k.chain_levels(a_src, a_dst, chain, n_nodes, start_idx)
+        if upstream:  # back to the table's own order and direction
+            edges = (hi - 1) - chain[::-1]
+            inflow, outflow = sent, received
         else:
-            usable = a_keep if use_keep else np.ones(a_src.shape[0], dtype=np.bool_)
-            limit = -1 if max_hops is None else max_hops - 1
-            reach = k.bfs_levels(a_src, a_dst, usable, n_nodes, start_idx, limit)
-            mask = (reach[a_src] >= 0) & usable
-        levels = k.bfs_levels(a_src, a_dst, mask, n_nodes, start_idx, -1)
-        in_chain = mask[::-1] if upstream else mask
-        is_start = np.zeros(n_nodes, dtype=np.bool_)
-        is_start[start_idx] = True
-        inflow, outflow, boundary, amount, count = k.flows(
-            src, dst, table.quantity[lo:hi], table.amount[lo:hi], in_chain, is_start, n_nodes,
-            upstream,
-        )
-        self._edges = np.flatnonzero(in_chain) + lo
+            edges = chain + lo
+            inflow, outflow = received, sent
+        self._edges = edges
         self._levels = levels
         self._inflow, self._outflow = inflow, outflow
+        count = len(edges)
         self.total_quantity = float(boundary)
         """Goods on the chain shipments that left the start (arrived at it, upstream)."""
         self.total_amount = float(amount)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import json
+from operator import attrgetter
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
@@ -28,6 +29,8 @@ from .entities import (
 from .links import Relationship, Transaction
 
 __all__ = ["Case"]
+
+_FREEZE_AT = 50_000
 
 
 @contextmanager
@@ -121,6 +124,11 @@ class Case(BaseModel):
             if problems:
                 raise InvalidCase(_dedupe(problems))
             self._localize_times()
+            if len(self.transactions) + len(self.relationships) >= _FREEZE_AT:
+                # Move the new records out of the cyclic collector's sight: otherwise its next
+                # runs rescan millions of objects that can never form cycles. They are still
+                # freed by reference counting when the case is dropped.
+                gc.freeze()
 
     @classmethod
     def model_validate(  # type: ignore[override]
@@ -155,41 +163,48 @@ class Case(BaseModel):
         """A fast set-based check for the common case; find_problems explains failures."""
         ids: set[str] = set()
         total = 0
+        get_id = attrgetter("id")
         for section in SECTIONS:
             records = getattr(self, section)
-            ids.update(record.id for record in records)
+            ids.update(map(get_id, records))
             total += len(records)
         if len(ids) != total:
             return False
-        nodes = {r.id for r in self.persons}
-        nodes.update(r.id for r in self.organizations)
-        nodes.update(r.id for r in self.warehouses)
-        products = {r.id for r in self.products}
-        evidence = {r.id for r in self.evidence}
-        txs = self.transactions
-        if not nodes.issuperset(t.source for t in txs) or not nodes.issuperset(t.target for t in txs):
+        nodes = set(map(get_id, self.persons))
+        nodes.update(map(get_id, self.organizations))
+        nodes.update(map(get_id, self.warehouses))
+        products = set(map(get_id, self.products))
+        evidence = set(map(get_id, self.evidence))
+        txs, rels = self.transactions, self.relationships
+        for links in (txs, rels):
+            if not nodes.issuperset(map(attrgetter("source"), links)):
+                return False
+            if not nodes.issuperset(map(attrgetter("target"), links)):
+                return False
+        used_products = set(map(attrgetter("product"), txs))
+        used_products.update(map(attrgetter("product"), self.evidence))
+        used_products.discard(None)
+        if not products.issuperset(used_products):
             return False
-        if not products.issuperset(t.product for t in txs if t.product is not None):
+        carriers = set(map(attrgetter("carrier"), txs))
+        carriers.discard(None)
+        if not nodes.issuperset(carriers):
             return False
-        if not nodes.issuperset(t.carrier for t in txs if t.carrier is not None):
-            return False
-        rels = self.relationships
-        if not nodes.issuperset(r.source for r in rels) or not nodes.issuperset(r.target for r in rels):
-            return False
-        if not products.issuperset(e.product for e in self.evidence if e.product is not None):
-            return False
+        get_evidence = attrgetter("evidence")
         for section in SECTIONS:
-            for record in getattr(self, section):
-                if record.evidence and not evidence.issuperset(record.evidence):
+            for refs in map(get_evidence, getattr(self, section)):
+                if refs and not evidence.issuperset(refs):
                     return False
         return True
 
     def _localize_times(self) -> None:
         tz = get_timezone(self.timezone)
         txs = self.transactions
-        for position, tx in enumerate(txs):
-            if not isinstance(tx.timestamp, datetime) or tx.timestamp.tzinfo is None:
-                txs[position] = tx.model_copy(update={"timestamp": localize(tx.timestamp, tz)})
+        stamps = list(map(attrgetter("timestamp"), txs))
+        naive = [i for i, ts in enumerate(stamps) if type(ts) is not datetime or ts.tzinfo is None]
+        for position in naive:
+            tx = txs[position]
+            txs[position] = tx.model_copy(update={"timestamp": localize(tx.timestamp, tz)})
         rels = self.relationships
         for position, rel in enumerate(rels):
             update: dict[str, datetime] = {}
@@ -211,6 +226,12 @@ class Case(BaseModel):
         """Persons, organizations and premises: the entities goods, money and ties connect."""
         return [*self.persons, *self.organizations, *self.warehouses]
 
+    def record_index(self) -> dict[str, Record]:
+        """Map from every record id to its record (built once, on first use)."""
+        if self._index is None:
+            self._index = {record.id: record for record in self.records()}
+        return self._index
+
     def get(self, record_id: str) -> Record:
         """The record with this id (entity, transaction, relationship or evidence).
 
@@ -219,12 +240,11 @@ class Case(BaseModel):
         EntityNotFound
             If no record has the id; the message suggests close matches.
         """
-        if self._index is None:
-            self._index = {record.id: record for record in self.records()}
+        index = self.record_index()
         try:
-            return self._index[record_id]
+            return index[record_id]
         except KeyError:
-            raise EntityNotFound(record_id, self._index, where=f"case {self.id!r}") from None
+            raise EntityNotFound(record_id, index, where=f"case {self.id!r}") from None
 
     def __contains__(self, record_id: object) -> bool:
         try:

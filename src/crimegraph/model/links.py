@@ -70,6 +70,17 @@ class Transaction(Record):
 
     @model_validator(mode="after")
     def _kind_rules(self) -> Transaction:
+        # Fast path for the common, valid records (this runs once per transaction).
+        if self.kind == "shipment":
+            quantity, amount = self.quantity, self.amount
+            if self.product and quantity is not None and quantity > 0 and (
+                amount is None or amount >= 0
+            ):
+                return self
+        elif self.amount is not None and self.amount > 0 and (
+            self.quantity is None or self.quantity >= 0
+        ):
+            return self
         for field, message in transaction_rule_violations(
             self.kind, self.product, self.quantity, self.amount
         ):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Iterable
-from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
@@ -20,8 +19,6 @@ if TYPE_CHECKING:
 
 __all__ = ["NetworkXStore"]
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-_US = timedelta(microseconds=1)
 
 
 class NetworkXStore(Store):
@@ -54,7 +51,7 @@ class NetworkXStore(Store):
     def load(self, case: Case) -> None:
         """Hold ``case`` (replacing whatever this store held) and index it."""
         self._case = case
-        self._index: dict[str, Record] = {record.id: record for record in case.records()}
+        self._index: dict[str, Record] = case.record_index()
         self._node_ids = [entity.id for entity in case.nodes]
         self._node_pos = {node: pos for pos, node in enumerate(self._node_ids)}
         self._shipments = _build_shipments(case, self._node_ids, self._node_pos)
@@ -191,7 +188,9 @@ def _build_shipments(case: Case, node_ids: list[str], node_pos: dict[str, int]) 
     ids = np.array([t.id for t in ships], dtype=object) if n else np.empty(0, dtype=object)
     source = np.fromiter((node_pos[t.source] for t in ships), dtype=np.int32, count=n)
     target = np.fromiter((node_pos[t.target] for t in ships), dtype=np.int32, count=n)
-    when = np.fromiter(((t.timestamp - _EPOCH) // _US for t in ships), dtype=np.int64, count=n)
+    # datetime.timestamp() is exact to the microsecond for these magnitudes (< 2**53 us).
+    seconds = np.fromiter((t.timestamp.timestamp() for t in ships), dtype=np.float64, count=n)
+    when = np.rint(seconds * 1e6).astype(np.int64)
     product = np.fromiter(
         (product_pos[t.product] for t in ships), dtype=np.int32, count=n  # type: ignore[index]
     )

@@ -1,0 +1,108 @@
+"""Loading into Neo4j and tracing there, against the in-memory store in the same run.
+
+Usage::
+
+    python benchmarks/bench_neo4j.py               # 100,000 transactions
+    python benchmarks/bench_neo4j.py --n 5000      # a quick smoke run
+
+Uses the server named by ``CRIMEGRAPH_NEO4J_URI``, or starts the project's test server
+(``tests/neo4j_launcher.py``; needs Java 17 and Maven). Figures printed:
+
+* load: transactions per second written over Bolt (batched UNWIND), constraints created first;
+* trace: ``trace_chain`` downstream from the busiest source on both stores, as the call alone
+  and with its results read (``.transactions``, ``.tiers``), and the ratio Neo4j / memory.
+
+Targets: >= 20,000 transactions/s; the trace within 5x of the in-memory store. Never fails on
+time; it does fail if the two stores disagree.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def median_time(run: Callable[[], Any], repeat: int) -> tuple[float, Any]:
+    times, result = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = run()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=100_000, help="transactions")
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--batch-size", type=int, default=5000)
+    args = parser.parse_args()
+
+    import numpy as np
+
+    import crimegraph as cg
+    from crimegraph import synth
+
+    server = None
+    uri = os.environ.get("CRIMEGRAPH_NEO4J_URI")
+    if not uri:
+        sys.path.insert(0, str(ROOT / "tests"))
+        import neo4j_launcher
+
+        missing = neo4j_launcher.java_tools_missing()
+        if missing:
+            raise SystemExit(f"no Neo4j: {missing}; set CRIMEGRAPH_NEO4J_URI")
+        server = neo4j_launcher.Neo4jServer().start(timeout=300)
+        uri = server.uri
+    try:
+        case = synth.generate_case(args.n, seed=1)
+        memory = cg.CaseGraph(case)
+        store = cg.Neo4jStore(uri, database="neo4j", batch_size=args.batch_size)
+        store._ensure_schema()  # one-time per database, not part of a load
+        start = time.perf_counter()
+        remote = cg.CaseGraph(case, store=store)
+        load = time.perf_counter() - start
+        print(f"crimegraph Neo4j benchmark: {args.n:,} transactions, {store.describe()}")
+        print(f"\nload into Neo4j: {load:.2f} s = {args.n / load:,.0f} transactions/s "
+              "(target >= 20,000/s)")
+
+        table = memory.shipments()
+        busiest = table.node_ids[int(np.bincount(table.source).argmax())]
+        cg.trace_chain(memory, busiest)
+        cg.trace_chain(remote, busiest)  # warm both (compiled kernel, query plans)
+
+        def read(graph: cg.CaseGraph) -> tuple[list[str], dict[str, int]]:
+            chain = cg.trace_chain(graph, busiest)
+            return chain.transactions, chain.tiers
+
+        mem_call, mem_chain = median_time(lambda: cg.trace_chain(memory, busiest), args.repeat)
+        neo_call, neo_chain = median_time(lambda: cg.trace_chain(remote, busiest), args.repeat)
+        mem_read, mem_result = median_time(lambda: read(memory), args.repeat)
+        neo_read, neo_result = median_time(lambda: read(remote), args.repeat)
+        if mem_result != neo_result:
+            raise SystemExit("the stores disagree on the trace")
+        print(f"\ntrace_chain from {busiest} ({mem_chain.shipment_count:,} chain shipments, "
+              f"{len(mem_chain.tiers):,} nodes; Neo4j fetched "
+              f"{len(store.chain_candidates([busiest], direction='downstream', products=None, since_us=None, until_us=None, max_hops=None)):,} "  # noqa: E501
+              f"of {len(table):,} shipments):")
+        print(f"  call only         memory {mem_call * 1e3:8.1f} ms   neo4j {neo_call * 1e3:8.1f} ms"
+              f"   ratio {neo_call / mem_call:6.1f}x")
+        print(f"  call + results    memory {mem_read * 1e3:8.1f} ms   neo4j {neo_read * 1e3:8.1f} ms"
+              f"   ratio {neo_read / mem_read:6.1f}x   (target <= 5x)")
+        store.delete_case(case.id)
+        store.close()
+    finally:
+        if server is not None:
+            server.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,198 @@
+"""Speed of loading a case and of trace_chain, as ratios to baselines measured in the same run.
+
+Usage::
+
+    python benchmarks/bench_trace.py                 # 1,000,000 transactions (about 2 minutes)
+    python benchmarks/bench_trace.py --n 20000       # a quick smoke run
+
+Figures printed:
+
+* load: ``Case.model_validate`` + ``CaseGraph`` (validation + store build) against the naive way,
+  ``TypeAdapter(list[Transaction]).validate_python`` + ``networkx.MultiDiGraph.add_edges_from``
+  with attribute dicts; each measured in a fresh subprocess, with its peak memory per transaction.
+* trace: ``trace_chain`` downstream from the busiest source, time-respecting, against a plain
+  pure-Python time-respecting traversal of a networkx graph (the baseline) and against
+  ``scipy.sparse.csgraph.breadth_first_order`` over the same shipments (a C BFS, prebuilt CSR).
+
+Targets: load >= 3x faster than naive; trace >= 10x faster than the baseline and within 3x of
+the C BFS. The script prints figures and never fails on time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import heapq
+import json
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+
+def rss_kib(field: str) -> int:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+def median_time(run: Callable[[], Any], repeat: int) -> tuple[float, Any]:
+    times, result = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = run()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+# -- load, each way in its own process so that peak memory is its own -----------------------
+
+def child_load(n: int, way: str) -> dict[str, float]:
+    from crimegraph import synth
+
+    data = synth.generate_case_data(n, seed=1)
+    gc.collect()
+    base = rss_kib("VmRSS")
+    start = time.perf_counter()
+    if way == "crimegraph":
+        import crimegraph as cg
+
+        graph = cg.CaseGraph(cg.Case.model_validate(data))
+        assert len(graph.shipments()) > 0
+    else:
+        import networkx as nx
+        from pydantic import TypeAdapter
+
+        import crimegraph as cg
+
+        txs = TypeAdapter(list[cg.Transaction]).validate_python(data["transactions"])
+        graph = nx.MultiDiGraph()
+        graph.add_edges_from(
+            (t.source, t.target, t.id, t.model_dump(exclude={"source", "target", "id"}))
+            for t in txs
+        )
+    seconds = time.perf_counter() - start
+    peak = rss_kib("VmHWM")
+    return {"seconds": seconds, "bytes_per_tx": (peak - base) * 1024 / n}
+
+
+def measure_load(n: int) -> dict[str, dict[str, float]]:
+    results = {}
+    for way in ("crimegraph", "naive"):
+        out = subprocess.run(
+            [sys.executable, __file__, "--child-load", way, "--n", str(n)],
+            check=True, capture_output=True, text=True,
+        )
+        results[way] = json.loads(out.stdout.strip().splitlines()[-1])
+    return results
+
+
+# -- trace --------------------------------------------------------------------------------
+
+def python_baseline(adjacency: dict[str, list[tuple[float, str]]], start: str) -> set[str]:
+    """Earliest-arrival traversal in plain Python over a networkx graph's adjacency."""
+    arrival = {start: float("-inf")}
+    heap = [(float("-inf"), start)]
+    while heap:
+        when, node = heapq.heappop(heap)
+        if when > arrival.get(node, float("inf")):
+            continue
+        for ts, target in adjacency.get(node, ()):
+            if ts >= when and ts < arrival.get(target, float("inf")):
+                arrival[target] = ts
+                heapq.heappush(heap, (ts, target))
+    return set(arrival)
+
+
+def measure_trace(n: int, repeat: int) -> dict[str, Any]:
+    import networkx as nx
+    import numpy as np
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import breadth_first_order
+
+    import crimegraph as cg
+    from crimegraph import synth
+
+    graph = cg.CaseGraph(synth.generate_case(n, seed=1))
+    table = graph.shipments()
+    busiest = int(np.bincount(table.source).argmax())
+    start = table.node_ids[busiest]
+
+    cg.trace_chain(graph, start)  # compile (cached on disk afterwards)
+    ours, chain = median_time(lambda: cg.trace_chain(graph, start), repeat)
+    full, _ = median_time(
+        lambda: (lambda c: (c.transactions, c.tiers))(cg.trace_chain(graph, start)), repeat
+    )
+
+    # The baseline walks a networkx graph of the same shipments (float epoch seconds).
+    nxg = nx.MultiDiGraph()
+    times = (table.time / 1e6).tolist()
+    nxg.add_edges_from(
+        (table.node_ids[s], table.node_ids[t], {"ts": ts})
+        for s, t, ts in zip(table.source.tolist(), table.target.tolist(), times)
+    )
+
+    def baseline() -> set[str]:
+        adjacency: dict[str, list[tuple[float, str]]] = {}
+        for node, nbrs in nxg.adj.items():
+            adjacency[node] = [(d["ts"], v) for v, keys in nbrs.items() for d in keys.values()]
+        return python_baseline(adjacency, start)
+
+    base, reached = median_time(baseline, max(1, repeat // 2))
+    assert reached == set(chain.nodes), "baseline and trace_chain disagree"
+
+    size = len(table.node_ids)
+    matrix = csr_matrix(
+        (np.ones(len(table)), (table.source, table.target)), shape=(size, size)
+    )
+    matrix.sum_duplicates()
+    bfs, order = median_time(
+        lambda: breadth_first_order(matrix, busiest, directed=True, return_predecessors=False),
+        repeat,
+    )
+    return {
+        "start": start, "shipments_out": int((table.source == busiest).sum()),
+        "chain_nodes": len(chain.nodes), "chain_shipments": chain.shipment_count,
+        "bfs_reached": len(order), "ours": ours, "ours_materialized": full,
+        "baseline": base, "scipy_bfs": bfs,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=1_000_000, help="transactions")
+    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--child-load", choices=["crimegraph", "naive"], help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child_load:
+        print(json.dumps(child_load(args.n, args.child_load)))
+        return
+
+    print(f"crimegraph benchmark: {args.n:,} transactions")
+    load = measure_load(args.n)
+    ours, naive = load["crimegraph"], load["naive"]
+    print("\nload (validation + store build), each in a fresh process:")
+    print(f"  crimegraph  {ours['seconds']:8.2f} s   peak {ours['bytes_per_tx']:6.0f} B/transaction")
+    print(f"  naive       {naive['seconds']:8.2f} s   peak {naive['bytes_per_tx']:6.0f} B/transaction"
+          "   (TypeAdapter + MultiDiGraph.add_edges_from)")
+    print(f"  speed-up    {naive['seconds'] / ours['seconds']:8.1f} x   (target >= 3x)")
+
+    trace = measure_trace(args.n, args.repeat)
+    print(f"\ntrace_chain downstream from the busiest source {trace['start']} "
+          f"({trace['shipments_out']:,} shipments out; chain: {trace['chain_nodes']:,} nodes, "
+          f"{trace['chain_shipments']:,} shipments):")
+    print(f"  trace_chain                      {trace['ours'] * 1e3:9.2f} ms")
+    print(f"  ... plus .transactions, .tiers   {trace['ours_materialized'] * 1e3:9.2f} ms")
+    print(f"  pure-Python baseline (networkx)  {trace['baseline'] * 1e3:9.2f} ms")
+    print(f"  scipy breadth_first_order (C)    {trace['scipy_bfs'] * 1e3:9.2f} ms"
+          f"   ({trace['bfs_reached']:,} nodes reached, ignoring time)")
+    print(f"  vs baseline  {trace['baseline'] / trace['ours']:7.1f} x faster   (target >= 10x)")
+    print(f"  vs C BFS     {trace['ours'] / trace['scipy_bfs']:7.2f} x its time  (target <= 3x)")
+
+
+if __name__ == "__main__":
+    main()
