@@ -54,10 +54,14 @@ def _demo(args: argparse.Namespace) -> int:
     print("\nShipments and value per tier:")
     _print_frame(chain.tier_totals(), 10)
     leads = chain.unaccounted()
-    leads = leads.reindex(leads["unaccounted"].abs().sort_values(ascending=False).index)
-    print("\nLeads: quantities the chain does not account for "
-          "(positive: stock or unknown buyers; negative: unknown supplier):")
-    _print_frame(leads, 8)
+    stock = leads[leads["unaccounted"] > 0].sort_values("unaccounted", ascending=False)
+    short = leads[leads["unaccounted"] < 0].sort_values("unaccounted")
+    print("\nLeads - goods received but not passed on (stock left, or buyers not yet found):")
+    _print_frame(stock, 5)
+    if not short.empty:
+        print("\nLeads - goods passed on but never received in the chain (a supplier not yet "
+              "found):")
+        _print_frame(short, 5)
     return 0
 
 

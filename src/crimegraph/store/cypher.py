@@ -77,12 +77,6 @@ def create_links(kind: str) -> str:
     )
 
 
-SET_ADJACENCY = (
-    "UNWIND $rows AS row MATCH (n:CGEntity {ck: $ck, id: row.id}) "
-    "SET n.nidx = row.nidx, n.out_blob = row.out_blob, n.out_ids = row.out_ids, "
-    "n.in_blob = row.in_blob, n.in_ids = row.in_ids"
-)
-
 PUBLISH_CASE = (
     "MERGE (c:CGCase {id: $id}) "
     "WITH c, c.ck AS previous "

@@ -238,9 +238,13 @@ class Neo4jStore(Store):
     ) -> list[tuple[str, list[dict[str, Any]]]]:
         steps: list[tuple[str, list[dict[str, Any]]]] = []
         size = self.batch_size
+        adjacency = {row["id"]: row for row in _adjacency_rows(case, node_ids, node_pos)}
         for section in cypher.NODE_LABELS:
             rows = [_node_row(record, section, seq, ck, case.id)
                     for seq, record in enumerate(getattr(case, section))]
+            if section in _NODE_SECTIONS:  # goods pass through these: add packed adjacency
+                for row in rows:
+                    row.update(adjacency[row["id"]])
             steps += [(cypher.create_nodes(section), rows[i:i + size])
                       for i in range(0, len(rows), size)]
         by_kind: dict[str, list[dict[str, Any]]] = {}
@@ -251,9 +255,6 @@ class Neo4jStore(Store):
         for kind, rows in by_kind.items():
             steps += [(cypher.create_links(kind), rows[i:i + size])
                       for i in range(0, len(rows), size)]
-        adjacency = _adjacency_rows(case, node_ids, node_pos)
-        steps += [(cypher.SET_ADJACENCY, adjacency[i:i + size])
-                  for i in range(0, len(adjacency), size)]
         return steps
 
     def _delete_generations(self, case_id: str, keep: str | None) -> None:
