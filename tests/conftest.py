@@ -45,7 +45,7 @@ def neo4j_uri() -> Iterator[str]:
     server = neo4j_launcher.Neo4jServer()
     try:
         server.start(timeout=300)
-    except Exception as exc:  # noqa: BLE001 - reported as the fixture's failure
+    except Exception as exc:
         pytest.fail(f"could not start the Neo4j test server: {exc}")
     try:
         yield server.uri

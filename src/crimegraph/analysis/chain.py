@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.axes import Axes
 
-__all__ = ["Chain", "trace_chain", "find_sources"]
+__all__ = ["Chain", "find_sources", "trace_chain"]
 
 Directions = ("downstream", "upstream")
 TimeLike = datetime | date | str
@@ -188,6 +188,25 @@ class Chain:
         "downstream" or "upstream".
     """
 
+    graph: CaseGraph
+    start: list[str]
+    direction: str
+    product: list[str] | None
+    since_us: int | None
+    until_us: int | None
+    time_respecting: bool
+    max_hops: int | None
+    total_quantity: float
+    """Goods on the chain shipments that left the start (arrived at it, upstream)."""
+    total_amount: float
+    """Value of all chain shipments with a known amount (turnover along the chain)."""
+    shipment_count: int
+    _table: ShipmentTable
+    _edges: np.ndarray
+    _levels: np.ndarray
+    _inflow: np.ndarray
+    _outflow: np.ndarray
+
     def __init__(self) -> None:  # pragma: no cover - built by trace_chain only
         raise TypeError("a Chain is made by crimegraph.trace_chain(...)")
 
@@ -269,9 +288,7 @@ class Chain:
         self._inflow, self._outflow = inflow, outflow
         count = len(edges)
         self.total_quantity = float(boundary)
-        """Goods on the chain shipments that left the start (arrived at it, upstream)."""
         self.total_amount = float(amount)
-        """Value of all chain shipments with a known amount (turnover along the chain)."""
         self.shipment_count = int(count)
         return self
 
@@ -300,7 +317,6 @@ class Chain:
         return [tid for _, tid in sorted(zip(t.time[edges].tolist(), t.ids[edges].tolist()))]
 
     def _nodes_where(self, flow: np.ndarray) -> list[str]:
-        node_ids = self._table.node_ids
         return [n for n in self.nodes if n not in self._table.node_index
                 or flow[self._table.node_index[n]] == 0]
 

@@ -24,7 +24,7 @@ def example_path(name: str) -> Path:
         raise CrimeGraphError(
             f"no example case named {name!r}; available: {', '.join(_EXAMPLES)}"
         )
-    packaged = resources.files("crimegraph").joinpath("examples", f"{name}.json")
+    packaged = resources.files("crimegraph").joinpath("examples").joinpath(f"{name}.json")
     if packaged.is_file():
         return Path(str(packaged))
     # An editable install or a plain checkout: the files live in the project's fixtures/.

@@ -10,7 +10,7 @@ from typing import Any
 from ..errors import CaseFileError, InvalidCase
 from ..model import Case
 
-__all__ = ["read_case", "write_case", "case_to_json"]
+__all__ = ["case_to_json", "read_case", "write_case"]
 
 PathLike = str | os.PathLike[str]
 

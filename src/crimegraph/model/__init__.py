@@ -19,6 +19,12 @@ from .entities import (
 from .links import RELATIONSHIP_KINDS, TRANSACTION_KINDS, Relationship, Transaction
 
 __all__ = [
+    "EVIDENCE_KINDS",
+    "ORGANIZATION_KINDS",
+    "PERSON_STATUSES",
+    "PREMISES_USES",
+    "RELATIONSHIP_KINDS",
+    "TRANSACTION_KINDS",
     "Case",
     "Entity",
     "Evidence",
@@ -29,10 +35,4 @@ __all__ = [
     "Relationship",
     "Transaction",
     "Warehouse",
-    "EVIDENCE_KINDS",
-    "ORGANIZATION_KINDS",
-    "PERSON_STATUSES",
-    "PREMISES_USES",
-    "RELATIONSHIP_KINDS",
-    "TRANSACTION_KINDS",
 ]

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from ..errors import Problem
 from .links import transaction_rule_violations
 
-__all__ = ["SECTIONS", "NODE_SECTIONS", "find_problems", "problems_from_validation_error"]
+__all__ = ["NODE_SECTIONS", "SECTIONS", "find_problems", "problems_from_validation_error"]
 
 SECTIONS: tuple[str, ...] = (
     "persons", "organizations", "warehouses", "products", "transactions", "relationships",
@@ -93,8 +93,8 @@ def find_problems(data: Any) -> list[Problem]:
     node_what = "person, organization or premises"
     for index, tx in enumerate(_items(data, "transactions")):
         rid = _record_id(tx)
-        check_ref("transactions", index, rid, "source", _get(tx, "source"), NODE_SECTIONS, node_what)
-        check_ref("transactions", index, rid, "target", _get(tx, "target"), NODE_SECTIONS, node_what)
+        for field in ("source", "target"):
+            check_ref("transactions", index, rid, field, _get(tx, field), NODE_SECTIONS, node_what)
         product = _get(tx, "product")
         if product is not None:
             check_ref("transactions", index, rid, "product", product, ("products",), "product")
@@ -108,13 +108,16 @@ def find_problems(data: Any) -> list[Problem]:
 
     for index, rel in enumerate(_items(data, "relationships")):
         rid = _record_id(rel)
-        check_ref("relationships", index, rid, "source", _get(rel, "source"), NODE_SECTIONS, node_what)
-        check_ref("relationships", index, rid, "target", _get(rel, "target"), NODE_SECTIONS, node_what)
+        for field in ("source", "target"):
+            check_ref(
+                "relationships", index, rid, field, _get(rel, field), NODE_SECTIONS, node_what
+            )
 
     for index, ev in enumerate(_items(data, "evidence")):
         product = _get(ev, "product")
         if product is not None:
-            check_ref("evidence", index, _record_id(ev), "product", product, ("products",), "product")
+            check_ref("evidence", index, _record_id(ev), "product", product, ("products",),
+                      "product")
 
     for section in SECTIONS:
         for index, item in enumerate(_items(data, section)):
@@ -123,7 +126,8 @@ def find_problems(data: Any) -> list[Problem]:
                 continue
             rid = _record_id(item)
             for position, ref in enumerate(refs):
-                check_ref(section, index, rid, f"evidence.{position}", ref, ("evidence",), "evidence")
+                check_ref(section, index, rid, f"evidence.{position}", ref, ("evidence",),
+                          "evidence")
     return problems
 
 

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-__all__ = ["DEFAULT_TIMEZONE", "get_timezone", "localize", "to_epoch_us", "from_epoch_us"]
+__all__ = ["DEFAULT_TIMEZONE", "from_epoch_us", "get_timezone", "localize", "to_epoch_us"]
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import gc
 import json
-from operator import attrgetter
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
+from operator import attrgetter
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
@@ -77,7 +77,8 @@ class Case(BaseModel):
     >>> import crimegraph as cg
     >>> case = cg.Case(
     ...     id="demo", title="Two shops",
-    ...     organizations=[cg.Organization(id="A", name="Den"), cg.Organization(id="B", name="Shop")],
+    ...     organizations=[cg.Organization(id="A", name="Den"),
+    ...                    cg.Organization(id="B", name="Shop")],
     ...     products=[cg.Product(id="P", name="Fake oil")],
     ...     transactions=[cg.Transaction(id="T1", kind="shipment", source="A", target="B",
     ...                                  timestamp="2024-03-01", product="P", quantity=10)],
@@ -89,7 +90,7 @@ class Case(BaseModel):
     Traceback (most recent call last):
     ...
     crimegraph.errors.InvalidCase: case rejected: 3 problems found; nothing was loaded
-      - transactions[0] (id 'T1') field 'source' = 'X': unknown person, organization or premises id; ...
+      - transactions[0] (id 'T1') field 'source' = 'X': unknown person, ... id; ...
     ...
     """
 
@@ -131,7 +132,7 @@ class Case(BaseModel):
                 gc.freeze()
 
     @classmethod
-    def model_validate(  # type: ignore[override]
+    def model_validate(
         cls, obj: Any, *, strict: bool | None = None, from_attributes: bool | None = None,
         context: Any | None = None, **_: Any,
     ) -> Case:
@@ -146,7 +147,7 @@ class Case(BaseModel):
         return cls(**{str(key): value for key, value in obj.items()})
 
     @classmethod
-    def model_validate_json(  # type: ignore[override]
+    def model_validate_json(
         cls, json_data: str | bytes | bytearray, *, strict: bool | None = None,
         context: Any | None = None, **_: Any,
     ) -> Case:

@@ -20,31 +20,31 @@ from typing import Annotated, Literal, Union
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 __all__ = [
-    "AttributeValue",
-    "EntityId",
-    "Record",
-    "Entity",
-    "Person",
-    "Organization",
-    "Warehouse",
-    "Product",
-    "Evidence",
-    "PersonStatus",
-    "OrganizationKind",
-    "PremisesUse",
-    "EvidenceKind",
-    "SourceReliability",
-    "InformationCredibility",
-    "PERSON_STATUSES",
-    "ORGANIZATION_KINDS",
-    "PREMISES_USES",
     "EVIDENCE_KINDS",
+    "ORGANIZATION_KINDS",
+    "PERSON_STATUSES",
+    "PREMISES_USES",
+    "AttributeValue",
+    "Entity",
+    "EntityId",
+    "Evidence",
+    "EvidenceKind",
+    "InformationCredibility",
+    "Organization",
+    "OrganizationKind",
+    "Person",
+    "PersonStatus",
+    "PremisesUse",
+    "Product",
+    "Record",
+    "SourceReliability",
+    "Warehouse",
 ]
 
 EntityId = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^\S(.*\S)?$")]
 """An id: 1-200 characters without leading or trailing white space."""
 
-AttributeValue = Union[str, int, float, bool, None]
+AttributeValue = Union[str, int, float, bool, None]  # noqa: UP007 - a runtime alias
 """A value of the free-form ``attributes`` mapping (kept flat so every store can hold it)."""
 
 PersonStatus = Literal["suspect", "arrested", "wanted", "witness", "victim", "released", "unknown"]

@@ -29,12 +29,12 @@ from pydantic_core import PydanticCustomError
 from .entities import EntityId, Record
 
 __all__ = [
-    "Transaction",
-    "Relationship",
-    "TransactionKind",
-    "RelationshipKind",
-    "TRANSACTION_KINDS",
     "RELATIONSHIP_KINDS",
+    "TRANSACTION_KINDS",
+    "Relationship",
+    "RelationshipKind",
+    "Transaction",
+    "TransactionKind",
 ]
 
 TransactionKind = Literal["shipment", "payment"]
@@ -95,37 +95,30 @@ def transaction_rule_violations(
 ) -> list[tuple[str, str]]:
     """Every (field, message) that breaks the shipment/payment rules, for raw or parsed values."""
     found: list[tuple[str, str]] = []
+    qty, amt = _as_float(quantity), _as_float(amount)
     if kind == "shipment":
         if product is None or product == "":
             found.append(("product", "a shipment must name the product it carried"))
-        if quantity is None:
+        if quantity is None or (qty is not None and qty <= 0):
             found.append(("quantity", "a shipment needs a quantity greater than 0"))
-        elif _is_number(quantity) and float(quantity) <= 0:  # type: ignore[arg-type]
-            found.append(("quantity", "a shipment needs a quantity greater than 0"))
-        if _is_number(amount) and float(amount) < 0:  # type: ignore[arg-type]
+        if amt is not None and amt < 0:
             found.append(("amount", "the value of a shipment cannot be negative"))
     elif kind == "payment":
-        if amount is None:
+        if amount is None or (amt is not None and amt <= 0):
             found.append(("amount", "a payment needs an amount greater than 0"))
-        elif _is_number(amount) and float(amount) <= 0:  # type: ignore[arg-type]
-            found.append(("amount", "a payment needs an amount greater than 0"))
-        if _is_number(quantity) and float(quantity) < 0:  # type: ignore[arg-type]
+        if qty is not None and qty < 0:
             found.append(("quantity", "a quantity cannot be negative"))
     return found
 
 
-def _is_number(value: object) -> bool:
-    if isinstance(value, bool):
-        return False
-    if isinstance(value, (int, float)):
-        return True
-    if isinstance(value, str):
-        try:
-            float(value)
-        except ValueError:
-            return False
-        return True
-    return False
+def _as_float(value: object) -> float | None:
+    """The number in ``value`` (a number or numeric text), or None if it holds none."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        return None
 
 
 class Relationship(Record):

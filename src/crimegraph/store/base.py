@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     import networkx as nx
     import pandas as pd
 
-__all__ = ["Direction", "ShipmentTable", "Store", "NODE_COLUMNS", "time_bound_us"]
+__all__ = ["NODE_COLUMNS", "Direction", "ShipmentTable", "Store", "time_bound_us"]
 
 Direction = Literal["in", "out", "both"]
 
@@ -273,7 +273,7 @@ class Store(ABC):
         """The whole stored case as a :class:`Case`."""
 
     def to_networkx(self) -> nx.MultiDiGraph:
-        """The case as a ``networkx.MultiDiGraph`` (see :func:`crimegraph.store.case_to_networkx`)."""
+        """The case as a ``networkx.MultiDiGraph`` (see ``crimegraph.store.case_to_networkx``)."""
         from .nxview import case_to_networkx
 
         return case_to_networkx(self.to_case())

@@ -10,8 +10,8 @@ Layout in the database
 - ``(:CGEntity:<Label> {ck, case_id, id, seq, section, record, ...})``: persons, organizations,
   premises, products and evidence. ``record`` is the record's JSON (lossless); other properties
   are there for Cypher users and indexes. Nodes that goods pass through also carry ``nidx`` (their
-  position in the case) and packed adjacency columns (``out_blob``/``in_blob``, with the shipment ids as JSON
-  lists in ``out_ids``/``in_ids``) that traces read in one round trip per hop.
+  position in the case) and packed adjacency columns (``out_blob``/``in_blob``, with the
+  shipment ids as JSON lists in ``out_ids``/``in_ids``) that traces read in one round trip per hop.
 - ``(a)-[:SHIPMENT|PAYMENT|<RELATIONSHIP KIND> {ck, id, seq, record, ...}]->(b)``: transactions
   and relationships.
 """
@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from ..model.links import RELATIONSHIP_KINDS
 
-__all__ = ["NODE_LABELS", "LINK_TYPES", "schema_statements", "create_nodes", "create_links"]
+__all__ = ["LINK_TYPES", "NODE_LABELS", "create_links", "create_nodes", "schema_statements"]
 
 NODE_LABELS: dict[str, str] = {
     "persons": "Person",
@@ -90,7 +90,9 @@ CASE_INFO = (
     "RETURN c.ck AS ck, c.record AS record, c.timezone AS timezone, c.products AS products"
 )
 
-LIST_CASES = "MATCH (c:CGCase) WHERE c.status = 'ready' RETURN c.id AS id, c.title AS title ORDER BY id"
+LIST_CASES = (
+    "MATCH (c:CGCase) WHERE c.status = 'ready' RETURN c.id AS id, c.title AS title ORDER BY id"
+)
 
 DELETE_STALE = (
     "MATCH (n:CGEntity) WHERE n.case_id = $id AND ($keep IS NULL OR n.ck <> $keep) "

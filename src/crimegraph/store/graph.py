@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from ..errors import EntityNotFound
 from ..model import Case, Record, Relationship, Transaction
@@ -110,7 +110,7 @@ class CaseGraph:
         self, node: str, *, kind: str | Collection[str] | None = None,
         direction: Direction = "both",
     ) -> list[str]:
-        """Ids linked to ``node``, optionally by link kind ("calls", "shipment"...) and direction."""
+        """Ids linked to ``node``, optionally by link kind ("calls", "shipment"...) and way."""
         kinds = [kind] if isinstance(kind, str) else kind
         return self.store.neighbors(node, kinds=kinds, direction=direction)
 
@@ -145,7 +145,7 @@ class CaseGraph:
         case = self.case
         txs = [t for t in case.transactions if t.source in keep and t.target in keep]
         rels = [r for r in case.relationships if r.source in keep and r.target in keep]
-        nodes = {
+        nodes: dict[str, list[Any]] = {
             "persons": [e for e in case.persons if e.id in keep],
             "organizations": [e for e in case.organizations if e.id in keep],
             "warehouses": [e for e in case.warehouses if e.id in keep],

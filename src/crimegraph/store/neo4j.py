@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     import pandas as pd
     from neo4j import Driver
 
-__all__ = ["Neo4jStore", "ADJACENCY_DTYPE"]
+__all__ = ["ADJACENCY_DTYPE", "Neo4jStore"]
 
 _MODELS: dict[str, type[Record]] = {
     "persons": Person, "organizations": Organization, "warehouses": Warehouse,
@@ -199,9 +199,7 @@ class Neo4jStore(Store):
             try:
                 with self._driver.session(database=self.database) as session:
                     for query, rows in steps:
-                        session.execute_write(
-                            lambda tx, q=query, r=rows: tx.run(q, rows=r, ck=ck).consume()
-                        )
+                        session.execute_write(_run_batch, query, rows, ck)
                         done += 1
                         if self.on_batch is not None:
                             self.on_batch(done, len(steps))
@@ -268,7 +266,9 @@ class Neo4jStore(Store):
         with self._errors(f"opening case {case_id!r}"):
             found = self._read(cypher.CASE_INFO, id=case_id)
         if not found:
-            raise EntityNotFound(case_id, self.list_cases(), where=f"the cases of {self.describe()}")
+            raise EntityNotFound(
+                case_id, self.list_cases(), where=f"the cases of {self.describe()}"
+            )
         info = found[0]
         self._case_id, self._ck = case_id, info["ck"]
         self._timezone = info["timezone"]
@@ -330,7 +330,8 @@ class Neo4jStore(Store):
         max_hops: int | None,
     ) -> ShipmentTable:
         """Matching shipments reachable from ``start``, fetched hop by hop from the server."""
-        blob, id_list = ("out_blob", "out_ids") if direction == "downstream" else ("in_blob", "in_ids")
+        downstream = direction == "downstream"
+        blob, id_list = ("out_blob", "out_ids") if downstream else ("in_blob", "in_ids")
         ahead = "dst" if direction == "downstream" else "src"
         wanted = None
         if products is not None:
@@ -382,7 +383,7 @@ class Neo4jStore(Store):
         self, *, nodes: Collection[str] | None = None, direction: Direction = "both",
         kind: Literal["shipment", "payment"] | None = None,
     ) -> list[Transaction]:
-        kinds = ["shipment", "payment"] if kind is None else [kind]
+        kinds: list[str] = ["shipment", "payment"] if kind is None else [kind]
         records = self._links(kinds, nodes, direction)
         txs = [r for r in records if isinstance(r, Transaction)]
         return sorted(txs, key=lambda t: t.timestamp)
@@ -424,10 +425,14 @@ class Neo4jStore(Store):
         return Case.model_validate(data)
 
 
+def _run_batch(tx: Any, query: str, rows: list[dict[str, Any]], ck: str) -> None:
+    tx.run(query, rows=rows, ck=ck).consume()
+
+
 def _driver_address(driver: Any) -> str:
     try:
         return f"bolt://{driver.get_server_info().address}"
-    except Exception:  # noqa: BLE001 - only used for descriptions
+    except Exception:
         return "a caller-supplied driver"
 
 

@@ -8,7 +8,7 @@ import networkx as nx
 
 from ..model import Case, Entity
 
-__all__ = ["case_to_networkx", "node_attributes", "entity_type"]
+__all__ = ["case_to_networkx", "entity_type", "node_attributes"]
 
 _TYPE_NAMES = {"Person": "person", "Organization": "organization", "Warehouse": "premises"}
 

@@ -11,7 +11,7 @@ from typing import Any
 from ..model import Case
 from ..model._time import get_timezone
 
-__all__ = ["CaseSummary", "summarize", "SUSPECT_STATUSES"]
+__all__ = ["SUSPECT_STATUSES", "CaseSummary", "summarize"]
 
 SUSPECT_STATUSES = frozenset({"suspect", "arrested", "wanted"})
 """Person statuses counted as suspects."""
@@ -105,7 +105,7 @@ def summarize(case: Case) -> CaseSummary:
     >>> s.suspects
     9
     """
-    statuses = Counter(p.status for p in case.persons)
+    statuses: Counter[str] = Counter(p.status for p in case.persons)
     shipments = [t for t in case.transactions if t.kind == "shipment"]
     payments = [t for t in case.transactions if t.kind == "payment"]
     shipped: dict[str, float] = defaultdict(float)
