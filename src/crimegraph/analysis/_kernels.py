@@ -11,7 +11,7 @@ from numba import njit
 
 __all__ = [
     "EVER", "NO_TIME", "bfs_levels", "chain_flows", "chain_levels", "earliest_arrival",
-    "hop_limited_arrival",
+    "hop_limited_arrival", "trace_adjacency",
 ]
 
 NO_TIME = np.int64(2**62)
@@ -204,3 +204,112 @@ def bfs_levels(src, dst, use, n_nodes, starts, max_level):  # type: ignore[no-un
                 queue[tail] = v
                 tail += 1
     return level
+
+
+@njit(cache=True, nogil=True)
+def _first_at_or_after(times, begin, end, value):  # type: ignore[no-untyped-def]
+    """Position of the first ``times[k] >= value`` in the sorted slice ``begin:end``."""
+    while begin < end:
+        middle = (begin + end) // 2
+        if times[middle] < value:
+            begin = middle + 1
+        else:
+            end = middle
+    return begin
+
+
+@njit(cache=True, nogil=True)
+def trace_adjacency(offsets, neighbor, times, qty, amt, order, keep, use_keep, lo, hi,
+                    starts, n_nodes):  # type: ignore[no-untyped-def]
+    """The time-respecting trace over per-node shipment lists sorted by time.
+
+    ``offsets``/``neighbor``/``times``/``qty``/``amt`` describe each node's outgoing shipments
+    (in the traversal's direction and time frame) sorted by time; ``order`` maps them back to
+    table positions. Shipments outside ``lo..hi`` are ignored.
+
+    Earliest arrivals are label-correcting: a node whose arrival drops looks only at the
+    shipments that just became usable, so every shipment is examined at most once, and the
+    shipments examined are exactly the chain's (time at or after the sender's final arrival).
+    Flows are summed on the way; a breadth-first walk over the chain then gives the tiers.
+
+    Returns ``(chain, level, sent, received, boundary, total_amount)``.
+    """
+    arrival = np.full(n_nodes, NO_TIME, dtype=np.int64)
+    scanned = offsets[1:].copy()
+    queued = np.zeros(n_nodes, dtype=np.bool_)
+    queue = np.empty(n_nodes, dtype=np.int32)
+    sent = np.zeros(n_nodes, dtype=np.float64)
+    received = np.zeros(n_nodes, dtype=np.float64)
+    chain = np.empty(times.shape[0], dtype=np.int64)
+    count = 0
+    total_amount = 0.0
+    head = 0
+    size = 0
+    for s in starts:
+        if not queued[s]:
+            arrival[s] = lo
+            queued[s] = True
+            queue[(head + size) % n_nodes] = s
+            size += 1
+    while size > 0:
+        u = queue[head]
+        head += 1
+        if head == n_nodes:
+            head = 0
+        size -= 1
+        queued[u] = False
+        stop = scanned[u]
+        first = _first_at_or_after(times, offsets[u], stop, arrival[u])
+        out = 0.0
+        for k in range(first, stop):
+            tk = times[k]
+            if tk > hi:
+                break
+            if use_keep and not keep[order[k]]:
+                continue
+            chain[count] = order[k]
+            count += 1
+            q = qty[k]
+            out += q
+            v = neighbor[k]
+            received[v] += q
+            a = amt[k]
+            if a == a:
+                total_amount += a
+            if arrival[v] > tk:
+                arrival[v] = tk
+                if not queued[v]:
+                    queued[v] = True
+                    tail = head + size
+                    if tail >= n_nodes:
+                        tail -= n_nodes
+                    queue[tail] = v
+                    size += 1
+        sent[u] += out
+        scanned[u] = first
+
+    level = np.full(n_nodes, -1, dtype=np.int32)
+    boundary = 0.0
+    tail = 0
+    head = 0
+    for s in starts:
+        if level[s] < 0:
+            level[s] = 0
+            boundary += sent[s]
+            queue[tail] = s
+            tail += 1
+    while head < tail:
+        u = queue[head]
+        head += 1
+        next_level = level[u] + 1
+        for k in range(scanned[u], offsets[u + 1]):
+            if times[k] > hi:
+                break
+            v = neighbor[k]
+            if level[v] < 0:
+                if use_keep and not keep[order[k]]:
+                    continue
+                level[v] = next_level
+                queue[tail] = v
+                tail += 1
+    return chain[:count], level, sent, received, boundary, total_amount

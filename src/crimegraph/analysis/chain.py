@@ -229,60 +229,35 @@ class Chain:
         n_nodes = len(table.node_ids)
         pos = table.node_index
         start_idx = np.array([pos[s] for s in starts if s in pos], dtype=np.int32)
-        lo, hi = 0, len(table)
-        if since_us is not None:
-            lo = int(np.searchsorted(table.time, since_us, side="left"))
-        if until_us is not None:
-            hi = int(np.searchsorted(table.time, until_us, side="right"))
-        hi = max(hi, lo)
-        src, dst, when = table.source[lo:hi], table.target[lo:hi], table.time[lo:hi]
+        upstream = direction == "upstream"
         if products is not None:
-            keep = table.mask(products=products)[lo:hi]
+            keep = table.mask(products=products)
             use_keep = True
         else:
             keep = np.ones(1, dtype=np.bool_)
             use_keep = False
-        upstream = direction == "upstream"
-        qty, amt = table.quantity[lo:hi], table.amount[lo:hi]
-        # Upstream is downstream on the reversed network with time running backwards.
-        if upstream:
-            a_src, a_dst, a_time = dst[::-1], src[::-1], -when[::-1]
-            a_qty, a_amt = qty[::-1], amt[::-1]
-            a_keep = keep[::-1] if use_keep else keep
-        else:
-            a_src, a_dst, a_time, a_qty, a_amt, a_keep = src, dst, when, qty, amt, keep
-        bound = until_us if upstream else since_us
-        is_start = np.zeros(n_nodes, dtype=np.bool_)
-        is_start[start_idx] = True
         if time_respecting and max_hops is None:
-            arrival = np.full(n_nodes, k.NO_TIME, dtype=np.int64)
-            arrival[start_idx] = k.EVER if bound is None else (-bound if upstream else bound)
-            chain, sent, received, boundary, amount = k.earliest_arrival(
-                a_src, a_dst, a_time, a_qty, a_amt, a_keep, use_keep, arrival, is_start
-            )
-        else:
-            if time_respecting:
-                arrival = np.full(n_nodes, k.NO_TIME, dtype=np.int64)
-                arrival[start_idx] = k.EVER if bound is None else (-bound if upstream else bound)
-                mask = k.hop_limited_arrival(
-                    a_src, a_dst, a_time, a_keep, use_keep, arrival, max_hops
-                )
+            # Window in the trace's time frame (upstream runs on negated times).
+            if upstream:
+                lo = k.EVER if until_us is None else -until_us
+                hi = k.NO_TIME if since_us is None else -since_us
             else:
-                usable = a_keep if use_keep else np.ones(a_src.shape[0], dtype=np.bool_)
-                limit = -1 if max_hops is None else max_hops - 1
-                reach = k.bfs_levels(a_src, a_dst, usable, n_nodes, start_idx, limit)
-                mask = (reach[a_src] >= 0) & usable
-            chain = np.flatnonzero(mask)
-            sent, received, boundary, amount = k.chain_flows(
-                a_src, a_dst, a_qty, a_amt, chain, is_start, n_nodes
+                lo = k.EVER if since_us is None else since_us
+                hi = k.NO_TIME if until_us is None else until_us
+            offsets, neighbor, times, qty, amt, order = table.adjacency(
+                "upstream" if upstream else "downstream"
             )
-        levels = k.chain_levels(a_src, a_dst, chain, n_nodes, start_idx)
-        if upstream:  # back to the table's own order and direction
-            edges = (hi - 1) - chain[::-1]
-            inflow, outflow = sent, received
+            edges, levels, sent, received, boundary, amount = k.trace_adjacency(
+                offsets, neighbor, times, qty, amt, order, keep, use_keep, np.int64(lo),
+                np.int64(hi), start_idx, n_nodes,
+            )
         else:
-            edges = chain + lo
-            inflow, outflow = received, sent
+            edges, levels, sent, received, boundary, amount = self._compute_by_stream(
+                table, start_idx, upstream=upstream, keep=keep, use_keep=use_keep,
+                since_us=since_us, until_us=until_us, time_respecting=time_respecting,
+                max_hops=max_hops,
+            )
+        inflow, outflow = (sent, received) if upstream else (received, sent)
         self._edges = edges
         self._levels = levels
         self._inflow, self._outflow = inflow, outflow
@@ -291,6 +266,48 @@ class Chain:
         self.total_amount = float(amount)
         self.shipment_count = int(count)
         return self
+
+    @staticmethod
+    def _compute_by_stream(
+        table: ShipmentTable, start_idx: np.ndarray, *, upstream: bool, keep: np.ndarray,
+        use_keep: bool, since_us: int | None, until_us: int | None, time_respecting: bool,
+        max_hops: int | None,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float, float]:
+        """Hop-limited or plain traces: passes over the time-sorted shipment stream."""
+        n_nodes = len(table.node_ids)
+        lo, hi = 0, len(table)
+        if since_us is not None:
+            lo = int(np.searchsorted(table.time, since_us, side="left"))
+        if until_us is not None:
+            hi = int(np.searchsorted(table.time, until_us, side="right"))
+        hi = max(hi, lo)
+        src, dst, when = table.source[lo:hi], table.target[lo:hi], table.time[lo:hi]
+        qty, amt = table.quantity[lo:hi], table.amount[lo:hi]
+        keep = keep[lo:hi] if use_keep else keep
+        # Upstream is downstream on the reversed network with time running backwards.
+        if upstream:
+            src, dst, when = dst[::-1], src[::-1], -when[::-1]
+            qty, amt = qty[::-1], amt[::-1]
+            keep = keep[::-1] if use_keep else keep
+        bound = until_us if upstream else since_us
+        is_start = np.zeros(n_nodes, dtype=np.bool_)
+        is_start[start_idx] = True
+        if time_respecting:
+            arrival = np.full(n_nodes, k.NO_TIME, dtype=np.int64)
+            arrival[start_idx] = k.EVER if bound is None else (-bound if upstream else bound)
+            mask = k.hop_limited_arrival(src, dst, when, keep, use_keep, arrival, max_hops)
+        else:
+            usable = keep if use_keep else np.ones(src.shape[0], dtype=np.bool_)
+            limit = -1 if max_hops is None else max_hops - 1
+            reach = k.bfs_levels(src, dst, usable, n_nodes, start_idx, limit)
+            mask = (reach[src] >= 0) & usable
+        chain = np.flatnonzero(mask)
+        sent, received, boundary, amount = k.chain_flows(
+            src, dst, qty, amt, chain, is_start, n_nodes
+        )
+        levels = k.chain_levels(src, dst, chain, n_nodes, start_idx)
+        edges = (hi - 1) - chain[::-1] if upstream else chain + lo
+        return edges, levels, sent, received, float(boundary), float(amount)
 
     # -- ids --------------------------------------------------------------------------------
     @cached_property

@@ -76,6 +76,7 @@ class ShipmentTable:
     quantity: np.ndarray
     amount: np.ndarray
     _node_pos: dict[str, int] = field(default_factory=dict, repr=False)
+    _adjacency: dict[str, tuple[np.ndarray, ...]] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
         return int(self.ids.shape[0])
@@ -86,6 +87,32 @@ class ShipmentTable:
         if not self._node_pos and self.node_ids:
             self._node_pos.update({node: pos for pos, node in enumerate(self.node_ids)})
         return self._node_pos
+
+    def adjacency(self, direction: Literal["downstream", "upstream"]) -> tuple[np.ndarray, ...]:
+        """Each node's shipments in trace order, built once and cached.
+
+        Downstream: every node's outgoing shipments by time. Upstream: every node's incoming
+        shipments by time, newest first, with times negated (so that tracing upstream is
+        tracing downstream on the reversed network). Returns ``(offsets, neighbor, times,
+        quantity, amount, order)``; ``order`` maps positions back to the table.
+        """
+        cached = self._adjacency.get(direction)
+        if cached is not None:
+            return cached
+        n = len(self)
+        if direction == "downstream":
+            order = np.argsort(self.source, kind="stable")
+            owner, neighbor, times = self.source[order], self.target[order], self.time[order]
+        else:
+            newest_first = np.arange(n - 1, -1, -1, dtype=np.int64)
+            order = newest_first[np.argsort(self.target[newest_first], kind="stable")]
+            owner, neighbor, times = self.target[order], self.source[order], -self.time[order]
+        offsets = np.zeros(len(self.node_ids) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(owner, minlength=len(self.node_ids)), out=offsets[1:])
+        built = (offsets, neighbor.astype(np.int32), times.astype(np.int64),
+                 self.quantity[order], self.amount[order], order.astype(np.int64))
+        self._adjacency[direction] = built
+        return built
 
     def select(self, mask: np.ndarray) -> ShipmentTable:
         """The shipments where ``mask`` is true, with the same node and product indices."""

@@ -154,6 +154,25 @@ NODE_IDS_BY_NIDX = (
 )
 
 
+SUMMARY_NODES = (
+    "MATCH (n:CGEntity {ck: $ck}) "
+    "RETURN n.section AS section, n.status AS status, n.province AS province, "
+    "n.uses AS uses, count(*) AS n"
+)
+
+SUMMARY_TRANSACTIONS = (
+    "MATCH (:CGEntity {ck: $ck})-[r:SHIPMENT|PAYMENT]->() "
+    "RETURN r.kind AS kind, r.product AS product, r.currency AS currency, count(*) AS n, "
+    "sum(r.quantity) AS quantity, sum(r.amount) AS amount, min(r.ts) AS first, max(r.ts) AS last"
+)
+
+SUMMARY_RELATIONSHIPS = (
+    "MATCH (:CGEntity {ck: $ck})-[r]->() WHERE r.section = 'relationships' RETURN count(r) AS n"
+)
+
+EVIDENCE_RECORDS = "MATCH (n:Evidence {ck: $ck}) RETURN n.record AS record ORDER BY n.seq"
+
+
 def links_around(kinds: list[str], direction: str, anchored: bool) -> str:
     """Transactions or relationships of these kinds touching ``$ids`` (all when not anchored)."""
     types = "|".join(_rel_type(kind) for kind in kinds)

@@ -34,6 +34,7 @@ from . import cypher
 from .base import NODE_COLUMNS, Direction, ShipmentTable, Store
 from .memory import _build_shipments
 from .nxview import entity_type
+from .summary import CaseSummary, build_summary
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -408,6 +409,55 @@ class Neo4jStore(Store):
         return [_parse(row["section"], row["record"]) for row in rows]
 
     # -- whole case -----------------------------------------------------------------------
+    def summary(self) -> CaseSummary:
+        """The case summary, aggregated in the database (no records are pulled but evidence)."""
+        from collections import Counter
+
+        ck = self.ck
+        with self._errors(f"summarizing case {self._case_id!r}"):
+            info = self._read(cypher.CASE_INFO, id=self._case_id)
+            nodes = self._read(cypher.SUMMARY_NODES, ck=ck)
+            txs = self._read(cypher.SUMMARY_TRANSACTIONS, ck=ck)
+            rels = self._read(cypher.SUMMARY_RELATIONSHIPS, ck=ck)
+            evidence = self._read(cypher.EVIDENCE_RECORDS, ck=ck)
+        if not info:
+            raise StoreError(f"case {self._case_id!r} is no longer in {self.describe()}")
+        counts = dict.fromkeys(
+            ("persons", "organizations", "warehouses", "products", "shipments", "payments",
+             "relationships", "evidence"), 0)
+        statuses: Counter[str] = Counter()
+        provinces: set[str] = set()
+        production = 0
+        for row in nodes:
+            counts[row["section"]] += row["n"]
+            if row["section"] == "persons":
+                statuses[row["status"]] += row["n"]
+            if row["province"] and row["section"] in _NODE_SECTIONS:
+                provinces.add(row["province"])
+            if row["section"] == "warehouses" and "production" in (row["uses"] or "").split(","):
+                production += row["n"]
+        shipped: dict[str, float] = {}
+        paid: dict[str, float] = {}
+        value = 0.0
+        firsts, lasts = [], []
+        for row in txs:
+            counts["shipments" if row["kind"] == "shipment" else "payments"] += row["n"]
+            firsts.append(row["first"])
+            lasts.append(row["last"])
+            if row["kind"] == "shipment":
+                shipped[row["product"]] = shipped.get(row["product"], 0.0) + row["quantity"]
+                value += row["amount"] or 0.0
+            else:
+                paid[row["currency"]] = paid.get(row["currency"], 0.0) + (row["amount"] or 0.0)
+        counts["relationships"] = rels[0]["n"] if rels else 0
+        return build_summary(
+            Case.model_validate(json.loads(info[0]["record"])), counts=counts,
+            statuses=statuses, production_sites=production, provinces=provinces,
+            first_us=min(firsts) if firsts else None, last_us=max(lasts) if lasts else None,
+            shipped=shipped, shipment_value=value, payments=paid,
+            evidence=[Evidence.model_validate_json(row["record"]) for row in evidence],
+        )
+
     def to_case(self) -> Case:
         ck = self.ck
         with self._errors(f"reading case {self._case_id!r}"):

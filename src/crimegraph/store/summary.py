@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import html
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-from ..model import Case
-from ..model._time import get_timezone
+from ..model import Case, Evidence
+from ..model._time import from_epoch_us, get_timezone, to_epoch_us
 
 __all__ = ["SUSPECT_STATUSES", "CaseSummary", "summarize"]
 
@@ -105,54 +106,76 @@ def summarize(case: Case) -> CaseSummary:
     >>> s.suspects
     9
     """
-    statuses: Counter[str] = Counter(p.status for p in case.persons)
-    shipments = [t for t in case.transactions if t.kind == "shipment"]
-    payments = [t for t in case.transactions if t.kind == "payment"]
     shipped: dict[str, float] = defaultdict(float)
-    value = 0.0
-    for t in shipments:
-        shipped[t.product or "?"] += t.quantity or 0.0
-        if t.amount is not None:
-            value += t.amount
     paid: dict[str, float] = defaultdict(float)
-    for t in payments:
-        paid[t.currency] += t.amount or 0.0
+    value = 0.0
+    counts = {"shipments": 0, "payments": 0}
+    for t in case.transactions:
+        if t.kind == "shipment":
+            counts["shipments"] += 1
+            shipped[t.product or "?"] += t.quantity or 0.0
+            if t.amount is not None:
+                value += t.amount
+        else:
+            counts["payments"] += 1
+            paid[t.currency] += t.amount or 0.0
+    times = [to_epoch_us(t.timestamp) for t in case.transactions]
+    return build_summary(
+        case, counts={
+            "persons": len(case.persons), "organizations": len(case.organizations),
+            "warehouses": len(case.warehouses), "products": len(case.products), **counts,
+            "relationships": len(case.relationships), "evidence": len(case.evidence),
+        },
+        statuses=Counter(p.status for p in case.persons),
+        production_sites=sum(1 for w in case.warehouses if "production" in w.uses),
+        provinces={n.province for n in case.nodes if n.province},
+        first_us=min(times) if times else None, last_us=max(times) if times else None,
+        shipped=shipped, shipment_value=value, payments=paid, evidence=case.evidence,
+    )
+
+
+def build_summary(
+    case: Case, *, counts: dict[str, int], statuses: Counter[str], production_sites: int,
+    provinces: Iterable[str], first_us: int | None, last_us: int | None,
+    shipped: dict[str, float], shipment_value: float, payments: dict[str, float],
+    evidence: Iterable[Evidence],
+) -> CaseSummary:
+    """A :class:`CaseSummary` from figures a store has aggregated (money rounded to cents).
+
+    ``case`` only needs its case-level fields (id, title, time zone, currency).
+    """
     frozen: dict[str, float] = defaultdict(float)
     seized: dict[str, float] = defaultdict(float)
-    for ev in case.evidence:
+    agencies: set[str] = set()
+    for ev in evidence:
+        if ev.agency:
+            agencies.add(ev.agency)
         if ev.amount is None:
             continue
         if ev.kind == "asset_freeze":
             frozen[ev.currency] += ev.amount
         elif ev.kind == "seizure":
             seized[ev.currency] += ev.amount
-    provinces = sorted({n.province for n in case.nodes if n.province})
     tz = get_timezone(case.timezone)
-    times = [t.timestamp for t in case.transactions]
+
+    def money(values: dict[str, float]) -> dict[str, float]:
+        return {key: round(value, 2) for key, value in sorted(values.items())}
+
     return CaseSummary(
         case_id=case.id,
         title=case.title,
-        counts={
-            "persons": len(case.persons),
-            "organizations": len(case.organizations),
-            "warehouses": len(case.warehouses),
-            "products": len(case.products),
-            "shipments": len(shipments),
-            "payments": len(payments),
-            "relationships": len(case.relationships),
-            "evidence": len(case.evidence),
-        },
+        counts=counts,
         suspects=sum(statuses[s] for s in SUSPECT_STATUSES),
         statuses=dict(sorted(statuses.items())),
-        production_sites=sum(1 for w in case.warehouses if "production" in w.uses),
-        provinces=provinces,
-        first_transaction=min(times).astimezone(tz) if times else None,
-        last_transaction=max(times).astimezone(tz) if times else None,
-        shipped=dict(sorted(shipped.items())),
-        shipment_value=value,
-        payments=dict(sorted(paid.items())),
-        frozen_funds=dict(sorted(frozen.items())),
-        seized_value=dict(sorted(seized.items())),
-        agencies=sorted({ev.agency for ev in case.evidence if ev.agency}),
+        production_sites=production_sites,
+        provinces=sorted(set(provinces)),
+        first_transaction=None if first_us is None else from_epoch_us(first_us, tz),
+        last_transaction=None if last_us is None else from_epoch_us(last_us, tz),
+        shipped={key: round(value, 6) for key, value in sorted(shipped.items())},
+        shipment_value=round(shipment_value, 2),
+        payments=money(payments),
+        frozen_funds=money(frozen),
+        seized_value=money(seized),
+        agencies=sorted(agencies),
         currency=case.currency,
     )
