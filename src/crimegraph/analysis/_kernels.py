@@ -10,92 +10,12 @@ import numpy as np
 from numba import njit
 
 __all__ = [
-    "EVER", "NO_TIME", "bfs_levels", "chain_flows", "chain_levels", "earliest_arrival",
+    "EVER", "NO_TIME", "bfs_levels", "chain_levels", "chain_positions", "chain_tiers",
     "hop_limited_arrival", "trace_adjacency",
 ]
 
 NO_TIME = np.int64(2**62)
 EVER = np.int64(-(2**62))
-
-
-@njit(cache=True, nogil=True)
-def earliest_arrival(src, dst, t, qty, amt, keep, use_keep, arrival, is_start):  # type: ignore[no-untyped-def]
-    """The time-respecting trace in one pass over the time-sorted shipments.
-
-    A shipment u->v at t belongs to the chain when ``arrival[u] <= t``; v is then reached no
-    later than t. Shipments with the same timestamp form a group that is repeated until
-    nothing changes, so same-time onward shipments count whatever their order in the file.
-    Flows are summed as shipments join the chain.
-
-    Returns ``(chain, sent, received, boundary, total_amount)``: positions of the chain
-    shipments in time order, goods sent and received per node, goods sent by start nodes,
-    and the value of the chain shipments (NaN amounts skipped).
-    """
-    n = src.shape[0]
-    n_nodes = arrival.shape[0]
-    in_chain = np.zeros(n, dtype=np.bool_)
-    chain = np.empty(n, dtype=np.int64)
-    sent = np.zeros(n_nodes, dtype=np.float64)
-    received = np.zeros(n_nodes, dtype=np.float64)
-    count = 0
-    boundary = 0.0
-    total_amount = 0.0
-    i = 0
-    while i < n:
-        ti = t[i]
-        j = i + 1
-        while j < n and t[j] == ti:
-            j += 1
-        changed = True
-        first = count
-        while changed:
-            changed = False
-            for e in range(i, j):
-                if in_chain[e] or (use_keep and not keep[e]):
-                    continue
-                u = src[e]
-                if arrival[u] <= ti:
-                    in_chain[e] = True
-                    chain[count] = e
-                    count += 1
-                    v = dst[e]
-                    q = qty[e]
-                    sent[u] += q
-                    received[v] += q
-                    if is_start[u]:
-                        boundary += q
-                    a = amt[e]
-                    if a == a:
-                        total_amount += a
-                    if arrival[v] > ti:
-                        arrival[v] = ti
-                        if j - i > 1:
-                            changed = True
-        if count - first > 1:  # keep time order inside a tie group
-            chain[first:count] = np.sort(chain[first:count])
-        i = j
-    return chain[:count], sent, received, boundary, total_amount
-
-
-@njit(cache=True, nogil=True)
-def chain_flows(src, dst, qty, amt, chain, is_start, n_nodes):  # type: ignore[no-untyped-def]
-    """Goods sent and received per node over the chain shipments ``chain`` (positions)."""
-    sent = np.zeros(n_nodes, dtype=np.float64)
-    received = np.zeros(n_nodes, dtype=np.float64)
-    boundary = 0.0
-    total_amount = 0.0
-    for k in range(chain.shape[0]):
-        e = chain[k]
-        u = src[e]
-        q = qty[e]
-        sent[u] += q
-        received[dst[e]] += q
-        if is_start[u]:
-            boundary += q
-        a = amt[e]
-        if a == a:
-            total_amount += a
-    return sent, received, boundary, total_amount
 
 
 @njit(cache=True, nogil=True)
@@ -219,32 +139,34 @@ def _first_at_or_after(times, begin, end, value):  # type: ignore[no-untyped-def
 
 
 @njit(cache=True, nogil=True)
-def trace_adjacency(offsets, neighbor, times, qty, amt, order, keep, use_keep, lo, hi,
+def trace_adjacency(offsets, neighbor, times, order, keep, use_keep, lo, hi,
                     starts, n_nodes):  # type: ignore[no-untyped-def]
-    """The time-respecting trace over per-node shipment lists sorted by time.
+    """Earliest arrivals over per-node shipment lists sorted by time: the chain, implicitly.
 
-    ``offsets``/``neighbor``/``times``/``qty``/``amt`` describe each node's outgoing shipments
-    (in the traversal's direction and time frame) sorted by time; ``order`` maps them back to
-    table positions. Shipments outside ``lo..hi`` are ignored.
+    ``offsets``/``neighbor``/``times`` describe each node's outgoing shipments (in the
+    traversal's direction and time frame) sorted by time; ``order`` maps them back to table
+    positions. Shipments outside ``lo..hi`` (or not in ``keep``) are ignored.
 
-    Earliest arrivals are label-correcting: a node whose arrival drops looks only at the
-    shipments that just became usable, so every shipment is examined at most once, and the
-    shipments examined are exactly the chain's (time at or after the sender's final arrival).
-    Flows are summed on the way; a breadth-first walk over the chain then gives the tiers.
+    Label-correcting: a node whose arrival drops looks only at the shipments that just became
+    usable, so every shipment is examined at most once, and the shipments examined are exactly
+    the chain's: a node's chain shipments are its usable ones, from ``first[node]`` (the first
+    at or after its final arrival) up to ``hi``. :func:`chain_tiers` and
+    :func:`chain_positions` read them from there.
 
-    Returns ``(chain, level, sent, received, boundary, total_amount)``.
+    Times are int32 ranks here; ``lo``/``hi`` are ranks too.
+
+    Returns ``(reached, first, count)``: which nodes goods reach, each node's first chain
+    shipment, and the number of chain shipments.
     """
-    arrival = np.full(n_nodes, NO_TIME, dtype=np.int64)
-    scanned = offsets[1:].copy()
+    never = np.int32(2**31 - 1)
+    unbounded = hi >= never - 1 and not use_keep
+    arrival = np.full(n_nodes, never, dtype=np.int32)
+    first = offsets[1:].copy()
     queued = np.zeros(n_nodes, dtype=np.bool_)
     queue = np.empty(n_nodes, dtype=np.int32)
-    sent = np.zeros(n_nodes, dtype=np.float64)
-    received = np.zeros(n_nodes, dtype=np.float64)
-    chain = np.empty(times.shape[0], dtype=np.int64)
-    count = 0
-    total_amount = 0.0
     head = 0
     size = 0
+    count = 0
     for s in starts:
         if not queued[s]:
             arrival[s] = lo
@@ -258,51 +180,62 @@ def trace_adjacency(offsets, neighbor, times, qty, amt, order, keep, use_keep, l
             head = 0
         size -= 1
         queued[u] = False
-        stop = scanned[u]
-        first = _first_at_or_after(times, offsets[u], stop, arrival[u])
-        out = 0.0
-        for k in range(first, stop):
-            tk = times[k]
-            if tk > hi:
-                break
-            if use_keep and not keep[order[k]]:
-                continue
-            chain[count] = order[k]
-            count += 1
-            q = qty[k]
-            out += q
-            v = neighbor[k]
-            received[v] += q
-            a = amt[k]
-            if a == a:
-                total_amount += a
-            if arrival[v] > tk:
-                arrival[v] = tk
-                if not queued[v]:
-                    queued[v] = True
-                    tail = head + size
-                    if tail >= n_nodes:
-                        tail -= n_nodes
-                    queue[tail] = v
-                    size += 1
-        sent[u] += out
-        scanned[u] = first
+        stop = first[u]
+        begin = _first_at_or_after(times, offsets[u], stop, arrival[u])
+        if unbounded:  # the common case, without per-shipment filters
+            count += stop - begin
+            for k in range(begin, stop):
+                tk = times[k]
+                v = neighbor[k]
+                if arrival[v] > tk:
+                    arrival[v] = tk
+                    if not queued[v]:
+                        queued[v] = True
+                        tail = head + size
+                        if tail >= n_nodes:
+                            tail -= n_nodes
+                        queue[tail] = v
+                        size += 1
+        else:
+            for k in range(begin, stop):
+                tk = times[k]
+                if tk > hi:
+                    break
+                if use_keep and not keep[order[k]]:
+                    continue
+                count += 1
+                v = neighbor[k]
+                if arrival[v] > tk:
+                    arrival[v] = tk
+                    if not queued[v]:
+                        queued[v] = True
+                        tail = head + size
+                        if tail >= n_nodes:
+                            tail -= n_nodes
+                        queue[tail] = v
+                        size += 1
+        first[u] = begin
+    return arrival < never, first, count
 
+
+@njit(cache=True, nogil=True)
+def chain_tiers(offsets, neighbor, times, order, keep, use_keep, hi, first, starts,
+                n_nodes):  # type: ignore[no-untyped-def]
+    """Hop distance from ``starts`` over the chain found by :func:`trace_adjacency`."""
     level = np.full(n_nodes, -1, dtype=np.int32)
-    boundary = 0.0
+    queue = np.empty(n_nodes, dtype=np.int32)
     tail = 0
     head = 0
     for s in starts:
         if level[s] < 0:
             level[s] = 0
-            boundary += sent[s]
             queue[tail] = s
             tail += 1
     while head < tail:
         u = queue[head]
         head += 1
         next_level = level[u] + 1
-        for k in range(scanned[u], offsets[u + 1]):
+        for k in range(first[u], offsets[u + 1]):
             if times[k] > hi:
                 break
             v = neighbor[k]
@@ -312,4 +245,32 @@ def trace_adjacency(offsets, neighbor, times, qty, amt, order, keep, use_keep, l
                 level[v] = next_level
                 queue[tail] = v
                 tail += 1
-    return chain[:count], level, sent, received, boundary, total_amount
+    return level
+
+
+@njit(cache=True, nogil=True)
+def chain_positions(offsets, times, order, keep, use_keep, hi, first, reached):  # type: ignore[no-untyped-def]
+    """Table positions of the chain shipments sent by the ``reached`` nodes."""
+    count = 0
+    for u in range(reached.shape[0]):
+        if not reached[u]:
+            continue
+        for k in range(first[u], offsets[u + 1]):
+            if times[k] > hi:
+                break
+            if use_keep and not keep[order[k]]:
+                continue
+            count += 1
+    out = np.empty(count, dtype=np.int64)
+    count = 0
+    for u in range(reached.shape[0]):
+        if not reached[u]:
+            continue
+        for k in range(first[u], offsets[u + 1]):
+            if times[k] > hi:
+                break
+            if use_keep and not keep[order[k]]:
+                continue
+            out[count] = order[k]
+            count += 1
+    return out

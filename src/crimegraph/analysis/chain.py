@@ -196,16 +196,14 @@ class Chain:
     until_us: int | None
     time_respecting: bool
     max_hops: int | None
-    total_quantity: float
-    """Goods on the chain shipments that left the start (arrived at it, upstream)."""
-    total_amount: float
-    """Value of all chain shipments with a known amount (turnover along the chain)."""
     shipment_count: int
+    """Number of shipments in the chain."""
     _table: ShipmentTable
-    _edges: np.ndarray
-    _levels: np.ndarray
-    _inflow: np.ndarray
-    _outflow: np.ndarray
+    _start_idx: np.ndarray
+    _upstream: bool
+    _edge_cache: np.ndarray | None
+    _level_cache: np.ndarray | None
+    _pending: tuple[Any, ...] | None
 
     def __init__(self) -> None:  # pragma: no cover - built by trace_chain only
         raise TypeError("a Chain is made by crimegraph.trace_chain(...)")
@@ -236,43 +234,95 @@ class Chain:
         else:
             keep = np.ones(1, dtype=np.bool_)
             use_keep = False
+        self._start_idx = start_idx
+        self._upstream = upstream
+        self._pending = None
         if time_respecting and max_hops is None:
-            # Window in the trace's time frame (upstream runs on negated times).
-            if upstream:
-                lo = k.EVER if until_us is None else -until_us
-                hi = k.NO_TIME if since_us is None else -since_us
-            else:
-                lo = k.EVER if since_us is None else since_us
-                hi = k.NO_TIME if until_us is None else until_us
-            offsets, neighbor, times, qty, amt, order = table.adjacency(
+            offsets, neighbor, ranks, frame_times, order = table.adjacency(
                 "upstream" if upstream else "downstream"
             )
-            edges, levels, sent, received, boundary, amount = k.trace_adjacency(
-                offsets, neighbor, times, qty, amt, order, keep, use_keep, np.int64(lo),
-                np.int64(hi), start_idx, n_nodes,
+            # The window in the trace's time frame (upstream runs on negated times), as ranks.
+            low, high = (until_us, since_us) if upstream else (since_us, until_us)
+            sign = -1 if upstream else 1
+            lo = 0 if low is None else int(np.searchsorted(frame_times, sign * low, "left"))
+            hi = (2**31 - 1 if high is None
+                  else int(np.searchsorted(frame_times, sign * high, "right")) - 1)
+            reached, first, count = k.trace_adjacency(
+                offsets, neighbor, ranks, order, keep, use_keep, np.int32(lo), np.int32(hi),
+                start_idx, n_nodes,
             )
+            # Arrivals settle the chain; tiers, flows and the list of its shipments are read
+            # off the per-node shipment lists when first asked for.
+            self._pending = (offsets, neighbor, ranks, order, keep, use_keep, np.int32(hi),
+                             first, reached)
+            self._edge_cache = None
+            self._level_cache = None
+            self.shipment_count = int(count)
         else:
-            edges, levels, sent, received, boundary, amount = self._compute_by_stream(
+            edges, levels = self._compute_by_stream(
                 table, start_idx, upstream=upstream, keep=keep, use_keep=use_keep,
                 since_us=since_us, until_us=until_us, time_respecting=time_respecting,
                 max_hops=max_hops,
             )
-        inflow, outflow = (sent, received) if upstream else (received, sent)
-        self._edges = edges
-        self._levels = levels
-        self._inflow, self._outflow = inflow, outflow
-        count = len(edges)
-        self.total_quantity = float(boundary)
-        self.total_amount = float(amount)
-        self.shipment_count = int(count)
+            self._edge_cache = edges
+            self._level_cache = levels
+            self.shipment_count = len(edges)
         return self
+
+    @property
+    def _edges(self) -> np.ndarray:
+        """Table positions of the chain shipments, in table (time) order."""
+        if self._edge_cache is None:
+            assert self._pending is not None
+            offsets, _, times, order, keep, use_keep, hi, first, reached = self._pending
+            found = k.chain_positions(offsets, times, order, keep, use_keep, hi, first, reached)
+            found.sort()
+            self._edge_cache = found
+        return self._edge_cache
+
+    @property
+    def _levels(self) -> np.ndarray:
+        """Hop distance of every table node from the start (-1 outside the chain)."""
+        if self._level_cache is None:
+            assert self._pending is not None
+            offsets, neighbor, times, order, keep, use_keep, hi, first, _ = self._pending
+            self._level_cache = k.chain_tiers(
+                offsets, neighbor, times, order, keep, use_keep, hi, first, self._start_idx,
+                len(self._table.node_ids),
+            )
+        return self._level_cache
+
+    @cached_property
+    def _flows(self) -> tuple[np.ndarray, np.ndarray, float, float]:
+        # Summed in table order, so that every store gives the same floating-point totals.
+        t, edges = self._table, self._edges
+        n_nodes = len(t.node_ids)
+        src, dst, qty = t.source[edges], t.target[edges], t.quantity[edges]
+        inflow = np.bincount(dst, weights=qty, minlength=n_nodes)
+        outflow = np.bincount(src, weights=qty, minlength=n_nodes)
+        is_start = np.zeros(n_nodes, dtype=bool)
+        is_start[self._start_idx] = True
+        at_start = is_start[dst] if self._upstream else is_start[src]
+        amounts = t.amount[edges]
+        return (inflow, outflow, float(qty[at_start].sum()),
+                float(amounts[~np.isnan(amounts)].sum()))
+
+    @property
+    def total_quantity(self) -> float:
+        """Goods on the chain shipments that left the start (arrived at it, upstream)."""
+        return self._flows[2]
+
+    @property
+    def total_amount(self) -> float:
+        """Value of all chain shipments with a known amount (turnover along the chain)."""
+        return self._flows[3]
 
     @staticmethod
     def _compute_by_stream(
         table: ShipmentTable, start_idx: np.ndarray, *, upstream: bool, keep: np.ndarray,
         use_keep: bool, since_us: int | None, until_us: int | None, time_respecting: bool,
         max_hops: int | None,
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float, float]:
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Hop-limited or plain traces: passes over the time-sorted shipment stream."""
         n_nodes = len(table.node_ids)
         lo, hi = 0, len(table)
@@ -282,16 +332,12 @@ class Chain:
             hi = int(np.searchsorted(table.time, until_us, side="right"))
         hi = max(hi, lo)
         src, dst, when = table.source[lo:hi], table.target[lo:hi], table.time[lo:hi]
-        qty, amt = table.quantity[lo:hi], table.amount[lo:hi]
         keep = keep[lo:hi] if use_keep else keep
         # Upstream is downstream on the reversed network with time running backwards.
         if upstream:
             src, dst, when = dst[::-1], src[::-1], -when[::-1]
-            qty, amt = qty[::-1], amt[::-1]
             keep = keep[::-1] if use_keep else keep
         bound = until_us if upstream else since_us
-        is_start = np.zeros(n_nodes, dtype=np.bool_)
-        is_start[start_idx] = True
         if time_respecting:
             arrival = np.full(n_nodes, k.NO_TIME, dtype=np.int64)
             arrival[start_idx] = k.EVER if bound is None else (-bound if upstream else bound)
@@ -302,12 +348,9 @@ class Chain:
             reach = k.bfs_levels(src, dst, usable, n_nodes, start_idx, limit)
             mask = (reach[src] >= 0) & usable
         chain = np.flatnonzero(mask)
-        sent, received, boundary, amount = k.chain_flows(
-            src, dst, qty, amt, chain, is_start, n_nodes
-        )
         levels = k.chain_levels(src, dst, chain, n_nodes, start_idx)
         edges = (hi - 1) - chain[::-1] if upstream else chain + lo
-        return edges, levels, sent, received, float(boundary), float(amount)
+        return edges, levels
 
     # -- ids --------------------------------------------------------------------------------
     @cached_property
@@ -328,10 +371,8 @@ class Chain:
 
     @cached_property
     def transactions(self) -> list[str]:
-        """Ids of the chain shipments, in time order (ties by id)."""
-        t = self._table
-        edges = self._edges
-        return [tid for _, tid in sorted(zip(t.time[edges].tolist(), t.ids[edges].tolist()))]
+        """Ids of the chain shipments, in time order (ties in case-file order)."""
+        return list(self._table.ids[self._edges].tolist())
 
     def _nodes_where(self, flow: np.ndarray) -> list[str]:
         return [n for n in self.nodes if n not in self._table.node_index
@@ -393,7 +434,7 @@ class Chain:
                 if node in starts:
                     continue
                 i = pos[node]
-                inflow, outflow = float(self._inflow[i]), float(self._outflow[i])
+                inflow, outflow = float(self._flows[0][i]), float(self._flows[1][i])
                 rows.append({"id": node, "name": self._name(node), "tier": tier,
                              "inflow": inflow, "outflow": outflow,
                              "unaccounted": inflow - outflow})
@@ -420,7 +461,7 @@ class Chain:
 
     # -- exports ----------------------------------------------------------------------------
     def to_dataframe(self) -> pd.DataFrame:
-        """One row per chain shipment, in time order.
+        """One row per chain shipment, in time order (ties in case-file order).
 
         Columns: ``id``, ``time`` (local, aware), ``tier`` (hop of the shipment: 1 for those
         touching the start), ``source``, ``source_name``, ``target``, ``target_name``,
@@ -452,7 +493,6 @@ class Chain:
                 "quantity": float(t.quantity[e]),
                 "amount": None if np.isnan(amount) else amount,
             })
-        rows.sort(key=lambda r: (r["time"], r["id"]))
         columns = ["id", "time", "tier", "source", "source_name", "target", "target_name",
                    "product", "product_name", "quantity", "amount"]
         return pd.DataFrame(rows, columns=columns)

@@ -92,9 +92,12 @@ class ShipmentTable:
         """Each node's shipments in trace order, built once and cached.
 
         Downstream: every node's outgoing shipments by time. Upstream: every node's incoming
-        shipments by time, newest first, with times negated (so that tracing upstream is
-        tracing downstream on the reversed network). Returns ``(offsets, neighbor, times,
-        quantity, amount, order)``; ``order`` maps positions back to the table.
+        shipments by time, newest first, in a time frame that runs backwards (so that tracing
+        upstream is tracing downstream on the reversed network). Times are dense ranks
+        (int32) of the frame's distinct times, listed in ``frame_times``.
+
+        Returns ``(offsets, neighbor, ranks, frame_times, order)``; ``order`` maps positions
+        back to the table.
         """
         cached = self._adjacency.get(direction)
         if cached is not None:
@@ -107,10 +110,11 @@ class ShipmentTable:
             newest_first = np.arange(n - 1, -1, -1, dtype=np.int64)
             order = newest_first[np.argsort(self.target[newest_first], kind="stable")]
             owner, neighbor, times = self.target[order], self.source[order], -self.time[order]
+        frame_times, ranks = np.unique(times, return_inverse=True)
         offsets = np.zeros(len(self.node_ids) + 1, dtype=np.int64)
         np.cumsum(np.bincount(owner, minlength=len(self.node_ids)), out=offsets[1:])
-        built = (offsets, neighbor.astype(np.int32), times.astype(np.int64),
-                 self.quantity[order], self.amount[order], order.astype(np.int64))
+        built = (offsets, neighbor.astype(np.int32), ranks.astype(np.int32).reshape(-1),
+                 frame_times.astype(np.int64), order.astype(np.int64))
         self._adjacency[direction] = built
         return built
 
