@@ -84,7 +84,7 @@ def main() -> None:
             return chain.transactions, chain.tiers
 
         mem_call, mem_chain = median_time(lambda: cg.trace_chain(memory, busiest), args.repeat)
-        neo_call, neo_chain = median_time(lambda: cg.trace_chain(remote, busiest), args.repeat)
+        neo_call, _ = median_time(lambda: cg.trace_chain(remote, busiest), args.repeat)
         mem_read, mem_result = median_time(lambda: read(memory), args.repeat)
         neo_read, neo_result = median_time(lambda: read(remote), args.repeat)
         if mem_result != neo_result:
@@ -93,9 +93,9 @@ def main() -> None:
               f"{len(mem_chain.tiers):,} nodes; Neo4j fetched "
               f"{len(store.chain_candidates([busiest], direction='downstream', products=None, since_us=None, until_us=None, max_hops=None)):,} "  # noqa: E501
               f"of {len(table):,} shipments):")
-        print(f"  call only         memory {mem_call * 1e3:8.1f} ms   neo4j {neo_call * 1e3:8.1f} ms"
+        print(f"  call only       memory {mem_call * 1e3:8.1f} ms   neo4j {neo_call * 1e3:8.1f} ms"
               f"   ratio {neo_call / mem_call:6.1f}x")
-        print(f"  call + results    memory {mem_read * 1e3:8.1f} ms   neo4j {neo_read * 1e3:8.1f} ms"
+        print(f"  call + results  memory {mem_read * 1e3:8.1f} ms   neo4j {neo_read * 1e3:8.1f} ms"
               f"   ratio {neo_read / mem_read:6.1f}x   (target <= 5x)")
         store.delete_case(case.id)
         store.close()

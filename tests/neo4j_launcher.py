@@ -325,8 +325,10 @@ atexit.register(_stop_all_at_exit)
 class Neo4jServer:
     """A throwaway Neo4j Community 5.26 server on 127.0.0.1 (auth off).
 
-    >>> with Neo4jServer() as srv:
-    ...     print(srv.uri)          # bolt://127.0.0.1:<free port>
+    Usage::
+
+        with Neo4jServer() as srv:
+            print(srv.uri)          # bolt://127.0.0.1:<free port>
     """
 
     def __init__(

@@ -9,7 +9,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from .analysis import Chain, find_sources, trace_chain
+from .analysis import (
+    Chain,
+    ChainCut,
+    Disruption,
+    Groups,
+    cut_chain,
+    find_brokers,
+    find_groups,
+    find_sources,
+    infer_hierarchy,
+    key_players,
+    network_to_igraph,
+    simulate_disruption,
+    social_network,
+    trace_chain,
+)
 from .errors import (
     CaseFileError,
     CrimeGraphError,
@@ -33,44 +48,70 @@ from .model import (
     Transaction,
     Warehouse,
 )
-
+from .plot import (
+    MissingCJKFontWarning,
+    plot_chain,
+    plot_disruption,
+    plot_network,
+    plot_org_chart,
+    plot_timeline,
+    use_cjk_font,
+)
 from .store import CaseGraph, CaseSummary, NetworkXStore, ShipmentTable, Store
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "Chain",
-    "find_sources",
-    "trace_chain",
     "Case",
+    "CaseFileError",
     "CaseGraph",
     "CaseSummary",
-    "Neo4jStore",
-    "NetworkXStore",
-    "ShipmentTable",
-    "Store",
-    "example_names",
-    "example_path",
-    "load_example",
-    "read_case",
-    "write_case",
-    "CaseFileError",
+    "Chain",
+    "ChainCut",
     "CrimeGraphError",
+    "Disruption",
     "Entity",
     "EntityNotFound",
     "Evidence",
+    "Groups",
     "InvalidCase",
+    "MissingCJKFontWarning",
+    "Neo4jStore",
+    "NetworkXStore",
     "Organization",
     "Person",
     "Problem",
     "Product",
     "Record",
     "Relationship",
+    "ShipmentTable",
+    "Store",
     "StoreError",
     "StoreUnavailable",
     "Transaction",
     "Warehouse",
     "__version__",
+    "cut_chain",
+    "example_names",
+    "example_path",
+    "find_brokers",
+    "find_groups",
+    "find_sources",
+    "infer_hierarchy",
+    "key_players",
+    "load_example",
+    "network_to_igraph",
+    "plot_chain",
+    "plot_disruption",
+    "plot_network",
+    "plot_org_chart",
+    "plot_timeline",
+    "read_case",
+    "simulate_disruption",
+    "social_network",
+    "trace_chain",
+    "use_cjk_font",
+    "write_case",
 ]
 
 

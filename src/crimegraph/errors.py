@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
+    "CaseFileError",
     "CrimeGraphError",
     "EntityNotFound",
     "InvalidCase",
-    "CaseFileError",
     "Problem",
-    "StoreUnavailable",
     "StoreError",
+    "StoreUnavailable",
 ]
 
 

@@ -142,3 +142,11 @@ def test_describe(make_graph: Make) -> None:
 def test_case_graph_rejects_non_cases() -> None:
     with pytest.raises(TypeError, match="needs a crimegraph.Case"):
         cg.CaseGraph({"id": "x"})  # type: ignore[arg-type]
+
+
+def test_subgraph_of_an_example_stays_valid(make_graph: Make) -> None:
+    case = cg.load_example("counterfeit_oil")
+    keep = [n.id for n in case.nodes if n.id != "W-DEN-02"]
+    sub = make_graph(case).subgraph(keep).case
+    assert "EV-FORENSIC-01" in {e.id for e in sub.evidence}  # cited by the products
+    assert not any(t.source == "W-DEN-02" or t.target == "W-DEN-02" for t in sub.transactions)

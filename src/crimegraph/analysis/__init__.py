@@ -2,6 +2,28 @@
 
 from __future__ import annotations
 
+from .brokers import find_brokers
 from .chain import Chain, find_sources, trace_chain
+from .cut import ChainCut, cut_chain
+from .disruption import Disruption, simulate_disruption
+from .groups import Groups, find_groups
+from .hierarchy import infer_hierarchy
+from .players import key_players
+from .social import network_to_igraph, social_network
 
-__all__ = ["Chain", "find_sources", "trace_chain"]
+__all__ = [
+    "Chain",
+    "ChainCut",
+    "Disruption",
+    "Groups",
+    "cut_chain",
+    "find_brokers",
+    "find_groups",
+    "find_sources",
+    "infer_hierarchy",
+    "key_players",
+    "network_to_igraph",
+    "simulate_disruption",
+    "social_network",
+    "trace_chain",
+]

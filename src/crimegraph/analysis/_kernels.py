@@ -19,7 +19,7 @@ EVER = np.int64(-(2**62))
 
 
 @njit(cache=True, nogil=True)
-def chain_levels(src, dst, chain, n_nodes, starts):  # type: ignore[no-untyped-def]
+def chain_levels(src, dst, chain, n_nodes, starts):
     """Hop distance from ``starts`` over the chain shipments only (-1: not in the chain)."""
     offsets = np.zeros(n_nodes + 1, dtype=np.int64)
     for k in range(chain.shape[0]):
@@ -55,7 +55,7 @@ def chain_levels(src, dst, chain, n_nodes, starts):  # type: ignore[no-untyped-d
 
 
 @njit(cache=True, nogil=True)
-def hop_limited_arrival(src, dst, t, keep, use_keep, arrival, max_hops):  # type: ignore[no-untyped-def]
+def hop_limited_arrival(src, dst, t, keep, use_keep, arrival, max_hops):
     """Like :func:`earliest_arrival`, but goods may travel at most ``max_hops`` shipments.
 
     Round r computes the earliest arrival over paths of at most r shipments (a Bellman-Ford
@@ -84,7 +84,7 @@ def hop_limited_arrival(src, dst, t, keep, use_keep, arrival, max_hops):  # type
 
 
 @njit(cache=True, nogil=True)
-def bfs_levels(src, dst, use, n_nodes, starts, max_level):  # type: ignore[no-untyped-def]
+def bfs_levels(src, dst, use, n_nodes, starts, max_level):
     """Hop distance from ``starts`` over the shipments where ``use`` is true (-1: unreached).
 
     ``max_level < 0`` means no limit.
@@ -127,7 +127,7 @@ def bfs_levels(src, dst, use, n_nodes, starts, max_level):  # type: ignore[no-un
 
 
 @njit(cache=True, nogil=True)
-def _first_at_or_after(times, begin, end, value):  # type: ignore[no-untyped-def]
+def _first_at_or_after(times, begin, end, value):
     """Position of the first ``times[k] >= value`` in the sorted slice ``begin:end``."""
     while begin < end:
         middle = (begin + end) // 2
@@ -140,7 +140,7 @@ def _first_at_or_after(times, begin, end, value):  # type: ignore[no-untyped-def
 
 @njit(cache=True, nogil=True)
 def trace_adjacency(offsets, neighbor, times, order, keep, use_keep, lo, hi,
-                    starts, n_nodes):  # type: ignore[no-untyped-def]
+                    starts, n_nodes):
     """Earliest arrivals over per-node shipment lists sorted by time: the chain, implicitly.
 
     ``offsets``/``neighbor``/``times`` describe each node's outgoing shipments (in the
@@ -181,7 +181,9 @@ def trace_adjacency(offsets, neighbor, times, order, keep, use_keep, lo, hi,
         size -= 1
         queued[u] = False
         stop = first[u]
-        begin = _first_at_or_after(times, offsets[u], stop, arrival[u])
+        begin = offsets[u]
+        if begin < stop and times[begin] < arrival[u]:  # skip the search when all are usable
+            begin = _first_at_or_after(times, begin, stop, arrival[u])
         if unbounded:  # the common case, without per-shipment filters
             count += stop - begin
             for k in range(begin, stop):
@@ -220,7 +222,7 @@ def trace_adjacency(offsets, neighbor, times, order, keep, use_keep, lo, hi,
 
 @njit(cache=True, nogil=True)
 def chain_tiers(offsets, neighbor, times, order, keep, use_keep, hi, first, starts,
-                n_nodes):  # type: ignore[no-untyped-def]
+                n_nodes):
     """Hop distance from ``starts`` over the chain found by :func:`trace_adjacency`."""
     level = np.full(n_nodes, -1, dtype=np.int32)
     queue = np.empty(n_nodes, dtype=np.int32)
@@ -249,7 +251,7 @@ def chain_tiers(offsets, neighbor, times, order, keep, use_keep, hi, first, star
 
 
 @njit(cache=True, nogil=True)
-def chain_positions(offsets, times, order, keep, use_keep, hi, first, reached):  # type: ignore[no-untyped-def]
+def chain_positions(offsets, times, order, keep, use_keep, hi, first, reached):
     """Table positions of the chain shipments sent by the ``reached`` nodes."""
     count = 0
     for u in range(reached.shape[0]):

@@ -498,10 +498,15 @@ class Chain:
         return pd.DataFrame(rows, columns=columns)
 
     def tier_totals(self) -> pd.DataFrame:
-        """Shipments, quantity and value per tier (hop) of the chain."""
+        """Shipments, quantity and value per tier (hop) of the chain.
+
+        ``amount`` is NaN for a tier whose shipments all lack a value (internal transfers).
+        """
         frame = self.to_dataframe()
+        frame["amount"] = frame["amount"].astype(float)
         grouped = frame.groupby("tier").agg(
-            shipments=("id", "count"), quantity=("quantity", "sum"), amount=("amount", "sum")
+            shipments=("id", "count"), quantity=("quantity", "sum"),
+            amount=("amount", lambda values: values.sum(min_count=1)),
         )
         return grouped.reset_index()
 

@@ -37,12 +37,16 @@ __all__ = [
     "PremisesUse",
     "Product",
     "Record",
+    "Ref",
     "SourceReliability",
     "Warehouse",
 ]
 
 EntityId = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^\S(.*\S)?$")]
 """An id: 1-200 characters without leading or trailing white space."""
+
+Ref = Annotated[str, Field(min_length=1)]
+"""A reference to another record's id (checked against the case's ids when it is built)."""
 
 AttributeValue = Union[str, int, float, bool, None]  # noqa: UP007 - a runtime alias
 """A value of the free-form ``attributes`` mapping (kept flat so every store can hold it)."""
@@ -81,7 +85,7 @@ class Record(BaseModel):
     """Identifier, unique across the whole case (entities, links and evidence share one space)."""
     notes: str | None = None
     """The analyst's free-text remarks."""
-    evidence: list[EntityId] = Field(default_factory=list)
+    evidence: list[Ref] = Field(default_factory=list)
     """Ids of the :class:`Evidence` records that support this record."""
     attributes: dict[str, AttributeValue] = Field(default_factory=dict)
     """Further facts that have no field of their own (kept flat: strings, numbers, booleans)."""
@@ -179,5 +183,5 @@ class Evidence(Entity):
     amount: float | None = Field(default=None, ge=0)
     currency: str = Field(default="CNY", pattern=r"^[A-Z]{3}$")
     quantity: float | None = Field(default=None, ge=0)
-    product: EntityId | None = None
+    product: Ref | None = None
     """The product seized, when ``quantity`` is given."""

@@ -26,7 +26,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
 
-from .entities import EntityId, Record
+from .entities import Record, Ref
 
 __all__ = [
     "RELATIONSHIP_KINDS",
@@ -55,15 +55,15 @@ class Transaction(Record):
     """
 
     kind: TransactionKind
-    source: EntityId
-    target: EntityId
+    source: Ref
+    target: Ref
     timestamp: _dt.datetime
     """When the goods or money moved; a bare date means local midnight."""
-    product: EntityId | None = None
+    product: Ref | None = None
     quantity: float | None = None
     amount: float | None = None
     currency: str = Field(default="CNY", pattern=r"^[A-Z]{3}$")
-    carrier: EntityId | None = None
+    carrier: Ref | None = None
     """The logistics firm that carried a shipment, when known."""
     reference: str | None = None
     """Waybill, order or bank reference number."""
@@ -129,8 +129,8 @@ class Relationship(Record):
     """
 
     kind: RelationshipKind
-    source: EntityId
-    target: EntityId
+    source: Ref
+    target: Ref
     weight: float | None = Field(default=None, ge=0)
     since: _dt.datetime | None = None
     until: _dt.datetime | None = None

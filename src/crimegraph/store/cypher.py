@@ -139,19 +139,29 @@ ALL_SHIPMENTS = (
     "r.quantity AS quantity, r.amount AS amount ORDER BY r.ts, r.seq"
 )
 
-ADJACENCY_BY_ID = (
-    "MATCH (n:CGEntity {ck: $ck}) WHERE n.id IN $ids "
-    "RETURN n.nidx AS nidx, n.id AS id, n[$blob] AS blob, n[$id_list] AS ids"
-)
+def reachable_adjacency(direction: str, max_hops: int | None, filtered: bool) -> str:
+    """Nodes that matching shipments reach from ``$ids``, with their packed shipment lists.
 
-ADJACENCY_BY_NIDX = (
-    "UNWIND $nidx AS i MATCH (n:CGEntity {ck: $ck, nidx: i}) "
-    "RETURN n.nidx AS nidx, n.id AS id, n[$blob] AS blob, n[$id_list] AS ids"
-)
-
-NODE_IDS_BY_NIDX = (
-    "UNWIND $nidx AS i MATCH (n:CGEntity {ck: $ck, nidx: i}) RETURN n.nidx AS nidx, n.id AS id"
-)
+    One query: the server walks the shipments breadth-first (a pruning variable-length
+    expand), so only the reachable part of the case leaves the database.
+    """
+    if max_hops is not None and (not isinstance(max_hops, int) or max_hops < 0):
+        raise ValueError(f"max_hops must be a whole number >= 0, got {max_hops!r}")
+    hops = "" if max_hops is None else str(int(max_hops))
+    arrow = (f"-[rs:SHIPMENT*0..{hops}]->" if direction == "downstream"
+             else f"<-[rs:SHIPMENT*0..{hops}]-")
+    blob, ids = ("out_blob", "out_ids") if direction == "downstream" else ("in_blob", "in_ids")
+    where = ""
+    if filtered:
+        where = ("WHERE all(r IN rs WHERE ($products IS NULL OR r.product IN $products) "
+                 "AND ($since IS NULL OR r.ts >= $since) AND ($until IS NULL OR r.ts <= $until)) ")
+    return (
+        "MATCH (s:CGEntity {ck: $ck}) WHERE s.id IN $ids "
+        f"MATCH (s){arrow}(x) {where}"
+        "WITH DISTINCT x "
+        f"RETURN collect(x.nidx) AS nidx, collect(x.id) AS id, collect(x.{blob}) AS blob, "
+        f"collect(x.{ids}) AS ids"
+    )
 
 
 SUMMARY_NODES = (

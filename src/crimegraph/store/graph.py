@@ -155,15 +155,22 @@ class CaseGraph:
             nodes["organizations"] += [e for e in case.organizations if e.id in carriers]
             nodes["persons"] += [e for e in case.persons if e.id in carriers]
             nodes["warehouses"] += [e for e in case.warehouses if e.id in carriers]
-        products = {t.product for t in txs if t.product}
         kept = [*nodes["persons"], *nodes["organizations"], *nodes["warehouses"], *txs, *rels]
-        evidence_ids = {ev for record in kept for ev in record.evidence}
-        evidence = [e for e in case.evidence if e.id in evidence_ids]
-        products |= {e.product for e in evidence if e.product}
+        product_ids = {t.product for t in txs if t.product}
+        # Evidence cites products and products cite evidence: follow both until stable.
+        evidence_ids: set[str] = {ev for record in kept for ev in record.evidence}
+        while True:
+            evidence = [e for e in case.evidence if e.id in evidence_ids]
+            product_ids |= {e.product for e in evidence if e.product}
+            kept_products = [p for p in case.products if p.id in product_ids]
+            more = {ev for record in [*kept_products, *evidence] for ev in record.evidence}
+            if more <= evidence_ids:
+                break
+            evidence_ids |= more
         sub = Case(
             id=f"{case.id}-subgraph", title=f"{case.title} (subgraph)", timezone=case.timezone,
             currency=case.currency, **nodes,
-            products=[p for p in case.products if p.id in products],
+            products=kept_products,
             transactions=txs, relationships=rels, evidence=evidence,
         )
         return CaseGraph(sub)

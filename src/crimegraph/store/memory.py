@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable
-from typing import TYPE_CHECKING, Literal
+from collections.abc import Collection, Iterable, Iterator
+from datetime import datetime
+from operator import attrgetter
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -51,9 +53,10 @@ class NetworkXStore(Store):
     def load(self, case: Case) -> None:
         """Hold ``case`` (replacing whatever this store held) and index it."""
         self._case = case
-        self._index: dict[str, Record] = case.record_index()
-        self._node_ids = [entity.id for entity in case.nodes]
+        self._nodes = case.nodes
+        self._node_ids = [entity.id for entity in self._nodes]
         self._node_pos = {node: pos for pos, node in enumerate(self._node_ids)}
+        self._products: dict[str, Record] = {p.id: p for p in case.products}
         self._shipments = _build_shipments(case, self._node_ids, self._node_pos)
         self._tx_by_node: dict[str, list[int]] | None = None
         self._links_by_node: dict[str, list[int]] | None = None
@@ -82,12 +85,26 @@ class NetworkXStore(Store):
     # -- records --------------------------------------------------------------------------
     def get_many(self, ids: Iterable[str]) -> dict[str, Record]:
         self.case  # noqa: B018 - raises when empty
-        index = self._index
-        return {rid: index[rid] for rid in ids if rid in index}
+        case = self.case
+        found: dict[str, Record] = {}
+        rest: list[str] = []
+        nodes = self._nodes
+        for rid in ids:
+            pos = self._node_pos.get(rid)
+            if pos is not None:
+                found[rid] = nodes[pos]
+            elif rid in self._products:
+                found[rid] = self._products[rid]
+            else:
+                rest.append(rid)
+        if rest:  # transactions, relationships, evidence: the full index, built on first use
+            index = case.record_index()
+            found.update((rid, index[rid]) for rid in rest if rid in index)
+        return found
 
     def ids(self) -> list[str]:
         self.case  # noqa: B018
-        return list(self._index)
+        return list(self.case.record_index())
 
     def node_table(self) -> pd.DataFrame:
         import pandas as pd
@@ -180,24 +197,27 @@ def _by_node(pairs: Iterable[tuple[str, str]]) -> dict[str, list[int]]:
 
 
 def _build_shipments(case: Case, node_ids: list[str], node_pos: dict[str, int]) -> ShipmentTable:
-    """Columns of every shipment, sorted by time; one pass of list comprehensions."""
+    """Columns of every shipment, sorted by time (``map`` keeps the loops in C)."""
     ships = [t for t in case.transactions if t.kind == "shipment"]
     product_ids = [p.id for p in case.products]
     product_pos = {pid: pos for pos, pid in enumerate(product_ids)}
     n = len(ships)
-    ids = np.array([t.id for t in ships], dtype=object) if n else np.empty(0, dtype=object)
-    source = np.fromiter((node_pos[t.source] for t in ships), dtype=np.int32, count=n)
-    target = np.fromiter((node_pos[t.target] for t in ships), dtype=np.int32, count=n)
+
+    def column(name: str) -> Iterator[Any]:
+        return map(attrgetter(name), ships)
+
+    ids = np.array(list(column("id")), dtype=object) if n else np.empty(0, dtype=object)
+    source = np.fromiter(map(node_pos.__getitem__, column("source")), dtype=np.int32, count=n)
+    target = np.fromiter(map(node_pos.__getitem__, column("target")), dtype=np.int32, count=n)
     # datetime.timestamp() is exact to the microsecond for these magnitudes (< 2**53 us).
-    seconds = np.fromiter((t.timestamp.timestamp() for t in ships), dtype=np.float64, count=n)
+    seconds = np.fromiter(map(datetime.timestamp, column("timestamp")), dtype=np.float64,
+                          count=n)
     when = np.rint(seconds * 1e6).astype(np.int64)
-    product = np.fromiter(
-        (product_pos[t.product] for t in ships), dtype=np.int32, count=n  # type: ignore[index]
-    )
-    quantity = np.fromiter((t.quantity for t in ships), dtype=np.float64, count=n)
-    amount = np.fromiter(
-        (np.nan if t.amount is None else t.amount for t in ships), dtype=np.float64, count=n
-    )
+    product = np.fromiter(map(product_pos.__getitem__, column("product")), dtype=np.int32,
+                          count=n)
+    quantity = np.fromiter(column("quantity"), dtype=np.float64, count=n)
+    # None becomes NaN in a float array built from a list.
+    amount = np.array(list(column("amount")), dtype=np.float64) if n else np.empty(0)
     order = np.argsort(when, kind="stable")
     return ShipmentTable(
         list(node_ids), product_ids, ids[order], source[order], target[order], when[order],

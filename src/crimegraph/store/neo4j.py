@@ -330,55 +330,44 @@ class Neo4jStore(Store):
         products: Collection[str] | None, since_us: int | None, until_us: int | None,
         max_hops: int | None,
     ) -> ShipmentTable:
-        """Matching shipments reachable from ``start``, fetched hop by hop from the server."""
+        """Matching shipments reachable from ``start``: one breadth-first query in the server."""
         downstream = direction == "downstream"
-        blob, id_list = ("out_blob", "out_ids") if downstream else ("in_blob", "in_ids")
-        ahead = "dst" if direction == "downstream" else "src"
+        ahead = "dst" if downstream else "src"
         wanted = None
         if products is not None:
             wanted = np.array([i for i, p in enumerate(self._product_ids) if p in set(products)],
                               dtype=np.int32)
-        ck = self.ck
-        names: dict[int, str] = {}
-        parts: list[np.ndarray] = []
-        part_ids: list[list[str]] = []
+        filtered = products is not None or since_us is not None or until_us is not None
+        query = cypher.reachable_adjacency(direction, max_hops, filtered)
         with self._errors("tracing a chain"):
-            rows = self._read(cypher.ADJACENCY_BY_ID, ck=ck, ids=list(start), blob=blob,
-                              id_list=id_list)
-            visited = {row["nidx"] for row in rows}
-            hops = 0
-            while rows:
-                frontier: set[int] = set()
-                for row in rows:
-                    names[row["nidx"]] = row["id"]
-                    if max_hops is not None and hops >= max_hops:
-                        continue
-                    edges = np.frombuffer(row["blob"] or b"", dtype=ADJACENCY_DTYPE)
-                    if len(edges) == 0:
-                        continue
-                    keep = np.ones(len(edges), dtype=bool)
-                    if wanted is not None:
-                        keep &= np.isin(edges["pidx"], wanted)
-                    if since_us is not None:
-                        keep &= edges["ts"] >= since_us
-                    if until_us is not None:
-                        keep &= edges["ts"] <= until_us
-                    if not keep.any():
-                        continue
-                    parts.append(edges[keep])
-                    ids = json.loads(row["ids"])
-                    part_ids.append(ids if keep.all() else [i for i, k in zip(ids, keep) if k])
-                    frontier.update(edges[ahead][keep].tolist())
-                frontier -= visited
-                if not frontier:
-                    break
-                visited |= frontier
-                hops += 1
-                query = cypher.ADJACENCY_BY_NIDX
-                if max_hops is not None and hops >= max_hops:
-                    query = cypher.NODE_IDS_BY_NIDX  # only the names of the last tier
-                rows = self._read(query, ck=ck, nidx=sorted(frontier), blob=blob, id_list=id_list)
-        return _table_from_parts(parts, part_ids, names, self._product_ids)
+            rows = self._read(
+                query, ck=self.ck, ids=list(start),
+                products=None if products is None else list(products),
+                since=since_us, until=until_us,
+            )
+        found = rows[0] if rows else {"nidx": [], "id": [], "blob": [], "ids": []}
+        # Deduplicated here: with several start nodes the server's pruning expand may return
+        # a node once per start even after DISTINCT.
+        reached = {n: (i, b, t) for n, i, b, t in
+                   zip(found["nidx"], found["id"], found["blob"], found["ids"])}
+        names = {n: value[0] for n, value in reached.items()}
+        # One buffer and one JSON text for all nodes: far faster than node by node.
+        edges = np.frombuffer(b"".join(b or b"" for _, b, _ in reached.values()),
+                              dtype=ADJACENCY_DTYPE)
+        inner = [text[1:-1] for _, _, text in reached.values() if text and len(text) > 2]
+        ids = np.array(json.loads("[" + ",".join(inner) + "]"), dtype=object)
+        keep = np.ones(len(edges), dtype=bool)
+        if wanted is not None:
+            keep &= np.isin(edges["pidx"], wanted)
+        if since_us is not None:
+            keep &= edges["ts"] >= since_us
+        if until_us is not None:
+            keep &= edges["ts"] <= until_us
+        if max_hops is not None:  # shipments out of the last tier lead outside the reach
+            keep &= np.isin(edges[ahead], np.fromiter(names, dtype=np.int64))
+        if not keep.all():
+            edges, ids = edges[keep], ids[keep]
+        return _table_from_parts(edges, ids, names, self._product_ids)
 
     def transactions(
         self, *, nodes: Collection[str] | None = None, direction: Direction = "both",
@@ -572,19 +561,16 @@ def _adjacency_rows(case: Case, node_ids: list[str], node_pos: dict[str, int]
 
 
 def _table_from_parts(
-    parts: list[np.ndarray], part_ids: list[list[str]], names: dict[int, str],
-    product_ids: list[str],
+    edges: np.ndarray, ids: np.ndarray, names: dict[int, str], product_ids: list[str],
 ) -> ShipmentTable:
-    edges = np.concatenate(parts) if parts else np.empty(0, dtype=ADJACENCY_DTYPE)
-    all_ids = np.array([i for chunk in part_ids for i in chunk], dtype=object)
     order = np.argsort(edges["rank"], kind="stable")
-    edges, all_ids = edges[order], all_ids[order] if len(all_ids) else all_ids
+    edges, ids = edges[order], ids[order]
     known = np.array(sorted(names), dtype=np.int64)
     node_ids = [names[i] for i in known.tolist()]
     src = np.searchsorted(known, edges["src"]).astype(np.int32)
     dst = np.searchsorted(known, edges["dst"]).astype(np.int32)
     return ShipmentTable(
-        node_ids, list(product_ids), all_ids, src, dst, edges["ts"].astype(np.int64),
+        node_ids, list(product_ids), ids, src, dst, edges["ts"].astype(np.int64),
         edges["pidx"].astype(np.int32), edges["qty"].astype(np.float64),
         edges["amt"].astype(np.float64),
     )

@@ -62,7 +62,8 @@ class CaseSummary:
             ("Persons", f"{c.get('persons', 0)} ({self.suspects} suspects: "
                         + ", ".join(f"{k} {v}" for k, v in sorted(self.statuses.items())) + ")"),
             ("Organizations", str(c.get("organizations", 0))),
-            ("Premises", f"{c.get('warehouses', 0)} ({self.production_sites} production sites)"),
+            ("Premises", f"{c.get('warehouses', 0)} ({self.production_sites} production "
+                         f"site{'' if self.production_sites == 1 else 's'})"),
             ("Products", str(c.get("products", 0))),
             ("Shipments", str(c.get("shipments", 0))),
             ("Payments", str(c.get("payments", 0))),

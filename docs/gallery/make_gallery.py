@@ -1,0 +1,91 @@
+"""Render the figure gallery of the documentation from the bundled example cases.
+
+Run from the project root::
+
+    python docs/gallery/make_gallery.py            # writes docs/gallery/*.png
+
+Each figure is one ``crimegraph.plot`` call on a bundled case; the same code appears in the
+docs next to the picture. Rendering is deterministic (seeded layouts, fixed PNG metadata), so
+the PNGs only change when the figures do.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+
+import crimegraph as cg
+import crimegraph.plot as cgp
+
+HERE = Path(__file__).resolve().parent
+DPI = 110
+
+
+def chain_figure() -> None:
+    graph = cg.CaseGraph(cg.load_example("counterfeit_oil"))
+    chain = cg.trace_chain(graph, "W-DEN-01")
+    cgp.plot_chain(chain)
+
+
+def org_chart_figure() -> None:
+    graph = cg.CaseGraph(cg.load_example("fake_liquor"))
+    cgp.plot_org_chart(graph)
+
+
+def org_chart_30_figure() -> None:
+    graph = cg.CaseGraph(cg.load_example("counterfeit_oil"))  # 29 people
+    cgp.plot_org_chart(graph)
+
+
+def network_figure() -> None:
+    graph = cg.CaseGraph(cg.load_example("counterfeit_oil"))
+    cgp.plot_network(graph, color_by="group", size_by="betweenness", seed=0)
+
+
+def timeline_figure() -> None:
+    graph = cg.CaseGraph(cg.load_example("counterfeit_oil"))
+    cgp.plot_timeline(graph, by="province")
+
+
+def chain_timeline_figure() -> None:
+    graph = cg.CaseGraph(cg.load_example("counterfeit_oil"))
+    cgp.plot_timeline(cg.trace_chain(graph, "W-DEN-01"), by="tier")
+
+
+def disruption_figure() -> None:
+    graph = cg.CaseGraph(cg.load_example("counterfeit_oil"))
+    runs = [cg.simulate_disruption(graph, "betweenness", "sequential", max_removed=25),
+            cg.simulate_disruption(graph, "flow", "sequential", max_removed=25)]
+    cgp.plot_disruption(runs)
+
+
+FIGURES: dict[str, Callable[[], None]] = {
+    "chain": chain_figure,
+    "org_chart": org_chart_figure,
+    "org_chart_30": org_chart_30_figure,
+    "network": network_figure,
+    "timeline": timeline_figure,
+    "chain_timeline": chain_timeline_figure,
+    "disruption": disruption_figure,
+}
+
+
+def main(names: list[str]) -> None:
+    for name in names or list(FIGURES):
+        plt.close("all")
+        FIGURES[name]()
+        path = HERE / f"{name}.png"
+        plt.gcf().savefig(path, dpi=DPI, metadata={"Software": None})
+        print(f"wrote {path.relative_to(HERE.parents[1])}")
+    plt.close("all")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,349 @@
+"""The social network: who is tied to whom, the key players large, the groups in colour."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Literal
+
+from .fonts import cjk_context
+from .layout import place_labels, spring_positions
+from .style import (
+    EDGE_COLOR,
+    INK,
+    MISSING_COLOR,
+    STATUS_COLORS,
+    STATUS_ORDER,
+    axes_for,
+    category_colors,
+    escape_text,
+    status_color,
+    text_width_em,
+)
+
+if TYPE_CHECKING:
+    import networkx as nx
+    from matplotlib.axes import Axes
+
+    from ..model import Case
+    from ..store.graph import CaseGraph
+
+__all__ = ["network_positions", "plot_network"]
+
+_AUTO_LABELS = 60  # "auto" names at most this many nodes
+
+
+def network_positions(network: nx.Graph, *, seed: int = 0) -> dict[str, tuple[float, float]]:
+    """Where :func:`plot_network` puts each node of a social network (unit square).
+
+    Parameters
+    ----------
+    network : networkx.Graph
+        A :func:`crimegraph.social_network` (edge attribute ``weight``).
+    seed : int
+        Seed of the spring layout.
+
+    Returns
+    -------
+    dict
+        Node id -> ``(x, y)``.
+    """
+    ties = [(str(u), str(v), float(w if w is not None else 1.0))
+            for u, v, w in network.edges(data="weight")]
+    return spring_positions([str(n) for n in network.nodes], ties, seed=seed)
+
+
+def plot_network(
+    graph: CaseGraph | Case | None,
+    *,
+    color_by: str | None = "group",
+    size_by: str | None = "degree",
+    ax: Axes | None = None,
+    seed: int = 0,
+    network: nx.Graph | None = None,
+    groups: Any = None,
+    scores: Any = None,
+    labels: Literal["auto", "all", "none"] | int = "auto",
+    fontsize: float | None = None,
+    title: str | None = None,
+    legend: bool = True,
+) -> Axes:
+    """Draw the social network: key players large, groups (or provinces, statuses) in colour.
+
+    Positions come from a seeded spring layout (the same seed gives the same picture);
+    lines are as thick as the tie is strong (number of calls, meetings...).
+
+    Parameters
+    ----------
+    graph : CaseGraph or Case
+        The case; may be None when ``network`` (and ``groups``/``scores`` if needed) is given.
+    color_by : str or None
+        ``"group"`` (groups from :func:`crimegraph.find_groups` with ``seed``), a node
+        attribute such as ``"province"``, ``"status"``, ``"role"`` or ``"type"``, or None for
+        one colour.
+    size_by : str or None
+        A :func:`crimegraph.key_players` measure (``"degree"``, ``"betweenness"``,
+        ``"closeness"``, ``"eigenvector"``, ``"pagerank"``) or None for equal sizes.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
+    seed : int
+        Seed of the layout and of the groups.
+    network : networkx.Graph, optional
+        The network to draw (default :func:`crimegraph.social_network` of ``graph``).
+    groups : Groups or pandas.DataFrame, optional
+        Precomputed groups (columns ``id`` and ``group``) instead of running find_groups.
+    scores : pandas.DataFrame or mapping, optional
+        Precomputed node sizes: a key_players table (``id``, ``score``) or ``{id: score}``.
+    labels : {"auto", "all", "none"} or int
+        Names to show: as many as fit without overlapping, largest nodes first (at most 60);
+        all; none; or the ``n`` largest nodes.
+    fontsize : float, optional
+        Size of the names in points.
+    title : str, optional
+        Title; ``""`` for none.
+    legend : bool
+        Show the colour and size legend right of the network.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Raises
+    ------
+    ValueError
+        If ``color_by`` is neither "group" nor a node attribute, or ``labels`` is not valid.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> import crimegraph.plot as cgp
+    >>> net = nx.Graph()
+    >>> net.add_node("P1", name="周建国", status="wanted")
+    >>> net.add_node("P2", name="李强", status="arrested")
+    >>> net.add_edge("P1", "P2", weight=12)
+    >>> ax = cgp.plot_network(None, network=net, color_by="status", size_by=None)
+    >>> sorted(t.get_text() for t in ax.texts if (t.get_gid() or "").startswith("name:"))
+    ['周建国', '李强']
+    """
+    import numpy as np
+
+    if labels not in ("auto", "all", "none") and not (
+        isinstance(labels, int) and not isinstance(labels, bool) and labels >= 0
+    ):
+        raise ValueError(f"labels={labels!r} must be 'auto', 'all', 'none' or a count >= 0")
+    if network is None:
+        if graph is None:
+            raise ValueError("give the case graph or a network (network=...)")
+        from ..analysis import social_network
+
+        network = social_network(graph)
+    nodes = sorted(str(n) for n in network.nodes)
+    attrs = {str(n): dict(data) for n, data in network.nodes(data=True)}
+    names = {n: str(attrs[n].get("name") or n) for n in nodes}
+
+    categories, color_title = _categories(graph, network, nodes, attrs, color_by, groups, seed)
+    colors, items = _palette(categories, color_by)
+    size_values = _scores(graph, network, nodes, size_by, scores)
+
+    pos = network_positions(network, seed=seed)
+    n = len(nodes)
+    side = min(11.0, max(5.0, 3.2 + 0.9 * math.sqrt(max(n, 1))))
+    font = float(fontsize) if fontsize else (8.5 if n <= 40 else 7.5 if n <= 120 else 6.5)
+    texts = [*names.values(), *(label for label, _ in items), title or ""]
+    with cjk_context(texts):
+        legend_w = 2.3 if legend and (items or size_values) else 0.0
+        # The figure takes the shape of the network, so no band of it stays empty.
+        xs = [p[0] for p in pos.values()] or [0.0, 1.0]
+        ys = [p[1] for p in pos.values()] or [0.0, 1.0]
+        pad = 0.07
+        width_units = max(xs) - min(xs) + 2 * pad
+        height_units = max(ys) - min(ys) + 2 * pad
+        inch = side / max(width_units, height_units)  # inches per unit
+        ax, scale = axes_for(ax, (max(width_units * inch, 3.0) + legend_w,
+                                  max(height_units * inch, 3.0) + (0.4 if title != "" else 0)))
+        font *= scale
+        inch *= scale
+        ax.set_aspect("equal")
+        ax.set_axis_off()
+        ax.set_xlim(min(xs) - pad, max(xs) + pad)
+        ax.set_ylim(min(ys) - pad, max(ys) + pad)
+
+        # Ties: width by log strength, thin and light so nodes stay in front.
+        ties = sorted((min(str(u), str(v)), max(str(u), str(v)),
+                       float(w if w is not None else 1.0))
+                      for u, v, w in network.edges(data="weight"))
+        if ties:
+            from matplotlib.collections import LineCollection
+
+            strongest = max(math.log1p(max(w, 0.0)) for _, _, w in ties) or 1.0
+            segments = [(pos[u], pos[v]) for u, v, _ in ties]
+            widths = [0.5 + 3.0 * math.log1p(max(w, 0.0)) / strongest for _, _, w in ties]
+            ax.add_collection(LineCollection(segments, linewidths=widths, colors=EDGE_COLOR,
+                                             alpha=0.45, zorder=1, gid="ties"))
+
+        # Nodes: area by score.
+        top = max((v for v in size_values.values() if v > 0), default=0.0)
+        small, large = 5.0 * scale, (26.0 if n <= 60 else 18.0) * scale  # marker diameters, pt
+        diameter = {}
+        for node in nodes:
+            share = (size_values.get(node, 0.0) / top) if top > 0 else 0.5
+            diameter[node] = small + (large - small) * math.sqrt(max(share, 0.0))
+        xy = np.array([pos[v] for v in nodes]) if nodes else np.zeros((0, 2))
+        fills = [colors.get(categories.get(v), MISSING_COLOR) for v in nodes]
+        ax.scatter(xy[:, 0], xy[:, 1], s=[diameter[v] ** 2 for v in nodes], c=fills,
+                   edgecolors="white", linewidths=0.8, zorder=3, gid="nodes")
+
+        _labels(ax, nodes, names, pos, diameter, size_values, labels, font, inch)
+        if legend:
+            _legend(ax, items, color_title, size_by, size_values, top, small, large, font)
+        if title != "":
+            what = f"coloured by {color_title}" if color_by else ""
+            sized = f"size by {size_by}" if size_by else ""
+            detail = ", ".join(x for x in (what, sized) if x)
+            ax.set_title(escape_text(title) if title else
+                         f"Social network: {n} nodes, {len(ties)} ties"
+                         + (f" ({detail})" if detail else ""),
+                         loc="left", fontsize=max(font * 1.2, 10 * scale))
+    return ax
+
+
+def _categories(graph: Any, network: Any, nodes: list[str], attrs: Mapping[str, Mapping[str, Any]],
+                color_by: str | None, groups: Any, seed: int) -> tuple[dict[str, str], str]:
+    if color_by is None:
+        return {}, ""
+    if color_by == "group":
+        table = groups
+        if table is None:
+            from ..analysis import find_groups
+
+            table = find_groups(graph if graph is not None else network, seed=seed)
+        frame = getattr(table, "groups", table)
+        found = {str(i): int(g) for i, g in zip(frame["id"], frame["group"], strict=True)}
+        sizes: dict[int, int] = {}
+        for g in found.values():
+            sizes[g] = sizes.get(g, 0) + 1
+        # Loners (groups of one) share one grey: colours go to real groups.
+        return ({v: (f"group {found[v]}" if sizes[found[v]] > 1 else "alone")
+                 for v in nodes if v in found}, "group")
+    values: dict[str, Any] = {}
+    known_attr = any(color_by in a for a in attrs.values())
+    if known_attr:
+        values = {v: attrs[v].get(color_by) for v in nodes}
+    elif graph is not None:
+        table = graph.nodes() if hasattr(graph, "nodes") and callable(graph.nodes) else None
+        if table is not None and color_by in table.columns:
+            values = dict(zip(table["id"].astype(str), table[color_by], strict=True))
+            known_attr = True
+    if not known_attr:
+        choices = sorted({k for a in attrs.values() for k in a} | {"group"})
+        raise ValueError(f"color_by={color_by!r} is not a node attribute; use one of "
+                         f"{', '.join(map(repr, choices))}")
+    return ({v: str(values[v]) for v in nodes if _present(values.get(v))},
+            color_by.replace("_", " "))
+
+
+def _present(value: Any) -> bool:
+    if value is None:
+        return False
+    if isinstance(value, float) and math.isnan(value):
+        return False
+    return str(value) not in ("", "nan", "<NA>", "None")
+
+
+def _palette(categories: Mapping[str, str], color_by: str | None
+             ) -> tuple[dict[str | None, str], list[tuple[str, str]]]:
+    if not color_by:
+        return {None: "#4e79a7", **dict.fromkeys(set(categories.values()), "#4e79a7")}, []
+    present = set(categories.values())
+    if color_by == "status":
+        order = [s for s in STATUS_ORDER if s in present] + sorted(present - set(STATUS_ORDER))
+        colors: dict[str | None, str] = {s: status_color(s) for s in order}
+        items = [(s, colors[s]) for s in order]
+    else:
+        named = sorted(present - {"alone"})
+        palette = category_colors(named)
+        colors = {name: color for name, color in palette.items()}
+        items = list(palette.items())
+        if "alone" in present:
+            colors["alone"] = MISSING_COLOR
+            items.append(("alone", MISSING_COLOR))
+    colors[None] = STATUS_COLORS["unknown"] if color_by == "status" else MISSING_COLOR
+    return colors, items
+
+
+def _scores(graph: Any, network: Any, nodes: list[str], size_by: str | None, scores: Any
+            ) -> dict[str, float]:
+    if size_by is None and scores is None:
+        return {}
+    table = scores
+    if table is None:
+        from ..analysis import key_players
+
+        measure: Any = size_by  # key_players names the allowed measures in its message
+        table = key_players(graph if graph is not None else network, measure=measure, k=None)
+    if isinstance(table, Mapping):
+        return {str(k): float(v) for k, v in table.items()}
+    return {str(i): float(s) for i, s in zip(table["id"], table["score"], strict=True)}
+
+
+def _labels(ax: Axes, nodes: list[str], names: Mapping[str, str],
+            pos: Mapping[str, tuple[float, float]], diameter: Mapping[str, float],
+            size_values: Mapping[str, float], labels: Any, font: float, inch: float) -> None:
+    if labels == "none" or not nodes:
+        return
+    ranked = sorted(nodes, key=lambda v: (-size_values.get(v, 0.0), v))
+    if isinstance(labels, int):
+        ranked = ranked[:labels]
+    elif labels == "auto":
+        ranked = ranked[:_AUTO_LABELS]
+    anchors = {v: (pos[v][0] * inch, pos[v][1] * inch) for v in nodes}
+    sizes = {v: (text_width_em(names[v]) * font / 72 + 0.06, font * 1.25 / 72) for v in ranked}
+    radii = {v: diameter[v] / 2 / 72 for v in nodes}
+    spots = place_labels(anchors, sizes, radii, ranked, keep_all=labels != "auto")
+    from matplotlib.patheffects import withStroke
+
+    halo = [withStroke(linewidth=2.5, foreground="white")]  # readable across tie lines
+    for v in ranked:
+        if v not in spots:
+            continue
+        dx, dy, ha, va = spots[v]
+        ax.annotate(escape_text(names[v]), pos[v], xytext=(dx * 72, dy * 72),
+                    textcoords="offset points", ha=ha, va=va, fontsize=font, color=INK,
+                    zorder=4, gid=f"name:{v}", path_effects=halo)
+
+
+def _legend(ax: Axes, items: list[tuple[str, str]], color_title: str, size_by: str | None,
+            size_values: Mapping[str, float], top: float, small: float, large: float,
+            font: float) -> None:
+    from matplotlib.lines import Line2D
+
+    handles: list[Any] = []
+    labels: list[str] = []
+    blank = Line2D([], [], linestyle="none")
+    if items:
+        handles.append(blank)
+        labels.append(color_title.capitalize())
+        for label, color in items[:20]:
+            handles.append(Line2D([], [], linestyle="none", marker="o", markersize=8,
+                                  markerfacecolor=color, markeredgecolor="white"))
+            labels.append(escape_text(label))
+        if len(items) > 20:
+            handles.append(blank)
+            labels.append(f"... {len(items) - 20} more")
+    if size_by and top > 0:
+        handles.append(blank)
+        labels.append(f"Size: {size_by}")
+        for share in (1.0, 0.25):
+            d = small + (large - small) * math.sqrt(share)
+            handles.append(Line2D([], [], linestyle="none", marker="o", markersize=d,
+                                  markerfacecolor="#bbbbbb", markeredgecolor="white"))
+            labels.append(f"{top * share:.3g}")
+    if not handles:
+        return
+    leg = ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.0, 1.0),
+                    frameon=False, fontsize=max(font, 8.0), labelspacing=0.9,
+                    borderaxespad=0.2)
+    headers = {color_title.capitalize(), f"Size: {size_by}"}
+    for text in leg.get_texts():
+        if text.get_text() in headers:
+            text.set_fontweight("bold")

@@ -1,0 +1,375 @@
+"""The org chart: who answers to whom, drawn top-down from the boss."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from .fonts import cjk_context
+from .layout import OrgChartLayout, org_chart_layout
+from .style import (
+    EDGE_COLOR,
+    INK,
+    MISSING_COLOR,
+    MUTED,
+    STATUS_COLORS,
+    STATUS_ORDER,
+    axes_for,
+    category_colors,
+    escape_text,
+    status_color,
+    text_color_on,
+    text_width_em,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.axes import Axes
+
+    from ..model import Case
+    from ..store.graph import CaseGraph
+
+__all__ = ["hierarchy_layout", "plot_org_chart"]
+
+_REQUIRED = ("id", "name", "level", "superior")
+
+
+def plot_org_chart(
+    graph: CaseGraph | Case | None,
+    *,
+    hierarchy: pd.DataFrame | None = None,
+    ax: Axes | None = None,
+    color_by: str = "status",
+    stack_over: int | None = None,
+    fontsize: float | None = None,
+    title: str | None = None,
+    legend: bool = True,
+) -> Axes:
+    """Draw the ring's hierarchy as an org chart: the boss on top, subordinates below.
+
+    Each person is a box with name and role, filled by status (wanted, suspect, arrested...);
+    lines run from each superior to their direct subordinates. A superior with many
+    subordinates who lead nobody gets them as an indented list, so 30 people fit a page.
+    The order inside each level is chosen to avoid crossing lines (a layered layout, see
+    :func:`crimegraph.plot.layout.org_chart_layout`).
+
+    Parameters
+    ----------
+    graph : CaseGraph or Case
+        The case; may be None when ``hierarchy`` is given.
+    hierarchy : pandas.DataFrame, optional
+        The result of :func:`crimegraph.infer_hierarchy` (columns ``id``, ``name``, ``level``,
+        ``superior``, and optionally ``role`` and ``status``); computed from ``graph`` when
+        omitted.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure sized to the chart when omitted.
+    color_by : str
+        ``"status"`` (fixed status colours) or another column of ``hierarchy`` (``"role"``).
+    stack_over : int, optional
+        List the subordinates of a superior in a column when there are more than this many
+        (and they have no subordinates themselves). By default 4, or fewer when the chart
+        would otherwise be more than 14 inches wide.
+    fontsize : float, optional
+        Size of the names in points (chosen from the chart size when omitted).
+    title : str, optional
+        Title above the chart; ``""`` for none.
+    legend : bool
+        Show the colour legend below the chart.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Raises
+    ------
+    ValueError
+        If ``hierarchy`` lacks a required column, or ``color_by`` is not one of its columns.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import crimegraph.plot as cgp
+    >>> people = pd.DataFrame({
+    ...     "id": ["P1", "P2", "P3"], "name": ["周建国", "李强", "王芳"], "level": [0, 1, 1],
+    ...     "superior": [None, "P1", "P1"], "role": ["leader", "driver", "bookkeeper"],
+    ...     "status": ["wanted", "arrested", "suspect"]})
+    >>> ax = cgp.plot_org_chart(None, hierarchy=people)
+    >>> sorted(t.get_text() for t in ax.texts if t.get_gid() and t.get_gid().startswith("name:"))
+    ['周建国', '李强', '王芳']
+    """
+    frame = _hierarchy_frame(graph, hierarchy)
+    if color_by not in frame.columns and color_by != "status":  # no status: all unknown
+        raise ValueError(
+            f"color_by={color_by!r} is not a column of the hierarchy; use one of "
+            f"{', '.join(map(repr, frame.columns))}"
+        )
+    people = _people(frame)
+    colors, legend_items = _colors(people, color_by)
+    base = 9.0 if fontsize is None else float(fontsize)
+    boxes = _box_text(people, base)
+    layout = hierarchy_layout(frame, stack_over=stack_over, box_size=(boxes.width, boxes.height))
+
+    names = [p["name"] for p in people.values()]
+    roles = [p["role"] for p in people.values() if p["role"]]
+    with cjk_context([*names, *roles, title or ""]):
+        size = (max(layout.width * boxes.width + 0.6, 4.0),
+                layout.height * boxes.height + (0.6 if title != "" else 0.2)
+                + (0.5 if legend else 0))
+        ax, scale = axes_for(ax, size)
+        font = base * scale
+        _draw(ax, people, layout, colors, boxes.scaled(scale))
+        if legend and legend_items:
+            _legend(ax, legend_items, color_by, font)
+        if title != "":
+            placed = [p["level"] for p in people.values() if p["level"] is not None]
+            levels = 1 + max(placed, default=-1)
+            loose = len(people) - len(placed)
+            ax.set_title(escape_text(title) if title else
+                         f"Hierarchy: {len(placed)} people in {levels} levels"
+                         + (f", {loose} not placed" if loose else ""),
+                         fontsize=font * 1.3, loc="left")
+    return ax
+
+
+_WIDEST = 14.0  # inches: wider charts stack subordinates sooner
+_STACKINGS = ((4, 8), (4, 4), (3, 6), (2, 8), (2, 4), (1, 4))  # (stack_over, stack_rows)
+
+
+def hierarchy_layout(hierarchy: pd.DataFrame, *, stack_over: int | None = None,
+                     box_size: tuple[float, float] = (1.5, 0.45)) -> OrgChartLayout:
+    """The box positions :func:`plot_org_chart` uses for a hierarchy table (no drawing).
+
+    Parameters
+    ----------
+    hierarchy : pandas.DataFrame
+        Columns ``id``, ``level``, ``superior`` (as from :func:`crimegraph.infer_hierarchy`).
+    stack_over : int, optional
+        See :func:`plot_org_chart`. When None, lists start above 4 subordinates; if the
+        chart is then wider than 14 inches, the stacking that gives the smallest chart
+        (its larger side, in inches) is used instead.
+    box_size : (float, float)
+        Width and height of a box in inches, to judge the chart's size.
+
+    Returns
+    -------
+    OrgChartLayout
+    """
+    people = _people(hierarchy)
+    levels = {pid: p["level"] for pid, p in people.items() if p["level"] is not None}
+    superiors = {pid: p["superior"] for pid, p in people.items()}
+    # People with no place in the hierarchy go in rows below it, as wide as its widest level.
+    per_level: dict[int, int] = {}
+    for level in levels.values():
+        per_level[level] = per_level.get(level, 0) + 1
+    row = max([4, *per_level.values()])
+    below = max(levels.values(), default=-1) + 1
+    unplaced = [pid for pid in people if pid not in levels]
+    for i, pid in enumerate(unplaced):
+        levels[pid] = below + i // row
+    band = below if unplaced else None
+    if stack_over is not None:
+        return org_chart_layout(levels, superiors, stack_over=stack_over, below_all=band)
+    box_w, box_h = box_size
+    best: tuple[float, OrgChartLayout] | None = None
+    for over, rows in _STACKINGS:
+        layout = org_chart_layout(levels, superiors, stack_over=over, stack_rows=rows,
+                                  below_all=band)
+        width = layout.width * box_w
+        if best is None and width <= _WIDEST:
+            return layout
+        extent = max(width, layout.height * box_h)
+        if best is None or extent < best[0] - 1e-9:
+            best = (extent, layout)
+    assert best is not None
+    return best[1]
+
+
+def _hierarchy_frame(graph: Any, hierarchy: pd.DataFrame | None) -> pd.DataFrame:
+    if hierarchy is None:
+        if graph is None:
+            raise ValueError("give the case graph or a hierarchy table (hierarchy=...)")
+        from ..analysis import infer_hierarchy
+
+        hierarchy = infer_hierarchy(graph)
+    missing = [c for c in _REQUIRED if c not in hierarchy.columns]
+    if missing:
+        raise ValueError(
+            f"the hierarchy table lacks column(s) {', '.join(map(repr, missing))}; expected "
+            "the result of crimegraph.infer_hierarchy (id, name, level, superior, role, status)"
+        )
+    return hierarchy
+
+
+def _clean(value: Any) -> Any:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if type(value).__name__ in ("NAType", "NaTType"):  # pandas' missing values
+        return None
+    return value
+
+
+def _people(frame: pd.DataFrame) -> dict[str, dict[str, Any]]:
+    """Rows by id, sorted by level then id, with levels repaired from superiors if missing."""
+    rows: dict[str, dict[str, Any]] = {}
+    for record in frame.to_dict("records"):
+        pid = str(record["id"])
+        superior = _clean(record.get("superior"))
+        level = _clean(record.get("level"))
+        rows[pid] = {
+            "id": pid,
+            "name": str(_clean(record.get("name")) or pid),
+            "level": None if level is None else int(level),
+            "superior": None if superior is None else str(superior),
+            "role": _clean(record.get("role")),
+            "status": _clean(record.get("status")),
+            **{k: _clean(v) for k, v in record.items()
+               if k not in ("id", "name", "level", "superior", "role", "status")},
+        }
+    leads = {p["superior"] for p in rows.values() if p["superior"] in rows}
+    for pid in rows:
+        # Without a level: one below the superior; the top if leading someone; else unplaced.
+        seen: set[str] = set()
+        p = rows[pid]
+        while p["level"] is None and p["superior"] in rows and p["id"] not in seen:
+            seen.add(p["id"])
+            p = rows[p["superior"]]
+        if rows[pid]["level"] is None and (seen or pid in leads):
+            rows[pid]["level"] = (p["level"] or 0) + len(seen)
+    return dict(sorted(rows.items(), key=lambda item: (item[1]["level"] is None,
+                                                       item[1]["level"] or 0, item[0])))
+
+
+def _colors(people: Mapping[str, Mapping[str, Any]], color_by: str
+            ) -> tuple[dict[str, str], list[tuple[str, str]]]:
+    values = {pid: p.get(color_by) for pid, p in people.items()}
+    if color_by == "status":
+        colors = {pid: status_color(v) for pid, v in values.items()}
+        present = {str(v) if v is not None else "unknown" for v in values.values()}
+        known = [s for s in STATUS_ORDER if s in present]
+        others = sorted(present - set(STATUS_ORDER))
+        items = [(s, STATUS_COLORS[s]) for s in known] + [(s, status_color(s)) for s in others]
+        return colors, items
+    palette = category_colors(values.values())
+    colors = {pid: palette.get(str(v), MISSING_COLOR) if v is not None else MISSING_COLOR
+              for pid, v in values.items()}
+    items = list(palette.items())
+    if any(v is None for v in values.values()):
+        items.append(("unknown", MISSING_COLOR))
+    return colors, items
+
+
+@dataclass(frozen=True)
+class _BoxText:
+    """Box size in inches and the text inside: name on top, role on one or two lines."""
+
+    width: float
+    height: float
+    name_font: float
+    role_font: float
+    roles: dict[str, list[str]]
+
+    def scaled(self, scale: float) -> _BoxText:
+        return _BoxText(self.width * scale, self.height * scale, self.name_font * scale,
+                        self.role_font * scale, self.roles)
+
+
+def _box_text(people: Mapping[str, Mapping[str, Any]], font: float) -> _BoxText:
+    """Boxes wide enough for the names and most roles; longer roles wrap onto two lines."""
+    role_font = font * 0.82
+    name_w = max([text_width_em(p["name"], bold=True) * font / 72 for p in people.values()]
+                 + [0.0])
+    role_w = sorted(text_width_em(str(p["role"])) * role_font / 72
+                    for p in people.values() if p["role"])
+    typical = role_w[int(0.8 * (len(role_w) - 1))] if role_w else 0.0
+    width = min(max(name_w, typical, 0.8) + 0.22, 1.8)
+    usable = (width - 0.16) * 72 / role_font  # ems of role text per line
+    roles = {pid: _wrap(str(p["role"]), usable) for pid, p in people.items() if p["role"]}
+    lines = max((len(r) for r in roles.values()), default=0)
+    height = (font * 1.3 + role_font * 1.2 * lines) / 72 + 0.14
+    return _BoxText(width, height, font, role_font, roles)
+
+
+def _wrap(text: str, width_em: float) -> list[str]:
+    """The text on one line, or split into two lines as even as possible."""
+    if text_width_em(text) <= width_em:
+        return [text]
+    words = text.split(" ")
+    if len(words) > 1:
+        cuts = [(" ".join(words[:i]), " ".join(words[i:])) for i in range(1, len(words))]
+    else:  # Chinese text has no spaces: cut between characters
+        cuts = [(text[:i], text[i:]) for i in range(1, len(text))]
+    first, second = min(cuts, key=lambda c: (max(text_width_em(c[0]), text_width_em(c[1])),
+                                             c[0]))
+    return [first, second]
+
+
+def _draw(ax: Axes, people: Mapping[str, Mapping[str, Any]], layout: OrgChartLayout,
+          colors: Mapping[str, str], text: _BoxText) -> None:
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import FancyBboxPatch
+
+    pad = 0.15
+    box_w, box_h, font = text.width, text.height, text.name_font
+    ax.set_xlim(-pad, layout.width + pad)
+    ax.set_ylim(layout.height + pad, -pad)
+    ax.set_axis_off()
+
+    for (boss, sub), points in layout.connectors.items():
+        xs, ys = zip(*points, strict=True)
+        ax.add_line(Line2D(xs, ys, color=EDGE_COLOR, linewidth=1.2, zorder=1,
+                           solid_joinstyle="miter", gid=f"link:{boss}->{sub}"))
+
+    loose = [layout.boxes[pid][1] for pid, row in people.items() if row["level"] is None]
+    leaders = {row["superior"] for row in people.values()}
+    if loose:  # a band below the hierarchy for people it does not place
+        band = min(loose) - 0.5
+        ax.add_line(Line2D([-pad, layout.width + pad], [band - 0.6] * 2, color="#bbbbbb",
+                           linewidth=0.8, linestyle=(0, (4, 3)), zorder=1, gid="unplaced"))
+        ax.text(-pad + 0.02, band - 0.5, "Not placed: no command, money or goods ties to the "
+                "others", ha="left", va="top", fontsize=font * 0.85, color=MUTED,
+                fontstyle="italic", zorder=3)
+
+    usable = box_w - 0.14  # inches available for text inside a box
+    lines = max((len(r) for r in text.roles.values()), default=0)
+    # Text lines from the top of the box, in box units (the box is 1 tall).
+    inner = (text.name_font * 1.3 + text.role_font * 1.2 * lines) / 72
+    top_pad = (box_h - inner) / 2
+    name_y = (top_pad + text.name_font * 0.65 / 72) / box_h - 0.5
+    role_y = (top_pad + (text.name_font * 1.3 + text.role_font * 0.6 * lines) / 72) / box_h - 0.5
+    # Corners rounded by the same number of inches both ways, although units differ.
+    radius = 0.05 / box_w
+    for pid, (cx, cy) in layout.boxes.items():
+        person = people[pid]
+        fill = colors[pid]
+        top = person["level"] == 0 and person["superior"] is None and pid in leaders
+        ax.add_patch(FancyBboxPatch(
+            (cx - 0.5, cy - 0.5), 1.0, 1.0, boxstyle=f"round,pad=0,rounding_size={radius}",
+            mutation_aspect=box_w / box_h, facecolor=fill,
+            edgecolor=INK if top else "#555555", linewidth=2.0 if top else 0.8, zorder=2,
+            gid=f"person:{pid}",
+        ))
+        ink = text_color_on(fill)
+        name = person["name"]
+        fit = min(1.0, usable * 72 / max(text_width_em(name, bold=True) * font, 1e-9))
+        role = text.roles.get(pid, [])
+        ax.text(cx, cy + (name_y if role else 0.0), escape_text(name), ha="center",
+                va="center", fontsize=font * fit, fontweight="bold", color=ink, zorder=3,
+                gid=f"name:{pid}")
+        if role:
+            widest = max(text_width_em(line) for line in role) * text.role_font
+            fit = min(1.0, usable * 72 / max(widest, 1e-9))
+            ax.text(cx, cy + role_y, escape_text("\n".join(role)), ha="center",
+                    va="center", fontsize=text.role_font * fit, color=ink, zorder=3,
+                    linespacing=1.1, gid=f"role:{pid}")
+
+
+def _legend(ax: Axes, items: list[tuple[str, str]], color_by: str, font: float) -> None:
+    from matplotlib.patches import Patch
+
+    handles = [Patch(facecolor=color, edgecolor="#555555", label=escape_text(label))
+               for label, color in items]
+    ax.legend(handles=handles, title=color_by.replace("_", " "), loc="upper center",
+              bbox_to_anchor=(0.5, 0.0), ncol=min(len(handles), 7), frameon=False,
+              fontsize=font * 0.9, title_fontsize=font * 0.9)

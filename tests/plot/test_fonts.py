@@ -1,0 +1,149 @@
+"""Chinese names must render: a CJK fallback font, added only while drawing."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import warnings
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import pytest
+
+import crimegraph.plot as cgp
+from crimegraph.plot import fonts
+
+HAVE_CJK = fonts.find_cjk_font() is not None
+ON_CI = os.environ.get("CI", "").lower() == "true"
+
+
+@pytest.fixture
+def no_cjk_font(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pretend the machine has no CJK font, with the once-only warning reset."""
+    monkeypatch.setattr(fonts, "find_cjk_font", lambda: None)
+    monkeypatch.setattr(fonts, "_warned", False)
+
+
+def glyph_warnings(record: list[warnings.WarningMessage]) -> list[str]:
+    return [str(w.message) for w in record
+            if "missing from font" in str(w.message) or "Glyph" in str(w.message)]
+
+
+@pytest.mark.skipif(not HAVE_CJK and not ON_CI,
+                    reason="no CJK font installed (apt-get install fonts-noto-cjk); "
+                           "this test fails instead of skipping when CI=true")
+def test_chinese_names_render_without_missing_glyphs() -> None:
+    assert HAVE_CJK, ("no CJK font found: CI must install fonts-noto-cjk "
+                      "(or set CRIMEGRAPH_CJK_FONT)")
+    import pandas as pd
+
+    people = pd.DataFrame({"id": ["P1", "P2"], "name": ["周建国", "吴海峰"], "level": [0, 1],
+                           "superior": [None, "P1"], "role": ["leader", "lieutenant (生产)"],
+                           "status": ["arrested", "suspect"]})
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        ax = cgp.plot_org_chart(None, hierarchy=people)
+        # Drawn after the plot function returned, as Jupyter does.
+        ax.figure.canvas.draw()
+    assert glyph_warnings(record) == []
+    assert "周建国" in [t.get_text() for t in ax.texts]
+
+
+@pytest.mark.skipif(not HAVE_CJK and not ON_CI, reason="no CJK font installed")
+def test_tick_labels_made_while_drawing_get_the_fallback_too(oil_graph) -> None:
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        ax = cgp.plot_timeline(oil_graph)  # provinces 河北, 山东... as tick labels
+        ax.figure.canvas.draw()
+    assert glyph_warnings(record) == []
+    assert "河北" in [t.get_text() for t in ax.get_yticklabels()]
+
+
+@pytest.mark.skipif(not HAVE_CJK, reason="no CJK font installed")
+def test_the_fallback_comes_after_dejavu_sans() -> None:
+    font = fonts.find_cjk_font()
+    assert font is not None
+    params = fonts.cjk_rc_params(font)
+    sans = params["font.sans-serif"]
+    assert sans.index(font.family) == sans.index("DejaVu Sans") + 1
+    assert params["font.family"][-1] == font.family
+    assert params["font.family"][0] == mpl.rcParams["font.family"][0]
+
+
+def test_plots_leave_the_global_settings_alone(oil_chain) -> None:
+    before = (list(mpl.rcParams["font.family"]), list(mpl.rcParams["font.sans-serif"]))
+    cgp.plot_chain(oil_chain)
+    assert (list(mpl.rcParams["font.family"]), list(mpl.rcParams["font.sans-serif"])) == before
+
+
+@pytest.mark.skipif(not HAVE_CJK, reason="no CJK font installed")
+def test_use_cjk_font_sets_the_session_fonts() -> None:
+    with mpl.rc_context():
+        family = cgp.use_cjk_font()
+        assert family == fonts.find_cjk_font().family
+        assert family in mpl.rcParams["font.family"]
+        assert family in mpl.rcParams["font.sans-serif"]
+    assert family not in mpl.rcParams["font.family"]
+
+
+def test_missing_font_warns_once_with_the_install_hint(no_cjk_font, oil_chain) -> None:
+    with pytest.warns(cgp.MissingCJKFontWarning, match="apt-get install fonts-noto-cjk") as rec:
+        cgp.plot_chain(oil_chain)
+    assert "CRIMEGRAPH_CJK_FONT" in str(rec[0].message)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", cgp.MissingCJKFontWarning)
+        cgp.plot_chain(oil_chain)  # once per session
+
+
+def test_latin_only_figures_do_not_warn(no_cjk_font) -> None:
+    import pandas as pd
+
+    people = pd.DataFrame({"id": ["P1"], "name": ["Zhou Jianguo"], "level": [0],
+                           "superior": [None]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", cgp.MissingCJKFontWarning)
+        cgp.plot_org_chart(None, hierarchy=people)
+
+
+def test_use_cjk_font_without_a_font_warns_and_returns_none(no_cjk_font) -> None:
+    with pytest.warns(cgp.MissingCJKFontWarning):
+        assert cgp.use_cjk_font() is None
+
+
+def test_missing_font_warning_is_a_user_warning() -> None:
+    assert issubclass(cgp.MissingCJKFontWarning, UserWarning)
+
+
+@pytest.mark.skipif(not HAVE_CJK, reason="no CJK font installed")
+def test_env_var_names_the_font_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    path = fonts.find_cjk_font().path
+    monkeypatch.setenv(fonts.ENV_VAR, path)
+    chosen = fonts.find_cjk_font()
+    assert chosen is not None and chosen.path == path
+
+
+def test_env_var_with_a_bad_path_warns_and_falls_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(fonts.ENV_VAR, "/nowhere/NoSuchFont.ttf")
+    with pytest.warns(cgp.MissingCJKFontWarning, match="NoSuchFont.ttf"):
+        chosen = fonts.find_cjk_font()
+    assert (chosen is None) == (not HAVE_CJK)
+
+
+def test_has_cjk() -> None:
+    assert fonts.has_cjk("宏达汽配 (Baoding)")
+    assert not fonts.has_cjk("Hongda Auto Parts")
+    assert not fonts.has_cjk(None)
+
+
+def test_importing_crimegraph_does_not_import_matplotlib() -> None:
+    code = ("import sys, crimegraph, crimegraph.plot, crimegraph.plot.layout; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'matplotlib'))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_new_figures_are_closed_by_the_suite() -> None:
+    # Guard for the autouse fixture: figures do not pile up between tests.
+    assert plt.get_fignums() == []
