@@ -166,7 +166,7 @@ def test_interrupted_load_leaves_no_half_case(store: cg.Neo4jStore, neo4j_uri: s
             raise neo4j.exceptions.ServiceUnavailable("server stopped")
 
     failing.on_batch = server_stops
-    with pytest.raises(cg.StoreUnavailable, match=r"stopped after 3 of .* can be retried"):
+    with pytest.raises(cg.StoreUnavailable, match=r"stopped after \d+ of .* can be retried"):
         cg.CaseGraph(case_v2, store=failing)
     failing.close()
     reader = cg.Neo4jStore(neo4j_uri, database="neo4j")

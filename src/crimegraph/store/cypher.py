@@ -64,8 +64,12 @@ def _rel_type(kind: str) -> str:
     return LINK_TYPES[kind]
 
 
+NODE_STEP = "UNWIND $rows AS row CREATE (n:CGEntity:"
+"""How every node-writing query starts (the loader writes nodes before links)."""
+
+
 def create_nodes(section: str) -> str:
-    return (f"UNWIND $rows AS row CREATE (n:CGEntity:{_label(section)}) SET n = row")
+    return f"{NODE_STEP}{_label(section)}) SET n = row"
 
 
 def create_links(kind: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import uuid
 import warnings
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
@@ -57,6 +58,21 @@ ADJACENCY_DTYPE = np.dtype([
 shipment's position in the case's time-sorted shipment table."""
 
 
+class _Progress:
+    """Counts finished write transactions (from several threads) and reports them."""
+
+    def __init__(self, total: int, report: Callable[[int, int], None] | None) -> None:
+        self.total, self.done, self._report = total, 0, report
+        self._lock = threading.Lock()
+
+    def step(self) -> None:
+        with self._lock:
+            self.done += 1
+            done = self.done
+            if self._report is not None:
+                self._report(done, self.total)
+
+
 class Neo4jStore(Store):
     """Keeps cases in a Neo4j database (5.x) and runs traces hop by hop in the server.
 
@@ -73,6 +89,8 @@ class Neo4jStore(Store):
         Your own driver instead of a URI; the store then never closes it.
     batch_size : int
         Records per write transaction while loading.
+    workers : int
+        Sessions writing links at the same time while loading (nodes are written first).
 
     Examples
     --------
@@ -87,6 +105,7 @@ class Neo4jStore(Store):
     def __init__(
         self, uri: str | None = None, *, auth: tuple[str, str] | None = None,
         database: str | None = None, driver: Driver | None = None, batch_size: int = 5000,
+        workers: int = 2,
     ) -> None:
         import neo4j
 
@@ -112,6 +131,9 @@ class Neo4jStore(Store):
         if batch_size < 1:
             raise ValueError(f"batch_size={batch_size!r} must be >= 1")
         self.batch_size = batch_size
+        if workers < 1:
+            raise ValueError(f"workers={workers!r} must be >= 1")
+        self.workers = workers
         self._schema_ready = False
         self._case_id: str | None = None
         self._ck: str | None = None
@@ -195,32 +217,33 @@ class Neo4jStore(Store):
         node_ids = [entity.id for entity in case.nodes]
         node_pos = {node: pos for pos, node in enumerate(node_ids)}
         steps = self._load_steps(case, ck, node_ids, node_pos)
-        done = 0
+        progress = _Progress(len(steps), self.on_batch)
         with self._errors(f"loading case {case.id!r}"):
             try:
-                with self._driver.session(database=self.database) as session:
-                    for query, rows in steps:
-                        session.execute_write(_run_batch, query, rows, ck)
-                        done += 1
-                        if self.on_batch is not None:
-                            self.on_batch(done, len(steps))
-                    record = case.model_dump_json(include={
-                        "id", "title", "description", "timezone", "currency", "attributes"
-                    })
-                    session.execute_write(lambda tx: tx.run(
-                        cypher.PUBLISH_CASE, id=case.id, ck=ck, record=record, title=case.title,
-                        timezone=case.timezone, products=[p.id for p in case.products],
-                        node_count=len(node_ids),
-                    ).consume())
+                nodes = [step for step in steps if step[0].startswith(cypher.NODE_STEP)]
+                links = [step for step in steps if not step[0].startswith(cypher.NODE_STEP)]
+                self._write_steps(nodes, ck, progress, workers=1)
+                # Links between existing nodes can go in parallel; the server retries the
+                # rare lock conflicts (transient errors) on its own.
+                self._write_steps(links, ck, progress, workers=self.workers)
+                record = case.model_dump_json(include={
+                    "id", "title", "description", "timezone", "currency", "attributes"
+                })
+                self._driver.execute_query(
+                    cypher.PUBLISH_CASE, id=case.id, ck=ck, record=record, title=case.title,
+                    timezone=case.timezone, products=[p.id for p in case.products],
+                    node_count=len(node_ids), database_=self.database,
+                )
             except Exception as exc:
                 import neo4j.exceptions as nex
 
                 lost = isinstance(exc, (nex.ServiceUnavailable, nex.SessionExpired, OSError))
                 error = StoreUnavailable if lost else StoreError
                 raise error(
-                    f"loading case {case.id!r} into {self.describe()} stopped after {done} of "
-                    f"{len(steps) + 1} write transactions: {exc}. Nothing of this load is "
-                    "visible (the case stays as it was before); the load can be retried."
+                    f"loading case {case.id!r} into {self.describe()} stopped after "
+                    f"{progress.done} of {len(steps) + 1} write transactions: {exc}. Nothing of "
+                    "this load is visible (the case stays as it was before); the load can be "
+                    "retried."
                 ) from exc
         self._case_id, self._ck = case.id, ck
         self._timezone = case.timezone
@@ -231,6 +254,38 @@ class Neo4jStore(Store):
         except StoreError as exc:  # the new case is published; old data is invisible anyway
             warnings.warn(f"case {case.id!r} is loaded, but removing its previous data failed "
                           f"({exc}); the next load of the case removes it", stacklevel=3)
+
+    def _write_steps(self, steps: list[tuple[str, list[dict[str, Any]]]], ck: str,
+                     progress: _Progress, workers: int) -> None:
+        """Run the write transactions, on ``workers`` sessions at once; stop at the first error."""
+        pending = list(reversed(steps))
+        lock = threading.Lock()
+        failures: list[BaseException] = []
+
+        def work() -> None:
+            try:
+                with self._driver.session(database=self.database) as session:
+                    while True:
+                        with lock:
+                            if failures or not pending:
+                                return
+                            query, rows = pending.pop()
+                        session.execute_write(_run_batch, query, rows, ck)
+                        progress.step()
+            except BaseException as exc:  # handed over to the loading thread
+                with lock:
+                    failures.append(exc)
+
+        if workers <= 1 or len(steps) <= 1:
+            work()
+        else:
+            threads = [threading.Thread(target=work, daemon=True) for _ in range(workers)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+        if failures:
+            raise failures[0]
 
     def _load_steps(
         self, case: Case, ck: str, node_ids: list[str], node_pos: dict[str, int]
