@@ -11,7 +11,8 @@ Layout in the database
   premises, products and evidence. ``record`` is the record's JSON (lossless); other properties
   are there for Cypher users and indexes. Nodes that goods pass through also carry ``nidx`` (their
   position in the case) and packed adjacency columns (``out_blob``/``in_blob``, with the
-  shipment ids as JSON lists in ``out_ids``/``in_ids``) that traces read in one round trip per hop.
+  shipment ids as JSON lists in ``out_ids``/``in_ids``) that a trace reads for every place it
+  reaches, in one query.
 - ``(a)-[:SHIPMENT|PAYMENT|<RELATIONSHIP KIND> {ck, id, seq, record, ...}]->(b)``: transactions
   and relationships.
 """

@@ -74,7 +74,7 @@ class _Progress:
 
 
 class Neo4jStore(Store):
-    """Keeps cases in a Neo4j database (5.x) and runs traces hop by hop in the server.
+    """Keeps cases in a Neo4j database (5.x); traces walk the shipments inside the server.
 
     Parameters
     ----------
