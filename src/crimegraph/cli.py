@@ -29,7 +29,7 @@ __all__ = ["main"]
 def _print_frame(frame: pd.DataFrame, limit: int = 10) -> None:
     with pd.option_context("display.width", 120, "display.max_columns", 12,
                            "display.unicode.east_asian_width", True):
-        print(frame.head(limit).to_string(index=False))
+        print(frame.head(limit).to_string(index=False, na_rep="-"))
 
 
 def _demo(args: argparse.Namespace) -> int:
