@@ -45,6 +45,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=100_000, help="transactions")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--batch-size", type=int, default=5000)
+    parser.add_argument("--workers", type=int, default=2, help="sessions writing links")
     args = parser.parse_args()
 
     import numpy as np
@@ -66,7 +67,8 @@ def main() -> None:
     try:
         case = synth.generate_case(args.n, seed=1)
         memory = cg.CaseGraph(case)
-        store = cg.Neo4jStore(uri, database="neo4j", batch_size=args.batch_size)
+        store = cg.Neo4jStore(uri, database="neo4j", batch_size=args.batch_size,
+                              workers=args.workers)
         store._ensure_schema()  # one-time per database, not part of a load
         # Warm the server's JIT and query plans with a smaller load of another case, as a
         # long-running server would be; the figure below is the steady-state rate.

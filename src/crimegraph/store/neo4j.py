@@ -216,16 +216,16 @@ class Neo4jStore(Store):
         ck = f"{case.id}#{uuid.uuid4().hex[:12]}"
         node_ids = [entity.id for entity in case.nodes]
         node_pos = {node: pos for pos, node in enumerate(node_ids)}
-        steps = self._load_steps(case, ck, node_ids, node_pos)
-        progress = _Progress(len(steps), self.on_batch)
+        node_count, node_steps = self._node_steps(case, ck, node_ids, node_pos)
+        link_count, link_steps = self._link_steps(case, ck)
+        total = node_count + link_count
+        progress = _Progress(total, self.on_batch)
         with self._errors(f"loading case {case.id!r}"):
             try:
-                nodes = [step for step in steps if step[0].startswith(cypher.NODE_STEP)]
-                links = [step for step in steps if not step[0].startswith(cypher.NODE_STEP)]
-                self._write_steps(nodes, ck, progress, workers=1)
-                # Links between existing nodes can go in parallel; the server retries the
-                # rare lock conflicts (transient errors) on its own.
-                self._write_steps(links, ck, progress, workers=self.workers)
+                # Nodes first, then the links between them; each on several sessions at once
+                # (the server retries the rare lock conflicts, transient errors, on its own).
+                self._write_steps(node_steps, ck, progress, workers=self.workers)
+                self._write_steps(link_steps, ck, progress, workers=self.workers)
                 record = case.model_dump_json(include={
                     "id", "title", "description", "timezone", "currency", "attributes"
                 })
@@ -241,7 +241,7 @@ class Neo4jStore(Store):
                 error = StoreUnavailable if lost else StoreError
                 raise error(
                     f"loading case {case.id!r} into {self.describe()} stopped after "
-                    f"{progress.done} of {len(steps) + 1} write transactions: {exc}. Nothing of "
+                    f"{progress.done} of {total + 1} write transactions: {exc}. Nothing of "
                     "this load is visible (the case stays as it was before); the load can be "
                     "retried."
                 ) from exc
@@ -255,10 +255,14 @@ class Neo4jStore(Store):
             warnings.warn(f"case {case.id!r} is loaded, but removing its previous data failed "
                           f"({exc}); the next load of the case removes it", stacklevel=3)
 
-    def _write_steps(self, steps: list[tuple[str, list[dict[str, Any]]]], ck: str,
+    def _write_steps(self, steps: Iterable[tuple[str, list[dict[str, Any]]]], ck: str,
                      progress: _Progress, workers: int) -> None:
-        """Run the write transactions, on ``workers`` sessions at once; stop at the first error."""
-        pending = list(reversed(steps))
+        """Run the write transactions, on ``workers`` sessions at once; stop at the first error.
+
+        ``steps`` may be a lazy iterator: a worker takes the next batch (preparing it) while
+        the others wait on the server, so preparing and writing overlap.
+        """
+        pending = iter(steps)
         lock = threading.Lock()
         failures: list[BaseException] = []
 
@@ -267,16 +271,19 @@ class Neo4jStore(Store):
                 with self._driver.session(database=self.database) as session:
                     while True:
                         with lock:
-                            if failures or not pending:
+                            if failures:
                                 return
-                            query, rows = pending.pop()
+                            step = next(pending, None)
+                        if step is None:
+                            return
+                        query, rows = step
                         session.execute_write(_run_batch, query, rows, ck)
                         progress.step()
             except BaseException as exc:  # handed over to the loading thread
                 with lock:
                     failures.append(exc)
 
-        if workers <= 1 or len(steps) <= 1:
+        if workers <= 1:
             work()
         else:
             threads = [threading.Thread(target=work, daemon=True) for _ in range(workers)]
@@ -287,29 +294,47 @@ class Neo4jStore(Store):
         if failures:
             raise failures[0]
 
-    def _load_steps(
+    def _node_steps(
         self, case: Case, ck: str, node_ids: list[str], node_pos: dict[str, int]
-    ) -> list[tuple[str, list[dict[str, Any]]]]:
-        steps: list[tuple[str, list[dict[str, Any]]]] = []
+    ) -> tuple[int, Iterator[tuple[str, list[Any]]]]:
+        """How many node batches there are, and the batches, prepared one by one when taken."""
         size = self.batch_size
-        adjacency = {row["id"]: row for row in _adjacency_rows(case, node_ids, node_pos)}
-        for section in cypher.NODE_LABELS:
-            rows = [_node_row(record, section, seq, ck, case.id)
-                    for seq, record in enumerate(getattr(case, section))]
-            if section in _NODE_SECTIONS:  # goods pass through these: add packed adjacency
-                for row in rows:
-                    row.update(adjacency[row["id"]])
-            steps += [(cypher.create_nodes(section), rows[i:i + size])
-                      for i in range(0, len(rows), size)]
-        by_kind: dict[str, list[dict[str, Any]]] = {}
+        count = sum(-(-len(getattr(case, section)) // size) for section in cypher.NODE_LABELS)
+
+        def batches() -> Iterator[tuple[str, list[Any]]]:
+            adjacency = {row["id"]: row for row in _adjacency_rows(case, node_ids, node_pos)}
+            for section in cypher.NODE_LABELS:
+                records = getattr(case, section)
+                query = cypher.create_nodes(section)
+                for i in range(0, len(records), size):
+                    rows = [_node_row(record, section, i + k, ck, case.id)
+                            for k, record in enumerate(records[i:i + size])]
+                    if section in _NODE_SECTIONS:  # goods pass through these: packed lists
+                        for row in rows:
+                            row.update(adjacency[row["id"]])
+                    yield query, rows
+
+        return count, batches()
+
+    def _link_steps(self, case: Case, ck: str) -> tuple[int, Iterator[tuple[str, list[Any]]]]:
+        """How many link batches there are, and the batches, prepared one by one when taken."""
+        size = self.batch_size
+        groups: dict[tuple[str, str], list[int]] = {}
         for seq, tx in enumerate(case.transactions):
-            by_kind.setdefault(tx.kind, []).append(_link_row(tx, "transactions", seq, ck))
+            groups.setdefault((tx.kind, "transactions"), []).append(seq)
         for seq, rel in enumerate(case.relationships):
-            by_kind.setdefault(rel.kind, []).append(_link_row(rel, "relationships", seq, ck))
-        for kind, rows in by_kind.items():
-            steps += [(cypher.create_links(kind), rows[i:i + size])
-                      for i in range(0, len(rows), size)]
-        return steps
+            groups.setdefault((rel.kind, "relationships"), []).append(seq)
+        count = sum(-(-len(seqs) // size) for seqs in groups.values())
+
+        def batches() -> Iterator[tuple[str, list[Any]]]:
+            for (kind, section), seqs in groups.items():
+                records: list[Any] = getattr(case, section)
+                query = cypher.create_links(kind)
+                for i in range(0, len(seqs), size):
+                    yield query, [_link_row(records[seq], section, seq, ck)
+                                  for seq in seqs[i:i + size]]
+
+        return count, batches()
 
     def _delete_generations(self, case_id: str, keep: str | None) -> None:
         with self._errors(f"removing old data of case {case_id!r}"), \
