@@ -46,16 +46,14 @@ Examples
 
 from __future__ import annotations
 
-import gc
 import math
-from collections.abc import Iterator
-from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from ._gc import gc_paused
 from .model import Case
 
 __all__ = ["generate_case", "generate_case_data", "synthetic_sizes"]
@@ -261,7 +259,7 @@ def generate_case(
     >>> len(case.transactions), case.transactions[0].timestamp.isoformat()[:4]
     (50, '2024')
     """
-    with _gc_paused():  # one pause over generation and validation: the collector runs once
+    with gc_paused():  # one pause over generation and validation: the collector runs once
         return Case.model_validate(generate_case_data(n_transactions, seed, n_people=n_people))
 
 
@@ -311,21 +309,8 @@ def generate_case_data(
     n = _count(n_transactions, "n_transactions")
     seed = _count(seed, "seed")
     sizes = synthetic_sizes(n, n_people=n_people)
-    with _gc_paused():
+    with gc_paused():
         return _generate(n, seed, sizes)
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    # Millions of new dicts would set off the cyclic garbage collector again and again;
-    # none of them form cycles. (Nested pauses re-enable it only once, at the outer end.)
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _generate(n: int, seed: int, sizes: dict[str, int]) -> dict[str, Any]:

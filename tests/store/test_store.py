@@ -150,3 +150,8 @@ def test_subgraph_of_an_example_stays_valid(make_graph: Make) -> None:
     sub = make_graph(case).subgraph(keep).case
     assert "EV-FORENSIC-01" in {e.id for e in sub.evidence}  # cited by the products
     assert not any(t.source == "W-DEN-02" or t.target == "W-DEN-02" for t in sub.transactions)
+
+
+def test_memory_store_has_no_stored_cases_to_open() -> None:
+    with pytest.raises(TypeError, match="keeps no stored cases to open"):
+        cg.CaseGraph.open(cg.NetworkXStore(), "ring")

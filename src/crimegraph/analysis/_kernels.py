@@ -10,48 +10,12 @@ import numpy as np
 from numba import njit
 
 __all__ = [
-    "EVER", "NO_TIME", "bfs_levels", "chain_levels", "chain_positions", "chain_tiers",
+    "EVER", "NO_TIME", "bfs_levels", "chain_positions", "chain_tiers",
     "hop_limited_arrival", "trace_adjacency",
 ]
 
 NO_TIME = np.int64(2**62)
 EVER = np.int64(-(2**62))
-
-
-@njit(cache=True, nogil=True)
-def chain_levels(src, dst, chain, n_nodes, starts):
-    """Hop distance from ``starts`` over the chain shipments only (-1: not in the chain)."""
-    offsets = np.zeros(n_nodes + 1, dtype=np.int64)
-    for k in range(chain.shape[0]):
-        offsets[src[chain[k]] + 1] += 1
-    for node in range(n_nodes):
-        offsets[node + 1] += offsets[node]
-    fill = offsets[:-1].copy()
-    adjacency = np.empty(chain.shape[0], dtype=np.int32)
-    for k in range(chain.shape[0]):
-        e = chain[k]
-        u = src[e]
-        adjacency[fill[u]] = dst[e]
-        fill[u] += 1
-    level = np.full(n_nodes, -1, dtype=np.int32)
-    queue = np.empty(n_nodes, dtype=np.int32)
-    head = 0
-    tail = 0
-    for s in starts:
-        if level[s] < 0:
-            level[s] = 0
-            queue[tail] = s
-            tail += 1
-    while head < tail:
-        u = queue[head]
-        head += 1
-        for k in range(offsets[u], offsets[u + 1]):
-            v = adjacency[k]
-            if level[v] < 0:
-                level[v] = level[u] + 1
-                queue[tail] = v
-                tail += 1
-    return level
 
 
 @njit(cache=True, nogil=True)
@@ -78,8 +42,6 @@ def hop_limited_arrival(src, dst, t, keep, use_keep, arrival, max_hops):
             continue
         if current[src[e]] <= t[e]:
             in_chain[e] = True
-            if arrival[dst[e]] > t[e]:
-                arrival[dst[e]] = t[e]
     return in_chain
 
 

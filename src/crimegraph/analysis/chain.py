@@ -348,7 +348,7 @@ class Chain:
             reach = k.bfs_levels(src, dst, usable, n_nodes, start_idx, limit)
             mask = (reach[src] >= 0) & usable
         chain = np.flatnonzero(mask)
-        levels = k.chain_levels(src, dst, chain, n_nodes, start_idx)
+        levels = k.bfs_levels(src, dst, mask, n_nodes, start_idx, -1)
         edges = (hi - 1) - chain[::-1] if upstream else chain + lo
         return edges, levels
 
@@ -374,25 +374,22 @@ class Chain:
         """Ids of the chain shipments, in time order (ties in case-file order)."""
         return list(self._table.ids[self._edges].tolist())
 
-    def _nodes_where(self, flow: np.ndarray) -> list[str]:
-        return [n for n in self.nodes if n not in self._table.node_index
-                or flow[self._table.node_index[n]] == 0]
+    def _nodes_without(self, ends: np.ndarray) -> list[str]:
+        """Chain nodes that are never at this end (``source``/``target``) of a chain shipment."""
+        pos = self._table.node_index
+        touched = np.zeros(len(self._table.node_ids), dtype=bool)
+        touched[ends[self._edges]] = True
+        return [n for n in self.nodes if n not in pos or not touched[pos[n]]]
 
     @property
     def sources(self) -> list[str]:
         """Chain nodes that receive no chain shipment: where the traced goods originate."""
-        t = self._table
-        received = np.zeros(len(t.node_ids), dtype=bool)
-        received[t.target[self._edges]] = True
-        return self._nodes_where(received.astype(np.int8))
+        return self._nodes_without(self._table.target)
 
     @property
     def endpoints(self) -> list[str]:
         """Chain nodes that send no chain shipment: where the traced goods end up."""
-        t = self._table
-        sent = np.zeros(len(t.node_ids), dtype=bool)
-        sent[t.source[self._edges]] = True
-        return self._nodes_where(sent.astype(np.int8))
+        return self._nodes_without(self._table.source)
 
     def __len__(self) -> int:
         return self.shipment_count

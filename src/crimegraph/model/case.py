@@ -5,13 +5,13 @@ from __future__ import annotations
 import gc
 import json
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
 from datetime import datetime
 from operator import attrgetter
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
+from .._gc import gc_paused
 from ..errors import EntityNotFound, InvalidCase, Problem
 from ._checks import SECTIONS, find_problems, problems_from_validation_error
 from ._time import DEFAULT_TIMEZONE, get_timezone, localize
@@ -31,19 +31,6 @@ from .links import Relationship, Transaction
 __all__ = ["Case"]
 
 _FREEZE_AT = 50_000
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    # Validating a million records creates millions of objects; the cyclic collector would
-    # rescan them again and again (a 4x slowdown). None of them form cycles worth collecting.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 class Case(BaseModel):
@@ -115,7 +102,7 @@ class Case(BaseModel):
     _index: dict[str, Record] | None = PrivateAttr(default=None)
 
     def __init__(self, /, **data: Any) -> None:
-        with _gc_paused():
+        with gc_paused():
             try:
                 super().__init__(**data)
             except ValidationError as exc:

@@ -12,20 +12,20 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
 from ..errors import EntityNotFound
 from ..model import Case, Record, Relationship, Transaction
-from ..model._time import to_epoch_us
 
 if TYPE_CHECKING:
     import networkx as nx
     import pandas as pd
 
-__all__ = ["NODE_COLUMNS", "Direction", "ShipmentTable", "Store", "time_bound_us"]
+    from .summary import CaseSummary
+
+__all__ = ["NODE_COLUMNS", "Direction", "ShipmentTable", "Store"]
 
 Direction = Literal["in", "out", "both"]
 
@@ -33,15 +33,6 @@ NODE_COLUMNS: tuple[str, ...] = (
     "id", "type", "name", "province", "city", "role", "status", "kind", "uses",
 )
 """Columns of :meth:`Store.node_table`."""
-
-
-def time_bound_us(value: datetime | None, tz: Any) -> int | None:
-    """A since/until bound in epoch microseconds; naive values are read in ``tz``."""
-    if value is None:
-        return None
-    from ..model._time import localize
-
-    return to_epoch_us(localize(value, tz))
 
 
 @dataclass(frozen=True, eq=False)
@@ -216,6 +207,12 @@ class Store(ABC):
     def describe(self) -> str:
         """A one-line description of the store and its case (never a password)."""
 
+    def open_case(self, case_id: str) -> None:
+        """Point the store at a case it already keeps; stores that keep none refuse."""
+        raise TypeError(
+            f"{self.describe()} keeps no stored cases to open; load one with CaseGraph(case)"
+        )
+
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release connections; the in-memory store has nothing to release."""
 
@@ -302,6 +299,12 @@ class Store(ABC):
     @abstractmethod
     def to_case(self) -> Case:
         """The whole stored case as a :class:`Case`."""
+
+    def summary(self) -> CaseSummary:
+        """Counts, provinces, dates and totals of the stored case (a store may aggregate)."""
+        from .summary import summarize
+
+        return summarize(self.to_case())
 
     def to_networkx(self) -> nx.MultiDiGraph:
         """The case as a ``networkx.MultiDiGraph`` (see ``crimegraph.store.case_to_networkx``)."""

@@ -112,12 +112,6 @@ NODE_RECORDS = (
     "RETURN n.id AS id, n.section AS section, n.record AS record"
 )
 
-LINK_RECORDS = (
-    "UNWIND $ids AS rid "
-    "MATCH ()-[r {ck: $ck, id: rid}]->() "
-    "RETURN r.id AS id, r.section AS section, r.record AS record"
-)
-
 ALL_NODE_RECORDS = (
     "MATCH (n:CGEntity {ck: $ck}) RETURN n.section AS section, n.seq AS seq, n.record AS record"
 )

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from ..errors import EntityNotFound
 from ..model import Case, Record, Relationship, Transaction
 from .base import Direction, ShipmentTable, Store
-from .summary import CaseSummary, summarize
+from .summary import CaseSummary
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -55,10 +55,7 @@ class CaseGraph:
     @classmethod
     def open(cls, store: Store, case_id: str) -> CaseGraph:
         """Open a case already kept in ``store`` without loading it again."""
-        opener = getattr(store, "open_case", None)
-        if opener is None:
-            raise TypeError(f"{store.describe()} cannot open stored cases")
-        opener(case_id)
+        store.open_case(case_id)
         graph = cls.__new__(cls)
         graph.store = store
         graph._case = None
@@ -181,12 +178,7 @@ class CaseGraph:
 
     def summary(self) -> CaseSummary:
         """Counts by entity type, provinces, date range and totals (goods, money, frozen funds)."""
-        override = getattr(self.store, "summary", None)
-        if callable(override):
-            result = override()
-            if isinstance(result, CaseSummary):
-                return result
-        return summarize(self.case)
+        return self.store.summary()
 
     def close(self) -> None:
         """Close the store's connections."""

@@ -139,7 +139,6 @@ class Neo4jStore(Store):
         self._ck: str | None = None
         self._timezone = "Asia/Shanghai"
         self._product_ids: list[str] = []
-        self._node_count = 0
         #: Called after each written batch with (batches done, batches in all); for progress
         #: bars, and for tests that interrupt a load.
         self.on_batch: Callable[[int, int], None] | None = None
@@ -248,7 +247,6 @@ class Neo4jStore(Store):
         self._case_id, self._ck = case.id, ck
         self._timezone = case.timezone
         self._product_ids = [p.id for p in case.products]
-        self._node_count = len(node_ids)
         try:
             self._delete_generations(case.id, keep=ck)
         except StoreError as exc:  # the new case is published; old data is invisible anyway
