@@ -307,6 +307,7 @@ def test_trace_matches_reference(
         since=since, until=until, time_respecting=time_respecting, max_hops=max_hops,
     )
     assert set(chain.transactions) == expected
+    assert len(chain) == len(expected)
     assert chain.tiers == dict(sorted(tiers.items(), key=lambda kv: (kv[1], kv[0])))
     by_id = {e[0]: e for e in edges}
     inflow: dict[str, float] = {}

@@ -155,3 +155,30 @@ def test_subgraph_of_an_example_stays_valid(make_graph: Make) -> None:
 def test_memory_store_has_no_stored_cases_to_open() -> None:
     with pytest.raises(TypeError, match="keeps no stored cases to open"):
         cg.CaseGraph.open(cg.NetworkXStore(), "ring")
+
+
+def test_adjacency_runs_put_dead_ends_last_in_time_order() -> None:
+    rows = [  # (id, source, target, time, product, quantity, amount)
+        ("T1", "DEN", "SHOP1", 30, "OIL", 1.0, None),
+        ("T2", "DEN", "WH", 10, "OIL", 1.0, None),
+        ("T3", "DEN", "SHOP2", 20, "OIL", 1.0, None),
+        ("T4", "WH", "SHOP1", 40, "OIL", 1.0, None),
+        ("T5", "DEN", "WH", 50, "OIL", 1.0, None),
+    ]
+    table = cg.ShipmentTable.from_rows(rows)
+    offsets, split, neighbor, ranks, frame_times, order = table.adjacency("downstream")
+    den, wh = table.node_index["DEN"], table.node_index["WH"]
+    run = slice(offsets[den], offsets[den + 1])
+    # DEN ships on to WH (which ships on) first, then to the dead ends SHOP1/SHOP2, each by time.
+    assert table.ids[order[run]].tolist() == ["T2", "T5", "T3", "T1"]
+    assert split[den] - offsets[den] == 2
+    assert split[wh] == offsets[wh]  # WH's only shipment goes to a dead end
+    assert frame_times[ranks[run]].tolist() == [10, 50, 20, 30]
+    assert [table.node_ids[v] for v in neighbor[run]] == ["WH", "WH", "SHOP2", "SHOP1"]
+    # Upstream: incoming shipments newest first, on negated times; DEN receives nothing.
+    offsets, split, neighbor, ranks, frame_times, order = table.adjacency("upstream")
+    shop1 = table.node_index["SHOP1"]
+    run = slice(offsets[shop1], offsets[shop1 + 1])
+    assert table.ids[order[run]].tolist() == ["T4", "T1"]  # WH ships on upstream; DEN is a dead end
+    assert split[shop1] - offsets[shop1] == 1
+    assert frame_times[ranks[run]].tolist() == [-40, -30]

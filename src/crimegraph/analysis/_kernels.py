@@ -101,29 +101,34 @@ def _first_at_or_after(times, begin, end, value):
 
 
 @njit(cache=True, nogil=True)
-def trace_adjacency(offsets, neighbor, times, order, keep, use_keep, lo, hi,
+def trace_adjacency(offsets, split, neighbor, times, order, keep, use_keep, lo, hi,
                     starts, n_nodes):
     """Earliest arrivals over per-node shipment lists sorted by time: the chain, implicitly.
 
     ``offsets``/``neighbor``/``times`` describe each node's outgoing shipments (in the
-    traversal's direction and time frame) sorted by time; ``order`` maps them back to table
-    positions. Shipments outside ``lo..hi`` (or not in ``keep``) are ignored.
+    traversal's direction and time frame); ``order`` maps them back to table positions. Each
+    node's list has two runs, each sorted by time: ``offsets[u]:split[u]`` goes to nodes that
+    ship goods on, ``split[u]:offsets[u+1]`` to dead ends (nodes with no shipments of their
+    own in this direction). Shipments outside ``lo..hi`` (or not in ``keep``) are ignored.
 
     Label-correcting: a node whose arrival drops looks only at the shipments that just became
-    usable, so every shipment is examined at most once, and the shipments examined are exactly
-    the chain's: a node's chain shipments are its usable ones, from ``first[node]`` (the first
-    at or after its final arrival) up to ``hi``. :func:`chain_tiers` and
-    :func:`chain_positions` read them from there.
+    usable, so every shipment is examined at most once. A dead end's arrival time cannot
+    extend the chain, so its shipments are never examined one by one: the chain's shipments
+    into dead ends are whole runs, found by one binary search per node. A node's chain
+    shipments are, in each run, those from ``first[u]`` (``first_dead[u]``) up to ``hi``;
+    :func:`chain_tiers` and :func:`chain_positions` read them from there.
 
     Times are int32 ranks here; ``lo``/``hi`` are ranks too.
 
-    Returns ``(reached, first, count)``: which nodes goods reach, each node's first chain
-    shipment, and the number of chain shipments.
+    Returns ``(reached, first, first_dead, count)``: which nodes with shipments of their own
+    the goods reach (dead ends are found with the tiers), each node's first chain shipment in
+    each run, and the number of chain shipments.
     """
     never = np.int32(2**31 - 1)
     unbounded = hi >= never - 1 and not use_keep
     arrival = np.full(n_nodes, never, dtype=np.int32)
-    first = offsets[1:].copy()
+    first = split.copy()
+    first_dead = offsets[1:].copy()
     queued = np.zeros(n_nodes, dtype=np.bool_)
     queue = np.empty(n_nodes, dtype=np.int32)
     head = 0
@@ -142,10 +147,26 @@ def trace_adjacency(offsets, neighbor, times, order, keep, use_keep, lo, hi,
             head = 0
         size -= 1
         queued[u] = False
+        au = arrival[u]
+        # Dead ends first: the run of usable shipments only grows towards earlier times.
+        stop = first_dead[u]
+        begin = split[u]
+        if begin < stop and times[begin] < au:
+            begin = _first_at_or_after(times, begin, stop, au)
+        if unbounded:
+            count += stop - begin
+        else:
+            for k in range(begin, stop):
+                if times[k] > hi:
+                    break
+                if use_keep and not keep[order[k]]:
+                    continue
+                count += 1
+        first_dead[u] = begin
         stop = first[u]
         begin = offsets[u]
-        if begin < stop and times[begin] < arrival[u]:  # skip the search when all are usable
-            begin = _first_at_or_after(times, begin, stop, arrival[u])
+        if begin < stop and times[begin] < au:  # skip the search when all are usable
+            begin = _first_at_or_after(times, begin, stop, au)
         if unbounded:  # the common case, without per-shipment filters
             count += stop - begin
             for k in range(begin, stop):
@@ -179,12 +200,12 @@ def trace_adjacency(offsets, neighbor, times, order, keep, use_keep, lo, hi,
                         queue[tail] = v
                         size += 1
         first[u] = begin
-    return arrival < never, first, count
+    return arrival < never, first, first_dead, count
 
 
 @njit(cache=True, nogil=True)
-def chain_tiers(offsets, neighbor, times, order, keep, use_keep, hi, first, starts,
-                n_nodes):
+def chain_tiers(offsets, split, neighbor, times, order, keep, use_keep, hi, first, first_dead,
+                starts, n_nodes):
     """Hop distance from ``starts`` over the chain found by :func:`trace_adjacency`."""
     level = np.full(n_nodes, -1, dtype=np.int32)
     queue = np.empty(n_nodes, dtype=np.int32)
@@ -199,42 +220,39 @@ def chain_tiers(offsets, neighbor, times, order, keep, use_keep, hi, first, star
         u = queue[head]
         head += 1
         next_level = level[u] + 1
-        for k in range(first[u], offsets[u + 1]):
-            if times[k] > hi:
-                break
-            v = neighbor[k]
-            if level[v] < 0:
-                if use_keep and not keep[order[k]]:
-                    continue
-                level[v] = next_level
-                queue[tail] = v
-                tail += 1
+        for run in range(2):
+            begin = first[u] if run == 0 else first_dead[u]
+            end = split[u] if run == 0 else offsets[u + 1]
+            for k in range(begin, end):
+                if times[k] > hi:
+                    break
+                v = neighbor[k]
+                if level[v] < 0:
+                    if use_keep and not keep[order[k]]:
+                        continue
+                    level[v] = next_level
+                    queue[tail] = v
+                    tail += 1
     return level
 
 
 @njit(cache=True, nogil=True)
-def chain_positions(offsets, times, order, keep, use_keep, hi, first, reached):
+def chain_positions(offsets, split, times, order, keep, use_keep, hi, first, first_dead,
+                    reached):
     """Table positions of the chain shipments sent by the ``reached`` nodes."""
+    out = np.empty(offsets[-1], dtype=np.int64)
     count = 0
     for u in range(reached.shape[0]):
         if not reached[u]:
             continue
-        for k in range(first[u], offsets[u + 1]):
-            if times[k] > hi:
-                break
-            if use_keep and not keep[order[k]]:
-                continue
-            count += 1
-    out = np.empty(count, dtype=np.int64)
-    count = 0
-    for u in range(reached.shape[0]):
-        if not reached[u]:
-            continue
-        for k in range(first[u], offsets[u + 1]):
-            if times[k] > hi:
-                break
-            if use_keep and not keep[order[k]]:
-                continue
-            out[count] = order[k]
-            count += 1
-    return out
+        for run in range(2):
+            begin = first[u] if run == 0 else first_dead[u]
+            end = split[u] if run == 0 else offsets[u + 1]
+            for k in range(begin, end):
+                if times[k] > hi:
+                    break
+                if use_keep and not keep[order[k]]:
+                    continue
+                out[count] = order[k]
+                count += 1
+    return out[:count].copy()

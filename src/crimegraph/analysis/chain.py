@@ -238,7 +238,7 @@ class Chain:
         self._upstream = upstream
         self._pending = None
         if time_respecting and max_hops is None:
-            offsets, neighbor, ranks, frame_times, order = table.adjacency(
+            offsets, split, neighbor, ranks, frame_times, order = table.adjacency(
                 "upstream" if upstream else "downstream"
             )
             # The window in the trace's time frame (upstream runs on negated times), as ranks.
@@ -247,14 +247,14 @@ class Chain:
             lo = 0 if low is None else int(np.searchsorted(frame_times, sign * low, "left"))
             hi = (2**31 - 1 if high is None
                   else int(np.searchsorted(frame_times, sign * high, "right")) - 1)
-            reached, first, count = k.trace_adjacency(
-                offsets, neighbor, ranks, order, keep, use_keep, np.int32(lo), np.int32(hi),
-                start_idx, n_nodes,
+            reached, first, first_dead, count = k.trace_adjacency(
+                offsets, split, neighbor, ranks, order, keep, use_keep, np.int32(lo),
+                np.int32(hi), start_idx, n_nodes,
             )
             # Arrivals settle the chain; tiers, flows and the list of its shipments are read
             # off the per-node shipment lists when first asked for.
-            self._pending = (offsets, neighbor, ranks, order, keep, use_keep, np.int32(hi),
-                             first, reached)
+            self._pending = (offsets, split, neighbor, ranks, order, keep, use_keep,
+                             np.int32(hi), first, first_dead, reached)
             self._edge_cache = None
             self._level_cache = None
             self.shipment_count = int(count)
@@ -274,8 +274,12 @@ class Chain:
         """Table positions of the chain shipments, in table (time) order."""
         if self._edge_cache is None:
             assert self._pending is not None
-            offsets, _, times, order, keep, use_keep, hi, first, reached = self._pending
-            found = k.chain_positions(offsets, times, order, keep, use_keep, hi, first, reached)
+            offsets, split, _, times, order, keep, use_keep, hi, first, first_dead, reached = (
+                self._pending
+            )
+            found = k.chain_positions(
+                offsets, split, times, order, keep, use_keep, hi, first, first_dead, reached
+            )
             found.sort()
             self._edge_cache = found
         return self._edge_cache
@@ -285,10 +289,12 @@ class Chain:
         """Hop distance of every table node from the start (-1 outside the chain)."""
         if self._level_cache is None:
             assert self._pending is not None
-            offsets, neighbor, times, order, keep, use_keep, hi, first, _ = self._pending
+            offsets, split, neighbor, times, order, keep, use_keep, hi, first, first_dead, _ = (
+                self._pending
+            )
             self._level_cache = k.chain_tiers(
-                offsets, neighbor, times, order, keep, use_keep, hi, first, self._start_idx,
-                len(self._table.node_ids),
+                offsets, split, neighbor, times, order, keep, use_keep, hi, first, first_dead,
+                self._start_idx, len(self._table.node_ids),
             )
         return self._level_cache
 

@@ -87,24 +87,35 @@ class ShipmentTable:
         upstream is tracing downstream on the reversed network). Times are dense ranks
         (int32) of the frame's distinct times, listed in ``frame_times``.
 
-        Returns ``(offsets, neighbor, ranks, frame_times, order)``; ``order`` maps positions
-        back to the table.
+        Each node's list holds two runs, each in time order: first the shipments to nodes
+        that have shipments of their own in this direction, then (from ``split[u]``) those
+        to dead ends, which cannot carry goods further.
+
+        Returns ``(offsets, split, neighbor, ranks, frame_times, order)``; ``order`` maps
+        positions back to the table.
         """
         cached = self._adjacency.get(direction)
         if cached is not None:
             return cached
-        n = len(self)
+        n, n_nodes = len(self), len(self.node_ids)
         if direction == "downstream":
-            order = np.argsort(self.source, kind="stable")
-            owner, neighbor, times = self.source[order], self.target[order], self.time[order]
+            owner_all, neighbor_all, times_all = self.source, self.target, self.time
+            # Rows are in time order; sorting by (owner, dead end) keeps time order in runs.
+            row_order = np.arange(n, dtype=np.int64)
         else:
-            newest_first = np.arange(n - 1, -1, -1, dtype=np.int64)
-            order = newest_first[np.argsort(self.target[newest_first], kind="stable")]
-            owner, neighbor, times = self.target[order], self.source[order], -self.time[order]
+            owner_all, neighbor_all, times_all = self.target, self.source, -self.time
+            row_order = np.arange(n - 1, -1, -1, dtype=np.int64)
+        degree = np.bincount(owner_all, minlength=n_nodes)
+        dead = degree[neighbor_all[row_order]] == 0
+        key = owner_all[row_order].astype(np.int64) * 2 + dead
+        order = row_order[np.argsort(key, kind="stable")]
+        owner, neighbor, times = owner_all[order], neighbor_all[order], times_all[order]
         frame_times, ranks = np.unique(times, return_inverse=True)
-        offsets = np.zeros(len(self.node_ids) + 1, dtype=np.int64)
-        np.cumsum(np.bincount(owner, minlength=len(self.node_ids)), out=offsets[1:])
-        built = (offsets, neighbor.astype(np.int32), ranks.astype(np.int32).reshape(-1),
+        offsets = np.zeros(n_nodes + 1, dtype=np.int64)
+        np.cumsum(degree, out=offsets[1:])
+        live = np.bincount(owner, weights=degree[neighbor] > 0, minlength=n_nodes)
+        split = offsets[:-1] + live.astype(np.int64)
+        built = (offsets, split, neighbor.astype(np.int32), ranks.astype(np.int32).reshape(-1),
                  frame_times.astype(np.int64), order.astype(np.int64))
         self._adjacency[direction] = built
         return built
