@@ -177,3 +177,22 @@ def test_case_lookup_suggests_close_ids() -> None:
 def test_non_object_case_is_rejected() -> None:
     with pytest.raises(cg.InvalidCase, match="must be a JSON object"):
         cg.Case.model_validate([1, 2])
+
+
+def test_a_store_reads_the_records_the_case_holds_when_built() -> None:
+    case = cg.Case.model_validate(minimal())
+    # Replacing a record after validation: the store must see the record, not stale columns.
+    case.transactions[0] = case.transactions[0].model_copy(update={"quantity": 99.0})
+    assert cg.CaseGraph(case).shipments().quantity.tolist() == [99.0]
+    again = cg.Case.model_validate(minimal())
+    assert cg.CaseGraph(again).shipments().quantity.tolist() == [5.0]
+    assert cg.CaseGraph(again).shipments().quantity.tolist() == [5.0]  # built twice
+
+
+def test_cases_compare_by_their_fields() -> None:
+    one, two = cg.Case.model_validate(minimal()), cg.Case.model_validate(minimal())
+    cg.CaseGraph(one)  # uses up cached columns on one side only
+    one.get("T1")  # builds the lookup index on one side only
+    assert one == two
+    assert one != cg.Case.model_validate(minimal(title="Other"))
+    assert one != "c1"

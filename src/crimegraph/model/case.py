@@ -6,7 +6,7 @@ import gc
 import json
 from collections.abc import Iterator, Mapping
 from datetime import datetime
-from operator import attrgetter
+from operator import attrgetter, is_
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
@@ -31,6 +31,20 @@ from .links import Relationship, Transaction
 __all__ = ["Case"]
 
 _FREEZE_AT = 50_000
+
+TRANSACTION_COLUMNS: tuple[str, ...] = (
+    "id", "kind", "source", "target", "timestamp", "product", "quantity", "amount", "carrier",
+    "evidence",
+)
+"""The transaction fields read as columns (see :meth:`Case._transaction_columns`)."""
+
+
+def _read_columns(transactions: list[Transaction]) -> dict[str, tuple[Any, ...]]:
+    """The fields in :data:`TRANSACTION_COLUMNS` of every transaction, in one pass."""
+    if not transactions:
+        return {name: () for name in TRANSACTION_COLUMNS}
+    rows = map(attrgetter(*TRANSACTION_COLUMNS), transactions)
+    return dict(zip(TRANSACTION_COLUMNS, zip(*rows)))
 
 
 class Case(BaseModel):
@@ -100,6 +114,8 @@ class Case(BaseModel):
     evidence: list[Evidence] = Field(default_factory=list)
 
     _index: dict[str, Record] | None = PrivateAttr(default=None)
+    _tx_columns: dict[str, tuple[Any, ...]] | None = PrivateAttr(default=None)
+    _tx_snapshot: tuple[Transaction, ...] | None = PrivateAttr(default=None)
 
     def __init__(self, /, **data: Any) -> None:
         with gc_paused():
@@ -108,15 +124,28 @@ class Case(BaseModel):
             except ValidationError as exc:
                 problems = problems_from_validation_error(exc, data) + find_problems(data)
                 raise InvalidCase(_dedupe(problems)) from None
-            problems = [] if self._references_look_fine() else find_problems(self)
+            # One pass reads the transactions' fields; the reference check, the time zone
+            # fix-up and the first store built from this case all use these columns.
+            columns = _read_columns(self.transactions)
+            problems = [] if self._references_look_fine(columns) else find_problems(self)
             if problems:
                 raise InvalidCase(_dedupe(problems))
-            self._localize_times()
+            self._localize_times(columns)
+            self._tx_columns = columns
+            self._tx_snapshot = tuple(self.transactions)
             if len(self.transactions) + len(self.relationships) >= _FREEZE_AT:
                 # Move the new records out of the cyclic collector's sight: otherwise its next
                 # runs rescan millions of objects that can never form cycles. They are still
                 # freed by reference counting when the case is dropped.
                 gc.freeze()
+
+    def __eq__(self, other: object) -> bool:
+        """Cases are equal when their fields are (cached lookups and columns do not count)."""
+        if not isinstance(other, BaseModel):
+            return NotImplemented
+        return type(self) is type(other) and self.__dict__ == other.__dict__
+
+    __hash__ = None  # type: ignore[assignment]
 
     @classmethod
     def model_validate(
@@ -147,15 +176,15 @@ class Case(BaseModel):
         get_timezone(value)
         return value
 
-    def _references_look_fine(self) -> bool:
+    def _references_look_fine(self, columns: dict[str, tuple[Any, ...]]) -> bool:
         """A fast set-based check for the common case; find_problems explains failures."""
         ids: set[str] = set()
         total = 0
         get_id = attrgetter("id")
         for section in SECTIONS:
-            records = getattr(self, section)
-            ids.update(map(get_id, records))
-            total += len(records)
+            ids.update(columns["id"] if section == "transactions"
+                       else map(get_id, getattr(self, section)))
+            total += len(getattr(self, section))
         if len(ids) != total:
             return False
         nodes = set(map(get_id, self.persons))
@@ -163,36 +192,42 @@ class Case(BaseModel):
         nodes.update(map(get_id, self.warehouses))
         products = set(map(get_id, self.products))
         evidence = set(map(get_id, self.evidence))
-        txs, rels = self.transactions, self.relationships
-        for links in (txs, rels):
-            if not nodes.issuperset(map(attrgetter("source"), links)):
-                return False
-            if not nodes.issuperset(map(attrgetter("target"), links)):
-                return False
-        used_products = set(map(attrgetter("product"), txs))
+        rels = self.relationships
+        ends = (columns["source"], columns["target"],
+                map(attrgetter("source"), rels), map(attrgetter("target"), rels))
+        if not all(nodes.issuperset(end) for end in ends):
+            return False
+        used_products = set(columns["product"])
         used_products.update(map(attrgetter("product"), self.evidence))
         used_products.discard(None)
         if not products.issuperset(used_products):
             return False
-        carriers = set(map(attrgetter("carrier"), txs))
+        carriers = set(columns["carrier"])
         carriers.discard(None)
         if not nodes.issuperset(carriers):
             return False
         get_evidence = attrgetter("evidence")
         for section in SECTIONS:
-            for refs in map(get_evidence, getattr(self, section)):
+            refs_of = (columns["evidence"] if section == "transactions"
+                       else map(get_evidence, getattr(self, section)))
+            for refs in refs_of:
                 if refs and not evidence.issuperset(refs):
                     return False
         return True
 
-    def _localize_times(self) -> None:
+    def _localize_times(self, columns: dict[str, tuple[Any, ...]]) -> None:
+        """Read naive timestamps in the case's time zone (``columns`` are kept in step)."""
         tz = get_timezone(self.timezone)
         txs = self.transactions
-        stamps = list(map(attrgetter("timestamp"), txs))
+        stamps = columns["timestamp"]
         naive = [i for i, ts in enumerate(stamps) if type(ts) is not datetime or ts.tzinfo is None]
-        for position in naive:
-            tx = txs[position]
-            txs[position] = tx.model_copy(update={"timestamp": localize(tx.timestamp, tz)})
+        if naive:
+            fixed = list(stamps)
+            for position in naive:
+                tx = txs[position]
+                txs[position] = tx.model_copy(update={"timestamp": localize(tx.timestamp, tz)})
+                fixed[position] = txs[position].timestamp
+            columns["timestamp"] = tuple(fixed)
         rels = self.relationships
         for position, rel in enumerate(rels):
             update: dict[str, datetime] = {}
@@ -202,6 +237,21 @@ class Case(BaseModel):
                     update[name] = localize(value, tz)
             if update:
                 rels[position] = rel.model_copy(update=update)
+
+    def _transaction_columns(self) -> dict[str, tuple[Any, ...]]:
+        """Every transaction's fields in :data:`TRANSACTION_COLUMNS`, as columns.
+
+        The columns read during validation are handed out once, to the first store built
+        from the case, if the transaction list still holds the same records (then dropped, so
+        the case does not keep them alive); otherwise they are read again.
+        """
+        columns, snapshot = self._tx_columns, self._tx_snapshot
+        self._tx_columns = self._tx_snapshot = None
+        txs = self.transactions
+        if (columns is not None and snapshot is not None and len(snapshot) == len(txs)
+                and all(map(is_, snapshot, txs))):
+            return columns
+        return _read_columns(txs)
 
     # -- lookups ---------------------------------------------------------------------------
     def records(self) -> Iterator[Record]:
