@@ -9,10 +9,10 @@ Layout in the database
   of the case's data that readers see.
 - ``(:CGEntity:<Label> {ck, case_id, id, seq, section, record, ...})``: persons, organizations,
   premises, products and evidence. ``record`` is the record's JSON (lossless); other properties
-  are there for Cypher users and indexes. Nodes that goods pass through also carry ``nidx`` (their
-  position in the case) and packed adjacency columns (``out_blob``/``in_blob``, with the
-  shipment ids as JSON lists in ``out_ids``/``in_ids``) that a trace reads for every place it
-  reaches, in one query.
+  are there for Cypher users and indexes. Places also carry ``nidx`` (their position in the
+  case), and those with shipments their packed shipment lists per direction (``out_*`` and
+  ``in_*``: ``blob``, ``ids``, ``live``, ``names``; see ``ADJACENCY_DTYPE``) that a trace reads
+  level by level, one query per level, for the places it reaches.
 - ``(a)-[:SHIPMENT|PAYMENT|<RELATIONSHIP KIND> {ck, id, seq, record, ...}]->(b)``: transactions
   and relationships.
 """
@@ -21,7 +21,10 @@ from __future__ import annotations
 
 from ..model.links import RELATIONSHIP_KINDS
 
-__all__ = ["LINK_TYPES", "NODE_LABELS", "create_links", "create_nodes", "schema_statements"]
+__all__ = [
+    "LINK_TYPES", "NODE_LABELS", "create_links", "create_nodes", "schema_statements",
+    "trace_start", "trace_step",
+]
 
 NODE_LABELS: dict[str, str] = {
     "persons": "Person",
@@ -46,7 +49,6 @@ def schema_statements() -> list[str]:
         "CREATE CONSTRAINT cg_case_id IF NOT EXISTS FOR (c:CGCase) REQUIRE c.id IS UNIQUE",
         "CREATE CONSTRAINT cg_entity_key IF NOT EXISTS "
         "FOR (n:CGEntity) REQUIRE (n.ck, n.id) IS UNIQUE",
-        "CREATE INDEX cg_entity_nidx IF NOT EXISTS FOR (n:CGEntity) ON (n.ck, n.nidx)",
         "CREATE INDEX cg_entity_case IF NOT EXISTS FOR (n:CGEntity) ON (n.case_id)",
     ]
     for rel_type in LINK_TYPES.values():
@@ -68,20 +70,28 @@ def _rel_type(kind: str) -> str:
 NODE_STEP = "UNWIND $rows AS row CREATE (n:CGEntity:"
 """How every node-writing query starts (the loader writes nodes before links)."""
 
+RETURNS_IDS = " RETURN collect(id(n)) AS ids"
+"""Ends a node-writing query whose caller needs the new nodes' ids, in row order."""
 
-def create_nodes(section: str) -> str:
+
+def create_nodes(section: str, *, return_ids: bool = False) -> str:
     # "+=" rather than "=": the planner needs no eager buffering for it (about 20% faster).
-    return f"{NODE_STEP}{_label(section)}) SET n += row"
+    query = f"{NODE_STEP}{_label(section)}) SET n += row"
+    return query + RETURNS_IDS if return_ids else query
 
 
 def create_links(kind: str) -> str:
+    # Endpoints by the server ids the node batches returned: no index lookups.
     return (
         "UNWIND $rows AS row "
-        "MATCH (a:CGEntity {ck: $ck, id: row.source}) "
-        "MATCH (b:CGEntity {ck: $ck, id: row.target}) "
+        "MATCH (a) WHERE id(a) = row.a "
+        "MATCH (b) WHERE id(b) = row.b "
         f"CREATE (a)-[r:{_rel_type(kind)}]->(b) SET r += row.props"
     )
 
+
+SET_PACKS = "UNWIND $rows AS row MATCH (n) WHERE id(n) = row.nid SET n += row.props"
+"""Writes the places' packed shipment lists (after every node of the load exists)."""
 
 PUBLISH_CASE = (
     "MERGE (c:CGCase {id: $id}) "
@@ -139,29 +149,27 @@ ALL_SHIPMENTS = (
     "r.quantity AS quantity, r.amount AS amount ORDER BY r.ts, r.seq"
 )
 
-def reachable_adjacency(direction: str, max_hops: int | None, filtered: bool) -> str:
-    """Nodes that matching shipments reach from ``$ids``, with their packed shipment lists.
-
-    One query: the server walks the shipments breadth-first (a pruning variable-length
-    expand), so only the reachable part of the case leaves the database.
-    """
-    if max_hops is not None and (not isinstance(max_hops, int) or max_hops < 0):
-        raise ValueError(f"max_hops must be a whole number >= 0, got {max_hops!r}")
-    hops = "" if max_hops is None else str(int(max_hops))
-    arrow = (f"-[rs:SHIPMENT*0..{hops}]->" if direction == "downstream"
-             else f"<-[rs:SHIPMENT*0..{hops}]-")
-    blob, ids = ("out_blob", "out_ids") if direction == "downstream" else ("in_blob", "in_ids")
-    where = ""
-    if filtered:
-        where = ("WHERE all(r IN rs WHERE ($products IS NULL OR r.product IN $products) "
-                 "AND ($since IS NULL OR r.ts >= $since) AND ($until IS NULL OR r.ts <= $until)) ")
+def _pack_columns(side: str) -> str:
+    # collect() skips nulls: every collected value is non-null, so the lists line up.
     return (
-        "MATCH (s:CGEntity {ck: $ck}) WHERE s.id IN $ids "
-        f"MATCH (s){arrow}(x) {where}"
-        "WITH DISTINCT x "
-        f"RETURN collect(x.nidx) AS nidx, collect(x.id) AS id, collect(x.{blob}) AS blob, "
-        f"collect(x.{ids}) AS ids"
+        f"RETURN collect(id(n)) AS nid, collect(n.id) AS id, "
+        f"collect(coalesce(n.{side}_blob, $no_blob)) AS blob, "
+        f"collect(coalesce(n.{side}_ids, '')) AS ids, "
+        f"collect(coalesce(n.{side}_live, 0)) AS live, "
+        f"collect(coalesce(n.{side}_names, '')) AS names"
     )
+
+
+def trace_start(direction: str) -> str:
+    """The start places of a trace, with their packed shipment lists in that direction."""
+    side = "out" if direction == "downstream" else "in"
+    return f"MATCH (n:CGEntity {{ck: $ck}}) WHERE n.id IN $ids {_pack_columns(side)}"
+
+
+def trace_step(direction: str) -> str:
+    """The next places of a trace (by server id), with their packed shipment lists."""
+    side = "out" if direction == "downstream" else "in"
+    return f"MATCH (n) WHERE id(n) IN $nids AND n.ck = $ck {_pack_columns(side)}"
 
 
 SUMMARY_NODES = (

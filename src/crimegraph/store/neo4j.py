@@ -14,6 +14,7 @@ import uuid
 import warnings
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from itertools import chain
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -51,11 +52,16 @@ _MODELS: dict[str, type[Record]] = {
 _NODE_SECTIONS = ("persons", "organizations", "warehouses")
 
 ADJACENCY_DTYPE = np.dtype([
-    ("rank", "<i8"), ("src", "<i4"), ("dst", "<i4"), ("ts", "<i8"), ("pidx", "<i4"),
-    ("qty", "<f8"), ("amt", "<f8"),
+    ("pos", "<i4"), ("pidx", "<i4"), ("other", "<i8"), ("ts", "<i8"), ("qty", "<f8"),
+    ("amt", "<f8"),
 ])
-"""Packed shipment columns stored per node (``out_blob``/``in_blob``); ``rank`` is the
-shipment's position in the case's time-sorted shipment table."""
+"""Packed shipment columns stored per place (``out_blob``/``in_blob``).
+
+``pos`` is the shipment's position in the case's time-sorted shipment table, ``other`` the
+server's id of the node at the far end. Each place's list is already in trace order (see
+:meth:`ShipmentTable.adjacency`): first (``out_live``/``in_live`` of them) the shipments to
+places that ship on, by time, then those to dead ends, by time, whose ids are listed in
+``out_names``/``in_names``."""
 
 
 class _Progress:
@@ -215,16 +221,24 @@ class Neo4jStore(Store):
         ck = f"{case.id}#{uuid.uuid4().hex[:12]}"
         node_ids = [entity.id for entity in case.nodes]
         node_pos = {node: pos for pos, node in enumerate(node_ids)}
-        node_count, node_steps = self._node_steps(case, ck, node_ids, node_pos)
-        link_count, link_steps = self._link_steps(case, ck)
-        total = node_count + link_count
+        # Places get their server-side node ids as they are written; links and packed
+        # shipment lists then address nodes by those ids (no index lookups).
+        node_ref = np.full(len(node_ids), -1, dtype=np.int64)
+        node_count, node_steps = self._node_steps(case, ck, node_ref)
+        link_count, link_steps = self._link_steps(case, ck, node_pos, node_ref)
+        pack_count, pack_steps = self._pack_steps(case, node_ids, node_pos, node_ref)
+        total = node_count + link_count + pack_count
         progress = _Progress(total, self.on_batch)
         with self._errors(f"loading case {case.id!r}"):
             try:
-                # Nodes first, then the links between them; each on several sessions at once
-                # (the server retries the rare lock conflicts, transient errors, on its own).
+                # Nodes first, then the links between them and the places' packed lists; each
+                # on several sessions at once (the server retries the rare lock conflicts,
+                # transient errors, on its own).
                 self._write_steps(node_steps, ck, progress, workers=self.workers)
-                self._write_steps(link_steps, ck, progress, workers=self.workers)
+                if (node_ref < 0).any():
+                    raise StoreError("the server did not return the ids of all written places")
+                self._write_steps(chain(pack_steps, link_steps), ck, progress,
+                                  workers=self.workers)
                 record = case.model_dump_json(include={
                     "id", "title", "description", "timezone", "currency", "attributes"
                 })
@@ -253,12 +267,13 @@ class Neo4jStore(Store):
             warnings.warn(f"case {case.id!r} is loaded, but removing its previous data failed "
                           f"({exc}); the next load of the case removes it", stacklevel=3)
 
-    def _write_steps(self, steps: Iterable[tuple[str, list[dict[str, Any]]]], ck: str,
-                     progress: _Progress, workers: int) -> None:
+    def _write_steps(self, steps: Iterable[_Step], ck: str, progress: _Progress,
+                     workers: int) -> None:
         """Run the write transactions, on ``workers`` sessions at once; stop at the first error.
 
         ``steps`` may be a lazy iterator: a worker takes the next batch (preparing it) while
-        the others wait on the server, so preparing and writing overlap.
+        the others wait on the server, so preparing and writing overlap. A step's ``sink``,
+        when given, receives the ids the batch's query returned.
         """
         pending = iter(steps)
         lock = threading.Lock()
@@ -274,8 +289,10 @@ class Neo4jStore(Store):
                             step = next(pending, None)
                         if step is None:
                             return
-                        query, rows = step
-                        session.execute_write(_run_batch, query, rows, ck)
+                        query, rows, sink = step
+                        written = session.execute_write(_run_batch, query, rows, ck)
+                        if sink is not None:
+                            sink(written)
                         progress.step()
             except BaseException as exc:  # handed over to the loading thread
                 with lock:
@@ -292,29 +309,38 @@ class Neo4jStore(Store):
         if failures:
             raise failures[0]
 
-    def _node_steps(
-        self, case: Case, ck: str, node_ids: list[str], node_pos: dict[str, int]
-    ) -> tuple[int, Iterator[tuple[str, list[Any]]]]:
-        """How many node batches there are, and the batches, prepared one by one when taken."""
+    def _node_steps(self, case: Case, ck: str, node_ref: np.ndarray
+                    ) -> tuple[int, Iterator[_Step]]:
+        """How many node batches there are, and the batches, prepared one by one when taken.
+
+        Places (persons, organizations, premises) are numbered in ``case.nodes`` order; the
+        server's id of each is written into ``node_ref`` as its batch completes.
+        """
         size = self.batch_size
         count = sum(-(-len(getattr(case, section)) // size) for section in cypher.NODE_LABELS)
 
-        def batches() -> Iterator[tuple[str, list[Any]]]:
-            adjacency = {row["id"]: row for row in _adjacency_rows(case, node_ids, node_pos)}
+        def batches() -> Iterator[_Step]:
+            first = 0
             for section in cypher.NODE_LABELS:
                 records = getattr(case, section)
-                query = cypher.create_nodes(section)
+                place = section in _NODE_SECTIONS
+                query = cypher.create_nodes(section, return_ids=place)
                 for i in range(0, len(records), size):
                     rows = [_node_row(record, section, i + k, ck, case.id)
                             for k, record in enumerate(records[i:i + size])]
-                    if section in _NODE_SECTIONS:  # goods pass through these: packed lists
-                        for row in rows:
-                            row.update(adjacency[row["id"]])
-                    yield query, rows
+                    sink = None
+                    if place:
+                        for k, row in enumerate(rows):
+                            row["nidx"] = first + i + k
+                        sink = _fill(node_ref, first + i)
+                    yield query, rows, sink
+                if place:
+                    first += len(records)
 
         return count, batches()
 
-    def _link_steps(self, case: Case, ck: str) -> tuple[int, Iterator[tuple[str, list[Any]]]]:
+    def _link_steps(self, case: Case, ck: str, node_pos: dict[str, int], node_ref: np.ndarray
+                    ) -> tuple[int, Iterator[_Step]]:
         """How many link batches there are, and the batches, prepared one by one when taken."""
         size = self.batch_size
         groups: dict[tuple[str, str], list[int]] = {}
@@ -324,13 +350,35 @@ class Neo4jStore(Store):
             groups.setdefault((rel.kind, "relationships"), []).append(seq)
         count = sum(-(-len(seqs) // size) for seqs in groups.values())
 
-        def batches() -> Iterator[tuple[str, list[Any]]]:
+        def batches() -> Iterator[_Step]:
+            refs = node_ref.tolist()
             for (kind, section), seqs in groups.items():
                 records: list[Any] = getattr(case, section)
                 query = cypher.create_links(kind)
                 for i in range(0, len(seqs), size):
-                    yield query, [_link_row(records[seq], section, seq, ck)
-                                  for seq in seqs[i:i + size]]
+                    rows = []
+                    for seq in seqs[i:i + size]:
+                        record = records[seq]
+                        row = _link_row(record, section, seq, ck)
+                        row["a"] = refs[node_pos[record.source]]
+                        row["b"] = refs[node_pos[record.target]]
+                        rows.append(row)
+                    yield query, rows, None
+
+        return count, batches()
+
+    def _pack_steps(self, case: Case, node_ids: list[str], node_pos: dict[str, int],
+                    node_ref: np.ndarray) -> tuple[int, Iterator[_Step]]:
+        """Batches that write each place's packed shipment lists (see ``ADJACENCY_DTYPE``)."""
+        table = _build_shipments(case, node_ids, node_pos)
+        senders = np.unique(np.concatenate([table.source, table.target]))
+        size = max(1, self.batch_size // 5)  # the packed lists make these rows heavy
+        count = -(-len(senders) // size)
+
+        def batches() -> Iterator[_Step]:
+            rows = _pack_rows(table, node_ref)
+            for i in range(0, len(rows), size):
+                yield cypher.SET_PACKS, rows[i:i + size], None
 
         return count, batches()
 
@@ -408,44 +456,57 @@ class Neo4jStore(Store):
         products: Collection[str] | None, since_us: int | None, until_us: int | None,
         max_hops: int | None,
     ) -> ShipmentTable:
-        """Matching shipments reachable from ``start``: one breadth-first query in the server."""
-        downstream = direction == "downstream"
-        ahead = "dst" if downstream else "src"
+        """Matching shipments reachable from ``start``, read level by level.
+
+        One query per level of the breadth-first walk reads the packed shipment lists of the
+        places just reached (by their server ids); the walk itself runs here on those lists.
+        Dead ends (places that pass nothing on) are never read: their ids come with the lists
+        that lead to them. Only the reachable part of the case leaves the database.
+        """
         wanted = None
         if products is not None:
             wanted = np.array([i for i, p in enumerate(self._product_ids) if p in set(products)],
                               dtype=np.int32)
         filtered = products is not None or since_us is not None or until_us is not None
-        query = cypher.reachable_adjacency(direction, max_hops, filtered)
-        with self._errors("tracing a chain"):
-            rows = self._read(
-                query, ck=self.ck, ids=list(start),
-                products=None if products is None else list(products),
-                since=since_us, until=until_us,
-            )
-        found = rows[0] if rows else {"nidx": [], "id": [], "blob": [], "ids": []}
-        # Deduplicated here: with several start nodes the server's pruning expand may return
-        # a node once per start even after DISTINCT.
-        reached = {n: (i, b, t) for n, i, b, t in
-                   zip(found["nidx"], found["id"], found["blob"], found["ids"])}
-        names = {n: value[0] for n, value in reached.items()}
-        # One buffer and one JSON text for all nodes: far faster than node by node.
-        edges = np.frombuffer(b"".join(b or b"" for _, b, _ in reached.values()),
-                              dtype=ADJACENCY_DTYPE)
-        inner = [text[1:-1] for _, _, text in reached.values() if text and len(text) > 2]
-        ids = np.array(json.loads("[" + ",".join(inner) + "]"), dtype=object)
-        keep = np.ones(len(edges), dtype=bool)
-        if wanted is not None:
-            keep &= np.isin(edges["pidx"], wanted)
-        if since_us is not None:
-            keep &= edges["ts"] >= since_us
-        if until_us is not None:
-            keep &= edges["ts"] <= until_us
-        if max_hops is not None:  # shipments out of the last tier lead outside the reach
-            keep &= np.isin(edges[ahead], np.fromiter(names, dtype=np.int64))
-        if not keep.all():
-            edges, ids = edges[keep], ids[keep]
-        return _table_from_parts(edges, ids, names, self._product_ids)
+
+        def matching(edges: np.ndarray) -> np.ndarray:
+            chosen = np.ones(len(edges), dtype=bool)
+            if wanted is not None:
+                chosen &= np.isin(edges["pidx"], wanted)
+            if since_us is not None:
+                chosen &= edges["ts"] >= since_us
+            if until_us is not None:
+                chosen &= edges["ts"] <= until_us
+            return chosen
+
+        ck = self.ck
+        first, step = cypher.trace_start(direction), cypher.trace_step(direction)
+
+        def walk(tx: Any) -> _Reach:
+            reach = _Reach(matching if filtered else None)
+            found = tx.run(first, ck=ck, ids=list(start), no_blob=b"").single()
+            level = 0
+            while found is not None:
+                frontier = reach.add(found)
+                if not frontier or (max_hops is not None and level >= max_hops):
+                    break
+                found = tx.run(step, ck=ck, nids=frontier, no_blob=b"").single()
+                if found is None or len(found["nid"]) != len(frontier):
+                    raise StoreError(
+                        f"case {self._case_id!r} changed in {self.describe()} while it was "
+                        "being traced (reloaded or deleted); run the trace again"
+                    )
+                level += 1
+            return reach
+
+        import neo4j
+
+        with self._errors("tracing a chain"), self._driver.session(
+            database=self.database, default_access_mode=neo4j.READ_ACCESS
+        ) as session:
+            reach = session.execute_read(walk)
+        return reach.table(self._product_ids, direction=direction,
+                          complete=not filtered and max_hops is None)
 
     def transactions(
         self, *, nodes: Collection[str] | None = None, direction: Direction = "both",
@@ -542,8 +603,22 @@ class Neo4jStore(Store):
         return Case.model_validate(data)
 
 
-def _run_batch(tx: Any, query: str, rows: list[dict[str, Any]], ck: str) -> None:
-    tx.run(query, rows=rows, ck=ck).consume()
+_Step = tuple[str, list[dict[str, Any]], "Callable[[list[int]], None] | None"]
+"""A write batch: the query, its rows, and where the ids it returns go (if anywhere)."""
+
+
+def _run_batch(tx: Any, query: str, rows: list[dict[str, Any]], ck: str) -> list[int]:
+    result = tx.run(query, rows=rows, ck=ck)
+    record = result.single() if cypher.RETURNS_IDS in query else None
+    result.consume()
+    return list(record[0]) if record is not None else []
+
+
+def _fill(target: np.ndarray, first: int) -> Callable[[list[int]], None]:
+    """A sink that writes a batch's returned ids into ``target`` from position ``first``."""
+    def sink(ids: list[int]) -> None:
+        target[first:first + len(ids)] = ids
+    return sink
 
 
 def _driver_address(driver: Any) -> str:
@@ -609,46 +684,172 @@ def _link_row(record: Transaction | Relationship, section: str, seq: int, ck: st
             props["since"] = to_epoch_us(record.since)
         if record.until is not None:
             props["until"] = to_epoch_us(record.until)
-    return {"source": record.source, "target": record.target, "props": props}
+    return {"props": props}
 
 
-def _adjacency_rows(case: Case, node_ids: list[str], node_pos: dict[str, int]
-                    ) -> list[dict[str, Any]]:
-    """Per node: position, and its outgoing/incoming shipments as packed columns."""
-    table = _build_shipments(case, node_ids, node_pos)
-    n = len(table)
-    packed = np.empty(n, dtype=ADJACENCY_DTYPE)
-    packed["rank"] = np.arange(n)
-    packed["src"], packed["dst"], packed["ts"] = table.source, table.target, table.time
-    packed["pidx"], packed["qty"], packed["amt"] = table.product, table.quantity, table.amount
-    ids = table.ids
-    rows: list[dict[str, Any]] = [
-        {"id": node, "nidx": pos, "out_blob": b"", "out_ids": "[]", "in_blob": b"", "in_ids": "[]"}
-        for pos, node in enumerate(node_ids)
-    ]
-    for column, blob, id_list in (("src", "out_blob", "out_ids"), ("dst", "in_blob", "in_ids")):
-        order = np.argsort(packed[column], kind="stable")
-        keys = packed[column][order]
-        bounds = np.flatnonzero(np.diff(keys)) + 1
-        for chunk in np.split(order, bounds) if n else []:
-            row = rows[int(packed[column][chunk[0]])]
-            row[blob] = packed[chunk].tobytes()
-            # One JSON string decodes far faster over Bolt than a list of strings.
-            row[id_list] = json.dumps(ids[chunk].tolist(), ensure_ascii=False)
-    return rows
+def _lines(texts: Iterable[str]) -> str:
+    """Ids joined by newlines (an id never holds one: ids are a single line of text)."""
+    return "\n".join(texts)
+
+
+def _pack_rows(table: ShipmentTable, node_ref: np.ndarray) -> list[dict[str, Any]]:
+    """Per place with shipments: its server id and its packed lists, in trace order.
+
+    For each direction (``out_*`` downstream, ``in_*`` upstream): ``blob`` holds the shipments
+    as ``ADJACENCY_DTYPE`` records, ``ids`` their ids, ``live`` how many lead to places that
+    ship on (those come first), and ``names`` the ids of the dead ends the rest lead to.
+    """
+    node_ids = table.node_ids
+    rows: dict[int, dict[str, Any]] = {}
+    for direction, prefix in (("downstream", "out"), ("upstream", "in")):
+        offsets, split, neighbor, _, _, order = table.adjacency(direction)  # type: ignore[arg-type]
+        packed = np.empty(len(order), dtype=ADJACENCY_DTYPE)
+        packed["pos"], packed["other"] = order, node_ref[neighbor]
+        packed["ts"], packed["pidx"] = table.time[order], table.product[order]
+        packed["qty"], packed["amt"] = table.quantity[order], table.amount[order]
+        ids = table.ids[order].tolist()
+        far = neighbor.tolist()
+        bounds, cut = offsets.tolist(), split.tolist()
+        for node in np.flatnonzero(np.diff(offsets)).tolist():
+            begin, middle, end = bounds[node], cut[node], bounds[node + 1]
+            row = rows.setdefault(node, {"nid": int(node_ref[node]), "props": {
+                "out_blob": b"", "out_ids": "", "out_live": 0, "out_names": "",
+                "in_blob": b"", "in_ids": "", "in_live": 0, "in_names": "",
+            }})["props"]
+            row[f"{prefix}_blob"] = packed[begin:end].tobytes()
+            row[f"{prefix}_ids"] = _lines(ids[begin:end])
+            row[f"{prefix}_live"] = middle - begin
+            row[f"{prefix}_names"] = _lines(node_ids[v] for v in far[middle:end])
+    return [rows[node] for node in sorted(rows)]
+
+
+class _Reach:
+    """The places a trace has read so far (with their packed shipment lists)."""
+
+    def __init__(self, keep: Callable[[np.ndarray], np.ndarray] | None) -> None:
+        self.keep = keep
+        self.seen: set[int] = set()
+        self.nids: list[int] = []
+        self.names: list[str] = []
+        self.blobs: list[bytes] = []
+        self.id_texts: list[str] = []
+        self.live: list[int] = []
+        self.dead_texts: list[str] = []
+
+    def add(self, found: Any) -> list[int]:
+        """Take one level's places; returns the server ids of the next level's places.
+
+        Only places that ship on are read; the dead ends are named by the lists that lead
+        to them (see :meth:`table`).
+        """
+        nids, blobs, lives = list(found["nid"]), list(found["blob"]), list(found["live"])
+        self.seen.update(nids)
+        self.nids += nids
+        self.names += found["id"]
+        self.blobs += blobs
+        self.id_texts += found["ids"]
+        self.live += lives
+        self.dead_texts += found["names"]
+        counts = np.array([len(b) // ADJACENCY_DTYPE.itemsize for b in blobs], dtype=np.int64)
+        edges = np.frombuffer(b"".join(blobs), dtype=ADJACENCY_DTYPE)
+        if not len(edges):
+            return []
+        begins = np.repeat(np.cumsum(counts) - counts, counts)
+        ahead = (np.arange(len(edges)) - begins) < np.repeat(np.asarray(lives), counts)
+        if self.keep is not None:
+            ahead &= self.keep(edges)
+        seen = self.seen
+        return [nid for nid in np.unique(edges["other"][ahead]).tolist() if nid not in seen]
+
+    def table(self, product_ids: list[str], *, direction: str, complete: bool
+              ) -> ShipmentTable:
+        """The shipment table of every place read (see :func:`_table_from_parts`)."""
+        blobs, lives = self.blobs, self.live
+        counts = np.array([len(b) // ADJACENCY_DTYPE.itemsize for b in blobs], dtype=np.int64)
+        edges = np.frombuffer(b"".join(blobs), dtype=ADJACENCY_DTYPE)
+        begins = np.repeat(np.cumsum(counts) - counts, counts)
+        dead = (np.arange(len(edges)) - begins) >= np.repeat(np.asarray(lives, dtype=np.int64),
+                                                             counts)
+        # The dead ends, each named by the first list that leads to it.
+        names = "\n".join(t for t in self.dead_texts if t).split("\n") if dead.any() else []
+        dead_nids, first = np.unique(edges["other"][dead], return_index=True)
+        fresh = ~np.isin(dead_nids, np.asarray(self.nids, dtype=np.int64))
+        return _table_from_parts(
+            np.concatenate([np.asarray(self.nids, dtype=np.int64), dead_nids[fresh]]),
+            self.names + [names[i] for i in first[fresh].tolist()], blobs, self.id_texts,
+            lives, product_ids, direction=direction, complete=complete, keep=self.keep,
+            edges=edges, counts=counts,
+        )
 
 
 def _table_from_parts(
-    edges: np.ndarray, ids: np.ndarray, names: dict[int, str], product_ids: list[str],
+    nids: np.ndarray, names: list[str], blobs: list[bytes], id_texts: list[str],
+    live: list[int], product_ids: list[str], *, direction: str, complete: bool,
+    keep: Callable[[np.ndarray], np.ndarray] | None = None, edges: np.ndarray | None = None,
+    counts: np.ndarray | None = None,
 ) -> ShipmentTable:
-    order = np.argsort(edges["rank"], kind="stable")
-    edges, ids = edges[order], ids[order]
-    known = np.array(sorted(names), dtype=np.int64)
-    node_ids = [names[i] for i in known.tolist()]
-    src = np.searchsorted(known, edges["src"]).astype(np.int32)
-    dst = np.searchsorted(known, edges["dst"]).astype(np.int32)
-    return ShipmentTable(
-        node_ids, list(product_ids), ids, src, dst, edges["ts"].astype(np.int64),
-        edges["pidx"].astype(np.int32), edges["qty"].astype(np.float64),
-        edges["amt"].astype(np.float64),
+    """The shipment table of the places read, from their packed lists.
+
+    ``nids``/``names``: the places read (each with its ``blobs``, ``id_texts`` and ``live``
+    counts), then the dead ends. ``complete``: every node at the far end of a fetched
+    shipment is known (an unfiltered, unlimited trace); then each list is used as it is, in
+    trace order, and the table comes with its adjacency already built. Otherwise shipments
+    to unknown nodes are dropped, and so are those ``keep`` (given the packed shipments)
+    rejects. ``edges``/``counts``: the blobs already joined and counted, if they are.
+    """
+    import pandas as pd
+
+    downstream = direction == "downstream"
+    if edges is None or counts is None:
+        counts = np.array([len(b) // ADJACENCY_DTYPE.itemsize for b in blobs], dtype=np.int64)
+        edges = np.frombuffer(b"".join(blobs), dtype=ADJACENCY_DTYPE)
+    counts = np.concatenate([counts, np.zeros(len(nids) - len(counts), dtype=np.int64)])
+    texts = "\n".join(t for t in id_texts if t).split("\n") if len(edges) else []
+    ids = np.fromiter(texts, dtype=object, count=len(texts))
+    # Far ends as positions among the known nodes (-1: not known), by a hash lookup.
+    other = pd.Index(nids).get_indexer(np.ascontiguousarray(edges["other"])).astype(np.int32)
+    owner = np.repeat(np.arange(len(nids), dtype=np.int32), counts)
+    if not complete:
+        chosen = other >= 0
+        if keep is not None:
+            chosen &= keep(edges)
+        if not chosen.all():
+            edges, ids, owner, other = edges[chosen], ids[chosen], owner[chosen], other[chosen]
+    # Table order is time order: the shipments' positions in the case's table, ascending.
+    pos = edges["pos"]
+    span = int(pos.max(initial=-1)) + 1
+    if span <= 8 * len(pos) + 1024:  # a scatter over the positions beats a sort
+        slots = np.full(span, -1, dtype=np.int64)
+        slots[pos] = np.arange(len(pos))
+        by_time = slots[slots >= 0]
+    else:
+        by_time = np.argsort(pos, kind="stable")
+    source, target = (owner, other) if downstream else (other, owner)
+    time = edges["ts"][by_time].astype(np.int64)
+    table = ShipmentTable(
+        list(names), list(product_ids), ids[by_time], source[by_time], target[by_time], time,
+        edges["pidx"][by_time].astype(np.int32), edges["qty"][by_time].astype(np.float64),
+        edges["amt"][by_time].astype(np.float64),
     )
+    if complete:
+        # The lists came in trace order: hand the table its adjacency (see
+        # ShipmentTable.adjacency), with times as dense ranks in the trace's time frame.
+        offsets = np.zeros(len(nids) + 1, dtype=np.int64)
+        np.cumsum(counts, out=offsets[1:])
+        split = offsets[:-1].copy()
+        split[:len(live)] += np.asarray(live, dtype=np.int64)
+        order = np.empty(len(by_time), dtype=np.int64)
+        order[by_time] = np.arange(len(by_time))
+        new_time = np.r_[True, np.diff(time) > 0] if len(time) else np.ones(0, dtype=bool)
+        step = np.cumsum(new_time) - 1
+        distinct = time[new_time]
+        if downstream:
+            rank_of_row, frame_times = step, distinct
+        else:  # time runs backwards upstream
+            rank_of_row = (len(distinct) - 1) - step
+            frame_times = -distinct[::-1]
+        table._adjacency[direction] = (
+            offsets, split, other, rank_of_row[order].astype(np.int32),
+            frame_times.astype(np.int64), order,
+        )
+    return table
