@@ -479,6 +479,8 @@ class Neo4jStore(Store):
                 chosen &= edges["ts"] <= until_us
             return chosen
 
+        import neo4j
+
         ck = self.ck
         first, step = cypher.trace_start(direction), cypher.trace_step(direction)
 
@@ -490,7 +492,9 @@ class Neo4jStore(Store):
                 frontier = reach.add(found)
                 if not frontier or (max_hops is not None and level >= max_hops):
                     break
-                found = tx.run(step, ck=ck, nids=frontier, no_blob=b"").single()
+                pending = tx.run(step, ck=ck, nids=frontier, no_blob=b"")
+                reach.digest()  # while the server reads the next level
+                found = pending.single()
                 if found is None or len(found["nid"]) != len(frontier):
                     raise StoreError(
                         f"case {self._case_id!r} changed in {self.describe()} while it was "
@@ -498,8 +502,6 @@ class Neo4jStore(Store):
                     )
                 level += 1
             return reach
-
-        import neo4j
 
         with self._errors("tracing a chain"), self._driver.session(
             database=self.database, default_access_mode=neo4j.READ_ACCESS
@@ -723,18 +725,41 @@ def _pack_rows(table: ShipmentTable, node_ref: np.ndarray) -> list[dict[str, Any
     return [rows[node] for node in sorted(rows)]
 
 
+class _Level:
+    """One level of a trace's walk: the places read, their packed lists, parsed."""
+
+    def __init__(self, found: Any) -> None:
+        blobs = found["blob"]
+        self.nids: list[int] = list(found["nid"])
+        self.names: list[str] = list(found["id"])
+        self.counts = np.array([len(b) // ADJACENCY_DTYPE.itemsize for b in blobs],
+                               dtype=np.int64)
+        self.live = np.asarray(found["live"], dtype=np.int64)
+        self.edges = np.frombuffer(b"".join(blobs), dtype=ADJACENCY_DTYPE)
+        begins = np.repeat(np.cumsum(self.counts) - self.counts, self.counts)
+        self.ahead = (np.arange(len(self.edges)) - begins) < np.repeat(self.live, self.counts)
+        self._id_texts: list[str] = found["ids"]
+        self._dead_texts: list[str] = found["names"]
+        self.ids: np.ndarray | None = None
+        self.dead_names: list[str] = []
+
+    def digest(self) -> None:
+        """Turn the id lists into strings (done while the server works on the next level)."""
+        if self.ids is not None:
+            return
+        texts = "\n".join(t for t in self._id_texts if t).split("\n") if len(self.edges) else []
+        self.ids = np.fromiter(texts, dtype=object, count=len(texts))
+        if not self.ahead.all():
+            self.dead_names = "\n".join(t for t in self._dead_texts if t).split("\n")
+
+
 class _Reach:
-    """The places a trace has read so far (with their packed shipment lists)."""
+    """The places a trace has read so far, level by level."""
 
     def __init__(self, keep: Callable[[np.ndarray], np.ndarray] | None) -> None:
         self.keep = keep
         self.seen: set[int] = set()
-        self.nids: list[int] = []
-        self.names: list[str] = []
-        self.blobs: list[bytes] = []
-        self.id_texts: list[str] = []
-        self.live: list[int] = []
-        self.dead_texts: list[str] = []
+        self.levels: list[_Level] = []
 
     def add(self, found: Any) -> list[int]:
         """Take one level's places; returns the server ids of the next level's places.
@@ -742,70 +767,66 @@ class _Reach:
         Only places that ship on are read; the dead ends are named by the lists that lead
         to them (see :meth:`table`).
         """
-        nids, blobs, lives = list(found["nid"]), list(found["blob"]), list(found["live"])
-        self.seen.update(nids)
-        self.nids += nids
-        self.names += found["id"]
-        self.blobs += blobs
-        self.id_texts += found["ids"]
-        self.live += lives
-        self.dead_texts += found["names"]
-        counts = np.array([len(b) // ADJACENCY_DTYPE.itemsize for b in blobs], dtype=np.int64)
-        edges = np.frombuffer(b"".join(blobs), dtype=ADJACENCY_DTYPE)
-        if not len(edges):
+        import pandas as pd
+
+        level = _Level(found)
+        self.levels.append(level)
+        self.seen.update(level.nids)
+        if not len(level.edges):
             return []
-        begins = np.repeat(np.cumsum(counts) - counts, counts)
-        ahead = (np.arange(len(edges)) - begins) < np.repeat(np.asarray(lives), counts)
-        if self.keep is not None:
-            ahead &= self.keep(edges)
+        ahead = level.ahead if self.keep is None else level.ahead & self.keep(level.edges)
         seen = self.seen
-        return [nid for nid in np.unique(edges["other"][ahead]).tolist() if nid not in seen]
+        return [nid for nid in pd.unique(level.edges["other"][ahead]).tolist()
+                if nid not in seen]
+
+    def digest(self) -> None:
+        for level in self.levels:
+            level.digest()
 
     def table(self, product_ids: list[str], *, direction: str, complete: bool
               ) -> ShipmentTable:
         """The shipment table of every place read (see :func:`_table_from_parts`)."""
-        blobs, lives = self.blobs, self.live
-        counts = np.array([len(b) // ADJACENCY_DTYPE.itemsize for b in blobs], dtype=np.int64)
-        edges = np.frombuffer(b"".join(blobs), dtype=ADJACENCY_DTYPE)
-        begins = np.repeat(np.cumsum(counts) - counts, counts)
-        dead = (np.arange(len(edges)) - begins) >= np.repeat(np.asarray(lives, dtype=np.int64),
-                                                             counts)
+        import pandas as pd
+
+        self.digest()
+        levels = self.levels
+        edges = np.concatenate([level.edges for level in levels])
+        ahead = np.concatenate([level.ahead for level in levels])
+        nids = np.fromiter(chain.from_iterable(level.nids for level in levels), dtype=np.int64)
         # The dead ends, each named by the first list that leads to it.
-        names = "\n".join(t for t in self.dead_texts if t).split("\n") if dead.any() else []
-        dead_nids, first = np.unique(edges["other"][dead], return_index=True)
-        fresh = ~np.isin(dead_nids, np.asarray(self.nids, dtype=np.int64))
+        dead_names = list(chain.from_iterable(level.dead_names for level in levels))
+        dead_other = edges["other"][~ahead]
+        first = np.flatnonzero(~pd.Series(dead_other).duplicated().to_numpy())
+        first = first[~np.isin(dead_other[first], nids)]  # a start may be a dead end
+        names = list(chain.from_iterable(level.names for level in levels))
+        names += [dead_names[i] for i in first.tolist()]
         return _table_from_parts(
-            np.concatenate([np.asarray(self.nids, dtype=np.int64), dead_nids[fresh]]),
-            self.names + [names[i] for i in first[fresh].tolist()], blobs, self.id_texts,
-            lives, product_ids, direction=direction, complete=complete, keep=self.keep,
-            edges=edges, counts=counts,
+            np.concatenate([nids, dead_other[first]]), names, edges,
+            np.concatenate([level.counts for level in levels]),
+            np.concatenate([level.live for level in levels]),
+            np.concatenate([level.ids for level in levels if level.ids is not None]),
+            product_ids, direction=direction, complete=complete, keep=self.keep,
         )
 
 
 def _table_from_parts(
-    nids: np.ndarray, names: list[str], blobs: list[bytes], id_texts: list[str],
-    live: list[int], product_ids: list[str], *, direction: str, complete: bool,
-    keep: Callable[[np.ndarray], np.ndarray] | None = None, edges: np.ndarray | None = None,
-    counts: np.ndarray | None = None,
+    nids: np.ndarray, names: list[str], edges: np.ndarray, counts: np.ndarray,
+    live: np.ndarray, ids: np.ndarray, product_ids: list[str], *, direction: str,
+    complete: bool, keep: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> ShipmentTable:
     """The shipment table of the places read, from their packed lists.
 
-    ``nids``/``names``: the places read (each with its ``blobs``, ``id_texts`` and ``live``
-    counts), then the dead ends. ``complete``: every node at the far end of a fetched
-    shipment is known (an unfiltered, unlimited trace); then each list is used as it is, in
-    trace order, and the table comes with its adjacency already built. Otherwise shipments
-    to unknown nodes are dropped, and so are those ``keep`` (given the packed shipments)
-    rejects. ``edges``/``counts``: the blobs already joined and counted, if they are.
+    ``nids``/``names``: the places read, then the dead ends; ``edges`` the places' packed
+    shipments one after the other (``counts`` and ``live`` per place read, ``ids`` per
+    shipment). ``complete``: every node at the far end of a shipment is known (an
+    unfiltered, unlimited trace); then each list is used as it is, in trace order, and the
+    table comes with its adjacency already built. Otherwise shipments to unknown nodes are
+    dropped, and so are those ``keep`` (given the packed shipments) rejects.
     """
     import pandas as pd
 
     downstream = direction == "downstream"
-    if edges is None or counts is None:
-        counts = np.array([len(b) // ADJACENCY_DTYPE.itemsize for b in blobs], dtype=np.int64)
-        edges = np.frombuffer(b"".join(blobs), dtype=ADJACENCY_DTYPE)
     counts = np.concatenate([counts, np.zeros(len(nids) - len(counts), dtype=np.int64)])
-    texts = "\n".join(t for t in id_texts if t).split("\n") if len(edges) else []
-    ids = np.fromiter(texts, dtype=object, count=len(texts))
     # Far ends as positions among the known nodes (-1: not known), by a hash lookup.
     other = pd.Index(nids).get_indexer(np.ascontiguousarray(edges["other"])).astype(np.int32)
     owner = np.repeat(np.arange(len(nids), dtype=np.int32), counts)
@@ -825,11 +846,12 @@ def _table_from_parts(
     else:
         by_time = np.argsort(pos, kind="stable")
     source, target = (owner, other) if downstream else (other, owner)
-    time = edges["ts"][by_time].astype(np.int64)
+    timed = edges[by_time]  # whole records at once, then each column from them
+    time = timed["ts"].astype(np.int64)
     table = ShipmentTable(
         list(names), list(product_ids), ids[by_time], source[by_time], target[by_time], time,
-        edges["pidx"][by_time].astype(np.int32), edges["qty"][by_time].astype(np.float64),
-        edges["amt"][by_time].astype(np.float64),
+        timed["pidx"].astype(np.int32), timed["qty"].astype(np.float64),
+        timed["amt"].astype(np.float64),
     )
     if complete:
         # The lists came in trace order: hand the table its adjacency (see
@@ -837,7 +859,7 @@ def _table_from_parts(
         offsets = np.zeros(len(nids) + 1, dtype=np.int64)
         np.cumsum(counts, out=offsets[1:])
         split = offsets[:-1].copy()
-        split[:len(live)] += np.asarray(live, dtype=np.int64)
+        split[:len(live)] += live
         order = np.empty(len(by_time), dtype=np.int64)
         order[by_time] = np.arange(len(by_time))
         new_time = np.r_[True, np.diff(time) > 0] if len(time) else np.ones(0, dtype=bool)
