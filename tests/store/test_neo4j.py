@@ -284,3 +284,49 @@ def test_synthetic_case_traces_identically_on_both_stores(store: cg.Neo4jStore) 
         assert a.tiers == b.tiers, call
         assert (a.total_quantity, a.total_amount) == (b.total_quantity, b.total_amount), call
     assert sum(size > 50 for size in sizes) >= len(calls) // 2, sizes
+
+
+def test_plain_links_are_stored_as_properties_and_come_back_unchanged(
+    store: cg.Neo4jStore, driver: neo4j.Driver,
+) -> None:
+    from crimegraph.io.jsonfile import case_to_json
+
+    case = cg.Case.model_validate({
+        "id": "links", "timezone": "Europe/Berlin",
+        "organizations": [{"id": n, "name": n} for n in ("DEN", "WH", "SHOP")],
+        "products": [{"id": "OIL", "name": "Oil"}],
+        "evidence": [{"id": "E1", "name": "Waybill", "kind": "waybill"}],
+        "transactions": [
+            # plain: winter and summer time, rebuilt in the case's zone
+            {"id": "T1", "kind": "shipment", "source": "DEN", "target": "WH",
+             "timestamp": "2024-01-10T08:30:00.250001", "product": "OIL", "quantity": 10,
+             "amount": 99.5, "carrier": "SHOP"},
+            {"id": "T2", "kind": "payment", "source": "WH", "target": "DEN",
+             "timestamp": "2024-07-01", "amount": 120, "currency": "EUR"},
+            # not plain: another offset, notes, evidence, a reference
+            {"id": "T3", "kind": "shipment", "source": "WH", "target": "SHOP",
+             "timestamp": "2024-03-02T10:00:00+08:00", "product": "OIL", "quantity": 4},
+            {"id": "T4", "kind": "shipment", "source": "WH", "target": "SHOP",
+             "timestamp": "2024-03-03", "product": "OIL", "quantity": 1, "notes": "seen"},
+            {"id": "T5", "kind": "payment", "source": "SHOP", "target": "WH",
+             "timestamp": "2024-03-04", "amount": 5, "evidence": ["E1"], "reference": "R-9"},
+        ],
+        "relationships": [
+            {"id": "R1", "kind": "supplies", "source": "DEN", "target": "WH", "weight": 3,
+             "since": "2023-11-01"},
+            {"id": "R2", "kind": "calls", "source": "DEN", "target": "SHOP",
+             "until": "2024-02-01T00:00:00+00:00"},
+        ],
+    })
+    graph = cg.CaseGraph(case, store=store)
+    records, _, _ = driver.execute_query(
+        "MATCH (:CGEntity {case_id: 'links'})-[r]->() RETURN r.id AS id, r.record IS NULL AS plain",
+        database_="neo4j")
+    assert {r["id"] for r in records if r["plain"]} == {"T1", "T2", "R1"}
+    assert case_to_json(graph.store.to_case()) == case_to_json(case)
+    again = graph.store.get_many(["T1", "T2", "T3", "R1", "R2"])
+    assert [again[i] for i in ("T1", "T2", "T3", "R1", "R2")] == [
+        case.get(i) for i in ("T1", "T2", "T3", "R1", "R2")]
+    assert again["T1"].model_dump_json() == case.get("T1").model_dump_json()
+    assert graph.store.transactions(nodes=["DEN"]) == [case.get("T1"), case.get("T2")]
+    assert graph.store.links(nodes=["DEN"]) == case.relationships

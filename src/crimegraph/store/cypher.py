@@ -13,8 +13,10 @@ Layout in the database
   case), and those with shipments their packed shipment lists per direction (``out_*`` and
   ``in_*``: ``blob``, ``ids``, ``live``, ``names``; see ``ADJACENCY_DTYPE``) that a trace reads
   level by level, one query per level, for the places it reaches.
-- ``(a)-[:SHIPMENT|PAYMENT|<RELATIONSHIP KIND> {ck, id, seq, record, ...}]->(b)``: transactions
-  and relationships.
+- ``(a)-[:SHIPMENT|PAYMENT|<RELATIONSHIP KIND> {ck, id, seq, ...}]->(b)``: transactions
+  and relationships. Their properties hold every field of a plain link (no notes, evidence,
+  attributes or reference, times in the case's time zone); others also carry ``record``, the
+  record's JSON.
 """
 
 from __future__ import annotations
@@ -126,10 +128,15 @@ ALL_NODE_RECORDS = (
     "MATCH (n:CGEntity {ck: $ck}) RETURN n.section AS section, n.seq AS seq, n.record AS record"
 )
 
-ALL_LINK_RECORDS = (
-    "MATCH (a:CGEntity {ck: $ck})-[r]->() "
-    "RETURN r.section AS section, r.seq AS seq, r.record AS record"
+LINK_FIELDS = (
+    "r.section AS section, r.seq AS seq, r.record AS record, "
+    "CASE WHEN r.record IS NULL THEN "
+    "{source: startNode(r).id, target: endNode(r).id, props: properties(r)} END AS plain"
 )
+"""What every query returning links returns: a link without ``record`` JSON is a plain one,
+rebuilt from its properties and endpoints."""
+
+ALL_LINK_RECORDS = f"MATCH (a:CGEntity {{ck: $ck}})-[r]->() RETURN {LINK_FIELDS}"
 
 ALL_IDS = (
     "MATCH (n:CGEntity {ck: $ck}) RETURN n.id AS id "
@@ -194,7 +201,7 @@ EVIDENCE_RECORDS = "MATCH (n:Evidence {ck: $ck}) RETURN n.record AS record ORDER
 def links_around(kinds: list[str], direction: str, anchored: bool) -> str:
     """Transactions or relationships of these kinds touching ``$ids`` (all when not anchored)."""
     types = "|".join(_rel_type(kind) for kind in kinds)
-    ret = "RETURN DISTINCT r.record AS record, r.section AS section, r.seq AS seq"
+    ret = f"RETURN DISTINCT {LINK_FIELDS}"
     if not anchored:
         return f"MATCH (:CGEntity {{ck: $ck}})-[r:{types}]->() {ret}"
     arrow = {"out": f"-[r:{types}]->", "in": f"<-[r:{types}]-", "both": f"-[r:{types}]-"}

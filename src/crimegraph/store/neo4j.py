@@ -14,6 +14,7 @@ import uuid
 import warnings
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import tzinfo
 from itertools import chain
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -31,7 +32,7 @@ from ..model import (
     Transaction,
     Warehouse,
 )
-from ..model._time import to_epoch_us
+from ..model._time import from_epoch_us, get_timezone, to_epoch_us
 from . import cypher
 from .base import NODE_COLUMNS, Direction, ShipmentTable, Store
 from .memory import _build_shipments
@@ -350,6 +351,8 @@ class Neo4jStore(Store):
             groups.setdefault((rel.kind, "relationships"), []).append(seq)
         count = sum(-(-len(seqs) // size) for seqs in groups.values())
 
+        tz = get_timezone(case.timezone)
+
         def batches() -> Iterator[_Step]:
             refs = node_ref.tolist()
             for (kind, section), seqs in groups.items():
@@ -359,7 +362,7 @@ class Neo4jStore(Store):
                     rows = []
                     for seq in seqs[i:i + size]:
                         record = records[seq]
-                        row = _link_row(record, section, seq, ck)
+                        row = _link_row(record, section, seq, ck, tz)
                         row["a"] = refs[node_pos[record.source]]
                         row["b"] = refs[node_pos[record.target]]
                         rows.append(row)
@@ -425,7 +428,9 @@ class Neo4jStore(Store):
             missing = sorted(set(wanted) - {row["id"] for row in rows})
             if missing:
                 rows += self._read(_link_records_query(), ck=ck, ids=missing)
-        found = {row["id"]: _parse(row["section"], row["record"]) for row in rows}
+        tz = get_timezone(self._timezone)
+        found = {row["id"]: _parse_link(row, tz) if "plain" in row
+                 else _parse(row["section"], row["record"]) for row in rows}
         return {rid: found[rid] for rid in wanted if rid in found}
 
     def ids(self) -> list[str]:
@@ -536,7 +541,8 @@ class Neo4jStore(Store):
         with self._errors("reading links"):
             rows = self._read(query, ck=self.ck, ids=None if nodes is None else list(nodes))
         rows.sort(key=lambda row: row["seq"])
-        return [_parse(row["section"], row["record"]) for row in rows]
+        tz = get_timezone(self._timezone)
+        return [_parse_link(row, tz) for row in rows]
 
     # -- whole case -----------------------------------------------------------------------
     def summary(self) -> CaseSummary:
@@ -597,11 +603,15 @@ class Neo4jStore(Store):
         if not info:
             raise StoreError(f"case {self._case_id!r} is no longer in {self.describe()}")
         data: dict[str, Any] = json.loads(info[0]["record"])
-        sections: dict[str, list[tuple[int, str]]] = {}
+        tz = get_timezone(self._timezone)
+        sections: dict[str, list[tuple[int, dict[str, Any]]]] = {}
         for row in rows:
-            sections.setdefault(row["section"], []).append((row["seq"], row["record"]))
+            fields = (_link_data(row, tz) if "plain" in row
+                      else dict(json.loads(row["record"])))
+            sections.setdefault(row["section"], []).append((row["seq"], fields))
         for section, items in sections.items():
-            data[section] = [json.loads(text) for _, text in sorted(items)]
+            items.sort(key=lambda item: item[0])
+            data[section] = [fields for _, fields in items]
         return Case.model_validate(data)
 
 
@@ -633,7 +643,7 @@ def _driver_address(driver: Any) -> str:
 def _link_records_query() -> str:
     parts = [
         f"MATCH ()-[r:{rel_type}]->() WHERE r.ck = $ck AND r.id IN $ids "
-        "RETURN r.id AS id, r.section AS section, r.record AS record"
+        f"RETURN r.id AS id, {cypher.LINK_FIELDS}"
         for rel_type in cypher.LINK_TYPES.values()
     ]
     return " UNION ALL ".join(parts)
@@ -641,6 +651,50 @@ def _link_records_query() -> str:
 
 def _parse(section: str, record: str) -> Record:
     return _MODELS[section].model_validate_json(record)
+
+
+_PLAIN_FIELDS = {
+    "transactions": ("id", "kind", "product", "quantity", "amount", "currency", "carrier"),
+    "relationships": ("id", "kind", "weight"),
+}
+_PLAIN_TIMES = {"transactions": (("ts", "timestamp"),),
+                "relationships": (("since", "since"), ("until", "until"))}
+
+
+def _link_data(row: dict[str, Any], tz: tzinfo) -> dict[str, Any]:
+    """A link's fields from a row of a query returning :data:`cypher.LINK_FIELDS`."""
+    if row["record"] is not None:
+        return dict(json.loads(row["record"]))
+    plain, section = row["plain"], row["section"]
+    props = plain["props"]
+    data = {"source": plain["source"], "target": plain["target"]}
+    for name in _PLAIN_FIELDS[section]:
+        if props.get(name) is not None:
+            data[name] = props[name]
+    for prop, name in _PLAIN_TIMES[section]:
+        if props.get(prop) is not None:
+            data[name] = from_epoch_us(props[prop], tz).isoformat()
+    return data
+
+
+def _parse_link(row: dict[str, Any], tz: tzinfo) -> Record:
+    if row["record"] is not None:
+        return _parse(row["section"], row["record"])
+    return _MODELS[row["section"]].model_validate(_link_data(row, tz))
+
+
+def _is_plain(record: Transaction | Relationship, tz: tzinfo) -> bool:
+    """Whether the link's properties say all there is to it (see :data:`cypher.LINK_FIELDS`)."""
+    if record.notes is not None or record.evidence or record.attributes:
+        return False
+    if isinstance(record, Transaction):
+        if record.reference is not None:
+            return False
+        times = [record.timestamp]
+    else:
+        times = [t for t in (record.since, record.until) if t is not None]
+    # Rebuilt in the case's time zone: the offsets must be those the record has.
+    return all(t.utcoffset() == t.astimezone(tz).utcoffset() for t in times)
 
 
 def _node_row(record: Record, section: str, seq: int, ck: str, case_id: str) -> dict[str, Any]:
@@ -667,12 +721,13 @@ def _node_row(record: Record, section: str, seq: int, ck: str, case_id: str) -> 
     return {key: value for key, value in row.items() if value is not None}
 
 
-def _link_row(record: Transaction | Relationship, section: str, seq: int, ck: str
-              ) -> dict[str, Any]:
+def _link_row(record: Transaction | Relationship, section: str, seq: int, ck: str,
+              tz: tzinfo) -> dict[str, Any]:
     props: dict[str, Any] = {
         "ck": ck, "id": record.id, "seq": seq, "section": section, "kind": record.kind,
-        "record": record.model_dump_json(exclude_defaults=True),
     }
+    if not _is_plain(record, tz):
+        props["record"] = record.model_dump_json(exclude_defaults=True)
     if isinstance(record, Transaction):
         props["ts"] = to_epoch_us(record.timestamp)
         for name in ("product", "quantity", "amount", "currency", "carrier"):
