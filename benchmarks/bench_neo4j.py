@@ -11,7 +11,8 @@ Uses the server named by ``CRIMEGRAPH_NEO4J_URI``, or starts the project's test 
 * load: transactions per second written over Bolt (batched UNWIND), after the constraints
   are created and a smaller case has been loaded once to warm the server up;
 * trace: ``trace_chain`` downstream from the busiest source on both stores, as the call alone
-  and with its results read (``.transactions``, ``.tiers``), and the ratio Neo4j / memory.
+  and with its results read (``.transactions``, ``.tiers``), and the ratio Neo4j / memory
+  (medians of ``--repeat`` runs, the two stores interleaved).
 
 Targets: >= 20,000 transactions/s; the trace within 5x of the in-memory store. Never fails on
 time; it does fail if the two stores disagree.
@@ -24,26 +25,15 @@ import os
 import statistics
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def median_time(run: Callable[[], Any], repeat: int) -> tuple[float, Any]:
-    times, result = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=100_000, help="transactions")
-    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=9)
     parser.add_argument("--batch-size", type=int, default=5000)
     parser.add_argument("--workers", type=int, default=2, help="sessions writing links")
     args = parser.parse_args()
@@ -84,18 +74,30 @@ def main() -> None:
 
         table = memory.shipments()
         busiest = table.node_ids[int(np.bincount(table.source).argmax())]
-        cg.trace_chain(memory, busiest)
-        cg.trace_chain(remote, busiest)  # warm both (compiled kernel, query plans)
-
         def read(graph: cg.CaseGraph) -> tuple[list[str], dict[str, int]]:
             chain = cg.trace_chain(graph, busiest)
             return chain.transactions, chain.tiers
 
-        mem_call, mem_chain = median_time(lambda: cg.trace_chain(memory, busiest), args.repeat)
-        neo_call, _ = median_time(lambda: cg.trace_chain(remote, busiest), args.repeat)
-        mem_read, mem_result = median_time(lambda: read(memory), args.repeat)
-        neo_read, neo_result = median_time(lambda: read(remote), args.repeat)
-        if mem_result != neo_result:
+        for graph in (memory, remote):  # warm both (compiled kernels, query plans)
+            read(graph)
+        # Interleaved, so that both stores see the same machine (it is shared and noisy).
+        times: dict[str, list[float]] = {"mem_call": [], "neo_call": [], "mem_read": [],
+                                         "neo_read": []}
+        results = {}
+        for _ in range(args.repeat):
+            for key, run in (("mem_call", lambda: cg.trace_chain(memory, busiest)),
+                             ("neo_call", lambda: cg.trace_chain(remote, busiest)),
+                             ("mem_read", lambda: read(memory)),
+                             ("neo_read", lambda: read(remote))):
+                start = time.perf_counter()
+                results[key] = run()
+                times[key].append(time.perf_counter() - start)
+        mem_call, neo_call, mem_read, neo_read = (
+            statistics.median(times[key])
+            for key in ("mem_call", "neo_call", "mem_read", "neo_read")
+        )
+        mem_chain = results["mem_call"]
+        if results["mem_read"] != results["neo_read"]:
             raise SystemExit("the stores disagree on the trace")
         print(f"\ntrace_chain from {busiest} ({mem_chain.shipment_count:,} chain shipments, "
               f"{len(mem_chain.tiers):,} nodes; Neo4j fetched "
