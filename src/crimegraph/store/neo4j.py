@@ -16,6 +16,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import tzinfo
 from itertools import chain
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -295,8 +296,8 @@ class Neo4jStore(Store):
                             step = next(pending, None)
                         if step is None:
                             return
-                        query, rows, sink = step
-                        written = session.execute_write(_run_batch, query, rows, ck)
+                        query, params, sink = step
+                        written = session.execute_write(_run_batch, query, params)
                         if sink is not None:
                             sink(written)
                         progress.step()
@@ -339,7 +340,7 @@ class Neo4jStore(Store):
                         for k, row in enumerate(rows):
                             row["nidx"] = first + i + k
                         sink = _fill(node_ref, first + i)
-                    yield query, rows, sink
+                    yield query, {"rows": rows, "ck": ck}, sink
                 if place:
                     first += len(records)
 
@@ -362,16 +363,15 @@ class Neo4jStore(Store):
             refs = node_ref.tolist()
             for (kind, section), seqs in groups.items():
                 records: list[Any] = getattr(case, section)
-                query = cypher.create_links(kind)
+                query = cypher.create_links(kind, section)
                 for i in range(0, len(seqs), size):
-                    rows = []
-                    for seq in seqs[i:i + size]:
-                        record = records[seq]
-                        row = _link_row(record, section, seq, ck, tz)
-                        row["a"] = refs[node_pos[record.source]]
-                        row["b"] = refs[node_pos[record.target]]
-                        rows.append(row)
-                    yield query, rows, None
+                    chunk = seqs[i:i + size]
+                    params: dict[str, Any] = _link_columns(
+                        [records[seq] for seq in chunk], section, tz)
+                    params["a"] = [refs[node_pos[source]] for source in params.pop("source")]
+                    params["b"] = [refs[node_pos[target]] for target in params.pop("target")]
+                    params.update(seq=chunk, ck=ck, section=section, kind=kind)
+                    yield query, params, None
 
         return count, batches()
 
@@ -386,7 +386,7 @@ class Neo4jStore(Store):
         def batches() -> Iterator[_Step]:
             rows = _pack_rows(table, node_ref)
             for i in range(0, len(rows), size):
-                yield cypher.SET_PACKS, rows[i:i + size], None
+                yield cypher.SET_PACKS, {"rows": rows[i:i + size]}, None
 
         return count, batches()
 
@@ -620,12 +620,12 @@ class Neo4jStore(Store):
         return Case.model_validate(data)
 
 
-_Step = tuple[str, list[dict[str, Any]], "Callable[[list[int]], None] | None"]
-"""A write batch: the query, its rows, and where the ids it returns go (if anywhere)."""
+_Step = tuple[str, dict[str, Any], "Callable[[list[int]], None] | None"]
+"""A write batch: the query, its parameters, and where the ids it returns go (if anywhere)."""
 
 
-def _run_batch(tx: Any, query: str, rows: list[dict[str, Any]], ck: str) -> list[int]:
-    result = tx.run(query, rows=rows, ck=ck)
+def _run_batch(tx: Any, query: str, params: dict[str, Any]) -> list[int]:
+    result = tx.run(query, params)
     record = result.single() if cypher.RETURNS_IDS in query else None
     result.consume()
     return list(record[0]) if record is not None else []
@@ -726,27 +726,28 @@ def _node_row(record: Record, section: str, seq: int, ck: str, case_id: str) -> 
     return {key: value for key, value in row.items() if value is not None}
 
 
-def _link_row(record: Transaction | Relationship, section: str, seq: int, ck: str,
-              tz: tzinfo) -> dict[str, Any]:
-    props: dict[str, Any] = {
-        "ck": ck, "id": record.id, "seq": seq, "section": section, "kind": record.kind,
+def _link_columns(records: list[Any], section: str, tz: tzinfo) -> dict[str, list[Any]]:
+    """One batch of links as parameter columns (see :func:`cypher.create_links`).
+
+    A plain link (see :func:`_is_plain`) is its properties; any other also carries its JSON.
+    """
+    ids, sources, targets = zip(*map(attrgetter("id", "source", "target"), records))
+    columns: dict[str, list[Any]] = {
+        "id": list(ids), "source": list(sources), "target": list(targets),
+        "record": [None if _is_plain(record, tz)
+                   else record.model_dump_json(exclude_defaults=True) for record in records],
     }
-    if not _is_plain(record, tz):
-        props["record"] = record.model_dump_json(exclude_defaults=True)
-    if isinstance(record, Transaction):
-        props["ts"] = to_epoch_us(record.timestamp)
-        for name in ("product", "quantity", "amount", "currency", "carrier"):
-            value = getattr(record, name)
-            if value is not None:
-                props[name] = value
+    names = cypher.LINK_COLUMNS[section]
+    if section == "transactions":
+        stamps, *rest = zip(*map(attrgetter("timestamp", *names[1:]), records))
+        columns["ts"] = list(map(to_epoch_us, stamps))
+        columns.update(zip(names[1:], map(list, rest)))
     else:
-        if record.weight is not None:
-            props["weight"] = record.weight
-        if record.since is not None:
-            props["since"] = to_epoch_us(record.since)
-        if record.until is not None:
-            props["until"] = to_epoch_us(record.until)
-    return {"props": props}
+        weights, since, until = zip(*map(attrgetter(*names), records))
+        columns["weight"] = list(weights)
+        columns["since"] = [None if t is None else to_epoch_us(t) for t in since]
+        columns["until"] = [None if t is None else to_epoch_us(t) for t in until]
+    return columns
 
 
 def _lines(texts: Iterable[str]) -> str:
