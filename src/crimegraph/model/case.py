@@ -39,6 +39,17 @@ TRANSACTION_COLUMNS: tuple[str, ...] = (
 """The transaction fields read as columns (see :meth:`Case._transaction_columns`)."""
 
 
+_LINK_COLUMNS = ("id", "source", "target", "evidence", "since", "until")
+
+
+def _read_link_columns(relationships: list[Relationship]) -> dict[str, tuple[Any, ...]]:
+    """The fields the case's checks read of every relationship, in one pass."""
+    if not relationships:
+        return {name: () for name in _LINK_COLUMNS}
+    rows = map(attrgetter(*_LINK_COLUMNS), relationships)
+    return dict(zip(_LINK_COLUMNS, zip(*rows)))
+
+
 def _read_columns(transactions: list[Transaction]) -> dict[str, tuple[Any, ...]]:
     """The fields in :data:`TRANSACTION_COLUMNS` of every transaction, in one pass."""
     if not transactions:
@@ -127,10 +138,12 @@ class Case(BaseModel):
             # One pass reads the transactions' fields; the reference check, the time zone
             # fix-up and the first store built from this case all use these columns.
             columns = _read_columns(self.transactions)
-            problems = [] if self._references_look_fine(columns) else find_problems(self)
+            links = _read_link_columns(self.relationships)
+            fine = self._references_look_fine(columns, links)
+            problems = [] if fine else find_problems(self)
             if problems:
                 raise InvalidCase(_dedupe(problems))
-            self._localize_times(columns)
+            self._localize_times(columns, links)
             self._tx_columns = columns
             self._tx_snapshot = tuple(self.transactions)
             if len(self.transactions) + len(self.relationships) >= _FREEZE_AT:
@@ -176,13 +189,18 @@ class Case(BaseModel):
         get_timezone(value)
         return value
 
-    def _references_look_fine(self, columns: dict[str, tuple[Any, ...]]) -> bool:
-        """A fast set-based check for the common case; find_problems explains failures."""
+    def _references_look_fine(self, columns: dict[str, tuple[Any, ...]],
+                              links: dict[str, tuple[Any, ...]]) -> bool:
+        """A fast set-based check for the common case; find_problems explains failures.
+
+        ``columns``/``links``: the transactions' and relationships' fields, as columns.
+        """
+        read = {"transactions": columns, "relationships": links}
         ids: set[str] = set()
         total = 0
         get_id = attrgetter("id")
         for section in SECTIONS:
-            ids.update(columns["id"] if section == "transactions"
+            ids.update(read[section]["id"] if section in read
                        else map(get_id, getattr(self, section)))
             total += len(getattr(self, section))
         if len(ids) != total:
@@ -192,9 +210,7 @@ class Case(BaseModel):
         nodes.update(map(get_id, self.warehouses))
         products = set(map(get_id, self.products))
         evidence = set(map(get_id, self.evidence))
-        rels = self.relationships
-        ends = (columns["source"], columns["target"],
-                map(attrgetter("source"), rels), map(attrgetter("target"), rels))
+        ends = (columns["source"], columns["target"], links["source"], links["target"])
         if not all(nodes.issuperset(end) for end in ends):
             return False
         used_products = set(columns["product"])
@@ -208,15 +224,16 @@ class Case(BaseModel):
             return False
         get_evidence = attrgetter("evidence")
         for section in SECTIONS:
-            refs_of = (columns["evidence"] if section == "transactions"
+            refs_of = (read[section]["evidence"] if section in read
                        else map(get_evidence, getattr(self, section)))
             for refs in refs_of:
                 if refs and not evidence.issuperset(refs):
                     return False
         return True
 
-    def _localize_times(self, columns: dict[str, tuple[Any, ...]]) -> None:
-        """Read naive timestamps in the case's time zone (``columns`` are kept in step)."""
+    def _localize_times(self, columns: dict[str, tuple[Any, ...]],
+                        links: dict[str, tuple[Any, ...]]) -> None:
+        """Read naive times in the case's time zone (``columns`` are kept in step)."""
         tz = get_timezone(self.timezone)
         txs = self.transactions
         stamps = columns["timestamp"]
@@ -229,14 +246,15 @@ class Case(BaseModel):
                 fixed[position] = txs[position].timestamp
             columns["timestamp"] = tuple(fixed)
         rels = self.relationships
-        for position, rel in enumerate(rels):
+        for position, times in enumerate(zip(links["since"], links["until"])):
+            if times == (None, None):
+                continue
             update: dict[str, datetime] = {}
-            for name in ("since", "until"):
-                value = getattr(rel, name)
+            for name, value in zip(("since", "until"), times):
                 if value is not None and (not isinstance(value, datetime) or value.tzinfo is None):
                     update[name] = localize(value, tz)
             if update:
-                rels[position] = rel.model_copy(update=update)
+                rels[position] = rels[position].model_copy(update=update)
 
     def _transaction_columns(self) -> dict[str, tuple[Any, ...]]:
         """Every transaction's fields in :data:`TRANSACTION_COLUMNS`, as columns.
