@@ -87,7 +87,7 @@ class _Progress:
 
 
 class Neo4jStore(Store):
-    """Keeps cases in a Neo4j database (5.x); traces walk the shipments inside the server.
+    """Keeps cases in a Neo4j database (5.x); a trace reads only the part it can reach.
 
     Parameters
     ----------
