@@ -82,11 +82,19 @@ def create_nodes(section: str, *, return_ids: bool = False) -> str:
     return query + RETURNS_IDS if return_ids else query
 
 
+LINK_SECTION = ("CASE WHEN type(r) IN ['SHIPMENT', 'PAYMENT'] THEN 'transactions' "
+                "ELSE 'relationships' END")
+"""A link's case section, from its type (links do not store it)."""
+
+LINK_KIND = "toLower(type(r))"
+"""A link's kind, from its type (links do not store it)."""
+
 LINK_COLUMNS: dict[str, tuple[str, ...]] = {
     "transactions": ("ts", "product", "quantity", "amount", "currency", "carrier"),
     "relationships": ("weight", "since", "until"),
 }
-"""The per-link properties besides ``ck``, ``id``, ``seq``, ``section``, ``kind`` and ``record``."""
+"""The per-link properties besides ``ck``, ``id``, ``seq`` and ``record``; ``currency`` is
+left out when it is the default, CNY."""
 
 
 def create_links(kind: str, section: str) -> str:
@@ -102,7 +110,7 @@ def create_links(kind: str, section: str) -> str:
         "MATCH (a) WHERE id(a) = $a[i] "
         "MATCH (b) WHERE id(b) = $b[i] "
         f"CREATE (a)-[r:{_rel_type(kind)}]->(b) "
-        f"SET r.ck = $ck, r.section = $section, r.kind = $kind, {sets}"
+        f"SET r.ck = $ck, {sets}"
     )
 
 
@@ -143,9 +151,10 @@ ALL_NODE_RECORDS = (
 )
 
 LINK_FIELDS = (
-    "r.section AS section, r.seq AS seq, r.record AS record, "
+    f"{LINK_SECTION} AS section, r.seq AS seq, r.record AS record, "
     "CASE WHEN r.record IS NULL THEN "
-    "{source: startNode(r).id, target: endNode(r).id, props: properties(r)} END AS plain"
+    f"{{source: startNode(r).id, target: endNode(r).id, kind: {LINK_KIND}, "
+    "props: properties(r)} END AS plain"
 )
 """What every query returning links returns: a link without ``record`` JSON is a plain one,
 rebuilt from its properties and endpoints."""
@@ -201,12 +210,14 @@ SUMMARY_NODES = (
 
 SUMMARY_TRANSACTIONS = (
     "MATCH (:CGEntity {ck: $ck})-[r:SHIPMENT|PAYMENT]->() "
-    "RETURN r.kind AS kind, r.product AS product, r.currency AS currency, count(*) AS n, "
+    f"RETURN {LINK_KIND} AS kind, r.product AS product, "
+    "coalesce(r.currency, 'CNY') AS currency, count(*) AS n, "
     "sum(r.quantity) AS quantity, sum(r.amount) AS amount, min(r.ts) AS first, max(r.ts) AS last"
 )
 
 SUMMARY_RELATIONSHIPS = (
-    "MATCH (:CGEntity {ck: $ck})-[r]->() WHERE r.section = 'relationships' RETURN count(r) AS n"
+    "MATCH (:CGEntity {ck: $ck})-[r]->() WHERE NOT type(r) IN ['SHIPMENT', 'PAYMENT'] "
+    "RETURN count(r) AS n"
 )
 
 EVIDENCE_RECORDS = "MATCH (n:Evidence {ck: $ck}) RETURN n.record AS record ORDER BY n.seq"

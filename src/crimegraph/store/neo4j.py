@@ -370,7 +370,7 @@ class Neo4jStore(Store):
                         [records[seq] for seq in chunk], section, tz)
                     params["a"] = [refs[node_pos[source]] for source in params.pop("source")]
                     params["b"] = [refs[node_pos[target]] for target in params.pop("target")]
-                    params.update(seq=chunk, ck=ck, section=section, kind=kind)
+                    params.update(seq=chunk, ck=ck)
                     yield query, params, None
 
         return count, batches()
@@ -659,8 +659,8 @@ def _parse(section: str, record: str) -> Record:
 
 
 _PLAIN_FIELDS = {
-    "transactions": ("id", "kind", "product", "quantity", "amount", "currency", "carrier"),
-    "relationships": ("id", "kind", "weight"),
+    "transactions": ("id", "product", "quantity", "amount", "currency", "carrier"),
+    "relationships": ("id", "weight"),
 }
 _PLAIN_TIMES = {"transactions": (("ts", "timestamp"),),
                 "relationships": (("since", "since"), ("until", "until"))}
@@ -672,7 +672,7 @@ def _link_data(row: dict[str, Any], tz: tzinfo) -> dict[str, Any]:
         return dict(json.loads(row["record"]))
     plain, section = row["plain"], row["section"]
     props = plain["props"]
-    data = {"source": plain["source"], "target": plain["target"]}
+    data = {"source": plain["source"], "target": plain["target"], "kind": plain["kind"]}
     for name in _PLAIN_FIELDS[section]:
         if props.get(name) is not None:
             data[name] = props[name]
@@ -742,6 +742,7 @@ def _link_columns(records: list[Any], section: str, tz: tzinfo) -> dict[str, lis
         stamps, *rest = zip(*map(attrgetter("timestamp", *names[1:]), records))
         columns["ts"] = list(map(to_epoch_us, stamps))
         columns.update(zip(names[1:], map(list, rest)))
+        columns["currency"] = [None if c == "CNY" else c for c in columns["currency"]]
     else:
         weights, since, until = zip(*map(attrgetter(*names), records))
         columns["weight"] = list(weights)
