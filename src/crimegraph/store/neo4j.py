@@ -35,6 +35,7 @@ from ..model import (
 )
 from ..model._time import from_epoch_us, get_timezone, to_epoch_us
 from . import cypher
+from ._assemble import assemble
 from .base import NODE_COLUMNS, Direction, ShipmentTable, Store
 from .memory import _build_shipments
 from .nxview import entity_type
@@ -914,22 +915,12 @@ def _table_from_parts(
         if not chosen.all():
             words, ids, owner, other = words[chosen], ids[chosen], owner[chosen], other[chosen]
     # Table order is time order: the shipments' positions in the case's table, ascending.
-    pos = (words[:, 0] & 0xFFFFFFFF).astype(np.int64)
-    span = int(pos.max(initial=-1)) + 1
-    if span <= 8 * len(pos) + 1024:  # a scatter over the positions beats a sort
-        slots = np.full(span, -1, dtype=np.int64)
-        slots[pos] = np.arange(len(pos))
-        by_time = slots[slots >= 0]
-    else:
-        by_time = np.argsort(pos, kind="stable")
-    source, target = (owner, other) if downstream else (other, owner)
-    timed = np.take(words, by_time, axis=0)  # (faster than words[by_time] for rows)
-    time = timed[:, 2].copy()
-    table = ShipmentTable(
-        list(names), list(product_ids), ids[by_time], source[by_time], target[by_time], time,
-        (timed[:, 0] >> 32).astype(np.int32), timed[:, 3].view(np.float64).copy(),
-        timed[:, 4].view(np.float64).copy(),
-    )
+    words = np.ascontiguousarray(words)
+    (source, target, time, product, quantity, amount, order, ranks, frame_times,
+     by_time) = assemble(words, words[:, 3].view(np.float64), words[:, 4].view(np.float64),
+                         owner, other, downstream)
+    table = ShipmentTable(list(names), list(product_ids), ids[by_time], source, target, time,
+                          product, quantity, amount)
     if complete:
         # The lists came in trace order: hand the table its adjacency (see
         # ShipmentTable.adjacency), with times as dense ranks in the trace's time frame.
@@ -937,18 +928,5 @@ def _table_from_parts(
         np.cumsum(counts, out=offsets[1:])
         split = offsets[:-1].copy()
         split[:len(live)] += live
-        order = np.empty(len(by_time), dtype=np.int64)
-        order[by_time] = np.arange(len(by_time))
-        new_time = np.r_[True, np.diff(time) > 0] if len(time) else np.ones(0, dtype=bool)
-        step = np.cumsum(new_time) - 1
-        distinct = time[new_time]
-        if downstream:
-            rank_of_row, frame_times = step, distinct
-        else:  # time runs backwards upstream
-            rank_of_row = (len(distinct) - 1) - step
-            frame_times = -distinct[::-1]
-        table._adjacency[direction] = (
-            offsets, split, other, rank_of_row[order].astype(np.int32),
-            frame_times.astype(np.int64), order,
-        )
+        table._adjacency[direction] = (offsets, split, other, ranks, frame_times, order)
     return table
