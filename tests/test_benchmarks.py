@@ -30,7 +30,7 @@ def test_bench_trace_smoke() -> None:
 
 @pytest.mark.neo4j
 def test_bench_neo4j_smoke(neo4j_uri: str) -> None:
-    out = run("bench_neo4j.py", "--n", "2000", "--repeat", "2",
+    out = run("bench_neo4j.py", "--n", "2000", "--repeat", "2", "--warm-up", "1", "--warm-up-loads", "1",
               env={"CRIMEGRAPH_NEO4J_URI": neo4j_uri})
     assert "transactions/s" in out and "ratio" in out
 
