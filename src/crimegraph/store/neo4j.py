@@ -35,7 +35,7 @@ from ..model import (
 )
 from ..model._time import from_epoch_us, get_timezone, to_epoch_us
 from . import cypher
-from ._assemble import assemble
+from ._packs import ADJACENCY_DTYPE, Reach, pack_rows
 from .base import NODE_COLUMNS, Direction, ShipmentTable, Store
 from .memory import _build_shipments
 from .nxview import entity_type
@@ -53,24 +53,6 @@ _MODELS: dict[str, type[Record]] = {
     "relationships": Relationship,
 }
 _NODE_SECTIONS = ("persons", "organizations", "warehouses")
-
-ADJACENCY_DTYPE = np.dtype([
-    ("pos", "<i4"), ("pidx", "<i4"), ("other", "<i8"), ("ts", "<i8"), ("qty", "<f8"),
-    ("amt", "<f8"),
-])
-"""Packed shipment columns stored per place (``out_blob``/``in_blob``).
-
-``pos`` is the shipment's position in the case's time-sorted shipment table, ``other`` the
-server's id of the node at the far end. Each place's list is already in trace order (see
-:meth:`ShipmentTable.adjacency`): first (``out_live``/``in_live`` of them) the shipments to
-places that ship on, by time, then those to dead ends, by time, whose ids are listed in
-``out_names``/``in_names``."""
-# The records are also read as rows of five 64-bit words (see _table_from_parts).
-_OFFSETS: dict[str, Any] = dict(ADJACENCY_DTYPE.fields or {})
-assert [_OFFSETS[f][1] for f in ("pos", "pidx", "other", "ts", "qty", "amt")] == [
-    0, 4, 8, 16, 24, 32] and ADJACENCY_DTYPE.itemsize == 40
-
-
 
 class _Progress:
     """Counts finished write transactions (from several threads) and reports them."""
@@ -385,7 +367,7 @@ class Neo4jStore(Store):
         count = -(-len(senders) // size)
 
         def batches() -> Iterator[_Step]:
-            rows = _pack_rows(table, node_ref)
+            rows = pack_rows(table, node_ref)
             for i in range(0, len(rows), size):
                 yield cypher.SET_PACKS, {"rows": rows[i:i + size]}, None
 
@@ -495,8 +477,8 @@ class Neo4jStore(Store):
         ck = self.ck
         first, step = cypher.trace_start(direction), cypher.trace_step(direction)
 
-        def walk(tx: Any) -> _Reach:
-            reach = _Reach(matching if filtered else None)
+        def walk(tx: Any) -> Reach:
+            reach = Reach(matching if filtered else None)
             found = tx.run(first, ck=ck, ids=list(start), no_blob=b"").single()
             level = 0
             while found is not None:
@@ -750,183 +732,3 @@ def _link_columns(records: list[Any], section: str, tz: tzinfo) -> dict[str, lis
         columns["since"] = [None if t is None else to_epoch_us(t) for t in since]
         columns["until"] = [None if t is None else to_epoch_us(t) for t in until]
     return columns
-
-
-def _lines(texts: Iterable[str]) -> str:
-    """Ids, each ended by a newline (an id never holds one: ids are a single line of text).
-
-    Ended rather than separated, so that the lists of many places join with ``"".join``.
-    """
-    return "".join(text + "\n" for text in texts)
-
-
-def _unlines(texts: list[str]) -> list[str]:
-    """The ids in the :func:`_lines` texts, in order."""
-    joined = "".join(texts)
-    return joined[:-1].split("\n") if joined else []
-
-
-def _pack_rows(table: ShipmentTable, node_ref: np.ndarray) -> list[dict[str, Any]]:
-    """Per place with shipments: its server id and its packed lists, in trace order.
-
-    For each direction (``out_*`` downstream, ``in_*`` upstream): ``blob`` holds the shipments
-    as ``ADJACENCY_DTYPE`` records, ``ids`` their ids, ``live`` how many lead to places that
-    ship on (those come first), and ``names`` the ids of the dead ends the rest lead to.
-    """
-    node_ids = table.node_ids
-    rows: dict[int, dict[str, Any]] = {}
-    for direction, prefix in (("downstream", "out"), ("upstream", "in")):
-        offsets, split, neighbor, _, _, order = table.adjacency(direction)  # type: ignore[arg-type]
-        packed = np.empty(len(order), dtype=ADJACENCY_DTYPE)
-        packed["pos"], packed["other"] = order, node_ref[neighbor]
-        packed["ts"], packed["pidx"] = table.time[order], table.product[order]
-        packed["qty"], packed["amt"] = table.quantity[order], table.amount[order]
-        ids = table.ids[order].tolist()
-        far = neighbor.tolist()
-        bounds, cut = offsets.tolist(), split.tolist()
-        for node in np.flatnonzero(np.diff(offsets)).tolist():
-            begin, middle, end = bounds[node], cut[node], bounds[node + 1]
-            row = rows.setdefault(node, {"nid": int(node_ref[node]), "props": {
-                "out_blob": b"", "out_ids": "", "out_live": 0, "out_names": "",
-                "in_blob": b"", "in_ids": "", "in_live": 0, "in_names": "",
-            }})["props"]
-            row[f"{prefix}_blob"] = packed[begin:end].tobytes()
-            row[f"{prefix}_ids"] = _lines(ids[begin:end])
-            row[f"{prefix}_live"] = middle - begin
-            row[f"{prefix}_names"] = _lines(node_ids[v] for v in far[middle:end])
-    return [rows[node] for node in sorted(rows)]
-
-
-class _Level:
-    """One level of a trace's walk: the places read, their packed lists, parsed."""
-
-    def __init__(self, found: Any) -> None:
-        blobs = found["blob"]
-        self.nids: list[int] = list(found["nid"])
-        self.names: list[str] = list(found["id"])
-        self.counts = np.fromiter(map(len, blobs), dtype=np.int64, count=len(blobs))
-        self.counts //= ADJACENCY_DTYPE.itemsize
-        self.live = np.asarray(found["live"], dtype=np.int64)
-        self.raw = b"".join(blobs)
-        self.edges = np.frombuffer(self.raw, dtype=ADJACENCY_DTYPE)
-        begins = np.repeat(np.cumsum(self.counts) - self.counts, self.counts)
-        self.ahead = (np.arange(len(self.edges)) - begins) < np.repeat(self.live, self.counts)
-        self._id_texts: list[str] = found["ids"]
-        self._dead_texts: list[str] = found["names"]
-        self.ids: np.ndarray | None = None
-        self.dead_names: list[str] = []
-
-    def digest(self) -> None:
-        """Turn the id lists into strings (done while the server works on the next level)."""
-        if self.ids is not None:
-            return
-        texts = _unlines(self._id_texts)
-        self.ids = np.fromiter(texts, dtype=object, count=len(texts))
-        if not self.ahead.all():
-            self.dead_names = _unlines(self._dead_texts)
-
-
-class _Reach:
-    """The places a trace has read so far, level by level."""
-
-    def __init__(self, keep: Callable[[np.ndarray], np.ndarray] | None) -> None:
-        self.keep = keep
-        self.seen: set[int] = set()
-        self.levels: list[_Level] = []
-
-    def add(self, found: Any) -> list[int]:
-        """Take one level's places; returns the server ids of the next level's places.
-
-        Only places that ship on are read; the dead ends are named by the lists that lead
-        to them (see :meth:`table`).
-        """
-        import pandas as pd
-
-        level = _Level(found)
-        self.levels.append(level)
-        self.seen.update(level.nids)
-        if not len(level.edges):
-            return []
-        ahead = level.ahead if self.keep is None else level.ahead & self.keep(level.edges)
-        seen = self.seen
-        return [nid for nid in pd.unique(level.edges["other"][ahead]).tolist()
-                if nid not in seen]
-
-    def digest(self) -> None:
-        for level in self.levels:
-            level.digest()
-
-    def table(self, product_ids: list[str], *, direction: str, complete: bool
-              ) -> ShipmentTable:
-        """The shipment table of every place read (see :func:`_table_from_parts`)."""
-        import pandas as pd
-
-        self.digest()
-        levels = self.levels
-        raw = b"".join(level.raw for level in levels)
-        edges = np.frombuffer(raw, dtype=ADJACENCY_DTYPE)
-        ahead = np.concatenate([level.ahead for level in levels])
-        nids = np.fromiter(chain.from_iterable(level.nids for level in levels), dtype=np.int64)
-        # The dead ends, each named by the first list that leads to it.
-        dead_names = list(chain.from_iterable(level.dead_names for level in levels))
-        dead_other = edges["other"][~ahead]
-        first = np.flatnonzero(~pd.Series(dead_other).duplicated().to_numpy())
-        first = first[~np.isin(dead_other[first], nids)]  # a start may be a dead end
-        names = list(chain.from_iterable(level.names for level in levels))
-        names += [dead_names[i] for i in first.tolist()]
-        return _table_from_parts(
-            np.concatenate([nids, dead_other[first]]), names, raw,
-            np.concatenate([level.counts for level in levels]),
-            np.concatenate([level.live for level in levels]),
-            np.concatenate([level.ids for level in levels if level.ids is not None]),
-            product_ids, direction=direction, complete=complete, keep=self.keep,
-        )
-
-
-def _table_from_parts(
-    nids: np.ndarray, names: list[str], raw: bytes, counts: np.ndarray,
-    live: np.ndarray, ids: np.ndarray, product_ids: list[str], *, direction: str,
-    complete: bool, keep: Callable[[np.ndarray], np.ndarray] | None = None,
-) -> ShipmentTable:
-    """The shipment table of the places read, from their packed lists.
-
-    ``nids``/``names``: the places read, then the dead ends; ``raw`` the places' packed
-    shipments one after the other (``counts`` and ``live`` per place read, ``ids`` per
-    shipment). ``complete``: every node at the far end of a shipment is known (an
-    unfiltered, unlimited trace); then each list is used as it is, in trace order, and the
-    table comes with its adjacency already built. Otherwise shipments to unknown nodes are
-    dropped, and so are those ``keep`` (given the packed shipments) rejects.
-    """
-    import pandas as pd
-
-    downstream = direction == "downstream"
-    edges = np.frombuffer(raw, dtype=ADJACENCY_DTYPE)
-    # The same records as rows of five 64-bit words: gathers of plain integers are far
-    # faster than of structured records.
-    words = np.frombuffer(raw, dtype=np.int64).reshape(-1, 5)
-    counts = np.concatenate([counts, np.zeros(len(nids) - len(counts), dtype=np.int64)])
-    # Far ends as positions among the known nodes (-1: not known), by a hash lookup.
-    other = pd.Index(nids).get_indexer(words[:, 1]).astype(np.int32)
-    owner = np.repeat(np.arange(len(nids), dtype=np.int32), counts)
-    if not complete:
-        chosen = other >= 0
-        if keep is not None:
-            chosen &= keep(edges)
-        if not chosen.all():
-            words, ids, owner, other = words[chosen], ids[chosen], owner[chosen], other[chosen]
-    # Table order is time order: the shipments' positions in the case's table, ascending.
-    words = np.ascontiguousarray(words)
-    (source, target, time, product, quantity, amount, order, ranks, frame_times,
-     by_time) = assemble(words, words[:, 3].view(np.float64), words[:, 4].view(np.float64),
-                         owner, other, downstream)
-    table = ShipmentTable(list(names), list(product_ids), ids[by_time], source, target, time,
-                          product, quantity, amount)
-    if complete:
-        # The lists came in trace order: hand the table its adjacency (see
-        # ShipmentTable.adjacency), with times as dense ranks in the trace's time frame.
-        offsets = np.zeros(len(nids) + 1, dtype=np.int64)
-        np.cumsum(counts, out=offsets[1:])
-        split = offsets[:-1].copy()
-        split[:len(live)] += live
-        table._adjacency[direction] = (offsets, split, other, ranks, frame_times, order)
-    return table
