@@ -330,3 +330,26 @@ def test_plain_links_are_stored_as_properties_and_come_back_unchanged(
     assert again["T1"].model_dump_json() == case.get("T1").model_dump_json()
     assert graph.store.transactions(nodes=["DEN"]) == [case.get("T1"), case.get("T2")]
     assert graph.store.links(nodes=["DEN"]) == case.relationships
+
+
+def test_trace_of_a_case_deleted_meanwhile_says_to_run_it_again(
+    store: cg.Neo4jStore, neo4j_uri: str, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from crimegraph.store import _packs
+
+    graph = cg.CaseGraph(cg.load_example("counterfeit_oil"), store=store)
+    other = cg.Neo4jStore(neo4j_uri, database="neo4j")
+    add = _packs.Reach.add
+
+    def add_then_delete(self: _packs.Reach, found: object) -> list[int]:
+        frontier = add(self, found)
+        if frontier:  # another analyst deletes the case between two levels of the walk
+            other.delete_case(graph.store.case_id)
+        return frontier
+
+    monkeypatch.setattr(_packs.Reach, "add", add_then_delete)
+    try:
+        with pytest.raises(cg.StoreError, match="run the trace again"):
+            cg.trace_chain(graph, "W-DEN-01")
+    finally:
+        other.close()
