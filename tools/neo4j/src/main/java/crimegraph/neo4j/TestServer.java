@@ -83,6 +83,9 @@ public final class TestServer {
                 .setConfig(GraphDatabaseSettings.debug_log_enabled, debugLog)
                 .setConfig(GraphDatabaseSettings.udc_enabled, false)
                 .setConfig(GraphDatabaseSettings.preallocate_logical_logs, false)
+                // A throwaway server needs no transaction log history: without this, repeated
+                // loads grow the logs by gigabytes until the next checkpoints prune them.
+                .setConfig(GraphDatabaseSettings.keep_logical_logs, "keep_none")
                 .setConfig(GraphDatabaseSettings.shutdown_transaction_end_timeout, Duration.ofSeconds(5))
                 // Netty's graceful shutdown defaults to a 5 s quiet period per event-loop group
                 // (boss + worker), which makes every SIGTERM take ~10 s. Tests don't need that.
