@@ -353,3 +353,48 @@ def test_trace_of_a_case_deleted_meanwhile_says_to_run_it_again(
             cg.trace_chain(graph, "W-DEN-01")
     finally:
         other.close()
+
+
+def test_links_with_times_a_zone_cannot_rebuild_keep_their_json(
+    store: cg.Neo4jStore, driver: neo4j.Driver,
+) -> None:
+    from crimegraph.io.jsonfile import case_to_json
+
+    case = cg.Case.model_validate({
+        "id": "odd-times", "timezone": "Europe/Berlin",
+        "organizations": [{"id": n, "name": n} for n in ("DEN", "SHOP")],
+        "products": [{"id": "OIL", "name": "Oil"}],
+        "transactions": [
+            # local mean time: an offset with seconds (+00:53:28)
+            {"id": "T1", "kind": "shipment", "source": "DEN", "target": "SHOP",
+             "timestamp": "1890-06-01T12:00:00", "product": "OIL", "quantity": 1},
+            # a wall time the zone skips (daylight saving starts at 02:00)
+            {"id": "T2", "kind": "shipment", "source": "DEN", "target": "SHOP",
+             "timestamp": "2024-03-31T02:30:00", "product": "OIL", "quantity": 2},
+            {"id": "T3", "kind": "shipment", "source": "DEN", "target": "SHOP",
+             "timestamp": "2024-04-02T08:00:00", "product": "OIL", "quantity": 3},
+        ],
+    })
+    graph = cg.CaseGraph(case, store=store)
+    records, _, _ = driver.execute_query(
+        "MATCH (:CGEntity {case_id: 'odd-times'})-[r]->() RETURN r.id AS id, "
+        "r.record IS NULL AS plain", database_="neo4j")
+    assert {r["id"] for r in records if r["plain"]} == {"T3"}
+    assert case_to_json(graph.store.to_case()) == case_to_json(case)
+    again = graph.store.get_many(["T1", "T2", "T3"])
+    for tid in ("T1", "T2", "T3"):
+        assert again[tid].model_dump_json() == case.get(tid).model_dump_json()
+
+
+def test_a_case_stored_in_another_layout_asks_to_be_loaded_again(
+    store: cg.Neo4jStore, driver: neo4j.Driver, neo4j_uri: str,
+) -> None:
+    cg.CaseGraph(small_case("old"), store=store)
+    driver.execute_query("MATCH (c:CGCase {id: 'old'}) SET c.layout = null",
+                         database_="neo4j")
+    other = cg.Neo4jStore(neo4j_uri, database="neo4j")
+    try:
+        with pytest.raises(cg.StoreError, match="load the case again"):
+            cg.CaseGraph.open(other, "old")
+    finally:
+        other.close()

@@ -26,7 +26,7 @@ from .entities import (
     Record,
     Warehouse,
 )
-from .links import Relationship, Transaction
+from .links import Relationship, Transaction, transaction_edits
 
 __all__ = ["Case"]
 
@@ -127,6 +127,7 @@ class Case(BaseModel):
     _index: dict[str, Record] | None = PrivateAttr(default=None)
     _tx_columns: dict[str, tuple[Any, ...]] | None = PrivateAttr(default=None)
     _tx_snapshot: tuple[Transaction, ...] | None = PrivateAttr(default=None)
+    _tx_edits: int = PrivateAttr(default=-1)
 
     def __init__(self, /, **data: Any) -> None:
         with gc_paused():
@@ -144,6 +145,8 @@ class Case(BaseModel):
             if problems:
                 raise InvalidCase(_dedupe(problems))
             self._localize_times(columns, links)
+            # (Nothing else runs between the read and here: no field can have changed.)
+            self._tx_edits = transaction_edits()
             self._tx_columns = columns
             self._tx_snapshot = tuple(self.transactions)
             if len(self.transactions) + len(self.relationships) >= _FREEZE_AT:
@@ -260,14 +263,15 @@ class Case(BaseModel):
         """Every transaction's fields in :data:`TRANSACTION_COLUMNS`, as columns.
 
         The columns read during validation are handed out once, to the first store built
-        from the case, if the transaction list still holds the same records (then dropped, so
-        the case does not keep them alive); otherwise they are read again.
+        from the case, if the transaction list still holds the same records and no field of
+        any transaction was assigned since (then dropped, so the case does not keep them
+        alive); otherwise they are read again.
         """
         columns, snapshot = self._tx_columns, self._tx_snapshot
         self._tx_columns = self._tx_snapshot = None
         txs = self.transactions
         if (columns is not None and snapshot is not None and len(snapshot) == len(txs)
-                and all(map(is_, snapshot, txs))):
+                and self._tx_edits == transaction_edits() and all(map(is_, snapshot, txs))):
             return columns
         return _read_columns(txs)
 

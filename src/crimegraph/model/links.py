@@ -47,12 +47,25 @@ RelationshipKind = Literal[
 RELATIONSHIP_KINDS: tuple[str, ...] = RelationshipKind.__args__  # type: ignore[attr-defined]
 
 
+_EDITS = [0]
+"""How many times a field of any transaction was assigned after it was built."""
+
+
+def transaction_edits() -> int:
+    """A counter that changes whenever a field of a built transaction is assigned."""
+    return _EDITS[0]
+
+
 class Transaction(Record):
     """A shipment of goods or a payment of money from ``source`` to ``target`` at ``timestamp``.
 
     A shipment needs ``product`` and a positive ``quantity`` (``amount`` is its value, when
     known); a payment needs a positive ``amount`` in ``currency``.
     """
+
+    def __setattr__(self, name: str, value: object) -> None:
+        super().__setattr__(name, value)
+        _EDITS[0] += 1  # columns read from transactions before this are stale
 
     kind: TransactionKind
     source: Ref

@@ -19,10 +19,11 @@ def assemble(words, quantity_bits, amount_bits, owner, other, downstream):
     quantity bits, amount bits); ``quantity_bits``/``amount_bits``: those columns as floats;
     ``owner``/``other``: each record's place and far end (as positions among the nodes).
 
-    Returns ``(source, target, time, product, quantity, amount, order, ranks,
-    frame_times)``: the table's columns in time order (the records' positions in the case's
-    table, ascending), each record's row in that table, and each record's time as a dense
-    rank in the trace's time frame (backwards upstream), with the frame's times.
+    Returns ``(source, target, time, product, quantity, amount, order, ranks, frame_times,
+    by_time)``: the table's columns in time order (the records' positions in the case's
+    table, ascending), each record's row in that table, each record's time as a dense rank
+    in the trace's time frame (backwards upstream) with the frame's times, and the records
+    in time order (the inverse of ``order``).
     """
     n = words.shape[0]
     span = 0

@@ -45,6 +45,10 @@ LINK_TYPES: dict[str, str] = {
 """Transaction or relationship kind -> relationship type."""
 
 
+LAYOUT = 2
+"""Version of the data layout described above, stored on each case node (``layout``)."""
+
+
 def schema_statements() -> list[str]:
     """Constraints and indexes the store needs (each runs in its own transaction)."""
     statements = [
@@ -72,8 +76,8 @@ def _rel_type(kind: str) -> str:
 NODE_STEP = "UNWIND $rows AS row CREATE (n:CGEntity:"
 """How every node-writing query starts (the loader writes nodes before links)."""
 
-RETURNS_IDS = " RETURN collect(id(n)) AS ids"
-"""Ends a node-writing query whose caller needs the new nodes' ids, in row order."""
+RETURNS_IDS = " RETURN collect([n.nidx, id(n)]) AS ids"
+"""Ends a node-writing query whose caller needs the new places' ids (by position, ``nidx``)."""
 
 
 def create_nodes(section: str, *, return_ids: bool = False) -> str:
@@ -121,13 +125,15 @@ PUBLISH_CASE = (
     "MERGE (c:CGCase {id: $id}) "
     "WITH c, c.ck AS previous "
     "SET c.ck = $ck, c.status = 'ready', c.record = $record, c.title = $title, "
-    "c.timezone = $timezone, c.products = $products, c.node_count = $node_count "
+    "c.timezone = $timezone, c.products = $products, c.node_count = $node_count, "
+    "c.layout = $layout "
     "RETURN previous"
 )
 
 CASE_INFO = (
     "MATCH (c:CGCase {id: $id}) WHERE c.status = 'ready' "
-    "RETURN c.ck AS ck, c.record AS record, c.timezone AS timezone, c.products AS products"
+    "RETURN c.ck AS ck, c.record AS record, c.timezone AS timezone, c.products AS products, "
+    "c.layout AS layout"
 )
 
 LIST_CASES = (

@@ -14,7 +14,7 @@ import uuid
 import warnings
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 from itertools import chain
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Literal
@@ -235,7 +235,7 @@ class Neo4jStore(Store):
                 self._driver.execute_query(
                     cypher.PUBLISH_CASE, id=case.id, ck=ck, record=record, title=case.title,
                     timezone=case.timezone, products=[p.id for p in case.products],
-                    node_count=len(node_ids), database_=self.database,
+                    node_count=len(node_ids), layout=cypher.LAYOUT, database_=self.database,
                 )
             except Exception as exc:
                 import neo4j.exceptions as nex
@@ -322,7 +322,7 @@ class Neo4jStore(Store):
                     if place:
                         for k, row in enumerate(rows):
                             row["nidx"] = first + i + k
-                        sink = _fill(node_ref, first + i)
+                        sink = _fill(node_ref)
                     yield query, {"rows": rows, "ck": ck}, sink
                 if place:
                     first += len(records)
@@ -388,6 +388,12 @@ class Neo4jStore(Store):
                 case_id, self.list_cases(), where=f"the cases of {self.describe()}"
             )
         info = found[0]
+        if info["layout"] != cypher.LAYOUT:
+            raise StoreError(
+                f"case {case_id!r} in {self.describe()} was stored by another version of "
+                f"crimegraph (data layout {info['layout'] or 1}, this version reads layout "
+                f"{cypher.LAYOUT}); load the case again to store it in this layout"
+            )
         self._case_id, self._ck = case_id, info["ck"]
         self._timezone = info["timezone"]
         self._product_ids = list(info["products"] or [])
@@ -603,21 +609,23 @@ class Neo4jStore(Store):
         return Case.model_validate(data)
 
 
-_Step = tuple[str, dict[str, Any], "Callable[[list[int]], None] | None"]
+_Step = tuple[str, dict[str, Any], "Callable[[list[Any]], None] | None"]
 """A write batch: the query, its parameters, and where the ids it returns go (if anywhere)."""
 
 
-def _run_batch(tx: Any, query: str, params: dict[str, Any]) -> list[int]:
+def _run_batch(tx: Any, query: str, params: dict[str, Any]) -> list[Any]:
     result = tx.run(query, params)
     record = result.single() if cypher.RETURNS_IDS in query else None
     result.consume()
     return list(record[0]) if record is not None else []
 
 
-def _fill(target: np.ndarray, first: int) -> Callable[[list[int]], None]:
-    """A sink that writes a batch's returned ids into ``target`` from position ``first``."""
-    def sink(ids: list[int]) -> None:
-        target[first:first + len(ids)] = ids
+def _fill(target: np.ndarray) -> Callable[[list[Any]], None]:
+    """A sink that writes a batch's returned ``[nidx, id]`` pairs into ``target``."""
+    def sink(pairs: list[Any]) -> None:
+        if pairs:
+            positions, ids = zip(*pairs)
+            target[list(positions)] = ids
     return sink
 
 
@@ -661,7 +669,7 @@ def _link_data(row: dict[str, Any], tz: tzinfo) -> dict[str, Any]:
             data[name] = props[name]
     for prop, name in _PLAIN_TIMES[section]:
         if props.get(prop) is not None:
-            data[name] = from_epoch_us(props[prop], tz).isoformat()
+            data[name] = from_epoch_us(props[prop], tz)
     return data
 
 
@@ -681,8 +689,21 @@ def _is_plain(record: Transaction | Relationship, tz: tzinfo) -> bool:
         times = [record.timestamp]
     else:
         times = [t for t in (record.since, record.until) if t is not None]
-    # Rebuilt in the case's time zone: the offsets must be those the record has.
-    return all(t.utcoffset() == t.astimezone(tz).utcoffset() for t in times)
+    return all(_rebuilds(t, tz) for t in times)
+
+
+def _rebuilds(moment: datetime, tz: tzinfo) -> bool:
+    """Whether ``moment`` comes back unchanged from its epoch microseconds in ``tz``.
+
+    Not when its offset is another one than the zone's at that instant, nor for a wall time
+    the zone skips (a daylight-saving gap), nor for an offset with seconds (old local mean
+    times, which an ISO text cannot carry).
+    """
+    offset = moment.utcoffset()
+    back = from_epoch_us(to_epoch_us(moment), tz)
+    return (offset is not None and offset == back.utcoffset()
+            and back.replace(tzinfo=None) == moment.replace(tzinfo=None)
+            and offset.seconds % 60 == 0 and offset.microseconds == 0)
 
 
 def _node_row(record: Record, section: str, seq: int, ck: str, case_id: str) -> dict[str, Any]:
