@@ -46,6 +46,20 @@ def hop_limited_arrival(src, dst, t, keep, use_keep, arrival, max_hops):
 
 
 @njit(cache=True, nogil=True)
+def _bfs_start(starts, n_nodes):
+    """Levels (0 for the starts, -1 elsewhere), a queue holding the starts, and its length."""
+    level = np.full(n_nodes, -1, dtype=np.int32)
+    queue = np.empty(n_nodes, dtype=np.int32)
+    tail = 0
+    for s in starts:
+        if level[s] < 0:
+            level[s] = 0
+            queue[tail] = s
+            tail += 1
+    return level, queue, tail
+
+
+@njit(cache=True, nogil=True)
 def bfs_levels(src, dst, use, n_nodes, starts, max_level):
     """Hop distance from ``starts`` over the shipments where ``use`` is true (-1: unreached).
 
@@ -65,15 +79,8 @@ def bfs_levels(src, dst, use, n_nodes, starts, max_level):
             u = src[e]
             adjacency[fill[u]] = dst[e]
             fill[u] += 1
-    level = np.full(n_nodes, -1, dtype=np.int32)
-    queue = np.empty(n_nodes, dtype=np.int32)
+    level, queue, tail = _bfs_start(starts, n_nodes)
     head = 0
-    tail = 0
-    for s in starts:
-        if level[s] < 0:
-            level[s] = 0
-            queue[tail] = s
-            tail += 1
     while head < tail:
         u = queue[head]
         head += 1
@@ -207,15 +214,8 @@ def trace_adjacency(offsets, split, neighbor, times, order, keep, use_keep, lo, 
 def chain_tiers(offsets, split, neighbor, times, order, keep, use_keep, hi, first, first_dead,
                 starts, n_nodes):
     """Hop distance from ``starts`` over the chain found by :func:`trace_adjacency`."""
-    level = np.full(n_nodes, -1, dtype=np.int32)
-    queue = np.empty(n_nodes, dtype=np.int32)
-    tail = 0
+    level, queue, tail = _bfs_start(starts, n_nodes)
     head = 0
-    for s in starts:
-        if level[s] < 0:
-            level[s] = 0
-            queue[tail] = s
-            tail += 1
     while head < tail:
         u = queue[head]
         head += 1

@@ -280,7 +280,8 @@ class Neo4jStore(Store):
                         if step is None:
                             return
                         query, params, sink = step
-                        written = session.execute_write(_run_batch, query, params)
+                        written = session.execute_write(_run_batch, query, params,
+                                                        sink is not None)
                         if sink is not None:
                             sink(written)
                         progress.step()
@@ -613,9 +614,9 @@ _Step = tuple[str, dict[str, Any], "Callable[[list[Any]], None] | None"]
 """A write batch: the query, its parameters, and where the ids it returns go (if anywhere)."""
 
 
-def _run_batch(tx: Any, query: str, params: dict[str, Any]) -> list[Any]:
+def _run_batch(tx: Any, query: str, params: dict[str, Any], returns_ids: bool) -> list[Any]:
     result = tx.run(query, params)
-    record = result.single() if cypher.RETURNS_IDS in query else None
+    record = result.single() if returns_ids else None
     result.consume()
     return list(record[0]) if record is not None else []
 
