@@ -54,10 +54,12 @@ def _find_project_root() -> Path:
 PROJECT_ROOT: Path = _find_project_root()
 TOOLS_DIR: Path = PROJECT_ROOT / "tools" / "neo4j"
 POM: Path = TOOLS_DIR / "pom.xml"
-JAVA_SOURCE: Path = TOOLS_DIR / "src" / "main" / "java" / "crimegraph" / "neo4j" / "TestServer.java"
+JAVA_SOURCES: Path = TOOLS_DIR / "src" / "main" / "java"
 TARGET_DIR: Path = TOOLS_DIR / "target"
 CLASSES_DIR: Path = TARGET_DIR / "classes"
 LIB_DIR: Path = TARGET_DIR / "lib"
+PLUGINS_DIR: Path = TARGET_DIR / "plugins"
+"""The server-side procedures (``crimegraph.trace``) as a Neo4j plugin jar."""
 MAIN_CLASS = "crimegraph.neo4j.TestServer"
 COMPILED_CLASS: Path = CLASSES_DIR / "crimegraph" / "neo4j" / "TestServer.class"
 BUILD_STAMP: Path = TARGET_DIR / ".crimegraph-build-stamp"
@@ -150,7 +152,7 @@ def java_executable(env: dict | None = None) -> str | None:
 def _launcher_is_built() -> bool:
     if not (COMPILED_CLASS.is_file() and LIB_DIR.is_dir() and BUILD_STAMP.is_file()):
         return False
-    if not any(LIB_DIR.glob("neo4j-*.jar")):
+    if not any(LIB_DIR.glob("neo4j-*.jar")) or not any(PLUGINS_DIR.glob("*.jar")):
         return False
     try:
         return BUILD_STAMP.read_text(encoding="utf-8").strip() == _source_digest()
@@ -160,8 +162,8 @@ def _launcher_is_built() -> bool:
 
 def _source_digest() -> str:
     h = hashlib.sha256()
-    for p in (POM, JAVA_SOURCE):
-        h.update(p.name.encode())
+    for p in (POM, *sorted(JAVA_SOURCES.rglob("*.java"))):
+        h.update(str(p.relative_to(TOOLS_DIR)).encode())
         h.update(p.read_bytes())
     return h.hexdigest()
 
@@ -211,9 +213,9 @@ def _build_lock():
 def build_launcher(quiet: bool = True, timeout: float = 1800.0) -> Path:
     """Build tools/neo4j with Maven if needed; return the target dir.
 
-    The target dir holds ``classes/`` (the launcher) and ``lib/`` (Neo4j jars).
-    Maven runs only when the compiled class or lib/ is missing or pom.xml /
-    TestServer.java changed since the last successful build.  Safe to call
+    The target dir holds ``classes/`` (the launcher), ``lib/`` (Neo4j jars) and
+    ``plugins/`` (crimegraph's server-side procedures). Maven runs only when one of
+    them is missing or pom.xml / a Java source changed since the last successful build.  Safe to call
     from several processes at once (file lock).  Raises RuntimeError with the
     tail of Maven's output if the build fails.
     """
@@ -391,6 +393,7 @@ class Neo4jServer:
         env = java_env()
         env["CRIMEGRAPH_NEO4J_PARENT_PID"] = str(os.getpid())
         env["CRIMEGRAPH_NEO4J_PAGECACHE_MB"] = str(self.pagecache_mb)
+        env["CRIMEGRAPH_NEO4J_PLUGINS"] = str(PLUGINS_DIR)
         java = java_executable(env) or "java"
         cmd = [
             java,

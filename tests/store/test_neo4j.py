@@ -35,6 +35,17 @@ def store(neo4j_uri: str) -> Iterator[cg.Neo4jStore]:
     made.close()
 
 
+@pytest.fixture(params=["procedure", "levels"])
+def trace_store(neo4j_uri: str, request: pytest.FixtureRequest) -> Iterator[cg.Neo4jStore]:
+    """A store tracing with the server-side procedure, or level by level without it."""
+    made = cg.Neo4jStore(neo4j_uri, database="neo4j", batch_size=7,
+                         server_trace=request.param == "procedure")
+    yield made
+    for case_id in made.list_cases():
+        made.delete_case(case_id)
+    made.close()
+
+
 @pytest.fixture
 def driver(neo4j_uri: str) -> Iterator[neo4j.Driver]:
     with neo4j.GraphDatabase.driver(neo4j_uri, auth=None) as d:
@@ -228,10 +239,11 @@ def test_uri_is_required(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.mark.parametrize("name", ["counterfeit_oil", "fake_liquor"])
-def test_examples_trace_identically_on_both_stores(store: cg.Neo4jStore, name: str) -> None:
+def test_examples_trace_identically_on_both_stores(trace_store: cg.Neo4jStore, name: str
+                                                   ) -> None:
     case = cg.load_example(name)
     memory = cg.CaseGraph(case)
-    remote = cg.CaseGraph(case, store=store)
+    remote = cg.CaseGraph(case, store=trace_store)
     sources = cg.find_sources(memory)
     assert sources.equals(cg.find_sources(remote))
     shop = next(o.id for o in case.organizations if o.kind == "shop")
@@ -254,12 +266,12 @@ def test_examples_trace_identically_on_both_stores(store: cg.Neo4jStore, name: s
     assert memory.summary() == remote.summary()
 
 
-def test_synthetic_case_traces_identically_on_both_stores(store: cg.Neo4jStore) -> None:
+def test_synthetic_case_traces_identically_on_both_stores(trace_store: cg.Neo4jStore) -> None:
     from crimegraph import synth
 
     case = synth.generate_case(3000, seed=3)
     memory = cg.CaseGraph(case)
-    remote = cg.CaseGraph(case, store=store)
+    remote = cg.CaseGraph(case, store=trace_store)
     table = memory.shipments()
     senders = np.bincount(table.source, minlength=len(table.node_ids))
     receivers = np.bincount(table.target, minlength=len(table.node_ids))
@@ -337,6 +349,7 @@ def test_trace_of_a_case_deleted_meanwhile_says_to_run_it_again(
 ) -> None:
     from crimegraph.store import _packs
 
+    store.server_trace = False  # the level-by-level walk: several queries, one per level
     graph = cg.CaseGraph(cg.load_example("counterfeit_oil"), store=store)
     other = cg.Neo4jStore(neo4j_uri, database="neo4j")
     add = _packs.Reach.add
@@ -398,3 +411,40 @@ def test_a_case_stored_in_another_layout_asks_to_be_loaded_again(
             cg.CaseGraph.open(other, "old")
     finally:
         other.close()
+
+
+def test_test_server_has_the_trace_procedure(neo4j_uri: str, store: cg.Neo4jStore) -> None:
+    import os
+
+    if os.environ.get("CRIMEGRAPH_NEO4J_URI"):
+        pytest.skip("a server of your own need not have crimegraph's plugin")
+    assert store._has_procedure()
+    cg.CaseGraph(small_case(), store=store)
+    assert store.traced_chain(["DEN"], direction="downstream", products=None, since_us=None,
+                              until_us=None) is not None
+
+
+def test_procedure_finds_a_place_of_another_generation_stale(
+    store: cg.Neo4jStore, driver: neo4j.Driver,
+) -> None:
+    """The procedure checks every place it reads against the generation it traces."""
+    if not store._has_procedure():
+        pytest.skip("the server has no crimegraph.trace procedure")
+    cg.CaseGraph(small_case(), store=store)
+    query = ("MATCH (n:CGEntity {case_id: 'small', id: 'DEN'}) "
+             "CALL crimegraph.trace($ck, [n], false, null, null, null) "
+             "YIELD stale, ids RETURN stale, ids")
+    fresh = driver.execute_query(query, ck=store.ck, database_="neo4j").records[0]
+    assert not fresh["stale"] and fresh["ids"] == b"T1\nT2\n"
+    stale = driver.execute_query(query, ck="another-generation", database_="neo4j").records[0]
+    assert stale["stale"] and stale["ids"] is None
+
+
+def test_server_trace_true_without_the_procedure_says_how_to_install_it(
+    store: cg.Neo4jStore,
+) -> None:
+    cg.CaseGraph(small_case(), store=store)
+    store.server_trace = True
+    store._procedure = False  # as on a server without the plugin
+    with pytest.raises(cg.StoreError, match="plugins directory"):
+        cg.trace_chain(cg.CaseGraph.open(store, "small"), "DEN")

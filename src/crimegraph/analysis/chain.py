@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from ..errors import EntityNotFound
-from ..model import Case, Entity
+from ..model import Case
 from ..model._time import from_epoch_us, get_timezone, localize, to_epoch_us
-from ..store.base import ShipmentTable
+from ..store.base import ShipmentTable, TracedChain
 from ..store.graph import CaseGraph, as_case_graph
 from . import _kernels as k
 
@@ -60,6 +60,35 @@ def _as_list(value: str | Iterable[str], name: str) -> list[str]:
         if not isinstance(item, str):
             raise TypeError(f"{name} must hold string ids, got {item!r}")
     return list(dict.fromkeys(items))
+
+
+_PLACES = ("Person", "Organization", "Warehouse")
+
+
+def _valid_ids(kinds: dict[str, str], starts: list[str], products: list[str] | None) -> bool:
+    """Whether every start is a place and every product a product (by type name)."""
+    return (all(kinds.get(s) in _PLACES for s in starts)
+            and all(kinds.get(p) == "Product" for p in products or []))
+
+
+def _check_ids(g: CaseGraph, starts: list[str], products: list[str] | None) -> None:
+    """Raise the error an analyst needs when a start or product id is wrong."""
+    records = g.store.get_many(starts + (products or []))
+    for sid in starts:
+        if sid not in records:
+            raise EntityNotFound(sid, g.store.ids(), where=g.describe())
+        kind = type(records[sid]).__name__
+        if kind not in _PLACES:
+            raise ValueError(
+                f"start {sid!r} is a {kind.lower()}, not a person, organization or premises; "
+                "start from where goods are"
+            )
+    for pid in products or []:
+        if pid not in records:
+            raise EntityNotFound(pid, g.store.ids(), where=g.describe())
+        if type(records[pid]).__name__ != "Product":
+            raise ValueError(f"product {pid!r} is a {type(records[pid]).__name__.lower()}, "
+                             "not a product")
 
 
 def trace_chain(
@@ -144,29 +173,24 @@ def trace_chain(
         raise ValueError(f"max_hops={max_hops!r} must be a whole number >= 1 (or None)")
     starts = _as_list(start, "start")
     products = None if product is None else _as_list(product, "product")
-    records = g.store.get_many(starts + (products or []))
-    for sid in starts:
-        if sid not in records:
-            raise EntityNotFound(sid, g.store.ids(), where=g.describe())
-        if not isinstance(records[sid], Entity) or type(records[sid]).__name__ in (
-            "Product", "Evidence"
-        ):
-            raise ValueError(
-                f"start {sid!r} is a {type(records[sid]).__name__.lower()}, not a person, "
-                "organization or premises; start from where goods are"
-            )
-    for pid in products or []:
-        if pid not in records:
-            raise EntityNotFound(pid, g.store.ids(), where=g.describe())
-        if type(records[pid]).__name__ != "Product":
-            raise ValueError(f"product {pid!r} is a {type(records[pid]).__name__.lower()}, "
-                             "not a product")
     tz_name = g.store.timezone
     since_us = _as_us(since, tz_name, "since")
     until_us = _as_us(until, tz_name, "until")
     if since_us is not None and until_us is not None and since_us > until_us:
         raise ValueError(f"since={since!r} is after until={until!r}")
-
+    traced = None
+    if time_respecting and max_hops is None:
+        # A store that traces where the data lives also says what the ids are; the trace is
+        # used only if they are valid (otherwise the checks below raise).
+        traced = g.store.traced_chain(starts, direction=direction, products=products,
+                                      since_us=since_us, until_us=until_us)
+    if traced is not None and not _valid_ids(traced.kinds, starts, products):
+        traced = None
+    if traced is None:
+        _check_ids(g, starts, products)
+    else:
+        return Chain._settled(g, traced, starts, direction=direction, products=products,
+                              since_us=since_us, until_us=until_us)
     table = g.store.chain_candidates(
         starts, direction=direction, products=products, since_us=since_us, until_us=until_us,
         max_hops=max_hops,
@@ -267,6 +291,32 @@ class Chain:
             self._edge_cache = edges
             self._level_cache = levels
             self.shipment_count = len(edges)
+        return self
+
+    @classmethod
+    def _settled(
+        cls, graph: CaseGraph, traced: TracedChain, starts: list[str], *, direction: str,
+        products: list[str] | None, since_us: int | None, until_us: int | None,
+    ) -> Chain:
+        """A chain the store traced itself: its table holds exactly the chain shipments."""
+        self = cls.__new__(cls)
+        self.graph = graph
+        self.start = starts
+        self.direction = direction
+        self.product = products
+        self.since_us, self.until_us = since_us, until_us
+        self.time_respecting = True
+        self.max_hops = None
+        table = self._table = traced.table
+        # Tier 0 holds exactly the starts (no need to build the whole id -> position map).
+        self._start_idx = np.flatnonzero(traced.levels == 0).astype(np.int32)
+        self._upstream = direction == "upstream"
+        self._pending = None
+        self._edge_cache = np.arange(len(table), dtype=np.int64)
+        self._level_cache = traced.levels
+        self.shipment_count = len(table)
+        if traced.transactions is not None:
+            self.__dict__["transactions"] = traced.transactions  # the cached property's value
         return self
 
     @property

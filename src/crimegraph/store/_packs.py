@@ -17,7 +17,10 @@ import numpy as np
 from ._assemble import assemble
 from .base import ShipmentTable
 
-__all__ = ["ADJACENCY_DTYPE", "Level", "Reach", "pack_rows", "table_from_parts"]
+__all__ = [
+    "ADJACENCY_DTYPE", "CHAIN_DTYPE", "Level", "Reach", "chain_table", "pack_rows",
+    "table_from_parts",
+]
 
 ADJACENCY_DTYPE = np.dtype([
     ("pos", "<i4"), ("pidx", "<i4"), ("other", "<i8"), ("ts", "<i8"), ("qty", "<f8"),
@@ -36,17 +39,45 @@ assert [_OFFSETS[f][1] for f in ("pos", "pidx", "other", "ts", "qty", "amt")] ==
     0, 4, 8, 16, 24, 32] and ADJACENCY_DTYPE.itemsize == 40
 
 
-def _lines(texts: Iterable[str]) -> str:
-    """Ids, each ended by a newline (an id never holds one: ids are a single line of text).
+CHAIN_DTYPE = np.dtype([
+    ("source", "<i4"), ("target", "<i4"), ("ts", "<i8"), ("pidx", "<i4"), ("pos", "<i4"),
+    ("qty", "<f8"), ("amt", "<f8"),
+])
+"""The chain shipments returned by the server-side trace (``crimegraph.trace``), in time
+order; ``source``/``target`` are positions in its node list."""
 
-    Ended rather than separated, so that the lists of many places join with ``"".join``.
+
+def chain_table(found: Any, product_ids: list[str]
+                ) -> tuple[ShipmentTable, np.ndarray, list[str]]:
+    """The chain's shipment table, its nodes' tiers and its shipments' ids (as a list), from
+    the server-side trace's row."""
+    records = np.frombuffer(found["shipments"], dtype=CHAIN_DTYPE)
+    names = _unlines([found["nodes"]])
+    ids = _unlines([found["ids"]])
+    levels = np.frombuffer(found["levels"], dtype="<i4").astype(np.int32)
+    if len(levels) != len(names) or len(ids) != len(records):
+        raise ValueError("the server-side trace returned lists of different lengths")
+    table = ShipmentTable(
+        names, list(product_ids), np.fromiter(ids, dtype=object, count=len(ids)),
+        np.ascontiguousarray(records["source"]), np.ascontiguousarray(records["target"]),
+        np.ascontiguousarray(records["ts"]), np.ascontiguousarray(records["pidx"]),
+        np.ascontiguousarray(records["qty"]), np.ascontiguousarray(records["amt"]),
+    )
+    return table, levels, ids
+
+
+def _lines(texts: Iterable[str]) -> bytes:
+    """Ids in UTF-8, each ended by a newline (an id never holds one: ids are a single line of
+    text; a newline byte never occurs inside another character's UTF-8 bytes).
+
+    Ended rather than separated, so that the lists of many places join with ``b"".join``.
     """
-    return "".join(text + "\n" for text in texts)
+    return "".join(text + "\n" for text in texts).encode()
 
 
-def _unlines(texts: list[str]) -> list[str]:
+def _unlines(texts: list[bytes]) -> list[str]:
     """The ids in the :func:`_lines` texts, in order."""
-    joined = "".join(texts)
+    joined = b"".join(texts).decode()
     return joined[:-1].split("\n") if joined else []
 
 
@@ -71,8 +102,8 @@ def pack_rows(table: ShipmentTable, node_ref: np.ndarray) -> list[dict[str, Any]
         for node in np.flatnonzero(np.diff(offsets)).tolist():
             begin, middle, end = bounds[node], cut[node], bounds[node + 1]
             row = rows.setdefault(node, {"nid": int(node_ref[node]), "props": {
-                "out_blob": b"", "out_ids": "", "out_live": 0, "out_names": "",
-                "in_blob": b"", "in_ids": "", "in_live": 0, "in_names": "",
+                "out_blob": b"", "out_ids": b"", "out_live": 0, "out_names": b"",
+                "in_blob": b"", "in_ids": b"", "in_live": 0, "in_names": b"",
             }})["props"]
             row[f"{prefix}_blob"] = packed[begin:end].tobytes()
             row[f"{prefix}_ids"] = _lines(ids[begin:end])
@@ -95,8 +126,8 @@ class Level:
         self.edges = np.frombuffer(self.raw, dtype=ADJACENCY_DTYPE)
         begins = np.repeat(np.cumsum(self.counts) - self.counts, self.counts)
         self.ahead = (np.arange(len(self.edges)) - begins) < np.repeat(self.live, self.counts)
-        self._id_texts: list[str] = found["ids"]
-        self._dead_texts: list[str] = found["names"]
+        self._id_texts: list[bytes] = found["ids"]
+        self._dead_texts: list[bytes] = found["names"]
         self.ids: np.ndarray | None = None
         self.dead_names: list[str] = []
 

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
     from .summary import CaseSummary
 
-__all__ = ["NODE_COLUMNS", "Direction", "ShipmentTable", "Store"]
+__all__ = ["NODE_COLUMNS", "Direction", "ShipmentTable", "Store", "TracedChain"]
 
 Direction = Literal["in", "out", "both"]
 
@@ -194,6 +194,29 @@ class ShipmentTable:
                    prod[order], qty[order], amt[order], node_pos)
 
 
+@dataclass(frozen=True)
+class TracedChain:
+    """A chain traced by the store itself (see :meth:`Store.traced_chain`).
+
+    Attributes
+    ----------
+    table : ShipmentTable
+        The chain shipments only, in time order, and the chain nodes.
+    levels : numpy.ndarray of int32
+        Each table node's hop distance from the start.
+    kinds : dict of str to str
+        Type name ("Person", "Product", ...) of each start and product id found among the
+        case's entities.
+    transactions : list of str, optional
+        The table's shipment ids as a list, when the store has one at hand.
+    """
+
+    table: ShipmentTable
+    levels: np.ndarray
+    kinds: dict[str, str]
+    transactions: list[str] | None = None
+
+
 class Store(ABC):
     """What a case store offers the analyses. Implementations: NetworkXStore, Neo4jStore."""
 
@@ -264,6 +287,19 @@ class Store(ABC):
         a trace does not pull the whole database.
         """
         return self.shipments()
+
+    def traced_chain(
+        self, start: Sequence[str], *, direction: Literal["downstream", "upstream"],
+        products: Collection[str] | None, since_us: int | None, until_us: int | None,
+    ) -> TracedChain | None:
+        """A time-respecting trace computed where the data lives, or None.
+
+        A store that can run :func:`~crimegraph.trace_chain`'s default trace (time-respecting,
+        no hop limit) itself returns the chain (see :class:`TracedChain`). None (the default)
+        makes the trace run here, on :meth:`chain_candidates`. The ids are not checked
+        first: the caller checks them against :attr:`TracedChain.kinds`.
+        """
+        return None
 
     @abstractmethod
     def transactions(

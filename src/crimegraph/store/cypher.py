@@ -11,8 +11,10 @@ Layout in the database
   premises, products and evidence. ``record`` is the record's JSON (lossless); other properties
   are there for Cypher users and indexes. Places also carry ``nidx`` (their position in the
   case), and those with shipments their packed shipment lists per direction (``out_*`` and
-  ``in_*``: ``blob``, ``ids``, ``live``, ``names``; see ``ADJACENCY_DTYPE``) that a trace reads
-  level by level, one query per level, for the places it reaches.
+  ``in_*``: ``blob``, ``ids``, ``live``, ``names``; see ``ADJACENCY_DTYPE``; ids as UTF-8 bytes,
+  each ended by a newline) that a trace reads for the places it reaches: in one call of the
+  server-side procedure ``crimegraph.trace`` where the server has it, else level by level,
+  one query per level.
 - ``(a)-[:SHIPMENT|PAYMENT|<RELATIONSHIP KIND> {ck, id, seq, ...}]->(b)``: transactions
   and relationships. Their properties hold every field of a plain link (no notes, evidence,
   attributes or reference, times in the case's time zone); others also carry ``record``, the
@@ -45,7 +47,7 @@ LINK_TYPES: dict[str, str] = {
 """Transaction or relationship kind -> relationship type."""
 
 
-LAYOUT = 2
+LAYOUT = 3
 """Version of the data layout described above, stored on each case node (``layout``)."""
 
 
@@ -190,9 +192,9 @@ def _pack_columns(side: str) -> str:
     return (
         f"RETURN collect(id(n)) AS nid, collect(n.id) AS id, "
         f"collect(coalesce(n.{side}_blob, $no_blob)) AS blob, "
-        f"collect(coalesce(n.{side}_ids, '')) AS ids, "
+        f"collect(coalesce(n.{side}_ids, $no_blob)) AS ids, "
         f"collect(coalesce(n.{side}_live, 0)) AS live, "
-        f"collect(coalesce(n.{side}_names, '')) AS names"
+        f"collect(coalesce(n.{side}_names, $no_blob)) AS names"
     )
 
 
@@ -206,6 +208,26 @@ def trace_step(direction: str) -> str:
     """The next places of a trace (by server id), with their packed shipment lists."""
     side = "out" if direction == "downstream" else "in"
     return f"MATCH (n) WHERE id(n) IN $nids AND n.ck = $ck {_pack_columns(side)}"
+
+
+TRACE_PROCEDURE = "crimegraph.trace"
+"""The server-side trace (a Neo4j plugin built from ``tools/neo4j``), when installed."""
+
+FIND_TRACE_PROCEDURE = (
+    "SHOW PROCEDURES YIELD name, description WHERE name = $name RETURN description"
+)
+
+SERVER_TRACE = (
+    "MATCH (n:CGEntity {ck: $ck}) WHERE n.id IN $ids "
+    "WITH collect(n) AS found "
+    f"CALL {TRACE_PROCEDURE}($ck, [n IN found WHERE n.id IN $starts], $upstream, $products, "
+    "$since, $until) "
+    "YIELD layout, stale, nodes, levels, shipments, ids, places, micros, readMicros "
+    "RETURN [n IN found | n.id] AS found, [n IN found | n.section] AS sections, "
+    "layout, stale, nodes, levels, shipments, ids, places, micros, readMicros"
+)
+"""A whole trace in one call of the server-side procedure (see ``Neo4jStore.traced_chain``),
+with the sections of the start and product ids (``$ids``) found among the case's nodes."""
 
 
 SUMMARY_NODES = (

@@ -35,8 +35,8 @@ from ..model import (
 )
 from ..model._time import from_epoch_us, get_timezone, to_epoch_us
 from . import cypher
-from ._packs import ADJACENCY_DTYPE, Reach, pack_rows
-from .base import NODE_COLUMNS, Direction, ShipmentTable, Store
+from ._packs import ADJACENCY_DTYPE, Reach, chain_table, pack_rows
+from .base import NODE_COLUMNS, Direction, ShipmentTable, Store, TracedChain
 from .memory import _build_shipments
 from .nxview import entity_type
 from .summary import CaseSummary, build_summary
@@ -87,6 +87,12 @@ class Neo4jStore(Store):
         Records per write transaction while loading.
     workers : int
         Sessions writing links at the same time while loading (nodes are written first).
+    server_trace : bool, optional
+        Run :func:`~crimegraph.trace_chain`'s default trace inside Neo4j with crimegraph's
+        procedure ``crimegraph.trace`` (a plugin jar built from ``tools/neo4j``; see the
+        store's documentation). None (default): when the server has it; True: always (an
+        error if it is missing); False: never, the trace reads the case level by level and
+        runs here.
 
     Examples
     --------
@@ -101,7 +107,7 @@ class Neo4jStore(Store):
     def __init__(
         self, uri: str | None = None, *, auth: tuple[str, str] | None = None,
         database: str | None = None, driver: Driver | None = None, batch_size: int = 5000,
-        workers: int = 2,
+        workers: int = 2, server_trace: bool | None = None,
     ) -> None:
         import neo4j
 
@@ -131,6 +137,8 @@ class Neo4jStore(Store):
             raise ValueError(f"workers={workers!r} must be >= 1")
         self.workers = workers
         self._schema_ready = False
+        self.server_trace = server_trace
+        self._procedure: bool | None = None
         self._case_id: str | None = None
         self._ck: str | None = None
         self._timezone = "Asia/Shanghai"
@@ -509,6 +517,69 @@ class Neo4jStore(Store):
             reach = session.execute_read(walk)
         return reach.table(self._product_ids, direction=direction,
                           complete=not filtered and max_hops is None)
+
+    def _has_procedure(self) -> bool:
+        """Whether the server has a ``crimegraph.trace`` for this store's data layout."""
+        if self._procedure is None:
+            with self._errors("looking for crimegraph's trace procedure"):
+                rows = self._read(cypher.FIND_TRACE_PROCEDURE, name=cypher.TRACE_PROCEDURE)
+            layout = f"(layout {cypher.LAYOUT})"
+            self._procedure = any(layout in (row["description"] or "") for row in rows)
+            if rows and not self._procedure:
+                warnings.warn(
+                    f"{self.describe()} has a {cypher.TRACE_PROCEDURE} procedure for another "
+                    f"data layout than this crimegraph's ({cypher.LAYOUT}); traces run without "
+                    "it. Install the plugin built from this crimegraph's tools/neo4j.",
+                    stacklevel=3,
+                )
+        return self._procedure
+
+    def traced_chain(
+        self, start: Sequence[str], *, direction: Literal["downstream", "upstream"],
+        products: Collection[str] | None, since_us: int | None, until_us: int | None,
+    ) -> TracedChain | None:
+        """The whole trace in one call of the server-side procedure, when it is installed.
+
+        The procedure walks the same packed shipment lists as :meth:`chain_candidates`, with
+        the same label-correcting search as the in-memory kernel, and returns only the chain:
+        its nodes with their tiers, its shipments in time order and their ids.
+        """
+        if self.server_trace is False:
+            return None
+        if not self._has_procedure():
+            if self.server_trace:
+                raise StoreError(
+                    f"{self.describe()} has no {cypher.TRACE_PROCEDURE} procedure for data "
+                    f"layout {cypher.LAYOUT}: copy tools/neo4j/target/plugins/"
+                    "crimegraph-neo4j-procedures.jar (mvn -f tools/neo4j/pom.xml package) into "
+                    "the server's plugins directory and restart it, or use server_trace=None"
+                )
+            return None
+        ck = self.ck
+        wanted = None
+        if products is not None:
+            chosen = set(products)
+            wanted = [i for i, p in enumerate(self._product_ids) if p in chosen]
+        import neo4j
+
+        params = {"ck": ck, "ids": [*start, *(products or [])], "starts": list(start),
+                  "upstream": direction == "upstream", "products": wanted,
+                  "since": since_us, "until": until_us}
+        # One read statement: an auto-commit transaction saves the round trips of an
+        # explicit one.
+        with self._errors("tracing a chain"), self._driver.session(
+            database=self.database, default_access_mode=neo4j.READ_ACCESS
+        ) as session:
+            found = session.run(cypher.SERVER_TRACE, params).single()
+        if found is None or found["stale"] or found["layout"] != cypher.LAYOUT:
+            raise StoreError(
+                f"case {self._case_id!r} changed in {self.describe()} while it was being "
+                "traced (reloaded or deleted); run the trace again"
+            )
+        table, levels, ids = chain_table(found, self._product_ids)
+        kinds = {rid: cypher.NODE_LABELS[section]
+                 for rid, section in zip(found["found"], found["sections"])}
+        return TracedChain(table, levels, kinds, ids)
 
     def transactions(
         self, *, nodes: Collection[str] | None = None, direction: Direction = "both",

@@ -34,6 +34,8 @@ import org.neo4j.logging.log4j.Log4jLogProvider;
  * <p>Optional environment variables:
  * <ul>
  *   <li>{@code CRIMEGRAPH_NEO4J_PAGECACHE_MB} - page cache size in MiB (default 256)</li>
+ *   <li>{@code CRIMEGRAPH_NEO4J_PLUGINS} - Neo4j's plugin directory (the Python launcher points it
+ *       at {@code target/plugins}, which holds crimegraph's procedures); unset: no plugins</li>
  *   <li>{@code CRIMEGRAPH_NEO4J_DEBUG_LOG=1} - keep Neo4j's debug.log under {@code <homeDir>/logs}</li>
  *   <li>{@code CRIMEGRAPH_NEO4J_PARENT_PID} - if set, exit (cleanly) once that process is gone, so a
  *       crashed or SIGKILLed test runner does not leave an orphan server (or its home dir) behind</li>
@@ -70,7 +72,12 @@ public final class TestServer {
         Log4jLogProvider userLog = new Log4jLogProvider(stderr, Level.WARN);
 
         long t0 = System.nanoTime();
-        DatabaseManagementService dbms = new DatabaseManagementServiceBuilder(home)
+        DatabaseManagementServiceBuilder builder = new DatabaseManagementServiceBuilder(home);
+        String plugins = System.getenv("CRIMEGRAPH_NEO4J_PLUGINS");
+        if (plugins != null && !plugins.isBlank()) {
+            builder.setConfig(GraphDatabaseSettings.plugin_dir, Path.of(plugins).toAbsolutePath());
+        }
+        DatabaseManagementService dbms = builder
                 .setUserLogProvider(userLog)
                 .setConfig(BoltConnector.enabled, true)
                 .setConfig(BoltConnector.listen_address, new SocketAddress("127.0.0.1", port))

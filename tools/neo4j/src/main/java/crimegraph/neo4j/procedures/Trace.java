@@ -1,0 +1,501 @@
+package crimegraph.neo4j.procedures;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import org.neo4j.graphdb.Node;
+import org.neo4j.graphdb.NotFoundException;
+import org.neo4j.graphdb.Transaction;
+import org.neo4j.procedure.Context;
+import org.neo4j.procedure.Description;
+import org.neo4j.procedure.Mode;
+import org.neo4j.procedure.Name;
+import org.neo4j.procedure.Procedure;
+
+/**
+ * crimegraph's server-side trace: the time-respecting supply-chain trace of
+ * {@code crimegraph.trace_chain}, run inside Neo4j over the packed shipment lists that
+ * crimegraph's Neo4j store writes on every place (data layout 3).
+ *
+ * <p>The walk is the same label-correcting earliest-arrival search as crimegraph's in-memory
+ * kernel: a node is reached at the earliest time goods from the start could be there; a
+ * shipment u-&gt;v at time t belongs to the chain when u is reached at or before t, t lies in
+ * the window and the product matches. Upstream is the same walk on the reversed network with
+ * time running backwards (the upstream lists are stored newest first). Each place's list holds
+ * two time-sorted runs: shipments to places that ship on ({@code live} of them), then
+ * shipments to dead ends, which are never read: their ids come with the list.
+ *
+ * <p>Returns one row: the chain's nodes (ids in UTF-8, newline-ended) and their hop distance from the
+ * start (int32 each), the chain's shipments in the case's time order (40-byte little-endian
+ * records: source, target (positions in the node list), time, product, position in the case's
+ * time-sorted shipments, quantity, amount) and their ids (newline-ended), and whether the case changed while it was
+ * read ({@code stale}: then nothing else is filled in), with the number of places read and
+ * the time the procedure took (and spent reading places), in microseconds.
+ */
+public final class Trace {
+    /** Data layout of the packed lists this procedure reads (crimegraph's {@code LAYOUT}). */
+    public static final long LAYOUT = 3;
+
+    private static final int RECORD = 40;
+
+    @Context
+    public Transaction tx;
+
+    /** The procedure's single row. */
+    public static final class Result {
+        public long layout = LAYOUT;
+        public boolean stale;
+        public byte[] nodes;
+        public byte[] levels;
+        public byte[] shipments;
+        public byte[] ids;
+        public long places;
+        public long micros;
+        public long readMicros;
+
+        Result(boolean stale) {
+            this.stale = stale;
+        }
+    }
+
+    @Procedure(name = "crimegraph.trace", mode = Mode.READ)
+    @Description("crimegraph (layout 3): time-respecting supply-chain trace over a case's packed "
+            + "shipment lists. crimegraph.trace(ck, starts, upstream, products, since, until); "
+            + "products: product positions or null, since/until: microseconds or null")
+    public Stream<Result> trace(
+            @Name("ck") String ck,
+            @Name("starts") List<Node> starts,
+            @Name("upstream") boolean upstream,
+            @Name("products") List<Long> products,
+            @Name("since") Long since,
+            @Name("until") Long until) {
+        long began = System.nanoTime();
+        try {
+            Walk walk = new Walk(tx, ck, upstream);
+            Result result = walk.run(starts, products, since, until);
+            result.micros = (System.nanoTime() - began) / 1000;
+            result.readMicros = walk.readNanos / 1000;
+            return Stream.of(result);
+        } catch (Stale | NotFoundException e) {
+            return Stream.of(new Result(true));
+        }
+    }
+
+    /** Thrown inside the walk when a node read does not belong to the traced case any more. */
+    private static final class Stale extends RuntimeException {
+        Stale() {
+            super(null, null, false, false);
+        }
+    }
+
+    /** One place read from the database: its packed list in the trace's direction. */
+    private static final class Place {
+        final String name;
+        final long[] words;  // the list's records as five 64-bit words each (see RECORD)
+        final int count;
+        final int live;
+        final byte[] ids;    // shipment ids, UTF-8, each ended by a newline
+        final byte[] names;  // dead ends' ids, likewise
+        final int[] target;  // the live run's far ends as places, once the walk used them
+        int first;      // first usable shipment of the live run (used up to live)
+        int firstDead;  // first usable shipment of the dead-end run (used up to count)
+
+        Place(String name, byte[] blob, int live, byte[] ids, byte[] names) {
+            this.name = name;
+            this.count = blob.length / RECORD;
+            this.words = new long[5 * count];
+            ByteBuffer.wrap(blob).order(ByteOrder.LITTLE_ENDIAN).asLongBuffer().get(words);
+            this.live = live;
+            this.target = new int[live];
+            this.ids = ids;
+            this.names = names;
+            this.first = live;
+            this.firstDead = count;
+        }
+
+        // Record layout (little-endian): pos i32, product i32, other i64, time i64,
+        // quantity f64, amount f64.
+        int pos(int k) { return (int) words[5 * k]; }
+        int product(int k) { return (int) (words[5 * k] >>> 32); }
+        long other(int k) { return words[5 * k + 1]; }
+        long time(int k) { return words[5 * k + 2]; }
+        long quantityBits(int k) { return words[5 * k + 3]; }
+        long amountBits(int k) { return words[5 * k + 4]; }
+    }
+
+    /** Server node id -&gt; small int, open addressing in one array (no boxing, one miss). */
+    private static final class IdMap {
+        private long[] slots;  // key, value, key, value, ...; EMPTY marks a free slot
+        private int size;
+        private static final long EMPTY = -1L;  // server node ids are never negative
+
+        IdMap(int expected) {
+            int capacity = Integer.highestOneBit(Math.max(2 * expected, 64) - 1) << 1;
+            slots = new long[2 * capacity];
+            Arrays.fill(slots, EMPTY);
+        }
+
+        int get(long key) {
+            int mask = slots.length / 2 - 1;
+            for (int i = mix(key) & mask; ; i = (i + 1) & mask) {
+                long found = slots[2 * i];
+                if (found == key) return (int) slots[2 * i + 1];
+                if (found == EMPTY) return -1;
+            }
+        }
+
+        void put(long key, int value) {
+            if (2 * (size + 1) > slots.length / 2) rehash();
+            int mask = slots.length / 2 - 1;
+            int i = mix(key) & mask;
+            while (slots[2 * i] != EMPTY && slots[2 * i] != key) i = (i + 1) & mask;
+            if (slots[2 * i] == EMPTY) size++;
+            slots[2 * i] = key;
+            slots[2 * i + 1] = value;
+        }
+
+        private void rehash() {
+            long[] old = slots;
+            slots = new long[2 * old.length];
+            Arrays.fill(slots, EMPTY);
+            size = 0;
+            for (int i = 0; i < old.length; i += 2) {
+                if (old[i] != EMPTY) put(old[i], (int) old[i + 1]);
+            }
+        }
+
+        private static int mix(long key) {
+            long h = key * 0x9E3779B97F4A7C15L;
+            return (int) (h ^ (h >>> 32));
+        }
+    }
+
+    /** One trace: the places read so far and their arrival times. */
+    private static final class Walk {
+        private final Transaction tx;
+        private final String ck;
+        private final String side;
+        private final boolean upstream;
+        private final List<Place> places = new ArrayList<>();
+        private final IdMap placeIndex = new IdMap(1024);
+        private long[] arrival = new long[256];
+        private boolean[] queued = new boolean[256];
+        private int[] queue = new int[256];
+        private int head;
+        private int size;
+        long readNanos;
+
+        Walk(Transaction tx, String ck, boolean upstream) {
+            this.tx = tx;
+            this.ck = ck;
+            this.upstream = upstream;
+            this.side = upstream ? "in" : "out";
+        }
+
+        Result run(List<Node> starts, List<Long> products, Long since, Long until) {
+            // The window in the trace's time frame (negated times upstream).
+            Long low = upstream ? until : since;
+            Long high = upstream ? since : until;
+            long lo = low == null ? Long.MIN_VALUE : (upstream ? -low : low);
+            long hi = high == null ? Long.MAX_VALUE : (upstream ? -high : high);
+            boolean[] keep = null;
+            if (products != null) {
+                int span = 1;
+                for (Long p : products) span = Math.max(span, (int) (long) p + 1);
+                keep = new boolean[span];
+                for (Long p : products) keep[(int) (long) p] = true;
+            }
+            for (Node start : starts) {
+                int s = placeOf(start.getId(), start);
+                arrival[s] = lo;
+                enqueue(s);
+            }
+            while (size > 0) {
+                int u = queue[head];
+                head = (head + 1) % queue.length;
+                size--;
+                queued[u] = false;
+                Place p = places.get(u);
+                long au = arrival[u];
+                // Only the shipments that just became usable (the runs grow towards earlier
+                // times as arrivals drop); dead ends are never relaxed one by one.
+                p.firstDead = firstAtOrAfter(p, p.live, p.firstDead, au);
+                int stop = p.first;
+                int begin = firstAtOrAfter(p, 0, stop, au);
+                for (int k = begin; k < stop; k++) {
+                    long tk = frame(p, k);
+                    if (tk > hi) break;
+                    if (keep != null && !keeps(keep, p.product(k))) continue;
+                    int v = placeOf(p.other(k), null);
+                    p.target[k] = v;
+                    if (arrival[v] > tk) {
+                        arrival[v] = tk;
+                        enqueue(v);
+                    }
+                }
+                p.first = begin;
+            }
+            return collect(starts, keep, hi);
+        }
+
+        private void enqueue(int v) {
+            if (queued[v]) return;
+            queued[v] = true;
+            if (size == queue.length) {
+                int[] bigger = new int[queue.length * 2];
+                for (int i = 0; i < size; i++) bigger[i] = queue[(head + i) % queue.length];
+                queue = bigger;
+                head = 0;
+            }
+            queue[(head + size) % queue.length] = v;
+            size++;
+        }
+
+        /** The chain read off the settled lists: nodes, tiers, shipments in case order, ids. */
+        private Result collect(List<Node> starts, boolean[] keep, long hi) {
+            int n = places.size();
+            int total = 0;
+            long idBytes = 0;
+            for (Place p : places) {
+                total += p.count;
+                idBytes += p.ids.length;
+            }
+            // One sequential pass, place by place in list order: each chain shipment's output
+            // record (far end as a node position) and id go to scratch arrays; dead ends get
+            // their node positions (after the places) and names as they are first met.
+            int[] begins = new int[n + 1];
+            int[] far = new int[total];
+            int[] position = new int[total];
+            byte[] records = new byte[total * RECORD];
+            int[] idEnd = new int[total];
+            byte[] idText = new byte[(int) Math.min(idBytes, Integer.MAX_VALUE - 16)];
+            int idSize = 0;
+            ByteOut text = new ByteOut(16 * (n + 64));  // node ids: the places, then dead ends
+            for (Place p : places) {
+                text.append(p.name.getBytes(StandardCharsets.UTF_8));
+                text.append((byte) '\n');
+            }
+            int nodes = n;
+            IdMap deadIndex = new IdMap(n);
+            int count = 0;
+            int span = 0;
+            for (int u = 0; u < n; u++) {
+                Place p = places.get(u);
+                long[] w = p.words;
+                begins[u] = count;
+                int[] idAt = null;
+                int[] nameAt = null;
+                for (int run = 0; run < 2; run++) {
+                    int end = run == 0 ? p.live : p.count;
+                    for (int k = run == 0 ? p.first : p.firstDead; k < end; k++) {
+                        if (frame(p, k) > hi) break;
+                        if (keep != null && !keeps(keep, p.product(k))) continue;
+                        int v;
+                        if (run == 0) {
+                            v = p.target[k];
+                        } else {
+                            long other = p.other(k);
+                            v = deadIndex.get(other);
+                            if (v < 0) v = placeIndex.get(other);  // a start can be a dead end
+                            if (v < 0) {  // a dead end, named by this list
+                                v = nodes++;
+                                if (nameAt == null) nameAt = lineStarts(p.names, p.count - p.live);
+                                text.append(p.names, nameAt[k - p.live], nameAt[k - p.live + 1]);
+                                deadIndex.put(other, v);
+                            }
+                        }
+                        int pos = p.pos(k);
+                        far[count] = v;
+                        position[count] = pos;
+                        span = Math.max(span, pos + 1);
+                        long source = upstream ? v : u;
+                        long target = upstream ? u : v;
+                        int o = count * RECORD;
+                        WORDS.set(records, o, (source & 0xFFFFFFFFL) | (target << 32));
+                        WORDS.set(records, o + 8, w[5 * k + 2]);
+                        WORDS.set(records, o + 16, (w[5 * k] >>> 32) | ((long) pos << 32));
+                        WORDS.set(records, o + 24, w[5 * k + 3]);
+                        WORDS.set(records, o + 32, w[5 * k + 4]);
+                        if (idAt == null) idAt = lineStarts(p.ids, p.count);
+                        int length = idAt[k + 1] - idAt[k];  // the id with its newline
+                        System.arraycopy(p.ids, idAt[k], idText, idSize, length);
+                        idSize += length;
+                        idEnd[count] = idSize;
+                        count++;
+                    }
+                }
+            }
+            begins[n] = count;
+
+            // Tiers: hop distance from the starts over the chain shipments.
+            int[] level = new int[nodes];
+            Arrays.fill(level, -1);
+            int[] bfs = new int[nodes];
+            int tail = 0;
+            for (Node start : starts) {
+                int s = placeIndex.get(start.getId());
+                if (level[s] < 0) {
+                    level[s] = 0;
+                    bfs[tail++] = s;
+                }
+            }
+            for (int at = 0; at < tail; at++) {
+                int u = bfs[at];
+                if (u >= n) continue;  // a dead end sends nothing on
+                for (int c = begins[u]; c < begins[u + 1]; c++) {
+                    int v = far[c];
+                    if (level[v] < 0) {
+                        level[v] = level[u] + 1;
+                        bfs[tail++] = v;
+                    }
+                }
+            }
+
+            // Shipments in the case's time order: their positions in its time-sorted table
+            // are distinct and below span, so a scatter over the positions orders them.
+            int[] slot = new int[span];
+            Arrays.fill(slot, -1);
+            for (int c = 0; c < count; c++) slot[position[c]] = c;
+            byte[] out = new byte[count * RECORD];
+            byte[] ids = new byte[idSize];
+            int o = 0;
+            int written = 0;
+            for (int pos = 0; pos < span; pos++) {
+                int c = slot[pos];
+                if (c < 0) continue;
+                System.arraycopy(records, c * RECORD, out, o, RECORD);
+                o += RECORD;
+                int begin = c == 0 ? 0 : idEnd[c - 1];
+                for (int i = begin; i < idEnd[c]; i++) ids[written++] = idText[i];
+            }
+            ByteBuffer levels = ByteBuffer.allocate(4 * nodes).order(ByteOrder.LITTLE_ENDIAN);
+            levels.asIntBuffer().put(level);
+
+            Result result = new Result(false);
+            result.nodes = text.toArray();
+            result.levels = levels.array();
+            result.shipments = out;
+            result.ids = ids;
+            result.places = n;
+            return result;
+        }
+
+        /** The place with this server id, read on first sight (its list in this direction). */
+        private int placeOf(long nid, Node known) {
+            int found = placeIndex.get(nid);
+            if (found >= 0) return found;
+            long began = System.nanoTime();
+            Node node = known != null ? known : tx.getNodeById(nid);
+            Map<String, Object> props = node.getProperties(
+                    "ck", "id", side + "_blob", side + "_live", side + "_ids", side + "_names");
+            if (!ck.equals(props.get("ck"))) throw new Stale();
+            Object blob = props.get(side + "_blob");
+            Object live = props.get(side + "_live");
+            Object ids = props.get(side + "_ids");
+            Object names = props.get(side + "_names");
+            Place place = new Place((String) props.get("id"),
+                    blob == null ? new byte[0] : (byte[]) blob,
+                    live == null ? 0 : (int) ((Number) live).longValue(),
+                    ids == null ? new byte[0] : (byte[]) ids,
+                    names == null ? new byte[0] : (byte[]) names);
+            readNanos += System.nanoTime() - began;
+            int index = places.size();
+            places.add(place);
+            placeIndex.put(nid, index);
+            if (arrival.length <= index) {
+                arrival = Arrays.copyOf(arrival, 2 * index);
+                queued = Arrays.copyOf(queued, 2 * index);
+            }
+            arrival[index] = Long.MAX_VALUE;
+            return index;
+        }
+
+        private long frame(Place p, int k) {
+            long t = p.time(k);
+            return upstream ? -t : t;
+        }
+
+        /** First k in begin..end (sorted by frame time) with a frame time of at least value. */
+        private int firstAtOrAfter(Place p, int begin, int end, long value) {
+            if (begin >= end || frame(p, begin) >= value) return begin;
+            while (begin < end) {
+                int middle = (begin + end) >>> 1;
+                if (frame(p, middle) < value) begin = middle + 1;
+                else end = middle;
+            }
+            return begin;
+        }
+    }
+
+    private static boolean keeps(boolean[] keep, int product) {
+        return product < keep.length && keep[product];
+    }
+
+    private static final VarHandle WORDS =
+            MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long LOW7 = 0x7F7F7F7F7F7F7F7FL;
+    private static final long NEWLINES = 0x0A0A0A0A0A0A0A0AL;
+
+    /** Start of each of the count newline-ended lines of text, then one past the last. */
+    private static int[] lineStarts(byte[] text, int count) {
+        int[] at = new int[count + 1];
+        int line = 0;
+        int i = 0;
+        // Eight bytes at a time: a newline is a zero byte of word ^ NEWLINES (exact test).
+        for (; i + 8 <= text.length && line < count; i += 8) {
+            long x = (long) WORDS.get(text, i) ^ NEWLINES;
+            long zeros = ~(((x & LOW7) + LOW7) | x | LOW7);
+            while (zeros != 0 && line < count) {
+                at[++line] = i + (Long.numberOfTrailingZeros(zeros) >>> 3) + 1;
+                zeros &= zeros - 1;
+            }
+        }
+        for (; i < text.length && line < count; i++) {
+            if (text[i] == '\n') at[++line] = i + 1;
+        }
+        return at;
+    }
+
+    /** A growing byte array. */
+    private static final class ByteOut {
+        byte[] bytes;
+        int size;
+
+        ByteOut(int capacity) {
+            bytes = new byte[Math.max(capacity, 64)];
+        }
+
+        void append(byte b) {
+            reserve(1);
+            bytes[size++] = b;
+        }
+
+        void append(byte[] from) {
+            append(from, 0, from.length);
+        }
+
+        void append(byte[] from, int begin, int end) {
+            reserve(end - begin);
+            System.arraycopy(from, begin, bytes, size, end - begin);
+            size += end - begin;
+        }
+
+        byte[] toArray() {
+            return size == bytes.length ? bytes : Arrays.copyOf(bytes, size);
+        }
+
+        private void reserve(int more) {
+            if (size + more > bytes.length) {
+                bytes = Arrays.copyOf(bytes, Math.max(2 * bytes.length, size + more));
+            }
+        }
+    }
+}
