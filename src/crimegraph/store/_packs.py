@@ -18,7 +18,7 @@ from ._assemble import assemble
 from .base import ShipmentTable
 
 __all__ = [
-    "ADJACENCY_DTYPE", "CHAIN_DTYPE", "Level", "Reach", "chain_table", "pack_rows",
+    "ADJACENCY_DTYPE", "CHAIN_COLUMNS", "Level", "Reach", "chain_table", "pack_rows",
     "table_from_parts",
 ]
 
@@ -39,29 +39,32 @@ assert [_OFFSETS[f][1] for f in ("pos", "pidx", "other", "ts", "qty", "amt")] ==
     0, 4, 8, 16, 24, 32] and ADJACENCY_DTYPE.itemsize == 40
 
 
-CHAIN_DTYPE = np.dtype([
-    ("source", "<i4"), ("target", "<i4"), ("ts", "<i8"), ("pidx", "<i4"), ("pos", "<i4"),
-    ("qty", "<f8"), ("amt", "<f8"),
-])
+CHAIN_COLUMNS = (("source", "<i4"), ("target", "<i4"), ("product", "<i4"), ("time", "<i8"),
+                 ("quantity", "<f8"), ("amount", "<f8"))
 """The chain shipments returned by the server-side trace (``crimegraph.trace``), in time
-order; ``source``/``target`` are positions in its node list."""
+order, as these little-endian columns one after the other; ``source``/``target`` are
+positions in its node list."""
 
 
 def chain_table(found: Any, product_ids: list[str]
                 ) -> tuple[ShipmentTable, np.ndarray, list[str]]:
     """The chain's shipment table, its nodes' tiers and its shipments' ids (as a list), from
-    the server-side trace's row."""
-    records = np.frombuffer(found["shipments"], dtype=CHAIN_DTYPE)
+    the server-side trace's row. The table's columns are views of the bytes received."""
+    raw = found["shipments"]
     names = _unlines([found["nodes"]])
     ids = _unlines([found["ids"]])
     levels = np.frombuffer(found["levels"], dtype="<i4").astype(np.int32)
-    if len(levels) != len(names) or len(ids) != len(records):
+    n = len(ids)
+    if len(levels) != len(names) or len(raw) != n * sum(
+            np.dtype(kind).itemsize for _, kind in CHAIN_COLUMNS):
         raise ValueError("the server-side trace returned lists of different lengths")
+    columns: dict[str, np.ndarray] = {}
+    offset = 0
+    for name, kind in CHAIN_COLUMNS:
+        columns[name] = np.frombuffer(raw, dtype=kind, count=n, offset=offset)
+        offset += n * np.dtype(kind).itemsize
     table = ShipmentTable(
-        names, list(product_ids), np.fromiter(ids, dtype=object, count=len(ids)),
-        np.ascontiguousarray(records["source"]), np.ascontiguousarray(records["target"]),
-        np.ascontiguousarray(records["ts"]), np.ascontiguousarray(records["pidx"]),
-        np.ascontiguousarray(records["qty"]), np.ascontiguousarray(records["amt"]),
+        names, list(product_ids), np.fromiter(ids, dtype=object, count=n), **columns,
     )
     return table, levels, ids
 

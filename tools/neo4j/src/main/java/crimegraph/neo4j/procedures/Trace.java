@@ -33,18 +33,20 @@ import org.neo4j.procedure.Procedure;
  * two time-sorted runs: shipments to places that ship on ({@code live} of them), then
  * shipments to dead ends, which are never read: their ids come with the list.
  *
- * <p>Returns one row: the chain's nodes (ids in UTF-8, newline-ended) and their hop distance from the
- * start (int32 each), the chain's shipments in the case's time order (40-byte little-endian
- * records: source, target (positions in the node list), time, product, position in the case's
- * time-sorted shipments, quantity, amount) and their ids (newline-ended), and whether the case changed while it was
- * read ({@code stale}: then nothing else is filled in), with the number of places read and
- * the time the procedure took (and spent reading places), in microseconds.
+ * <p>Returns one row: the chain's nodes (ids in UTF-8, newline-ended; the starts first) and
+ * their hop distance from the start (int32 each); the chain's shipments in the case's time
+ * order, as little-endian columns one after the other (source and target as positions in the
+ * node list, product: int32 each; time, quantity, amount: 64 bits each), and their ids; whether
+ * the case changed while it was read ({@code stale}: then nothing else is filled in); the
+ * number of places read and the time the procedure took (and spent reading places), in
+ * microseconds.
  */
 public final class Trace {
     /** Data layout of the packed lists this procedure reads (crimegraph's {@code LAYOUT}). */
     public static final long LAYOUT = 3;
 
     private static final int RECORD = 40;
+    private static final int COLUMNS = 36;  // bytes per chain shipment in the output
 
     @Context
     public Transaction tx;
@@ -99,20 +101,19 @@ public final class Trace {
     /** One place read from the database: its packed list in the trace's direction. */
     private static final class Place {
         final String name;
-        final long[] words;  // the list's records as five 64-bit words each (see RECORD)
+        final byte[] blob;   // the list's records (see RECORD), read in place
         final int count;
         final int live;
+        final int[] target;  // the live run's far ends as places, once the walk used them
         final byte[] ids;    // shipment ids, UTF-8, each ended by a newline
         final byte[] names;  // dead ends' ids, likewise
-        final int[] target;  // the live run's far ends as places, once the walk used them
         int first;      // first usable shipment of the live run (used up to live)
         int firstDead;  // first usable shipment of the dead-end run (used up to count)
 
         Place(String name, byte[] blob, int live, byte[] ids, byte[] names) {
             this.name = name;
+            this.blob = blob;
             this.count = blob.length / RECORD;
-            this.words = new long[5 * count];
-            ByteBuffer.wrap(blob).order(ByteOrder.LITTLE_ENDIAN).asLongBuffer().get(words);
             this.live = live;
             this.target = new int[live];
             this.ids = ids;
@@ -122,13 +123,12 @@ public final class Trace {
         }
 
         // Record layout (little-endian): pos i32, product i32, other i64, time i64,
-        // quantity f64, amount f64.
-        int pos(int k) { return (int) words[5 * k]; }
-        int product(int k) { return (int) (words[5 * k] >>> 32); }
-        long other(int k) { return words[5 * k + 1]; }
-        long time(int k) { return words[5 * k + 2]; }
-        long quantityBits(int k) { return words[5 * k + 3]; }
-        long amountBits(int k) { return words[5 * k + 4]; }
+        // quantity f64, amount f64; read as five 64-bit words.
+        long word(int k, int i) { return (long) WORDS.get(blob, RECORD * k + 8 * i); }
+        int pos(int k) { return (int) word(k, 0); }
+        int product(int k) { return (int) (word(k, 0) >>> 32); }
+        long other(int k) { return word(k, 1); }
+        long time(int k) { return word(k, 2); }
     }
 
     /** Server node id -&gt; small int, open addressing in one array (no boxing, one miss). */
@@ -289,7 +289,6 @@ public final class Trace {
             int span = 0;
             for (int u = 0; u < n; u++) {
                 Place p = places.get(u);
-                long[] w = p.words;
                 begins[u] = count;
                 int[] idAt = null;
                 int[] nameAt = null;
@@ -320,10 +319,10 @@ public final class Trace {
                         long target = upstream ? u : v;
                         int o = count * RECORD;
                         WORDS.set(records, o, (source & 0xFFFFFFFFL) | (target << 32));
-                        WORDS.set(records, o + 8, w[5 * k + 2]);
-                        WORDS.set(records, o + 16, (w[5 * k] >>> 32) | ((long) pos << 32));
-                        WORDS.set(records, o + 24, w[5 * k + 3]);
-                        WORDS.set(records, o + 32, w[5 * k + 4]);
+                        WORDS.set(records, o + 8, p.word(k, 2));
+                        WORDS.set(records, o + 16, (p.word(k, 0) >>> 32) | ((long) pos << 32));
+                        WORDS.set(records, o + 24, p.word(k, 3));
+                        WORDS.set(records, o + 32, p.word(k, 4));
                         if (idAt == null) idAt = lineStarts(p.ids, p.count);
                         int length = idAt[k + 1] - idAt[k];  // the id with its newline
                         System.arraycopy(p.ids, idAt[k], idText, idSize, length);
@@ -364,15 +363,29 @@ public final class Trace {
             int[] slot = new int[span];
             Arrays.fill(slot, -1);
             for (int c = 0; c < count; c++) slot[position[c]] = c;
-            byte[] out = new byte[count * RECORD];
+            // Columns, one after the other: source, target, product (int32 each), time,
+            // quantity, amount (64 bits each).
+            byte[] out = new byte[count * COLUMNS];
+            int targets = 4 * count;
+            int products = 8 * count;
+            int times = 12 * count;
+            int quantities = 20 * count;
+            int amounts = 28 * count;
             byte[] ids = new byte[idSize];
-            int o = 0;
+            int row = 0;
             int written = 0;
             for (int pos = 0; pos < span; pos++) {
                 int c = slot[pos];
                 if (c < 0) continue;
-                System.arraycopy(records, c * RECORD, out, o, RECORD);
-                o += RECORD;
+                int from = c * RECORD;
+                long ends = (long) WORDS.get(records, from);
+                INTS.set(out, 4 * row, (int) ends);
+                INTS.set(out, targets + 4 * row, (int) (ends >>> 32));
+                INTS.set(out, products + 4 * row, (int) (long) WORDS.get(records, from + 16));
+                WORDS.set(out, times + 8 * row, (long) WORDS.get(records, from + 8));
+                WORDS.set(out, quantities + 8 * row, (long) WORDS.get(records, from + 24));
+                WORDS.set(out, amounts + 8 * row, (long) WORDS.get(records, from + 32));
+                row++;
                 int begin = c == 0 ? 0 : idEnd[c - 1];
                 for (int i = begin; i < idEnd[c]; i++) ids[written++] = idText[i];
             }
@@ -441,6 +454,8 @@ public final class Trace {
 
     private static final VarHandle WORDS =
             MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle INTS =
+            MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
     private static final long LOW7 = 0x7F7F7F7F7F7F7F7FL;
     private static final long NEWLINES = 0x0A0A0A0A0A0A0A0AL;
 
