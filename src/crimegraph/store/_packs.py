@@ -58,14 +58,14 @@ def chain_table(found: Any, product_ids: list[str]
     if len(levels) != len(names) or len(raw) != n * sum(
             np.dtype(kind).itemsize for _, kind in CHAIN_COLUMNS):
         raise ValueError("the server-side trace returned lists of different lengths")
-    columns: dict[str, np.ndarray] = {}
+    columns: list[np.ndarray] = []
     offset = 0
-    for name, kind in CHAIN_COLUMNS:
-        columns[name] = np.frombuffer(raw, dtype=kind, count=n, offset=offset)
+    for _, kind in CHAIN_COLUMNS:
+        columns.append(np.frombuffer(raw, dtype=kind, count=n, offset=offset))
         offset += n * np.dtype(kind).itemsize
-    table = ShipmentTable(
-        names, list(product_ids), np.fromiter(ids, dtype=object, count=n), **columns,
-    )
+    source, target, product, time, quantity, amount = columns
+    table = ShipmentTable(names, list(product_ids), np.fromiter(ids, dtype=object, count=n),
+                          source, target, time, product, quantity, amount)
     return table, levels, ids
 
 
