@@ -80,8 +80,12 @@ def _lines(texts: Iterable[str]) -> bytes:
 
 def _unlines(texts: list[bytes]) -> list[str]:
     """The ids in the :func:`_lines` texts, in order."""
-    joined = b"".join(texts).decode()
-    return joined[:-1].split("\n") if joined else []
+    joined = (texts[0] if len(texts) == 1 else b"".join(texts)).decode()
+    if not joined:
+        return []
+    ids = joined.split("\n")
+    ids.pop()  # the empty text after the last newline
+    return ids
 
 
 def pack_rows(table: ShipmentTable, node_ref: np.ndarray) -> list[dict[str, Any]]:
