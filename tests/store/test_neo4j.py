@@ -431,13 +431,19 @@ def test_procedure_finds_a_place_of_another_generation_stale(
     if not store._has_procedure():
         pytest.skip("the server has no crimegraph.trace procedure")
     cg.CaseGraph(small_case(), store=store)
-    query = ("MATCH (n:CGEntity {case_id: 'small', id: 'DEN'}) "
-             "CALL crimegraph.trace($ck, [n], false, null, null, null) "
-             "YIELD stale, ids RETURN stale, ids")
+    query = ("CALL crimegraph.trace($ck, ['DEN'], false, null, null, null, ['DEN', 'OIL', 'T1']) "
+             "YIELD stale, ids, found, sections RETURN stale, ids, found, sections")
     fresh = driver.execute_query(query, ck=store.ck, database_="neo4j").records[0]
     assert not fresh["stale"] and fresh["ids"] == b"T1\nT2\n"
-    stale = driver.execute_query(query, ck="another-generation", database_="neo4j").records[0]
+    assert (fresh["found"], fresh["sections"]) == (["DEN", "OIL"], ["organizations", "products"])
+    # As if another analyst reloaded the case while the walk was under way: the warehouse
+    # the den ships to now belongs to another generation.
+    driver.execute_query("MATCH (n:CGEntity {case_id: 'small', id: 'WH'}) SET n.ck = 'next'",
+                         database_="neo4j")
+    stale = driver.execute_query(query, ck=store.ck, database_="neo4j").records[0]
     assert stale["stale"] and stale["ids"] is None
+    with pytest.raises(cg.StoreError, match="run the trace again"):
+        cg.trace_chain(cg.CaseGraph.open(store, "small"), "DEN")
 
 
 def test_server_trace_true_without_the_procedure_says_how_to_install_it(

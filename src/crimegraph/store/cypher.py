@@ -218,13 +218,9 @@ FIND_TRACE_PROCEDURE = (
 )
 
 SERVER_TRACE = (
-    "MATCH (n:CGEntity {ck: $ck}) WHERE n.id IN $ids "
-    "WITH collect(n) AS found "
-    f"CALL {TRACE_PROCEDURE}($ck, [n IN found WHERE n.id IN $starts], $upstream, $products, "
-    "$since, $until) "
-    "YIELD layout, stale, nodes, levels, shipments, ids, places, micros, readMicros "
-    "RETURN [n IN found | n.id] AS found, [n IN found | n.section] AS sections, "
-    "layout, stale, nodes, levels, shipments, ids, places, micros, readMicros"
+    f"CALL {TRACE_PROCEDURE}($ck, $starts, $upstream, $products, $since, $until, $ids) "
+    "YIELD found, sections, layout, stale, nodes, levels, shipments, ids, places, micros, "
+    "readMicros"
 )
 """A whole trace in one call of the server-side procedure (see ``Neo4jStore.traced_chain``),
 with the sections of the start and product ids (``$ids``) found among the case's nodes."""

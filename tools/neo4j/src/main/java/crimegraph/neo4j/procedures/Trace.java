@@ -7,12 +7,17 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 
+import org.neo4j.graphdb.Label;
 import org.neo4j.graphdb.Node;
 import org.neo4j.graphdb.NotFoundException;
+import org.neo4j.graphdb.ResourceIterator;
 import org.neo4j.graphdb.Transaction;
 import org.neo4j.procedure.Context;
 import org.neo4j.procedure.Description;
@@ -33,12 +38,14 @@ import org.neo4j.procedure.Procedure;
  * two time-sorted runs: shipments to places that ship on ({@code live} of them), then
  * shipments to dead ends, which are never read: their ids come with the list.
  *
- * <p>Returns one row: the chain's nodes (ids in UTF-8, newline-ended; the starts first) and
- * their hop distance from the start (int32 each); the chain's shipments in the case's time
- * order, as little-endian columns one after the other (source and target as positions in the
- * node list, product: int32 each; time, quantity, amount: 64 bits each), and their ids; whether
- * the case changed while it was read ({@code stale}: then nothing else is filled in); the
- * number of places read and the time the procedure took (and spent reading places), in
+ * <p>Returns one row: which of the {@code lookup} ids (the starts and the products asked
+ * for) are entities of the case ({@code found}) and their case sections ({@code sections});
+ * the chain's nodes (ids in UTF-8, newline-ended; the starts first) and their hop distance
+ * from the start (int32 each); the chain's shipments in the case's time order, as
+ * little-endian columns one after the other (source and target as positions in the node
+ * list, product: int32 each; time, quantity, amount: 64 bits each), and their ids; whether the
+ * case changed while it was read ({@code stale}: then no nodes or shipments are filled in);
+ * the number of places read and the time the procedure took (and spent reading places), in
  * microseconds.
  */
 public final class Trace {
@@ -46,6 +53,7 @@ public final class Trace {
     public static final long LAYOUT = 3;
 
     private static final int RECORD = 40;
+    private static final Label ENTITY = Label.label("CGEntity");
     private static final int COLUMNS = 36;  // bytes per chain shipment in the output
 
     @Context
@@ -54,6 +62,8 @@ public final class Trace {
     /** The procedure's single row. */
     public static final class Result {
         public long layout = LAYOUT;
+        public List<String> found;
+        public List<String> sections;
         public boolean stale;
         public byte[] nodes;
         public byte[] levels;
@@ -70,25 +80,44 @@ public final class Trace {
 
     @Procedure(name = "crimegraph.trace", mode = Mode.READ)
     @Description("crimegraph (layout 3): time-respecting supply-chain trace over a case's packed "
-            + "shipment lists. crimegraph.trace(ck, starts, upstream, products, since, until); "
-            + "products: product positions or null, since/until: microseconds or null")
+            + "shipment lists. crimegraph.trace(ck, starts, upstream, products, since, until, "
+            + "lookup); starts, lookup: ids; products: product positions or null; since/until: "
+            + "microseconds or null")
     public Stream<Result> trace(
             @Name("ck") String ck,
-            @Name("starts") List<Node> starts,
+            @Name("starts") List<String> starts,
             @Name("upstream") boolean upstream,
             @Name("products") List<Long> products,
             @Name("since") Long since,
-            @Name("until") Long until) {
+            @Name("until") Long until,
+            @Name("lookup") List<String> lookup) {
         long began = System.nanoTime();
-        try {
-            Walk walk = new Walk(tx, ck, upstream);
-            Result result = walk.run(starts, products, since, until);
-            result.micros = (System.nanoTime() - began) / 1000;
-            result.readMicros = walk.readNanos / 1000;
-            return Stream.of(result);
-        } catch (Stale | NotFoundException e) {
-            return Stream.of(new Result(true));
+        // The ids asked about (the starts, the products), found among the case's entities.
+        List<String> found = new ArrayList<>();
+        List<String> sections = new ArrayList<>();
+        List<Node> startNodes = new ArrayList<>();
+        Set<String> wanted = new HashSet<>(starts);
+        for (String id : new LinkedHashSet<>(lookup)) {
+            try (ResourceIterator<Node> nodes = tx.findNodes(ENTITY, "ck", ck, "id", id)) {
+                if (!nodes.hasNext()) continue;
+                Node node = nodes.next();
+                found.add(id);
+                sections.add((String) node.getProperty("section", null));
+                if (wanted.contains(id)) startNodes.add(node);
+            }
         }
+        Result result;
+        Walk walk = new Walk(tx, ck, upstream);
+        try {
+            result = walk.run(startNodes, products, since, until);
+        } catch (Stale | NotFoundException e) {
+            result = new Result(true);
+        }
+        result.found = found;
+        result.sections = sections;
+        result.micros = (System.nanoTime() - began) / 1000;
+        result.readMicros = walk.readNanos / 1000;
+        return Stream.of(result);
     }
 
     /** Thrown inside the walk when a node read does not belong to the traced case any more. */
