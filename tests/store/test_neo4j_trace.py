@@ -74,3 +74,65 @@ def test_random_cases_trace_alike_three_ways(
     multi = ["P0", "P3", "P5"]
     assert (cg.trace_chain(by_procedure, multi).transactions
             == cg.trace_chain(memory, multi).transactions)
+
+
+def _columns(store: cg.Neo4jStore, start: str) -> str:
+    from crimegraph.store import cypher
+
+    row = store._read(cypher.SERVER_TRACE, ck=store.ck, starts=[start], ids=[start],
+                      upstream=False, products=None, since=None, until=None)[0]
+    return str(row["columns"])
+
+
+def test_values_that_need_wide_columns_come_back_exactly(
+    stores: tuple[cg.Neo4jStore, cg.Neo4jStore],
+) -> None:
+    """Times with microseconds and quantities no float32 holds travel at full width."""
+    procedure, _ = stores
+    case = cg.Case.model_validate({
+        "id": "wide-values",
+        "organizations": [{"id": n, "name": n} for n in ("DEN", "WH", "SHOP")],
+        "products": [{"id": "OIL", "name": "Oil"}],
+        "transactions": [
+            {"id": "T1", "kind": "shipment", "source": "DEN", "target": "WH",
+             "timestamp": "2024-03-01T08:00:00.000123", "product": "OIL", "quantity": 0.1,
+             "amount": 1e300},
+            {"id": "T2", "kind": "shipment", "source": "WH", "target": "SHOP",
+             "timestamp": "1969-12-31T23:59:59.5", "product": "OIL", "quantity": 3},
+            {"id": "T3", "kind": "shipment", "source": "WH", "target": "SHOP",
+             "timestamp": "2024-03-02T09:30:00", "product": "OIL", "quantity": 1 / 3,
+             "amount": 12.34},
+        ],
+    })
+    memory = cg.CaseGraph(case)
+    remote = cg.CaseGraph(case, store=procedure)
+    assert _columns(procedure, "DEN") == "i2 i2 i2 i8 f8 f8"
+    for start, direction in (("DEN", "downstream"), ("SHOP", "upstream")):
+        a = cg.trace_chain(memory, start, direction=direction)  # type: ignore[arg-type]
+        b = cg.trace_chain(remote, start, direction=direction)  # type: ignore[arg-type]
+        assert a.to_dataframe().equals(b.to_dataframe())
+        assert a.unaccounted().equals(b.unaccounted())
+
+
+def test_many_nodes_and_products_use_wide_columns(
+    stores: tuple[cg.Neo4jStore, cg.Neo4jStore],
+) -> None:
+    """More than 32,768 chain nodes and products: positions travel as int32."""
+    procedure, _ = stores
+    shops = 33_000
+    case = cg.Case(
+        id="wide-network",
+        organizations=[cg.Organization(id="DEN", name="Den"),
+                       *(cg.Organization(id=f"S{i}", name=f"Shop {i}") for i in range(shops))],
+        products=[cg.Product(id=f"P{i}", name=f"Product {i}") for i in range(shops)],
+        transactions=[cg.Transaction(id=f"T{i}", kind="shipment", source="DEN", target=f"S{i}",
+                                     timestamp="2024-03-01", product=f"P{i}", quantity=i + 1)
+                      for i in range(shops)],
+    )
+    memory = cg.CaseGraph(case)
+    remote = cg.CaseGraph(case, store=procedure)
+    assert _columns(procedure, "DEN") == "i4 i4 i4 s4 f4 f4"
+    a, b = cg.trace_chain(memory, "DEN"), cg.trace_chain(remote, "DEN")
+    assert a.transactions == b.transactions and a.tiers == b.tiers
+    assert a.to_dataframe().equals(b.to_dataframe())
+    assert cg.trace_chain(remote, "DEN", product="P32999").transactions == ["T32999"]

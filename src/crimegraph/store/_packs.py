@@ -18,7 +18,7 @@ from ._assemble import assemble
 from .base import ShipmentTable
 
 __all__ = [
-    "ADJACENCY_DTYPE", "CHAIN_COLUMNS", "Level", "Reach", "chain_table", "pack_rows",
+    "ADJACENCY_DTYPE", "Level", "Reach", "chain_table", "pack_rows",
     "table_from_parts",
 ]
 
@@ -39,33 +39,45 @@ assert [_OFFSETS[f][1] for f in ("pos", "pidx", "other", "ts", "qty", "amt")] ==
     0, 4, 8, 16, 24, 32] and ADJACENCY_DTYPE.itemsize == 40
 
 
-CHAIN_COLUMNS = (("source", "<i4"), ("target", "<i4"), ("product", "<i4"), ("time", "<i8"),
-                 ("quantity", "<f8"), ("amount", "<f8"))
-"""The chain shipments returned by the server-side trace (``crimegraph.trace``), in time
-order, as these little-endian columns one after the other; ``source``/``target`` are
-positions in its node list."""
+_WIDTHS = {"i2": "<i2", "i4": "<i4", "i8": "<i8", "s4": "<i4", "f4": "<f4", "f8": "<f8"}
+"""Column kinds in the server-side trace's ``columns`` layout (``s4``: int32 seconds after
+``timeBase``)."""
 
 
 def chain_table(found: Any, product_ids: list[str]
                 ) -> tuple[ShipmentTable, np.ndarray, list[str]]:
     """The chain's shipment table, its nodes' tiers and its shipments' ids (as a list), from
-    the server-side trace's row. The table's columns are views of the bytes received."""
+    the server-side trace's row (``crimegraph.trace``).
+
+    The shipments come in time order as little-endian columns one after the other (source,
+    target, product, time, quantity, amount), each as narrow as its values allow; ``columns``
+    names their widths (see the procedure's documentation in ``tools/neo4j``).
+    """
     raw = found["shipments"]
     names = _unlines([found["nodes"]])
     ids = _unlines([found["ids"]])
     levels = np.frombuffer(found["levels"], dtype="<i4").astype(np.int32)
     n = len(ids)
-    if len(levels) != len(names) or len(raw) != n * sum(
-            np.dtype(kind).itemsize for _, kind in CHAIN_COLUMNS):
+    kinds = str(found["columns"]).split()
+    widths = [np.dtype(_WIDTHS[kind]) for kind in kinds]
+    if (len(levels) != len(names) or len(kinds) != 6
+            or len(raw) != n * sum(width.itemsize for width in widths)):
         raise ValueError("the server-side trace returned lists of different lengths")
     columns: list[np.ndarray] = []
     offset = 0
-    for _, kind in CHAIN_COLUMNS:
-        columns.append(np.frombuffer(raw, dtype=kind, count=n, offset=offset))
-        offset += n * np.dtype(kind).itemsize
+    for kind, width in zip(kinds, widths):
+        column = np.frombuffer(raw, dtype=width, count=n, offset=offset)
+        offset += n * width.itemsize
+        if kind == "s4":
+            column = column.astype(np.int64) * 1_000_000 + int(found["timeBase"])
+        columns.append(column)
     source, target, product, time, quantity, amount = columns
-    table = ShipmentTable(names, list(product_ids), np.fromiter(ids, dtype=object, count=n),
-                          source, target, time, product, quantity, amount)
+    table = ShipmentTable(
+        names, list(product_ids), np.fromiter(ids, dtype=object, count=n),
+        source.astype(np.int32, copy=False), target.astype(np.int32, copy=False),
+        time.astype(np.int64, copy=False), product.astype(np.int32, copy=False),
+        quantity.astype(np.float64, copy=False), amount.astype(np.float64, copy=False),
+    )
     return table, levels, ids
 
 

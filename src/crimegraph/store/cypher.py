@@ -219,8 +219,8 @@ FIND_TRACE_PROCEDURE = (
 
 SERVER_TRACE = (
     f"CALL {TRACE_PROCEDURE}($ck, $starts, $upstream, $products, $since, $until, $ids) "
-    "YIELD found, sections, layout, stale, nodes, levels, shipments, ids, places, micros, "
-    "readMicros"
+    "YIELD found, sections, layout, stale, nodes, levels, shipments, columns, timeBase, ids, "
+    "places, micros, readMicros"
 )
 """A whole trace in one call of the server-side procedure (see ``Neo4jStore.traced_chain``),
 with the sections of the start and product ids (``$ids``) found among the case's nodes."""

@@ -43,10 +43,10 @@ import org.neo4j.procedure.Procedure;
  * the chain's nodes (ids in UTF-8, newline-ended; the starts first) and their hop distance
  * from the start (int32 each); the chain's shipments in the case's time order, as
  * little-endian columns one after the other (source and target as positions in the node
- * list, product: int32 each; time, quantity, amount: 64 bits each), and their ids; whether the
- * case changed while it was read ({@code stale}: then no nodes or shipments are filled in);
- * the number of places read and the time the procedure took (and spent reading places), in
- * microseconds.
+ * list, product, time, quantity, amount; their widths in {@code columns}, see
+ * {@code Columns}), and their ids; whether the case changed while it was read ({@code
+ * stale}: then no nodes or shipments are filled in); the number of places read and the time
+ * the procedure took (and spent reading places), in microseconds.
  */
 public final class Trace {
     /** Data layout of the packed lists this procedure reads (crimegraph's {@code LAYOUT}). */
@@ -54,7 +54,6 @@ public final class Trace {
 
     private static final int RECORD = 40;
     private static final Label ENTITY = Label.label("CGEntity");
-    private static final int COLUMNS = 36;  // bytes per chain shipment in the output
 
     @Context
     public Transaction tx;
@@ -68,6 +67,8 @@ public final class Trace {
         public byte[] nodes;
         public byte[] levels;
         public byte[] shipments;
+        public String columns;
+        public long timeBase;
         public byte[] ids;
         public long places;
         public long micros;
@@ -158,6 +159,95 @@ public final class Trace {
         int product(int k) { return (int) (word(k, 0) >>> 32); }
         long other(int k) { return word(k, 1); }
         long time(int k) { return word(k, 2); }
+    }
+
+    /**
+     * The chain shipments' columns, each as narrow as its values allow: node positions and
+     * products as int16 when they fit (else int32); times as int32 seconds after
+     * {@code timeBase} when all are whole seconds within 68 years of it (else int64
+     * microseconds); quantities and amounts as float32 when every value is one exactly (else
+     * float64). {@link #layout()} names the widths: e.g. {@code "i2 i2 i2 s4 f4 f8"} for
+     * source, target, product, time, quantity, amount.
+     */
+    private static final class Columns {
+        private final int rows;
+        private final boolean narrowNodes;
+        private boolean narrowProducts = true;
+        private boolean seconds = true;
+        private boolean narrowQuantities = true;
+        private boolean narrowAmounts = true;
+        private long minTime = Long.MAX_VALUE;
+        private long maxTime = Long.MIN_VALUE;
+        long timeBase;
+        byte[] bytes;
+        private final int[] widths = new int[6];
+        private final int[] starts = new int[6];
+
+        Columns(int rows, int nodes) {
+            this.rows = rows;
+            this.narrowNodes = nodes <= Short.MAX_VALUE + 1;
+        }
+
+        void see(int product, long time, long quantityBits, long amountBits) {
+            if (product > Short.MAX_VALUE) narrowProducts = false;
+            if (time % 1_000_000L != 0) seconds = false;
+            minTime = Math.min(minTime, time);
+            maxTime = Math.max(maxTime, time);
+            if (narrowQuantities && !exactFloat(quantityBits)) narrowQuantities = false;
+            if (narrowAmounts && !exactFloat(amountBits)) narrowAmounts = false;
+        }
+
+        void allocate() {
+            if (rows == 0) seconds = false;
+            if (seconds && (maxTime - minTime) / 1_000_000L > Integer.MAX_VALUE) seconds = false;
+            timeBase = seconds ? minTime : 0;
+            widths[0] = widths[1] = narrowNodes ? 2 : 4;
+            widths[2] = narrowProducts ? 2 : 4;
+            widths[3] = seconds ? 4 : 8;
+            widths[4] = narrowQuantities ? 4 : 8;
+            widths[5] = narrowAmounts ? 4 : 8;
+            int at = 0;
+            for (int i = 0; i < 6; i++) {
+                starts[i] = at;
+                at += widths[i] * rows;
+            }
+            bytes = new byte[at];
+        }
+
+        void put(int row, int source, int target, int product, long time, long quantityBits,
+                 long amountBits) {
+            putInt(0, row, source);
+            putInt(1, row, target);
+            putInt(2, row, product);
+            if (seconds) INTS.set(bytes, starts[3] + 4 * row, (int) ((time - timeBase) / 1_000_000L));
+            else WORDS.set(bytes, starts[3] + 8 * row, time);
+            putFloat(4, row, quantityBits);
+            putFloat(5, row, amountBits);
+        }
+
+        String layout() {
+            return (narrowNodes ? "i2 i2 " : "i4 i4 ") + (narrowProducts ? "i2 " : "i4 ")
+                    + (seconds ? "s4 " : "i8 ") + (narrowQuantities ? "f4 " : "f8 ")
+                    + (narrowAmounts ? "f4" : "f8");
+        }
+
+        private void putInt(int column, int row, int value) {
+            if (widths[column] == 2) SHORTS.set(bytes, starts[column] + 2 * row, (short) value);
+            else INTS.set(bytes, starts[column] + 4 * row, value);
+        }
+
+        private void putFloat(int column, int row, long bits) {
+            if (widths[column] == 4) {
+                FLOATS.set(bytes, starts[column] + 4 * row, (float) Double.longBitsToDouble(bits));
+            } else {
+                WORDS.set(bytes, starts[column] + 8 * row, bits);
+            }
+        }
+
+        private static boolean exactFloat(long bits) {
+            double value = Double.longBitsToDouble(bits);
+            return Double.isNaN(value) || (double) (float) value == value;
+        }
     }
 
     /** Server node id -&gt; small int, open addressing in one array (no boxing, one miss). */
@@ -392,14 +482,15 @@ public final class Trace {
             int[] slot = new int[span];
             Arrays.fill(slot, -1);
             for (int c = 0; c < count; c++) slot[position[c]] = c;
-            // Columns, one after the other: source, target, product (int32 each), time,
-            // quantity, amount (64 bits each).
-            byte[] out = new byte[count * COLUMNS];
-            int targets = 4 * count;
-            int products = 8 * count;
-            int times = 12 * count;
-            int quantities = 20 * count;
-            int amounts = 28 * count;
+            // Columns, one after the other, each as narrow as its values allow (see Columns).
+            Columns columns = new Columns(count, nodes);
+            for (int c = 0; c < count; c++) {
+                int from = c * RECORD;
+                columns.see((int) (long) WORDS.get(records, from + 16),
+                        (long) WORDS.get(records, from + 8),
+                        (long) WORDS.get(records, from + 24), (long) WORDS.get(records, from + 32));
+            }
+            columns.allocate();
             byte[] ids = new byte[idSize];
             int row = 0;
             int written = 0;
@@ -408,12 +499,10 @@ public final class Trace {
                 if (c < 0) continue;
                 int from = c * RECORD;
                 long ends = (long) WORDS.get(records, from);
-                INTS.set(out, 4 * row, (int) ends);
-                INTS.set(out, targets + 4 * row, (int) (ends >>> 32));
-                INTS.set(out, products + 4 * row, (int) (long) WORDS.get(records, from + 16));
-                WORDS.set(out, times + 8 * row, (long) WORDS.get(records, from + 8));
-                WORDS.set(out, quantities + 8 * row, (long) WORDS.get(records, from + 24));
-                WORDS.set(out, amounts + 8 * row, (long) WORDS.get(records, from + 32));
+                columns.put(row, (int) ends, (int) (ends >>> 32),
+                        (int) (long) WORDS.get(records, from + 16),
+                        (long) WORDS.get(records, from + 8),
+                        (long) WORDS.get(records, from + 24), (long) WORDS.get(records, from + 32));
                 row++;
                 int begin = c == 0 ? 0 : idEnd[c - 1];
                 for (int i = begin; i < idEnd[c]; i++) ids[written++] = idText[i];
@@ -424,7 +513,9 @@ public final class Trace {
             Result result = new Result(false);
             result.nodes = text.toArray();
             result.levels = levels.array();
-            result.shipments = out;
+            result.shipments = columns.bytes;
+            result.columns = columns.layout();
+            result.timeBase = columns.timeBase;
             result.ids = ids;
             result.places = n;
             return result;
@@ -485,6 +576,10 @@ public final class Trace {
             MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle INTS =
             MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle SHORTS =
+            MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle FLOATS =
+            MethodHandles.byteArrayViewVarHandle(float[].class, ByteOrder.LITTLE_ENDIAN);
     private static final long LOW7 = 0x7F7F7F7F7F7F7F7FL;
     private static final long NEWLINES = 0x0A0A0A0A0A0A0A0AL;
 
