@@ -53,6 +53,7 @@ public final class Trace {
     public static final long LAYOUT = 3;
 
     private static final int RECORD = 40;
+    private static final int PARALLEL = 20_000;  // chain shipments worth a second thread
     private static final Label ENTITY = Label.label("CGEntity");
 
     @Context
@@ -311,6 +312,12 @@ public final class Trace {
         private int head;
         private int size;
         long readNanos;
+        // The chain shipments once collected: slot[pos] is the one at that position of the
+        // case's time order (-1: none); records and idText hold them in collection order.
+        private int[] slot;
+        private byte[] records;
+        private byte[] idText;
+        private int[] idEnd;
 
         Walk(Transaction tx, String ck, boolean upstream) {
             this.tx = tx;
@@ -479,9 +486,12 @@ public final class Trace {
 
             // Shipments in the case's time order: their positions in its time-sorted table
             // are distinct and below span, so a scatter over the positions orders them.
-            int[] slot = new int[span];
+            slot = new int[span];
             Arrays.fill(slot, -1);
             for (int c = 0; c < count; c++) slot[position[c]] = c;
+            this.records = records;
+            this.idText = idText;
+            this.idEnd = idEnd;
             // Columns, one after the other, each as narrow as its values allow (see Columns).
             Columns columns = new Columns(count, nodes);
             for (int c = 0; c < count; c++) {
@@ -492,20 +502,32 @@ public final class Trace {
             }
             columns.allocate();
             byte[] ids = new byte[idSize];
-            int row = 0;
-            int written = 0;
-            for (int pos = 0; pos < span; pos++) {
-                int c = slot[pos];
-                if (c < 0) continue;
-                int from = c * RECORD;
-                long ends = (long) WORDS.get(records, from);
-                columns.put(row, (int) ends, (int) (ends >>> 32),
-                        (int) (long) WORDS.get(records, from + 16),
-                        (long) WORDS.get(records, from + 8),
-                        (long) WORDS.get(records, from + 24), (long) WORDS.get(records, from + 32));
-                row++;
-                int begin = c == 0 ? 0 : idEnd[c - 1];
-                for (int i = begin; i < idEnd[c]; i++) ids[written++] = idText[i];
+            int middle = span / 2;
+            if (count < PARALLEL) {
+                scatter(columns, ids, 0, span, 0, 0);
+            } else {  // the second half on another core, from its first row and id byte
+                int row = 0;
+                int written = 0;
+                for (int pos = 0; pos < middle; pos++) {
+                    int c = slot[pos];
+                    if (c < 0) continue;
+                    row++;
+                    written += idEnd[c] - (c == 0 ? 0 : idEnd[c - 1]);
+                }
+                int firstRow = row;
+                int firstByte = written;
+                int last = span;
+                Thread helper = new Thread(
+                        () -> scatter(columns, ids, middle, last, firstRow, firstByte),
+                        "crimegraph-trace-scatter");
+                helper.start();
+                scatter(columns, ids, 0, middle, 0, 0);
+                try {
+                    helper.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while ordering a chain", e);
+                }
             }
             ByteBuffer levels = ByteBuffer.allocate(4 * nodes).order(ByteOrder.LITTLE_ENDIAN);
             levels.asIntBuffer().put(level);
@@ -519,6 +541,27 @@ public final class Trace {
             result.ids = ids;
             result.places = n;
             return result;
+        }
+
+        /** Write the chain shipments at positions begin..end of the case's time order. */
+        private void scatter(Columns columns, byte[] ids, int begin, int end, int row,
+                             int written) {
+            int[] slot = this.slot;
+            byte[] records = this.records;
+            byte[] idText = this.idText;
+            int[] idEnd = this.idEnd;
+            for (int pos = begin; pos < end; pos++) {
+                int c = slot[pos];
+                if (c < 0) continue;
+                int from = c * RECORD;
+                long ends = (long) WORDS.get(records, from);
+                columns.put(row, (int) ends, (int) (ends >>> 32),
+                        (int) (long) WORDS.get(records, from + 16),
+                        (long) WORDS.get(records, from + 8),
+                        (long) WORDS.get(records, from + 24), (long) WORDS.get(records, from + 32));
+                row++;
+                for (int i = c == 0 ? 0 : idEnd[c - 1]; i < idEnd[c]; i++) ids[written++] = idText[i];
+            }
         }
 
         /** The place with this server id, read on first sight (its list in this direction). */
