@@ -83,8 +83,8 @@ public final class Trace {
     @Procedure(name = "crimegraph.trace", mode = Mode.READ)
     @Description("crimegraph (layout 3): time-respecting supply-chain trace over a case's packed "
             + "shipment lists. crimegraph.trace(ck, starts, upstream, products, since, until, "
-            + "lookup); starts, lookup: ids; products: product positions or null; since/until: "
-            + "microseconds or null")
+            + "lookup); lookup: ids to look up (starts: those of them to start from); products: "
+            + "product positions or null; since/until: microseconds or null")
     public Stream<Result> trace(
             @Name("ck") String ck,
             @Name("starts") List<String> starts,
