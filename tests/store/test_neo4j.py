@@ -444,6 +444,27 @@ def test_procedure_finds_a_place_of_another_generation_stale(
     assert stale["stale"] and stale["ids"] is None
     with pytest.raises(cg.StoreError, match="run the trace again"):
         cg.trace_chain(cg.CaseGraph.open(store, "small"), "DEN")
+    # A place whose lists are caught half rewritten (its shipments gone, or fewer ids than
+    # shipments) is stale too, never an empty or shifted list.
+    driver.execute_query("MATCH (n:CGEntity {case_id: 'small', id: 'WH'}) "
+                         "SET n.ck = $ck REMOVE n.out_blob", ck=store.ck, database_="neo4j")
+    assert driver.execute_query(query, ck=store.ck, database_="neo4j").records[0]["stale"]
+    driver.execute_query("MATCH (n:CGEntity {case_id: 'small', id: 'DEN'}) SET n.out_ids = $ids",
+                         ids=b"", database_="neo4j")
+    assert driver.execute_query(query, ck=store.ck, database_="neo4j").records[0]["stale"]
+
+
+def test_trace_of_a_case_deleted_before_it_says_to_run_it_again(
+    store: cg.Neo4jStore, neo4j_uri: str,
+) -> None:
+    graph = cg.CaseGraph(small_case(), store=store)
+    other = cg.Neo4jStore(neo4j_uri, database="neo4j")
+    try:
+        other.delete_case("small")
+    finally:
+        other.close()
+    with pytest.raises(cg.StoreError, match="run the trace again"):
+        cg.trace_chain(graph, "DEN")
 
 
 def test_server_trace_true_without_the_procedure_says_how_to_install_it(

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import StoreError
 from ._assemble import assemble
 from .base import ShipmentTable
 
@@ -62,7 +63,8 @@ def chain_table(found: Any, product_ids: list[str]
     widths = [np.dtype(_WIDTHS[kind]) for kind in kinds]
     if (len(levels) != len(names) or len(kinds) != 6
             or len(raw) != n * sum(width.itemsize for width in widths)):
-        raise ValueError("the server-side trace returned lists of different lengths")
+        raise StoreError("the server-side trace (crimegraph.trace) returned lists of different "
+                         "lengths; is its plugin the one built with this crimegraph?")
     columns: list[np.ndarray] = []
     offset = 0
     for kind, width in zip(kinds, widths):

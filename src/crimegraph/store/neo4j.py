@@ -521,8 +521,16 @@ class Neo4jStore(Store):
     def _has_procedure(self) -> bool:
         """Whether the server has a ``crimegraph.trace`` for this store's data layout."""
         if self._procedure is None:
-            with self._errors("looking for crimegraph's trace procedure"):
-                rows = self._read(cypher.FIND_TRACE_PROCEDURE, name=cypher.TRACE_PROCEDURE)
+            try:
+                with self._errors("looking for crimegraph's trace procedure"):
+                    rows = self._read(cypher.FIND_TRACE_PROCEDURE, name=cypher.TRACE_PROCEDURE)
+            except StoreUnavailable:
+                raise
+            except StoreError:
+                if self.server_trace:
+                    raise
+                self._procedure = False  # e.g. not allowed to list procedures: level by level
+                return False
             layout = f"(layout {cypher.LAYOUT})"
             self._procedure = any(layout in (row["description"] or "") for row in rows)
             if rows and not self._procedure:
@@ -571,11 +579,17 @@ class Neo4jStore(Store):
             database=self.database, default_access_mode=neo4j.READ_ACCESS
         ) as session:
             found = session.run(cypher.SERVER_TRACE, params).single()
+        changed = StoreError(
+            f"case {self._case_id!r} changed in {self.describe()} while it was being traced "
+            "(reloaded or deleted); run the trace again"
+        )
         if found is None or found["stale"] or found["layout"] != cypher.LAYOUT:
-            raise StoreError(
-                f"case {self._case_id!r} changed in {self.describe()} while it was being "
-                "traced (reloaded or deleted); run the trace again"
-            )
+            raise changed
+        if not found["found"]:  # not even the start: is this generation of the case gone?
+            with self._errors("tracing a chain"):
+                info = self._read(cypher.CASE_INFO, id=self._case_id)
+            if not info or info[0]["ck"] != ck:
+                raise changed
         table, levels, ids = chain_table(found, self._product_ids)
         kinds = {rid: cypher.NODE_LABELS[section]
                  for rid, section in zip(found["found"], found["sections"])}

@@ -12,6 +12,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.stream.Stream;
 
 import org.neo4j.graphdb.Label;
@@ -99,18 +101,20 @@ public final class Trace {
         List<String> sections = new ArrayList<>();
         List<Node> startNodes = new ArrayList<>();
         Set<String> wanted = new HashSet<>(starts);
-        for (String id : new LinkedHashSet<>(lookup)) {
-            try (ResourceIterator<Node> nodes = tx.findNodes(ENTITY, "ck", ck, "id", id)) {
-                if (!nodes.hasNext()) continue;
-                Node node = nodes.next();
-                found.add(id);
-                sections.add((String) node.getProperty("section", null));
-                if (wanted.contains(id)) startNodes.add(node);
-            }
-        }
         Result result;
         Walk walk = new Walk(tx, ck, upstream);
         try {
+            for (String id : new LinkedHashSet<>(lookup)) {
+                try (ResourceIterator<Node> nodes = tx.findNodes(ENTITY, "ck", ck, "id", id)) {
+                    if (!nodes.hasNext()) continue;
+                    Node node = nodes.next();
+                    Object section = node.getProperty("section", null);
+                    if (!(section instanceof String)) throw new Stale();
+                    found.add(id);
+                    sections.add((String) section);
+                    if (wanted.contains(id)) startNodes.add(node);
+                }
+            }
             result = walk.run(startNodes, products, since, until);
         } catch (Stale | NotFoundException e) {
             result = new Result(true);
@@ -210,7 +214,7 @@ public final class Trace {
             int at = 0;
             for (int i = 0; i < 6; i++) {
                 starts[i] = at;
-                at += widths[i] * rows;
+                at = Math.addExact(at, Math.multiplyExact(widths[i], rows));
             }
             bytes = new byte[at];
         }
@@ -400,7 +404,7 @@ public final class Trace {
             int[] begins = new int[n + 1];
             int[] far = new int[total];
             int[] position = new int[total];
-            byte[] records = new byte[total * RECORD];
+            byte[] records = new byte[Math.multiplyExact(total, RECORD)];
             int[] idEnd = new int[total];
             byte[] idText = new byte[(int) Math.min(idBytes, Integer.MAX_VALUE - 16)];
             int idSize = 0;
@@ -517,16 +521,18 @@ public final class Trace {
                 int firstRow = row;
                 int firstByte = written;
                 int last = span;
-                Thread helper = new Thread(
-                        () -> scatter(columns, ids, middle, last, firstRow, firstByte),
-                        "crimegraph-trace-scatter");
+                FutureTask<Void> second = new FutureTask<>(
+                        () -> scatter(columns, ids, middle, last, firstRow, firstByte), null);
+                Thread helper = new Thread(second, "crimegraph-trace-scatter");
                 helper.start();
                 scatter(columns, ids, 0, middle, 0, 0);
                 try {
-                    helper.join();
+                    second.get();  // rethrows whatever stopped the other half
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new IllegalStateException("interrupted while ordering a chain", e);
+                } catch (ExecutionException e) {
+                    throw new IllegalStateException("ordering a chain failed", e.getCause());
                 }
             }
             ByteBuffer levels = ByteBuffer.allocate(4 * nodes).order(ByteOrder.LITTLE_ENDIAN);
@@ -582,6 +588,12 @@ public final class Trace {
                     live == null ? 0 : (int) ((Number) live).longValue(),
                     ids == null ? new byte[0] : (byte[]) ids,
                     names == null ? new byte[0] : (byte[]) names);
+            // The lists are written whole; anything else was caught while its place was being
+            // rewritten or deleted (a place reached through a live run ships on).
+            if (place.live > place.count || place.blob.length % RECORD != 0
+                    || (known == null && place.count == 0)) {
+                throw new Stale();
+            }
             readNanos += System.nanoTime() - began;
             int index = places.size();
             places.add(place);
@@ -643,6 +655,9 @@ public final class Trace {
         for (; i < text.length && line < count; i++) {
             if (text[i] == '\n') at[++line] = i + 1;
         }
+        // The lists are written whole: a list that does not hold exactly count ids was caught
+        // while its place was being rewritten or deleted.
+        if (line != count || at[count] != text.length) throw new Stale();
         return at;
     }
 
