@@ -137,7 +137,7 @@ def main() -> None:
         mem_chain = results["mem_call"]
         if not results["mem_read"] == results["neo_read"] == results["lvl_read"]:
             raise SystemExit("the stores disagree on the trace")
-        server_side = store.server_trace is not False and store._has_procedure()
+        server_side = store.traces_in_server
         inside = []
         if server_side:
             from crimegraph.store import cypher

@@ -418,7 +418,7 @@ def test_test_server_has_the_trace_procedure(neo4j_uri: str, store: cg.Neo4jStor
 
     if os.environ.get("CRIMEGRAPH_NEO4J_URI"):
         pytest.skip("a server of your own need not have crimegraph's plugin")
-    assert store._has_procedure()
+    assert store.traces_in_server
     cg.CaseGraph(small_case(), store=store)
     assert store.traced_chain(["DEN"], direction="downstream", products=None, since_us=None,
                               until_us=None) is not None
@@ -473,5 +473,6 @@ def test_server_trace_true_without_the_procedure_says_how_to_install_it(
     cg.CaseGraph(small_case(), store=store)
     store.server_trace = True
     store._procedure = False  # as on a server without the plugin
+    assert not store.traces_in_server
     with pytest.raises(cg.StoreError, match="plugins directory"):
         cg.trace_chain(cg.CaseGraph.open(store, "small"), "DEN")

@@ -233,11 +233,12 @@ class Chain:
         raise TypeError("a Chain is made by crimegraph.trace_chain(...)")
 
     @classmethod
-    def _compute(
+    def _made(
         cls, graph: CaseGraph, table: ShipmentTable, starts: list[str], *, direction: str,
         products: list[str] | None, since_us: int | None, until_us: int | None,
         time_respecting: bool, max_hops: int | None,
     ) -> Chain:
+        """A chain with the trace's parameters set (its shipments are set by the caller)."""
         self = cls.__new__(cls)
         self.graph = graph
         self.start = starts
@@ -247,11 +248,23 @@ class Chain:
         self.time_respecting = time_respecting
         self.max_hops = max_hops
         self._table = table
+        self._upstream = direction == "upstream"
+        self._pending = None
+        return self
 
+    @classmethod
+    def _compute(
+        cls, graph: CaseGraph, table: ShipmentTable, starts: list[str], *, direction: str,
+        products: list[str] | None, since_us: int | None, until_us: int | None,
+        time_respecting: bool, max_hops: int | None,
+    ) -> Chain:
+        self = cls._made(graph, table, starts, direction=direction, products=products,
+                         since_us=since_us, until_us=until_us,
+                         time_respecting=time_respecting, max_hops=max_hops)
         n_nodes = len(table.node_ids)
         pos = table.node_index
         start_idx = np.array([pos[s] for s in starts if s in pos], dtype=np.int32)
-        upstream = direction == "upstream"
+        upstream = self._upstream
         if products is not None:
             keep = table.mask(products=products)
             use_keep = True
@@ -259,8 +272,6 @@ class Chain:
             keep = np.ones(1, dtype=np.bool_)
             use_keep = False
         self._start_idx = start_idx
-        self._upstream = upstream
-        self._pending = None
         if time_respecting and max_hops is None:
             offsets, split, neighbor, ranks, frame_times, order = table.adjacency(
                 "upstream" if upstream else "downstream"
@@ -299,19 +310,12 @@ class Chain:
         products: list[str] | None, since_us: int | None, until_us: int | None,
     ) -> Chain:
         """A chain the store traced itself: its table holds exactly the chain shipments."""
-        self = cls.__new__(cls)
-        self.graph = graph
-        self.start = starts
-        self.direction = direction
-        self.product = products
-        self.since_us, self.until_us = since_us, until_us
-        self.time_respecting = True
-        self.max_hops = None
-        table = self._table = traced.table
+        table = traced.table
+        self = cls._made(graph, table, starts, direction=direction, products=products,
+                         since_us=since_us, until_us=until_us, time_respecting=True,
+                         max_hops=None)
         # Tier 0 holds exactly the starts (no need to build the whole id -> position map).
         self._start_idx = np.flatnonzero(traced.levels == 0).astype(np.int32)
-        self._upstream = direction == "upstream"
-        self._pending = None
         self._edge_cache = np.arange(len(table), dtype=np.int64)
         self._level_cache = traced.levels
         self.shipment_count = len(table)

@@ -542,6 +542,12 @@ class Neo4jStore(Store):
                 )
         return self._procedure
 
+    @property
+    def traces_in_server(self) -> bool:
+        """Whether default traces run inside the server (crimegraph's procedure is installed
+        and ``server_trace`` allows it); else they run level by level."""
+        return self.server_trace is not False and self._has_procedure()
+
     def traced_chain(
         self, start: Sequence[str], *, direction: Literal["downstream", "upstream"],
         products: Collection[str] | None, since_us: int | None, until_us: int | None,
