@@ -39,7 +39,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=100_000, help="transactions")
     parser.add_argument("--repeat", type=int, default=15)
-    parser.add_argument("--warm-up-loads", type=int, default=2,
+    parser.add_argument("--warm-up-loads", type=int, default=3,
                         help="loads of other cases of the same size before timing")
     parser.add_argument("--warm-up", type=int, default=60,
                         help="traces after each warm-up load (the server's JIT compiles the "
