@@ -26,24 +26,23 @@ NASTY = [
 ]
 
 
-@pytest.fixture
-def store(neo4j_uri: str) -> Iterator[cg.Neo4jStore]:
-    made = cg.Neo4jStore(neo4j_uri, database="neo4j", batch_size=7)
+def _store_then_clean(uri: str, server_trace: bool | None = None) -> Iterator[cg.Neo4jStore]:
+    made = cg.Neo4jStore(uri, database="neo4j", batch_size=7, server_trace=server_trace)
     yield made
     for case_id in made.list_cases():
         made.delete_case(case_id)
     made.close()
+
+
+@pytest.fixture
+def store(neo4j_uri: str) -> Iterator[cg.Neo4jStore]:
+    yield from _store_then_clean(neo4j_uri)
 
 
 @pytest.fixture(params=["procedure", "levels"])
 def trace_store(neo4j_uri: str, request: pytest.FixtureRequest) -> Iterator[cg.Neo4jStore]:
     """A store tracing with the server-side procedure, or level by level without it."""
-    made = cg.Neo4jStore(neo4j_uri, database="neo4j", batch_size=7,
-                         server_trace=request.param == "procedure")
-    yield made
-    for case_id in made.list_cases():
-        made.delete_case(case_id)
-    made.close()
+    yield from _store_then_clean(neo4j_uri, server_trace=request.param == "procedure")
 
 
 @pytest.fixture
