@@ -18,6 +18,7 @@ import numpy as np
 
 from ..errors import EntityNotFound
 from ..model import Case, Record, Relationship, Transaction
+from ..model.links import RELATIONSHIP_KINDS, TRANSACTION_KINDS
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -25,9 +26,38 @@ if TYPE_CHECKING:
 
     from .summary import CaseSummary
 
-__all__ = ["NODE_COLUMNS", "Direction", "ShipmentTable", "Store", "TracedChain"]
+__all__ = ["DIRECTIONS", "NODE_COLUMNS", "Direction", "ShipmentTable", "Store", "TracedChain"]
 
 Direction = Literal["in", "out", "both"]
+DIRECTIONS: tuple[str, ...] = ("in", "out", "both")
+
+
+def check_link_query(
+    *, nodes: object = None, direction: object = "both", kind: object = None,
+    kinds: object = None, allowed_kinds: Collection[str] = (),
+) -> None:
+    """Reject arguments of a link query that no store could answer, naming what is allowed.
+
+    Every store calls this first, so both answer bad arguments with the same ``ValueError``
+    (or ``TypeError``) instead of an empty or unfiltered result.
+    """
+    if isinstance(nodes, str):
+        raise TypeError(f"nodes={nodes!r} must be a collection of ids, not one id as a "
+                        f"string; write nodes=[{nodes!r}]")
+    if direction not in DIRECTIONS:
+        raise ValueError(f"direction={direction!r} is not one of "
+                         + ", ".join(repr(d) for d in DIRECTIONS))
+    if kind is not None and kind not in TRANSACTION_KINDS:
+        raise ValueError(f"kind={kind!r} is not a transaction kind; use "
+                         + " or ".join(repr(k) for k in TRANSACTION_KINDS) + " (or None for both)")
+    if kinds is not None:
+        if isinstance(kinds, str):
+            raise TypeError(f"kinds={kinds!r} must be a collection of kinds, not one kind as a "
+                            f"string; write kinds=[{kinds!r}]")
+        unknown = [k for k in kinds if k not in allowed_kinds]  # type: ignore[attr-defined]
+        if unknown:
+            raise ValueError(f"unknown link kind(s) {', '.join(map(repr, unknown))}; known "
+                             "kinds: " + ", ".join(allowed_kinds))
 
 NODE_COLUMNS: tuple[str, ...] = (
     "id", "type", "name", "province", "city", "role", "status", "kind", "uses",
@@ -323,6 +353,8 @@ class Store(ABC):
         ``kinds`` mixes relationship kinds ("calls", "leads"...) and transaction kinds
         ("shipment", "payment"); None means every kind.
         """
+        check_link_query(direction=direction, kinds=kinds,
+                         allowed_kinds=(*RELATIONSHIP_KINDS, *TRANSACTION_KINDS))
         self.get(node)
         wanted = None if kinds is None else set(kinds)
         found: set[str] = set()

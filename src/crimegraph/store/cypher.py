@@ -5,8 +5,11 @@ label or relationship type, and only from the fixed whitelists below (never user
 
 Layout in the database
 ----------------------
-- ``(:CGCase {id, ck, status, record})``: one node per stored case; ``ck`` names the generation
-  of the case's data that readers see.
+- ``(:CGCase {id, ck, status, record, loading, beat})``: one node per stored case; ``ck`` names
+  the generation of the case's data that readers see (the published one; ``status`` is
+  ``'ready'`` then), ``loading`` the generation a load is writing now and ``beat`` when that
+  load last reported (milliseconds since the epoch). Claiming, publishing and deleting write
+  this node first, so the server's lock on it puts them in one order per case.
 - ``(:CGEntity:<Label> {ck, case_id, id, seq, section, record, ...})``: persons, organizations,
   premises, products and evidence. ``record`` is the record's JSON (lossless); other properties
   are there for Cypher users and indexes. Places also carry ``nidx`` (their position in the
@@ -81,11 +84,14 @@ NODE_STEP = "UNWIND $rows AS row CREATE (n:CGEntity:"
 RETURNS_IDS = " RETURN collect([n.nidx, id(n)]) AS ids"
 """Ends a node-writing query whose caller needs the new places' ids (by position, ``nidx``)."""
 
+RETURNS_COUNT = " RETURN count(*) AS written"
+"""Ends a writing query: how many rows it wrote (the loader checks it against the batch)."""
+
 
 def create_nodes(section: str, *, return_ids: bool = False) -> str:
     # "+=" rather than "=": the planner needs no eager buffering for it (about 20% faster).
     query = f"{NODE_STEP}{_label(section)}) SET n += row"
-    return query + RETURNS_IDS if return_ids else query
+    return query + (RETURNS_IDS if return_ids else RETURNS_COUNT)
 
 
 LINK_SECTION = ("CASE WHEN type(r) IN ['SHIPMENT', 'PAYMENT'] THEN 'transactions' "
@@ -107,30 +113,56 @@ def create_links(kind: str, section: str) -> str:
     """Links of one kind from parameter columns (``$a``/``$b``: endpoints, by server id).
 
     Columns of plain values encode and decode far faster over Bolt than a map per link. A
-    null value sets nothing.
+    null value sets nothing. An endpoint must belong to the generation being written
+    (``ck``): a server id freed by a delete and given to another case's node matches
+    nothing, and the count returned falls short of the batch.
     """
     sets = ", ".join(f"r.{name} = ${name}[i]"
                      for name in ("id", "seq", *LINK_COLUMNS[section], "record"))
     return (
         "UNWIND range(0, size($id) - 1) AS i "
-        "MATCH (a) WHERE id(a) = $a[i] "
-        "MATCH (b) WHERE id(b) = $b[i] "
+        "MATCH (a) WHERE id(a) = $a[i] AND a.ck = $ck "
+        "MATCH (b) WHERE id(b) = $b[i] AND b.ck = $ck "
         f"CREATE (a)-[r:{_rel_type(kind)}]->(b) "
-        f"SET r.ck = $ck, {sets}"
+        f"SET r.ck = $ck, {sets}" + RETURNS_COUNT
     )
 
 
-SET_PACKS = "UNWIND $rows AS row MATCH (n) WHERE id(n) = row.nid SET n += row.props"
+SET_PACKS = ("UNWIND $rows AS row MATCH (n) WHERE id(n) = row.nid AND n.ck = $ck "
+             "SET n += row.props" + RETURNS_COUNT)
 """Writes the places' packed shipment lists (after every node of the load exists)."""
 
+CLAIM_CASE = (
+    "MERGE (c:CGCase {id: $id}) ON CREATE SET c.status = 'new' "
+    "SET c.loading = $ck, c.beat = timestamp()"
+)
+"""A load announces the generation it is about to write; a later claim supersedes it."""
+
+BEAT = (
+    "MATCH (c:CGCase {id: $id}) WHERE c.loading = $ck SET c.beat = timestamp() "
+    "RETURN count(c) AS live"
+)
+"""A load says it is still running (0 rows: it was superseded, or the case was deleted)."""
+
+LOCK_CASE = (
+    "OPTIONAL MATCH (c:CGCase {id: $id}) "
+    "FOREACH (x IN CASE WHEN c IS NULL THEN [] ELSE [c] END | SET x.lock_ = true REMOVE x.lock_) "
+    "RETURN c IS NOT NULL AS exists, c.status AS status, c.ck AS ck, c.loading AS loading, "
+    "c.beat AS beat, timestamp() AS now"
+)
+"""Takes the case node's write lock (held until the transaction ends), then reads its state:
+whatever it reads is what publishing, claiming and deleting leave, never a mix."""
+
 PUBLISH_CASE = (
-    "MERGE (c:CGCase {id: $id}) "
+    "MATCH (c:CGCase {id: $id}) WHERE c.loading = $ck "
     "WITH c, c.ck AS previous "
-    "SET c.ck = $ck, c.status = 'ready', c.record = $record, c.title = $title, "
-    "c.timezone = $timezone, c.products = $products, c.node_count = $node_count, "
+    "SET c.loading = null, c.beat = null, c.ck = $ck, c.status = 'ready', c.record = $record, "
+    "c.title = $title, c.timezone = $timezone, c.products = $products, c.node_count = $node_count, "
     "c.layout = $layout "
     "RETURN previous"
 )
+"""Publishes a loaded generation, only if no later load claimed the case and no delete
+cleared the claim meanwhile (else it returns no row; run after LOCK_CASE)."""
 
 CASE_INFO = (
     "MATCH (c:CGCase {id: $id}) WHERE c.status = 'ready' "
@@ -142,12 +174,45 @@ LIST_CASES = (
     "MATCH (c:CGCase) WHERE c.status = 'ready' RETURN c.id AS id, c.title AS title ORDER BY id"
 )
 
-DELETE_STALE = (
-    "MATCH (n:CGEntity) WHERE n.case_id = $id AND ($keep IS NULL OR n.ck <> $keep) "
-    "CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 2000 ROWS"
+PURGE = (
+    "MATCH (n:CGEntity) WHERE n.case_id = $id AND NOT n.ck IN $keep "
+    "WITH n LIMIT $limit DETACH DELETE n RETURN count(*) AS deleted"
 )
+"""One batch of a case's data outside the generations in ``$keep`` (run after LOCK_CASE)."""
 
-DELETE_CASE_NODE = "MATCH (c:CGCase {id: $id}) DELETE c"
+PURGE_GENERATION = (
+    "MATCH (n:CGEntity {ck: $ck}) WITH n LIMIT $limit DETACH DELETE n "
+    "RETURN count(*) AS deleted"
+)
+"""One batch of one generation's data (a failed load removing what it wrote)."""
+
+CLEAR_CLAIM = (
+    "MATCH (c:CGCase {id: $id}) WHERE c.loading = $ck SET c.loading = null, c.beat = null"
+)
+"""Takes the claim from a load that stopped renewing it (vacuum)."""
+
+MARK_DELETED = (
+    "MATCH (c:CGCase {id: $id}) "
+    "SET c.status = 'deleting', c.ck = null, c.loading = null, c.beat = null"
+)
+"""The first step of a delete: readers and a running load of the case see it gone at once."""
+
+DROP_CASE_NODE = (
+    "MATCH (c:CGCase {id: $id}) WHERE c.status <> 'ready' AND c.loading IS NULL DELETE c"
+)
+"""The last step of a delete or vacuum (kept when a new load claimed the case meanwhile)."""
+
+INVENTORY = (
+    "MATCH (n:CGEntity) WITH n.case_id AS case_id, n.ck AS generation, count(*) AS nodes "
+    "OPTIONAL MATCH (c:CGCase {id: case_id}) "
+    "RETURN case_id, generation, nodes, c.status AS status, c.ck AS published, "
+    "c.loading AS loading, c.beat AS beat, timestamp() AS now "
+    "UNION ALL "
+    "MATCH (c:CGCase) WHERE NOT EXISTS { MATCH (n:CGEntity) WHERE n.case_id = c.id } "
+    "RETURN c.id AS case_id, null AS generation, 0 AS nodes, c.status AS status, "
+    "c.ck AS published, c.loading AS loading, c.beat AS beat, timestamp() AS now"
+)
+"""Every generation of data in the database, with the state of its case node."""
 
 NODE_RECORDS = (
     "MATCH (n:CGEntity {ck: $ck}) WHERE n.id IN $ids "

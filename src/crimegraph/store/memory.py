@@ -12,7 +12,8 @@ import numpy as np
 
 from ..errors import StoreError
 from ..model import Case, Record, Relationship, Transaction
-from .base import NODE_COLUMNS, Direction, ShipmentTable, Store
+from ..model.links import RELATIONSHIP_KINDS
+from .base import NODE_COLUMNS, Direction, ShipmentTable, Store, check_link_query
 from .nxview import case_to_networkx, entity_type
 
 if TYPE_CHECKING:
@@ -135,6 +136,7 @@ class NetworkXStore(Store):
         self, *, nodes: Collection[str] | None = None, direction: Direction = "both",
         kind: Literal["shipment", "payment"] | None = None,
     ) -> list[Transaction]:
+        check_link_query(nodes=nodes, direction=direction, kind=kind)
         txs = self.case.transactions
         if nodes is None:
             chosen: Iterable[Transaction] = txs
@@ -154,6 +156,8 @@ class NetworkXStore(Store):
         self, *, nodes: Collection[str] | None = None, direction: Direction = "both",
         kinds: Collection[str] | None = None,
     ) -> list[Relationship]:
+        check_link_query(nodes=nodes, direction=direction, kinds=kinds,
+                         allowed_kinds=RELATIONSHIP_KINDS)
         rels = self.case.relationships
         if nodes is None:
             chosen: Iterable[Relationship] = rels

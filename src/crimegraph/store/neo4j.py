@@ -3,6 +3,13 @@
 Several cases can live in one database without seeing each other. Loading is idempotent and
 all-or-nothing for readers: a load writes a new generation of the case's data and publishes it
 in one final transaction, so a load that fails halfway leaves the previous state visible.
+
+Loads and deletes of one case id may run at the same time, from any number of processes; the
+case's node in the database puts them in one order. A load first claims the case for its
+generation; a later load's claim, or a delete, supersedes it, and the superseded load fails
+with :class:`~crimegraph.StoreError` and publishes nothing. Every write addresses only nodes
+of its own generation, so nothing ever lands in another case. Every read checks that the
+generation it read is still the published one.
 """
 
 from __future__ import annotations
@@ -10,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+import time
 import uuid
 import warnings
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
@@ -17,7 +25,7 @@ from contextlib import contextmanager
 from datetime import datetime, tzinfo
 from itertools import chain
 from operator import attrgetter
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import numpy as np
 
@@ -34,9 +42,17 @@ from ..model import (
     Warehouse,
 )
 from ..model._time import from_epoch_us, get_timezone, to_epoch_us
+from ..model.links import RELATIONSHIP_KINDS
 from . import cypher
 from ._packs import ADJACENCY_DTYPE, Reach, chain_table, pack_rows
-from .base import NODE_COLUMNS, Direction, ShipmentTable, Store, TracedChain
+from .base import (
+    NODE_COLUMNS,
+    Direction,
+    ShipmentTable,
+    Store,
+    TracedChain,
+    check_link_query,
+)
 from .memory import _build_shipments
 from .nxview import entity_type
 from .summary import CaseSummary, build_summary
@@ -69,6 +85,13 @@ class _Progress:
                 self._report(done, self.total)
 
 
+_T = TypeVar("_T")
+
+
+class _Superseded(Exception):
+    """A load's claim on its case is gone: a later load of the case, or a delete, took it."""
+
+
 class Neo4jStore(Store):
     """Keeps cases in a Neo4j database (5.x); a trace reads only the part it can reach.
 
@@ -93,6 +116,11 @@ class Neo4jStore(Store):
         store's documentation). None (default): when the server has it; True: always (an
         error if it is missing); False: never, the trace reads the case level by level and
         runs here.
+    timeout : float
+        Seconds to wait for an unreachable or restarting server before raising
+        :class:`~crimegraph.StoreUnavailable` (default 5); also how long a transaction that
+        hit a passing lock conflict (a deadlock between two writers) is retried. Applies to
+        the store's own driver, not to a ``driver`` you pass in.
 
     Examples
     --------
@@ -107,7 +135,7 @@ class Neo4jStore(Store):
     def __init__(
         self, uri: str | None = None, *, auth: tuple[str, str] | None = None,
         database: str | None = None, driver: Driver | None = None, batch_size: int = 5000,
-        workers: int = 2, server_trace: bool | None = None,
+        workers: int = 2, server_trace: bool | None = None, timeout: float = 5.0,
     ) -> None:
         import neo4j
 
@@ -118,9 +146,14 @@ class Neo4jStore(Store):
                     "Neo4jStore needs a Bolt URI (e.g. 'bolt://127.0.0.1:7687'), a driver, or "
                     "the environment variable CRIMEGRAPH_NEO4J_URI"
                 )
+            if not timeout > 0:
+                raise ValueError(f"timeout={timeout!r} must be a number of seconds > 0")
             try:
+                # The store retries failed transactions itself (see _transact): quietly, and
+                # within ``timeout``; the driver's own retries log a warning each time.
                 driver = neo4j.GraphDatabase.driver(
-                    uri, auth=auth, notifications_min_severity="OFF"
+                    uri, auth=auth, notifications_min_severity="OFF",
+                    connection_timeout=timeout, max_transaction_retry_time=0.0,
                 )
             except (ValueError, neo4j.exceptions.ConfigurationError) as exc:
                 raise ValueError(f"cannot use Neo4j URI {uri!r}: {exc}") from exc
@@ -136,6 +169,7 @@ class Neo4jStore(Store):
         if workers < 1:
             raise ValueError(f"workers={workers!r} must be >= 1")
         self.workers = workers
+        self.timeout = timeout
         self._schema_ready = False
         self.server_trace = server_trace
         self._procedure: bool | None = None
@@ -146,6 +180,9 @@ class Neo4jStore(Store):
         #: Called after each written batch with (batches done, batches in all); for progress
         #: bars, and for tests that interrupt a load.
         self.on_batch: Callable[[int, int], None] | None = None
+        #: Called after each deleted batch of a delete, vacuum or clean-up with the number of
+        #: nodes removed so far (for tests that interleave other work with a delete).
+        self.on_delete_batch: Callable[[int], None] | None = None
 
     # -- plumbing -------------------------------------------------------------------------
     def describe(self) -> str:
@@ -168,18 +205,58 @@ class Neo4jStore(Store):
         except (nex.Neo4jError, nex.DriverError) as exc:
             raise StoreError(f"{action} failed on {self.describe()}: {exc}") from exc
 
-    def _read(self, query: str, **params: Any) -> list[dict[str, Any]]:
-        from neo4j import RoutingControl
+    def _transact(self, work: Callable[..., _T], *args: Any, write: bool = False) -> _T:
+        """Run ``work(tx, *args)`` in a managed transaction, retried within ``timeout``.
 
-        records, _, keys = self._driver.execute_query(
-            query, params, database_=self.database, routing_=RoutingControl.READ,
-        )
-        # Not Record.data(): it walks every value recursively, byte by byte for the blobs.
-        return [dict(zip(keys, record.values())) for record in records]
+        Retried: what the server calls transient (deadlocks between two writers, a leader
+        switch) and a lost connection. Not logged: a caller sees one clear error at the end.
+        """
+        import neo4j
+        import neo4j.exceptions as nex
+
+        deadline = time.monotonic() + self.timeout
+        delay = 0.05
+        mode = neo4j.WRITE_ACCESS if write else neo4j.READ_ACCESS
+        while True:
+            try:
+                with self._driver.session(database=self.database,
+                                          default_access_mode=mode) as session:
+                    run = session.execute_write if write else session.execute_read
+                    return run(work, *args)
+            except (nex.Neo4jError, nex.DriverError) as exc:
+                if not exc.is_retryable() or time.monotonic() + delay > deadline:
+                    raise
+            time.sleep(delay)
+            delay = min(delay * 2, 1.0)
+
+    def _read(self, query: str, **params: Any) -> list[dict[str, Any]]:
+        return self._transact(_rows, [(query, params)])[0]
 
     def _write(self, query: str, **params: Any) -> list[dict[str, Any]]:
-        records, _, keys = self._driver.execute_query(query, params, database_=self.database)
-        return [dict(zip(keys, record.values())) for record in records]
+        return self._transact(_rows, [(query, params)], write=True)[0]
+
+    def _read_case(self, *queries: tuple[str, dict[str, Any]]) -> list[list[dict[str, Any]]]:
+        """Rows of several queries on the open case, read in one transaction and checked.
+
+        After the rows are read, the case's node must still publish the generation this
+        store opened. A reload or delete changes that node before it removes any data, so
+        rows that pass the check are the whole generation, never part of one.
+        """
+        ck, case_id = self.ck, self._case_id
+        queries += ((cypher.CASE_INFO, {"id": case_id}),)
+        *found, info = self._transact(_rows, list(queries))
+        if not info or info[0]["ck"] != ck:
+            raise self._changed()
+        return found
+
+    def _changed(self, doing: str = "opened") -> StoreError:
+        """The error for a read that found the case reloaded or deleted by someone else."""
+        when = "since it was opened" if doing == "opened" else f"while it was {doing}"
+        again = " and run the trace again" if doing == "being traced" else ""
+        return StoreError(
+            f"case {self._case_id!r} changed in {self.describe()} {when} (reloaded or "
+            f"deleted); open it again with CaseGraph.open(store, {self._case_id!r}){again}"
+        )
 
     def _ensure_schema(self) -> None:
         if self._schema_ready:
@@ -214,7 +291,12 @@ class Neo4jStore(Store):
 
     # -- loading --------------------------------------------------------------------------
     def load(self, case: Case) -> None:
-        """Write ``case`` as a new generation and publish it in one final transaction."""
+        """Write ``case`` as a new generation and publish it in one final transaction.
+
+        The load first claims the case for its generation. If another load of the same case
+        id claims it, or the case is deleted, before this load publishes, this load fails
+        with :class:`~crimegraph.StoreError`, publishes nothing and removes what it wrote.
+        """
         self._ensure_schema()
         ck = f"{case.id}#{uuid.uuid4().hex[:12]}"
         node_ids = [entity.id for entity in case.nodes]
@@ -224,54 +306,71 @@ class Neo4jStore(Store):
         node_ref = np.full(len(node_ids), -1, dtype=np.int64)
         node_count, node_steps = self._node_steps(case, ck, node_ref)
         link_count, link_steps = self._link_steps(case, ck, node_pos, node_ref)
-        pack_count, pack_steps = self._pack_steps(case, node_ids, node_pos, node_ref)
+        pack_count, pack_steps = self._pack_steps(case, ck, node_ids, node_pos, node_ref)
         total = node_count + link_count + pack_count
         progress = _Progress(total, self.on_batch)
+        claim = _Claim(case.id, ck)
         with self._errors(f"loading case {case.id!r}"):
             try:
+                self._write(cypher.CLAIM_CASE, id=case.id, ck=ck)
                 # Nodes first, then the links between them and the places' packed lists; each
-                # on several sessions at once (the server retries the rare lock conflicts,
-                # transient errors, on its own).
-                self._write_steps(node_steps, ck, progress, workers=self.workers)
+                # on several sessions at once.
+                self._write_steps(node_steps, claim, progress, workers=self.workers)
                 if (node_ref < 0).any():
                     raise StoreError("the server did not return the ids of all written places")
-                self._write_steps(chain(pack_steps, link_steps), ck, progress,
+                self._write_steps(chain(pack_steps, link_steps), claim, progress,
                                   workers=self.workers)
                 record = case.model_dump_json(include={
                     "id", "title", "description", "timezone", "currency", "attributes"
                 })
-                self._driver.execute_query(
-                    cypher.PUBLISH_CASE, id=case.id, ck=ck, record=record, title=case.title,
-                    timezone=case.timezone, products=[p.id for p in case.products],
-                    node_count=len(node_ids), layout=cypher.LAYOUT, database_=self.database,
-                )
+                published = self._transact(_publish, {
+                    "id": case.id, "ck": ck, "record": record, "title": case.title,
+                    "timezone": case.timezone, "products": [p.id for p in case.products],
+                    "node_count": len(node_ids), "layout": cypher.LAYOUT}, write=True)
+                if not published:
+                    raise _Superseded
+            except _Superseded:
+                self._discard(case.id, ck)
+                raise StoreError(
+                    f"loading case {case.id!r} into {self.describe()} was stopped after "
+                    f"{progress.done} of {total + 1} write transactions: another load of the "
+                    "same case id, or its deletion, took over meanwhile. Nothing of this load "
+                    "was published and what it wrote was removed; load the case again if it "
+                    "should still be stored."
+                ) from None
             except Exception as exc:
                 import neo4j.exceptions as nex
 
                 lost = isinstance(exc, (nex.ServiceUnavailable, nex.SessionExpired, OSError))
                 error = StoreUnavailable if lost else StoreError
+                left = "" if self._discard(case.id, ck) else (
+                    " What it wrote is left as an orphaned generation: store.vacuum() or the "
+                    "next load of the case removes it.")
                 raise error(
                     f"loading case {case.id!r} into {self.describe()} stopped after "
                     f"{progress.done} of {total + 1} write transactions: {exc}. Nothing of "
                     "this load is visible (the case stays as it was before); the load can be "
-                    "retried."
+                    f"retried.{left}"
                 ) from exc
         self._case_id, self._ck = case.id, ck
         self._timezone = case.timezone
         self._product_ids = [p.id for p in case.products]
         try:
-            self._delete_generations(case.id, keep=ck)
+            self._purge(case.id)
         except StoreError as exc:  # the new case is published; old data is invisible anyway
             warnings.warn(f"case {case.id!r} is loaded, but removing its previous data failed "
-                          f"({exc}); the next load of the case removes it", stacklevel=3)
+                          f"({exc}); store.vacuum() or the next load of the case removes it",
+                          stacklevel=3)
 
-    def _write_steps(self, steps: Iterable[_Step], ck: str, progress: _Progress,
+    def _write_steps(self, steps: Iterable[_Step], claim: _Claim, progress: _Progress,
                      workers: int) -> None:
         """Run the write transactions, on ``workers`` sessions at once; stop at the first error.
 
         ``steps`` may be a lazy iterator: a worker takes the next batch (preparing it) while
         the others wait on the server, so preparing and writing overlap. A step's ``sink``,
-        when given, receives the ids the batch's query returned.
+        when given, receives the ids the batch's query returned. A batch that wrote fewer
+        rows than it holds lost its generation's nodes (a delete or a later load removed
+        them): the load is superseded. Every few seconds the load renews its claim.
         """
         pending = iter(steps)
         lock = threading.Lock()
@@ -279,20 +378,26 @@ class Neo4jStore(Store):
 
         def work() -> None:
             try:
-                with self._driver.session(database=self.database) as session:
-                    while True:
-                        with lock:
-                            if failures:
-                                return
-                            step = next(pending, None)
-                        if step is None:
+                while True:
+                    with lock:
+                        if failures:
                             return
-                        query, params, sink = step
-                        written = session.execute_write(_run_batch, query, params,
-                                                        sink is not None)
+                        step = next(pending, None)
+                    if step is None:
+                        return
+                    query, params, expected, sink = step
+                    written = self._transact(_run_batch, query, params, write=True)
+                    if isinstance(written, list):
                         if sink is not None:
                             sink(written)
-                        progress.step()
+                        written = len(written)
+                    if written != expected:
+                        raise _Superseded
+                    progress.step()
+                    if claim.due():
+                        live = self._write(cypher.BEAT, id=claim.case_id, ck=claim.ck)
+                        if not live or not live[0]["live"]:
+                            raise _Superseded
             except BaseException as exc:  # handed over to the loading thread
                 with lock:
                     failures.append(exc)
@@ -332,7 +437,7 @@ class Neo4jStore(Store):
                         for k, row in enumerate(rows):
                             row["nidx"] = first + i + k
                         sink = _fill(node_ref)
-                    yield query, {"rows": rows, "ck": ck}, sink
+                    yield query, {"rows": rows, "ck": ck}, len(rows), sink
                 if place:
                     first += len(records)
 
@@ -363,11 +468,11 @@ class Neo4jStore(Store):
                     params["a"] = [refs[node_pos[source]] for source in params.pop("source")]
                     params["b"] = [refs[node_pos[target]] for target in params.pop("target")]
                     params.update(seq=chunk, ck=ck)
-                    yield query, params, None
+                    yield query, params, len(chunk), None
 
         return count, batches()
 
-    def _pack_steps(self, case: Case, node_ids: list[str], node_pos: dict[str, int],
+    def _pack_steps(self, case: Case, ck: str, node_ids: list[str], node_pos: dict[str, int],
                     node_ref: np.ndarray) -> tuple[int, Iterator[_Step]]:
         """Batches that write each place's packed shipment lists (see ``ADJACENCY_DTYPE``)."""
         table = _build_shipments(case, node_ids, node_pos)
@@ -378,14 +483,43 @@ class Neo4jStore(Store):
         def batches() -> Iterator[_Step]:
             rows = pack_rows(table, node_ref)
             for i in range(0, len(rows), size):
-                yield cypher.SET_PACKS, {"rows": rows[i:i + size]}, None
+                batch = rows[i:i + size]
+                yield cypher.SET_PACKS, {"rows": batch, "ck": ck}, len(batch), None
 
         return count, batches()
 
-    def _delete_generations(self, case_id: str, keep: str | None) -> None:
-        with self._errors(f"removing old data of case {case_id!r}"), \
-                self._driver.session(database=self.database) as session:
-            session.run(cypher.DELETE_STALE, id=case_id, keep=keep).consume()
+    _PURGE_BATCH = 2000
+    """Nodes (with their links) removed per transaction by deletes and clean-ups."""
+
+    def _purge(self, case_id: str, *, stale_after_ms: int | None = None) -> int:
+        """Remove the case's data outside its published and its live loading generation.
+
+        Each batch first locks the case node and reads which generations to keep, so a
+        load that publishes or claims meanwhile never loses data. ``stale_after_ms``: a
+        loading generation whose load has not renewed its claim for that long is removed
+        too (the claim is cleared, so that load, if it still runs, fails cleanly).
+        """
+        removed = 0
+        with self._errors(f"removing old data of case {case_id!r}"):
+            while True:
+                done = self._transact(_purge_batch, case_id, self._PURGE_BATCH,
+                                      stale_after_ms, write=True)
+                removed += done
+                if not done:
+                    return removed
+                if self.on_delete_batch is not None:
+                    self.on_delete_batch(removed)
+
+    def _discard(self, case_id: str, ck: str) -> bool:
+        """Remove what a failed load wrote and its claim (best effort); whether that worked."""
+        try:
+            while self._transact(_discard_batch, ck, self._PURGE_BATCH, write=True):
+                pass
+            self._write(cypher.CLEAR_CLAIM, id=case_id, ck=ck)
+            self._write(cypher.DROP_CASE_NODE, id=case_id)
+        except Exception:
+            return False
+        return True
 
     # -- opening, listing, deleting -------------------------------------------------------
     def open_case(self, case_id: str) -> None:
@@ -413,12 +547,98 @@ class Neo4jStore(Store):
             return [row["id"] for row in self._read(cypher.LIST_CASES)]
 
     def delete_case(self, case_id: str) -> None:
-        """Remove a case and all its data from the database."""
+        """Remove a case and all its data from the database.
+
+        Readers see the case gone at once: the first transaction unpublishes it and clears
+        the claim of any load of it still running (that load then fails without publishing).
+        Its data is then removed in batches, each retried on a passing lock conflict. If the
+        delete is interrupted, calling it again (or :meth:`vacuum`) finishes it. Removes the
+        orphaned data of an interrupted load of the case too; deleting an id that is not
+        stored does nothing.
+        """
         with self._errors(f"deleting case {case_id!r}"):
-            self._write(cypher.DELETE_CASE_NODE, id=case_id)
-        self._delete_generations(case_id, keep=None)
+            self._write(cypher.MARK_DELETED, id=case_id)
+            self._purge(case_id)
+            self._write(cypher.DROP_CASE_NODE, id=case_id)
         if self._case_id == case_id:
             self._case_id = self._ck = None
+
+    def inventory(self, *, stale_after: float = 600.0) -> pd.DataFrame:
+        """Every generation of case data in the database: published, loading or orphaned.
+
+        A load that was killed (or lost its server) leaves the nodes it wrote behind as an
+        *orphaned* generation: never visible to readers, but taking space. This table shows
+        them next to the published cases; :meth:`vacuum` removes them.
+
+        Parameters
+        ----------
+        stale_after : float
+            Seconds after which a load that has not renewed its claim (loads renew it every
+            few seconds) counts as dead, and its generation as orphaned.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per generation: ``case_id``, ``generation``, ``nodes`` (how many nodes it
+            holds), ``state`` (``"published"``, ``"loading"``, ``"orphaned"``) and
+            ``last_activity`` (when its load last renewed its claim, for loading ones). A
+            case node without data (a claim by a load that wrote nothing yet, or a delete
+            that was interrupted) is a row with no generation and 0 nodes.
+        """
+        import pandas as pd
+
+        with self._errors("listing the stored data"):
+            rows = self._read(cypher.INVENTORY)
+        out = []
+        for row in rows:
+            fresh = (row["loading"] is not None and row["beat"] is not None
+                     and row["now"] - row["beat"] <= stale_after * 1000)
+            generation = row["generation"]
+            if generation is not None and generation == row["published"] \
+                    and row["status"] == "ready":
+                state = "published"
+            elif fresh and generation in (None, row["loading"]):
+                state = "loading"
+            elif generation is None and row["status"] == "ready":
+                continue  # the case node of a published case whose data rows are above
+            else:
+                state = "orphaned"
+            beat = row["beat"] if generation in (None, row["loading"]) else None
+            out.append({
+                "case_id": row["case_id"], "generation": generation, "nodes": row["nodes"],
+                "state": state,
+                "last_activity": None if beat is None else pd.Timestamp(beat, unit="ms",
+                                                                        tz="UTC"),
+            })
+        table = pd.DataFrame(out, columns=["case_id", "generation", "nodes", "state",
+                                           "last_activity"])
+        return table.sort_values(["case_id", "state", "generation"],
+                                 na_position="first").reset_index(drop=True)
+
+    def vacuum(self, *, stale_after: float = 600.0) -> int:
+        """Remove orphaned generations (see :meth:`inventory`); the number of nodes removed.
+
+        Published cases and loads that renewed their claim within ``stale_after`` seconds are
+        never touched. A load silent for longer is taken as dead: its claim is cleared (if
+        it is in fact still running, it fails cleanly instead of publishing) and its data
+        removed. Case nodes left by interrupted first loads and deletes are removed too.
+
+        Examples
+        --------
+        >>> store.inventory()                     # doctest: +SKIP
+        >>> store.vacuum(stale_after=60)          # doctest: +SKIP
+        6929
+        """
+        if not stale_after >= 0:
+            raise ValueError(f"stale_after={stale_after!r} must be a number of seconds >= 0")
+        table = self.inventory(stale_after=stale_after)
+        removed = 0
+        stale_ms = int(stale_after * 1000)
+        for case_id in table.loc[table["state"] == "orphaned", "case_id"].unique():
+            removed += self._purge(str(case_id), stale_after_ms=stale_ms)
+            with self._errors(f"removing the leftovers of case {case_id!r}"):
+                self._write(cypher.DROP_CASE_NODE, id=str(case_id))
+        return removed
 
     # -- records --------------------------------------------------------------------------
     def get_many(self, ids: Iterable[str]) -> dict[str, Record]:
@@ -427,10 +647,9 @@ class Neo4jStore(Store):
             return {}
         ck = self.ck
         with self._errors("reading records"):
-            rows = self._read(cypher.NODE_RECORDS, ck=ck, ids=wanted)
-            missing = sorted(set(wanted) - {row["id"] for row in rows})
-            if missing:
-                rows += self._read(_link_records_query(), ck=ck, ids=missing)
+            rows, info = self._transact(_records, ck, wanted, self._case_id)
+        if not info or info[0]["ck"] != ck:
+            raise self._changed()
         tz = get_timezone(self._timezone)
         found = {row["id"]: _parse_link(row, tz) if "plain" in row
                  else _parse(row["section"], row["record"]) for row in rows}
@@ -438,20 +657,21 @@ class Neo4jStore(Store):
 
     def ids(self) -> list[str]:
         with self._errors("listing ids"):
-            return [row["id"] for row in self._read(cypher.ALL_IDS, ck=self.ck)]
+            (rows,) = self._read_case((cypher.ALL_IDS, {"ck": self.ck}))
+        return [row["id"] for row in rows]
 
     def node_table(self) -> pd.DataFrame:
         import pandas as pd
 
         with self._errors("reading the node table"):
-            rows = self._read(cypher.NODE_TABLE, ck=self.ck)
+            (rows,) = self._read_case((cypher.NODE_TABLE, {"ck": self.ck}))
         return pd.DataFrame(rows, columns=list(NODE_COLUMNS))
 
     # -- links ----------------------------------------------------------------------------
     def shipments(self) -> ShipmentTable:
         with self._errors("reading shipments"):
-            rows = self._read(cypher.ALL_SHIPMENTS, ck=self.ck)
-            nodes = self._read(cypher.NODE_TABLE, ck=self.ck)
+            rows, nodes = self._read_case((cypher.ALL_SHIPMENTS, {"ck": self.ck}),
+                                          (cypher.NODE_TABLE, {"ck": self.ck}))
         return ShipmentTable.from_rows(
             ((r["id"], r["source"], r["target"], r["ts"], r["product"], r["quantity"],
               r["amount"]) for r in rows),
@@ -487,34 +707,41 @@ class Neo4jStore(Store):
                 chosen &= edges["ts"] <= until_us
             return chosen
 
-        import neo4j
 
         ck = self.ck
         first, step = cypher.trace_start(direction), cypher.trace_step(direction)
 
+        def still_published(tx: Any) -> bool:
+            info = tx.run(cypher.CASE_INFO, id=self._case_id).single()
+            return info is not None and info["ck"] == ck
+
         def walk(tx: Any) -> Reach:
             reach = Reach(matching if filtered else None)
-            found = tx.run(first, ck=ck, ids=list(start), no_blob=b"").single()
-            level = 0
-            while found is not None:
-                frontier = reach.add(found)
-                if not frontier or (max_hops is not None and level >= max_hops):
-                    break
-                pending = tx.run(step, ck=ck, nids=frontier, no_blob=b"")
-                reach.digest()  # while the server reads the next level
-                found = pending.single()
-                if found is None or len(found["nid"]) != len(frontier):
-                    raise StoreError(
-                        f"case {self._case_id!r} changed in {self.describe()} while it was "
-                        "being traced (reloaded or deleted); run the trace again"
-                    )
-                level += 1
+            try:
+                found = tx.run(first, ck=ck, ids=list(start), no_blob=b"").single()
+                level = 0
+                while found is not None:
+                    frontier = reach.add(found)
+                    if not frontier or (max_hops is not None and level >= max_hops):
+                        break
+                    pending = tx.run(step, ck=ck, nids=frontier, no_blob=b"")
+                    reach.digest()  # while the server reads the next level
+                    found = pending.single()
+                    if found is None or len(found["nid"]) != len(frontier):
+                        raise _Superseded
+                    level += 1
+            except (_Superseded, KeyError, TypeError, ValueError, IndexError):
+                # Lists half rewritten or places gone: a reload or delete under the walk.
+                if still_published(tx):
+                    raise
+                raise self._changed("being traced") from None
+            # Whatever was read, it was this generation's only if the case still has it.
+            if not still_published(tx):
+                raise self._changed("being traced")
             return reach
 
-        with self._errors("tracing a chain"), self._driver.session(
-            database=self.database, default_access_mode=neo4j.READ_ACCESS
-        ) as session:
-            reach = session.execute_read(walk)
+        with self._errors("tracing a chain"):
+            reach = self._transact(walk)
         return reach.table(self._product_ids, direction=direction,
                           complete=not filtered and max_hops is None)
 
@@ -585,10 +812,7 @@ class Neo4jStore(Store):
             database=self.database, default_access_mode=neo4j.READ_ACCESS
         ) as session:
             found = session.run(cypher.SERVER_TRACE, params).single()
-        changed = StoreError(
-            f"case {self._case_id!r} changed in {self.describe()} while it was being traced "
-            "(reloaded or deleted); run the trace again"
-        )
+        changed = self._changed("being traced")
         if found is None or found["stale"] or found["layout"] != cypher.LAYOUT:
             raise changed
         if not found["found"]:  # not even the start: is this generation of the case gone?
@@ -605,6 +829,7 @@ class Neo4jStore(Store):
         self, *, nodes: Collection[str] | None = None, direction: Direction = "both",
         kind: Literal["shipment", "payment"] | None = None,
     ) -> list[Transaction]:
+        check_link_query(nodes=nodes, direction=direction, kind=kind)
         kinds: list[str] = ["shipment", "payment"] if kind is None else [kind]
         records = self._links(kinds, nodes, direction)
         txs = [r for r in records if isinstance(r, Transaction)]
@@ -614,8 +839,8 @@ class Neo4jStore(Store):
         self, *, nodes: Collection[str] | None = None, direction: Direction = "both",
         kinds: Collection[str] | None = None,
     ) -> list[Relationship]:
-        from ..model.links import RELATIONSHIP_KINDS
-
+        check_link_query(nodes=nodes, direction=direction, kinds=kinds,
+                         allowed_kinds=RELATIONSHIP_KINDS)
         chosen = [k for k in RELATIONSHIP_KINDS if kinds is None or k in set(kinds)]
         if not chosen:
             return []
@@ -625,7 +850,8 @@ class Neo4jStore(Store):
                direction: Direction) -> list[Record]:
         query = cypher.links_around(kinds, direction, anchored=nodes is not None)
         with self._errors("reading links"):
-            rows = self._read(query, ck=self.ck, ids=None if nodes is None else list(nodes))
+            (rows,) = self._read_case(
+                (query, {"ck": self.ck, "ids": None if nodes is None else list(nodes)}))
         rows.sort(key=lambda row: row["seq"])
         tz = get_timezone(self._timezone)
         return [_parse_link(row, tz) for row in rows]
@@ -637,13 +863,12 @@ class Neo4jStore(Store):
 
         ck = self.ck
         with self._errors(f"summarizing case {self._case_id!r}"):
-            info = self._read(cypher.CASE_INFO, id=self._case_id)
-            nodes = self._read(cypher.SUMMARY_NODES, ck=ck)
-            txs = self._read(cypher.SUMMARY_TRANSACTIONS, ck=ck)
-            rels = self._read(cypher.SUMMARY_RELATIONSHIPS, ck=ck)
-            evidence = self._read(cypher.EVIDENCE_RECORDS, ck=ck)
-        if not info:
-            raise StoreError(f"case {self._case_id!r} is no longer in {self.describe()}")
+            info, nodes, txs, rels, evidence = self._read_case(
+                (cypher.CASE_INFO, {"id": self._case_id}),
+                (cypher.SUMMARY_NODES, {"ck": ck}),
+                (cypher.SUMMARY_TRANSACTIONS, {"ck": ck}),
+                (cypher.SUMMARY_RELATIONSHIPS, {"ck": ck}),
+                (cypher.EVIDENCE_RECORDS, {"ck": ck}))
         counts = dict.fromkeys(
             ("persons", "organizations", "warehouses", "products", "shipments", "payments",
              "relationships", "evidence"), 0)
@@ -683,11 +908,11 @@ class Neo4jStore(Store):
     def to_case(self) -> Case:
         ck = self.ck
         with self._errors(f"reading case {self._case_id!r}"):
-            info = self._read(cypher.CASE_INFO, id=self._case_id)
-            rows = self._read(cypher.ALL_NODE_RECORDS, ck=ck)
-            rows += self._read(cypher.ALL_LINK_RECORDS, ck=ck)
-        if not info:
-            raise StoreError(f"case {self._case_id!r} is no longer in {self.describe()}")
+            info, rows, links = self._read_case(
+                (cypher.CASE_INFO, {"id": self._case_id}),
+                (cypher.ALL_NODE_RECORDS, {"ck": ck}),
+                (cypher.ALL_LINK_RECORDS, {"ck": ck}))
+        rows += links
         data: dict[str, Any] = json.loads(info[0]["record"])
         tz = get_timezone(self._timezone)
         sections: dict[str, list[tuple[int, dict[str, Any]]]] = {}
@@ -701,15 +926,79 @@ class Neo4jStore(Store):
         return Case.model_validate(data)
 
 
-_Step = tuple[str, dict[str, Any], "Callable[[list[Any]], None] | None"]
-"""A write batch: the query, its parameters, and where the ids it returns go (if anywhere)."""
+_Step = tuple[str, dict[str, Any], int, "Callable[[list[Any]], None] | None"]
+"""A write batch: the query, its parameters, how many rows it must write, and where the ids
+it returns go (if anywhere)."""
 
 
-def _run_batch(tx: Any, query: str, params: dict[str, Any], returns_ids: bool) -> list[Any]:
+def _run_batch(tx: Any, query: str, params: dict[str, Any]) -> list[Any] | int:
+    """One write batch; returns the ``[nidx, id]`` pairs it wrote, or how many rows."""
     result = tx.run(query, params)
-    record = result.single() if returns_ids else None
+    value = result.single(strict=True)[0]
     result.consume()
-    return list(record[0]) if record is not None else []
+    return list(value) if isinstance(value, list) else int(value)
+
+
+def _rows(tx: Any, queries: list[tuple[str, dict[str, Any]]]) -> list[list[dict[str, Any]]]:
+    """The rows of each query, run one after the other in ``tx``."""
+    found = []
+    for query, params in queries:
+        result = tx.run(query, params)
+        keys = result.keys()
+        # Not Record.data(): it walks every value recursively, byte by byte for the blobs.
+        found.append([dict(zip(keys, record.values())) for record in result])
+    return found
+
+
+def _purge_batch(tx: Any, case_id: str, limit: int, stale_after_ms: int | None) -> int:
+    """One batch of :meth:`Neo4jStore._purge`, under the case node's lock."""
+    state = tx.run(cypher.LOCK_CASE, id=case_id).single(strict=True)
+    keep = []
+    if state["status"] == "ready" and state["ck"] is not None:
+        keep.append(state["ck"])
+    if state["loading"] is not None:
+        dead = (stale_after_ms is not None
+                and (state["beat"] is None or state["now"] - state["beat"] > stale_after_ms))
+        if dead:
+            tx.run(cypher.CLEAR_CLAIM, id=case_id, ck=state["loading"]).consume()
+        else:
+            keep.append(state["loading"])
+    row = tx.run(cypher.PURGE, id=case_id, keep=keep, limit=limit).single(strict=True)
+    return int(row["deleted"])
+
+
+def _discard_batch(tx: Any, ck: str, limit: int) -> int:
+    row = tx.run(cypher.PURGE_GENERATION, ck=ck, limit=limit).single(strict=True)
+    return int(row["deleted"])
+
+
+def _publish(tx: Any, params: dict[str, Any]) -> bool:
+    """Publish a loaded generation if its claim still holds; whether it is published."""
+    state = tx.run(cypher.LOCK_CASE, id=params["id"]).single(strict=True)
+    if state["ck"] == params["ck"] and state["status"] == "ready":
+        return True  # published already (a retry after the answer to the commit was lost)
+    if not state["exists"] or state["loading"] != params["ck"]:
+        return False
+    return tx.run(cypher.PUBLISH_CASE, params).single() is not None
+
+
+class _Claim:
+    """A load's claim on its case id, renewed every few seconds (see ``cypher.BEAT``)."""
+
+    EVERY = 2.0
+
+    def __init__(self, case_id: str, ck: str) -> None:
+        self.case_id, self.ck = case_id, ck
+        self._last = time.monotonic()
+        self._lock = threading.Lock()
+
+    def due(self) -> bool:
+        with self._lock:
+            now = time.monotonic()
+            if now - self._last < self.EVERY:
+                return False
+            self._last = now
+            return True
 
 
 def _fill(target: np.ndarray) -> Callable[[list[Any]], None]:
@@ -726,6 +1015,18 @@ def _driver_address(driver: Any) -> str:
         return f"bolt://{driver.get_server_info().address}"
     except Exception:
         return "a caller-supplied driver"
+
+
+def _records(tx: Any, ck: str, wanted: list[str], case_id: str
+             ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Node records with these ids, then link records for the rest; then the case's state."""
+    (rows,) = _rows(tx, [(cypher.NODE_RECORDS, {"ck": ck, "ids": wanted})])
+    missing = sorted(set(wanted) - {row["id"] for row in rows})
+    queries: list[tuple[str, dict[str, Any]]] = [(cypher.CASE_INFO, {"id": case_id})]
+    if missing:
+        queries.insert(0, (_link_records_query(), {"ck": ck, "ids": missing}))
+    *links, info = _rows(tx, queries)
+    return rows + (links[0] if links else []), info
 
 
 def _link_records_query() -> str:

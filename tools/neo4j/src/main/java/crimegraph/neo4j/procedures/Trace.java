@@ -57,6 +57,7 @@ public final class Trace {
     private static final int RECORD = 40;
     private static final int PARALLEL = 20_000;  // chain shipments worth a second thread
     private static final Label ENTITY = Label.label("CGEntity");
+    private static final Label CASE = Label.label("CGCase");
 
     @Context
     public Transaction tx;
@@ -116,6 +117,8 @@ public final class Trace {
                 }
             }
             result = walk.run(startNodes, products, since, until);
+            // What was read belongs to the case only while the case still publishes it.
+            if (!published(ck)) result = new Result(true);
         } catch (Stale | NotFoundException e) {
             result = new Result(true);
         }
@@ -124,6 +127,18 @@ public final class Trace {
         result.micros = (System.nanoTime() - began) / 1000;
         result.readMicros = walk.readNanos / 1000;
         return Stream.of(result);
+    }
+
+    /**
+     * Whether generation {@code ck} (the case id, '#', a unique suffix) is the one its case
+     * node publishes. A reload or delete changes the case node before it removes any data.
+     */
+    private boolean published(String ck) {
+        int cut = ck.lastIndexOf('#');
+        if (cut < 0) return false;
+        Node node = tx.findNode(CASE, "id", ck.substring(0, cut));
+        return node != null && ck.equals(node.getProperty("ck", null))
+                && "ready".equals(node.getProperty("status", null));
     }
 
     /** Thrown inside the walk when a node read does not belong to the traced case any more. */
