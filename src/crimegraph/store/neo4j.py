@@ -153,7 +153,8 @@ class Neo4jStore(Store):
                 # within ``timeout``; the driver's own retries log a warning each time.
                 driver = neo4j.GraphDatabase.driver(
                     uri, auth=auth, notifications_min_severity="OFF",
-                    connection_timeout=timeout, max_transaction_retry_time=0.0,
+                    connection_timeout=timeout, connection_acquisition_timeout=timeout,
+                    max_transaction_retry_time=0.0,
                 )
             except (ValueError, neo4j.exceptions.ConfigurationError) as exc:
                 raise ValueError(f"cannot use Neo4j URI {uri!r}: {exc}") from exc
