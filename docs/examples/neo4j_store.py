@@ -24,6 +24,10 @@ with cg.CaseGraph.open(cg.Neo4jStore(uri, database="neo4j"), case.id) as db:
     print(in_neo4j.transactions == in_memory.transactions, in_neo4j.tiers == in_memory.tiers)
     print(cg.infer_hierarchy(db).equals(cg.infer_hierarchy(case)))
 
+# What the server holds: published cases, loads running now, data of killed loads.
+print(store.inventory()[["case_id", "nodes", "state"]].to_string(index=False))
+print(store.vacuum(), "nodes of interrupted loads removed")
+
 store.delete_case(case.id)                           # remove the case and all its data
 print(case.id in store.list_cases())
 g.close()

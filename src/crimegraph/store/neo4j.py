@@ -206,11 +206,14 @@ class Neo4jStore(Store):
         except (nex.Neo4jError, nex.DriverError) as exc:
             raise StoreError(f"{action} failed on {self.describe()}: {exc}") from exc
 
-    def _transact(self, work: Callable[..., _T], *args: Any, write: bool = False) -> _T:
+    def _transact(self, work: Callable[..., _T], *args: Any, write: bool = False,
+                  repeatable: bool = True) -> _T:
         """Run ``work(tx, *args)`` in a managed transaction, retried within ``timeout``.
 
         Retried: what the server calls transient (deadlocks between two writers, a leader
-        switch) and a lost connection. Not logged: a caller sees one clear error at the end.
+        switch: the transaction was rolled back) and, when the work may run twice
+        (``repeatable``), a lost connection, after which a commit may or may not have
+        happened. Not logged: a caller sees one clear error at the end.
         """
         import neo4j
         import neo4j.exceptions as nex
@@ -226,6 +229,8 @@ class Neo4jStore(Store):
                     return run(work, *args)
             except (nex.Neo4jError, nex.DriverError) as exc:
                 if not exc.is_retryable() or time.monotonic() + delay > deadline:
+                    raise
+                if not repeatable and not isinstance(exc, nex.TransientError):
                     raise
             time.sleep(delay)
             delay = min(delay * 2, 1.0)
@@ -387,7 +392,8 @@ class Neo4jStore(Store):
                     if step is None:
                         return
                     query, params, expected, sink = step
-                    written = self._transact(_run_batch, query, params, write=True)
+                    written = self._transact(_run_batch, query, params, write=True,
+                                             repeatable=False)
                     if isinstance(written, list):
                         if sink is not None:
                             sink(written)
