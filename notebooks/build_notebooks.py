@@ -308,10 +308,15 @@ g = cg.CaseGraph(case)
     md("""
 ## Where is the oil made?
 
-`find_sources` ranks the places that ship a product they never receive: production candidates.
+`find_sources` ranks the places that ship a counterfeit product they never receive: production
+candidates. Suppliers of genuine inputs (base oil, marked `counterfeit=False`) are listed apart
+with `inputs=True`: they sell in the open and are not where the fake oil is made.
 """),
     code("""
 cg.find_sources(g)
+"""),
+    code("""
+cg.find_sources(g, inputs=True)
 """),
     md("""
 ## Downstream from the den
@@ -391,17 +396,18 @@ shipments_all
     md("""
 ## Unaccounted quantities: leads
 
-For every place in the chain, inflow minus outflow over chain shipments. A large positive
+For every place in the chain and every product, inflow minus outflow over chain shipments
+(barrels of one product are never added to bottles of another). Downstream, a large positive
 number is stock still held or buyers we do not know; a negative number means the place sold
-more than the chain delivered: a supplier we have not found.
+more than the chain delivered: a supplier we have not found. `chain.leads()` keeps these,
+premises and distributors first and shops last (a shop's stock is sold to the public).
 """),
     code("""
-leads = chain.unaccounted()
-leads.reindex(leads["unaccounted"].abs().sort_values(ascending=False).index).head(8)
+leads = chain.leads()
+leads.head(8)
 """),
     code("""
-by_product = chain.unaccounted(by_product=True)
-by_product[by_product["unaccounted"] < 0]
+leads[leads["lead"] == "unknown supplier"]
 """),
     md("""
 ## Upstream from the shop that started the case
@@ -438,7 +444,8 @@ pd.DataFrame(
 ## The chain as a figure
 
 `chain.plot()` draws the chain left to right by tier; line width is the quantity shipped and
-the numbers beside the boxes are the unaccounted quantities.
+the badges beside the boxes are the leads, one product each ("(+k)": leads on k more products).
+Upstream, the den is marked as the producer: it makes the oil, it is not missing a supplier.
 """),
     code("""
 chain.plot();
@@ -452,15 +459,16 @@ upstream.plot();
 The numbers quoted below, checked on this run.
 """),
     code("""
-assert cg.find_sources(g)["id"].tolist() == ["W-DEN-01", "ORG-SUPPLIER"]
+assert cg.find_sources(g)["id"].tolist() == ["W-DEN-01"]
+assert cg.find_sources(g, inputs=True)["id"].tolist() == ["ORG-SUPPLIER"]
 assert (len(chain.nodes), len(chain.transactions), max(chain.tiers.values())) == (49, 702, 5)
 assert sum(1 for n in chain.endpoints if n.startswith("SHOP-")) == 30
 assert len(chain.provinces) == 12
 assert (chain.total_quantity, chain.total_amount) == (58_412, 5_351_856)
 assert left_out == ["SHP-0023", "SHP-0045", "SHP-0067", "SHP-0085", "SHP-0141", "SHP-0155",
                     "SHP-0187", "SHP-0191"]
-top = leads.set_index("id")["unaccounted"]
-assert top["W-WH-06"] == 4_920 and top["DIST-02"] == -960
+top = leads.set_index(["id", "product"])["unaccounted"]
+assert top["W-WH-06", "P-SHELL-HX8"] == 2_388 and top["DIST-02", "P-MOBIL-0W40"] == -960
 assert list(upstream.tiers) == ["SHOP-17", "DIST-07", "W-WH-05", "W-DEN-02", "W-DEN-01",
                                 "ORG-SUPPLIER"]
 assert upstream.sources == ["ORG-SUPPLIER"]
@@ -472,8 +480,8 @@ assert (len(hx8.transactions), len(hx8.endpoints)) == (176, 28)
 ## What we found
 
 - **The source.** `W-DEN-01` (兴隆庄村调配窝点, the blending den) ships 58,412 units of four
-  counterfeit products it never receives: it is the production site. The only other source is
-  the legitimate base-oil trader `ORG-SUPPLIER`.
+  counterfeit products it never receives: it is the production site. Its base oil comes from
+  the legitimate trader `ORG-SUPPLIER`, a supplier of genuine inputs.
 - **Where the oil went.** Followed forward in time, the den's oil reaches **49 places over 702
   shipments in 5 tiers**: packaging den → warehouses → distributors and the online store →
   **30 shops in 12 provinces**. **58,412 units** left the den, and the sales along the chain are
@@ -482,8 +490,8 @@ assert (len(hx8.transactions), len(hx8.endpoints)) == (176, 28)
   chain: the Xuzhou warehouse `W-WH-07` shipped `SHP-0023`, `SHP-0045` and `SHP-0067` in
   January, before any den oil reached it, and five resales (`SHP-0085`, `SHP-0141`, `SHP-0155`,
   `SHP-0187`, `SHP-0191`) could only have come from that stock: **an earlier, unknown source**.
-- **Leads.** The Tianjin warehouse `W-WH-06` holds **4,920 units** it received and never sold
-  (the seizure `EV-SEIZE-03` confirms stock there). The Taiyuan distributor `DIST-02` sold
+- **Leads.** The Tianjin warehouse `W-WH-06` holds **4,920 units** of four products it received
+  and never sold, 2,388 of them Shell HX8 (the seizure `EV-SEIZE-03` confirms stock there). The Taiyuan distributor `DIST-02` sold
   **960 more barrels of Mobil 0W-40 than it received** from the chain: it has a supplier the
   case does not know. Distributors with positive balances have buyers we have not found.
 - **Back from `SHOP-17`.** The shop's oil came from `DIST-07` ← `W-WH-05` (Zhengzhou) ←

@@ -69,3 +69,20 @@ def test_console_script() -> None:
                           capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stderr
     assert "fake-liquor-zhou" in done.stdout
+
+
+def test_demo_keeps_genuine_inputs_apart_and_retail_leads_last(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "--example", "fake_liquor"]) == 0
+    out = capsys.readouterr().out
+    candidates, rest = out.split("Production candidates", 1)[1].split(
+        "Suppliers of genuine inputs", 1)
+    assert "W-DEN-A" in candidates
+    assert "ORG-SPIRIT" not in candidates and "ORG-RECYCLE" not in candidates
+    inputs = rest.split("Where did the goods", 1)[0]
+    assert "ORG-SPIRIT" in inputs and "ORG-RECYCLE" in inputs
+    stock = out.split("Leads - goods received but not passed on", 1)[1].split("\n\n", 1)[0]
+    top = stock.splitlines()[2:7]
+    assert len(top) == 5
+    assert not [line for line in top if " shop " in line]  # bars and KTVs come after
+    assert "29 (26 suspects" not in out and "11 (9 suspects: arrested 7, suspect 2; also witness 2)" in out

@@ -133,12 +133,15 @@ def test_oil_anomalies(oil: cg.Case) -> None:
     assert early == ["SHP-0023", "SHP-0045", "SHP-0067"]  # listed in fixtures/README.md
     chain = cg.trace_chain(cg.CaseGraph(oil), "W-DEN-01")
     assert not set(early) & set(chain.transactions)
-    flows = chain.unaccounted(by_product=True).set_index(["id", "product"])["unaccounted"]
-    assert flows.loc[("DIST-02", "P-MOBIL-0W40")] < 0  # an undiscovered supplier
-    per_node = chain.unaccounted().set_index("id")["unaccounted"]
+    table = chain.unaccounted().set_index(["id", "product"])
+    assert table.loc[("DIST-02", "P-MOBIL-0W40"), "unaccounted"] < 0  # an undiscovered supplier
+    assert table.loc[("DIST-02", "P-MOBIL-0W40"), "lead"] == "unknown supplier"
+    per_node = chain.unaccounted().groupby("id")["unaccounted"].sum()
     assert per_node["W-WH-06"] > 0  # unsold stock
     assert per_node["W-WH-06"] == max(per_node[w.id] for w in oil.warehouses
                                       if w.id in per_node.index)
+    leads = chain.leads()
+    assert leads.iloc[0]["id"] == "W-WH-06"  # the largest stock of one product left
 
 
 # -- fake_liquor --------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ import crimegraph as cg
 
 g = cg.CaseGraph(cg.read_case("fixtures/counterfeit_oil.json"))
 print(cg.find_sources(g)[["id", "quantity", "rank"]].to_string(index=False))
+print(cg.find_sources(g, inputs=True)[["id", "products"]].to_string(index=False))
 
 chain = cg.trace_chain(g, "W-DEN-01")
 print(chain)
@@ -12,8 +13,7 @@ print(chain.sources, max(chain.tiers.values()))
 print(f"{chain.total_quantity:,.0f} units left the den; {chain.total_amount:,.0f} CNY traded")
 print(chain.tier_totals().to_string(index=False))
 
-leads = chain.unaccounted()
-biggest = leads.reindex(leads["unaccounted"].abs().sort_values(ascending=False).index)
-print(biggest.head(3)[["id", "tier", "inflow", "outflow", "unaccounted"]].to_string(index=False))
-short = chain.unaccounted(by_product=True).query("unaccounted < 0")
+leads = chain.leads()                  # per product; retail end points last
+print(leads.head(4)[["id", "kind", "product", "unaccounted", "lead"]].to_string(index=False))
+short = leads.query("lead == 'unknown supplier'")
 print(short[["id", "product", "inflow", "outflow", "unaccounted"]].to_string(index=False))

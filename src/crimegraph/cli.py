@@ -38,9 +38,15 @@ def _demo(args: argparse.Namespace) -> int:
     print(f"crimegraph {__version__} demo: the bundled '{args.example}' case "
           "(synthetic; every name is invented)\n")
     print(graph.summary())
-    print("\nWhere does the fake product come from? Production candidates (find_sources):")
+    print("\nWhere does the fake product come from? Production candidates (find_sources; "
+          "counterfeit products only):")
     sources = find_sources(graph)
     _print_frame(sources, 5)
+    inputs = find_sources(graph, inputs=True)
+    if not inputs.empty:
+        print("\nSuppliers of genuine inputs (base materials, packaging; find_sources("
+              "inputs=True)), not production candidates:")
+        _print_frame(inputs[["id", "name", "quantity", "products"]], 5)
     if sources.empty:
         return 0
     start = str(sources.iloc[0]["id"])
@@ -53,15 +59,17 @@ def _demo(args: argparse.Namespace) -> int:
           f"value along the chain: {chain.total_amount:,.2f} {case.currency}")
     print("\nShipments and value per tier:")
     _print_frame(chain.tier_totals(), 10)
-    leads = chain.unaccounted()
-    stock = leads[leads["unaccounted"] > 0].sort_values("unaccounted", ascending=False)
-    short = leads[leads["unaccounted"] < 0].sort_values("unaccounted")
-    print("\nLeads - goods received but not passed on (stock left, or buyers not yet found):")
-    _print_frame(stock, 5)
+    leads = chain.leads()
+    columns = ["rank", "id", "name", "kind", "product", "inflow", "outflow", "unaccounted"]
+    stock = leads[leads["lead"] == "stock left or unknown buyer"]
+    short = leads[leads["lead"] == "unknown supplier"]
+    print("\nLeads - goods received but not passed on, per product (stock left, or buyers not "
+          "yet found); premises and distributors first, retail end points last:")
+    _print_frame(stock[columns], 5)
     if not short.empty:
         print("\nLeads - goods passed on but never received in the chain (a supplier not yet "
               "found):")
-        _print_frame(short, 5)
+        _print_frame(short[columns], 5)
     return 0
 
 

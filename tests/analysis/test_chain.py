@@ -3,6 +3,7 @@ slow reference that enumerates time-respecting walks (the definition, written pl
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
@@ -90,7 +91,12 @@ def test_upstream_mirror(make_graph: Make) -> None:
     assert chain.tiers == {"SHOP": 0, "WH": 1, "DEN": 2}
     assert chain.sources == ["DEN"] and chain.endpoints == ["SHOP"]
     assert chain.total_quantity == 6  # what reached the shop
-    assert chain.unaccounted().set_index("id")["unaccounted"].to_dict() == {"WH": 4.0, "DEN": -10.0}
+    table = chain.unaccounted().set_index("id")
+    assert table["unaccounted"].to_dict() == {"WH": 4.0, "DEN": -10.0}
+    # Upstream, the warehouse's 4 other units went to a buyer outside this chain: no lead;
+    # the den passed on 10 units nobody is known to have supplied: a supplier to find.
+    assert table["lead"].to_dict() == {"WH": None, "DEN": "unknown supplier"}
+    assert chain.leads()["id"].tolist() == ["DEN"]
 
 
 def test_since_and_until(make_graph: Make) -> None:
@@ -152,13 +158,16 @@ def test_unaccounted_and_totals(make_graph: Make) -> None:
     ]))
     chain = cg.trace_chain(g, "DEN")
     table = chain.unaccounted()
-    assert table.columns.tolist() == ["id", "name", "tier", "inflow", "outflow", "unaccounted"]
+    assert table.columns.tolist() == ["id", "name", "kind", "tier", "product", "inflow",
+                                      "outflow", "unaccounted", "lead"]
     assert table.set_index("id")["unaccounted"].to_dict() == {"WH": 70.0, "D1": -20.0, "D2": 50.0}
+    assert table.set_index("id")["lead"].to_dict() == {
+        "WH": "stock left or unknown buyer", "D1": "unknown supplier",
+        "D2": "stock left or unknown buyer"}
     assert "DEN" not in table["id"].tolist()
+    assert table["product"].unique().tolist() == ["OIL"]
     assert chain.total_quantity == 100
     assert chain.total_amount == 2250
-    per_product = chain.unaccounted(by_product=True)
-    assert per_product["product"].unique().tolist() == ["OIL"]
 
 
 def test_chain_exports(make_graph: Make) -> None:
@@ -310,10 +319,118 @@ def test_trace_matches_reference(
     assert len(chain) == len(expected)
     assert chain.tiers == dict(sorted(tiers.items(), key=lambda kv: (kv[1], kv[0])))
     by_id = {e[0]: e for e in edges}
-    inflow: dict[str, float] = {}
+    balance: dict[tuple[str, str], float] = {}
     for tid in expected:
-        _, u, v, _, _, q = by_id[tid]
-        inflow[v] = inflow.get(v, 0) + q
-        inflow[u] = inflow.get(u, 0) - q
-    got = chain.unaccounted().set_index("id")["unaccounted"].to_dict()
-    assert got == {n: inflow.get(n, 0.0) for n in tiers if n not in starts}
+        _, u, v, _, p, q = by_id[tid]
+        balance[(v, p)] = balance.get((v, p), 0) + q
+        balance[(u, p)] = balance.get((u, p), 0) - q
+    table = chain.unaccounted()
+    got = dict(zip(zip(table["id"], table["product"]), table["unaccounted"]))
+    assert got == {key: value for key, value in balance.items() if key[0] not in starts}
+
+
+# -- leads: what a balance means ---------------------------------------------------------------
+
+def inputs_case() -> cg.Case:
+    """A den that turns genuine base oil into fake oil; a depot; a distributor; two shops."""
+    return cg.Case(
+        id="inputs",
+        persons=[cg.Person(id="BOSS", name="Boss"), cg.Person(id="FOREMAN", name="Foreman")],
+        organizations=[
+            cg.Organization(id="SUPPLIER", name="Base oil trader", kind="company"),
+            cg.Organization(id="DIST", name="Distributor", kind="distributor"),
+            cg.Organization(id="SHOP", name="Shop", kind="shop"),
+            cg.Organization(id="SHOP2", name="Second shop", kind="shop"),
+        ],
+        warehouses=[cg.Warehouse(id="DEN", name="Den"),  # no 'production' use recorded
+                    cg.Warehouse(id="DEPOT", name="Depot", uses=["storage"])],
+        products=[cg.Product(id="BASE", name="Base oil", counterfeit=False, unit="litre"),
+                  cg.Product(id="FAKE", name="Fake oil", counterfeit=True, unit="barrel"),
+                  cg.Product(id="LABEL", name="Labels", counterfeit=None)],
+        transactions=[
+            shipment("T1", "SUPPLIER", "DEN", "03-01", 500, product="BASE"),
+            shipment("T2", "DEN", "DEPOT", "03-02", 100, product="FAKE"),
+            shipment("T3", "DEPOT", "DIST", "03-03", 60, product="FAKE"),
+            shipment("T4", "DEPOT", "SHOP", "03-03", 10, product="FAKE"),
+            shipment("T5", "DIST", "SHOP", "03-04", 20, product="FAKE"),
+            shipment("T6", "DIST", "SHOP2", "03-04", 5, product="FAKE"),
+            shipment("T7", "DEPOT", "SHOP2", "03-05", 7, product="LABEL"),  # never received
+        ],
+        relationships=[
+            cg.Relationship(id="R1", kind="leads", source="BOSS", target="FOREMAN"),
+            cg.Relationship(id="R2", kind="operates", source="FOREMAN", target="DEN"),
+        ],
+    )
+
+
+def test_quantities_never_add_across_products(make_graph: Make) -> None:
+    chain = cg.trace_chain(make_graph(inputs_case()), "SHOP2", direction="upstream")
+    table = chain.unaccounted().set_index(["id", "product"])
+    assert table.loc[("DEPOT", "FAKE"), "unaccounted"] == 40.0  # 100 in, 60 toward SHOP2
+    assert table.loc[("DEPOT", "LABEL"), "unaccounted"] == -7.0
+    assert table.loc[("DEPOT", "LABEL"), "lead"] == "unknown supplier"
+    assert ("DEN", "BASE") in table.index and ("DEN", "FAKE") in table.index
+
+
+def test_upstream_makers_are_producers_not_missing_suppliers(make_graph: Make) -> None:
+    chain = cg.trace_chain(make_graph(inputs_case()), "SHOP", direction="upstream",
+                           product="FAKE")
+    table = chain.unaccounted().set_index("id")
+    # The den receives genuine base oil and ships fake oil: it makes the fake oil.
+    assert table.loc["DEN", "lead"] == "producer"
+    # Upstream, what the depot and distributor sent elsewhere is no lead.
+    assert table.loc["DEPOT", "lead"] is None and table.loc["DIST", "lead"] is None
+    assert chain.leads().empty
+
+
+def test_production_premises_and_factories_are_producers(make_graph: Make) -> None:
+    case = inputs_case()
+    data = case.model_dump()
+    data["warehouses"][0]["uses"] = ["production"]
+    data["transactions"] = [t for t in data["transactions"] if t["product"] != "BASE"]
+    chain = cg.trace_chain(make_graph(cg.Case.model_validate(data)), "SHOP",
+                           direction="upstream", product="FAKE")
+    assert chain.unaccounted().set_index("id").loc["DEN", "lead"] == "producer"
+
+
+def test_genuine_inputs_are_input_suppliers_upstream(make_graph: Make) -> None:
+    chain = cg.trace_chain(make_graph(inputs_case()), "SHOP", direction="upstream")
+    table = chain.unaccounted().set_index(["id", "product"])
+    assert table.loc[("SUPPLIER", "BASE"), "lead"] == "input supplier"
+    assert table.loc[("DEN", "FAKE"), "lead"] == "producer"
+    assert table.loc[("DEN", "BASE"), "lead"] is None  # upstream, positive
+
+
+def test_leads_put_retail_end_points_last(make_graph: Make) -> None:
+    chain = cg.trace_chain(make_graph(inputs_case()), "DEN", product="FAKE")
+    leads = chain.leads()
+    # SHOP holds 30 (largest), DIST 35, DEPOT 30, SHOP2 5: premises and distributors first.
+    assert leads[["id", "retail"]].values.tolist() == [
+        ["DIST", False], ["DEPOT", False], ["SHOP", True], ["SHOP2", True]]
+    assert leads["rank"].tolist() == [1, 2, 3, 4]
+    assert set(leads["lead"]) == {"stock left or unknown buyer"}
+    assert leads.set_index("id").loc["DIST", "kind"] == "distributor"
+    assert leads.set_index("id").loc["DEPOT", "kind"] == "premises"
+
+
+def test_find_sources_ranks_fake_products_and_lists_inputs_apart(make_graph: Make) -> None:
+    g = make_graph(inputs_case())
+    assert cg.find_sources(g)["id"].tolist() == ["DEN", "DEPOT"]  # FAKE, and LABEL (unknown)
+    inputs = cg.find_sources(g, inputs=True)
+    assert inputs[["id", "products"]].values.tolist() == [["SUPPLIER", "BASE"]]
+    assert cg.find_sources(g, product="BASE")["id"].tolist() == ["SUPPLIER"]  # asked by name
+
+
+def test_a_start_that_ships_nothing_says_where_to_look(make_graph: Make) -> None:
+    g = make_graph(inputs_case())
+    with pytest.warns(UserWarning, match=r"BOSS \(Boss\) ships or receives no goods.*"
+                                         r"people they lead.*DEN \(Den\)"):
+        chain = cg.trace_chain(g, "BOSS")
+    assert len(chain) == 0
+    with pytest.warns(UserWarning, match=r"FOREMAN \(Foreman\) ships or receives no goods.*"
+                                         r"upstream chain is empty.*DEN \(Den\)"):
+        cg.trace_chain(g, "FOREMAN", direction="upstream")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        cg.trace_chain(g, "DEN", since="2025-01-01")  # ships, only not in that window
+        cg.trace_chain(g, "SHOP")  # a shop ends the chain: an empty chain is the answer

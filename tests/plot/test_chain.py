@@ -81,11 +81,11 @@ def test_places_are_coloured_by_province_with_a_legend(oil_chain) -> None:
 def test_unaccounted_quantities_get_badges(oil_chain) -> None:
     ax = cgp.plot_chain(oil_chain)
     badges = {k: t.get_text() for k, t in by_gid(ax.texts, "unaccounted").items()}
-    expected = oil_chain.unaccounted().set_index("id")["unaccounted"]
+    expected = oil_chain.leads()["id"]
     assert badges["WH2"] == "+60"
     assert badges["D3"] == "+50"
     assert "D2" not in badges  # in balance
-    assert set(badges) == {i for i, v in expected.items() if v != 0}
+    assert set(badges) == set(expected)
 
 
 def test_a_supplier_missing_from_the_records_shows_as_minus(oil_graph) -> None:
@@ -173,3 +173,28 @@ def test_the_bundled_counterfeit_oil_chain() -> None:
     names = by_gid(ax.texts, "name")
     assert set(names) == set(chain.nodes)
     assert names["W-DEN-01"].get_fontweight() == "bold"
+
+
+def test_upstream_badges_show_only_leads_and_mark_producers() -> None:
+    g = cg.load_example("counterfeit_oil")
+    chain = cg.trace_chain(g, "SHOP-17", direction="upstream", product="P-MOBIL-5W30")
+    ax = cgp.plot_chain(chain)
+    # The warehouse's other barrels went to buyers outside this chain: no badge; the den
+    # makes the oil: marked as a producer, not as a missing supplier.
+    assert by_gid(ax.texts, "unaccounted") == {}
+    assert by_gid(ax.texts, "producer")["W-DEN-01"].get_text() == "producer"
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "producer (makes the goods)" in legend
+    assert "+ stock left / unknown buyer" not in legend
+
+
+def test_badges_count_one_product_and_say_how_many_more() -> None:
+    chain = cg.trace_chain(cg.load_example("fake_liquor"), "W-DEN-A")
+    ax = cgp.plot_chain(chain)
+    badges = {k: t.get_text() for k, t in by_gid(ax.texts, "unaccounted").items()}
+    leads = chain.leads()
+    top = leads[leads["id"] == "W-DEN-C"]
+    assert len(top) == 5  # five products left in stock at the sales depot
+    assert badges["W-DEN-C"] == "+2,262 (+4)"  # the largest one, and four more products
+    assert "(+k): leads on k more products" in [t.get_text()
+                                                 for t in ax.get_legend().get_texts()]

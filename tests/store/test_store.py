@@ -122,6 +122,8 @@ def test_subgraph_keeps_links_among_kept_nodes(make_graph: Make) -> None:
 def test_summary(make_graph: Make) -> None:
     s = make_graph(ring()).summary()
     assert s.counts["persons"] == 3 and s.suspects == 2
+    # The witness is named after the suspects, never counted among them.
+    assert "Persons         3 (2 suspects: arrested 1, suspect 1; also witness 1)" in str(s)
     assert s.counts["shipments"] == 1 and s.counts["payments"] == 1
     assert s.provinces == ["Hebei", "Henan", "Shandong"]
     assert s.frozen_funds == {"CNY": 1200000.0}

@@ -12,6 +12,7 @@ payments never extend a chain.
 from __future__ import annotations
 
 import html
+import warnings
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from functools import cached_property
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from ..errors import EntityNotFound
-from ..model import Case
+from ..model import Case, Organization, Person, Product, Warehouse
 from ..model._time import from_epoch_us, get_timezone, localize, to_epoch_us
 from ..store.base import ShipmentTable, TracedChain
 from ..store.graph import CaseGraph, as_case_graph
@@ -31,7 +32,22 @@ if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.axes import Axes
 
-__all__ = ["Chain", "find_sources", "trace_chain"]
+__all__ = [
+    "INPUT_SUPPLIER", "LEAD_STOCK", "LEAD_SUPPLIER", "PRODUCER", "RETAIL_KINDS", "Chain",
+    "find_sources", "trace_chain",
+]
+
+LEAD_STOCK = "stock left or unknown buyer"
+"""Lead: goods arrived and were not passed on to anyone the case knows (downstream)."""
+LEAD_SUPPLIER = "unknown supplier"
+"""Lead: goods passed on that the node's known inflow cannot explain."""
+PRODUCER = "producer"
+"""Not a lead: the node makes the goods it passes on more than it receives."""
+INPUT_SUPPLIER = "input supplier"
+"""Not a lead: the node passes on more of a genuine input (``counterfeit=False``, such as
+base oil or empty bottles) than it receives; genuine goods are bought in the open."""
+RETAIL_KINDS = frozenset({"shop", "online_store", "market"})
+"""Organization kinds that sell to the public: retail end points of a chain."""
 
 Directions = ("downstream", "upstream")
 TimeLike = datetime | date | str
@@ -161,8 +177,8 @@ def trace_chain(
     ['T1', 'T2']
     >>> chain.tiers
     {'DEN': 0, 'WH': 1, 'SHOP': 2}
-    >>> chain.unaccounted()["unaccounted"].tolist()
-    [40.0, 60.0]
+    >>> chain.unaccounted()[["id", "unaccounted", "lead"]].values.tolist()
+    [['WH', 40.0, 'stock left or unknown buyer'], ['SHOP', 60.0, 'stock left or unknown buyer']]
     """
     g = as_case_graph(graph)
     if direction not in Directions:
@@ -186,19 +202,58 @@ def trace_chain(
                                       since_us=since_us, until_us=until_us)
     if traced is not None and not _valid_ids(traced.kinds, starts, products):
         traced = None
-    if traced is None:
-        _check_ids(g, starts, products)
+    if traced is not None:
+        chain = Chain._settled(g, traced, starts, direction=direction, products=products,
+                               since_us=since_us, until_us=until_us)
     else:
-        return Chain._settled(g, traced, starts, direction=direction, products=products,
-                              since_us=since_us, until_us=until_us)
-    table = g.store.chain_candidates(
-        starts, direction=direction, products=products, since_us=since_us, until_us=until_us,
-        max_hops=max_hops,
-    )
-    return Chain._compute(
-        g, table, starts, direction=direction, products=products, since_us=since_us,
-        until_us=until_us, time_respecting=time_respecting, max_hops=max_hops,
-    )
+        _check_ids(g, starts, products)
+        table = g.store.chain_candidates(
+            starts, direction=direction, products=products, since_us=since_us,
+            until_us=until_us, max_hops=max_hops,
+        )
+        chain = Chain._compute(
+            g, table, starts, direction=direction, products=products, since_us=since_us,
+            until_us=until_us, time_respecting=time_respecting, max_hops=max_hops,
+        )
+    if not chain.shipment_count:
+        _warn_if_no_goods(g, starts, direction)
+    return chain
+
+
+_CONTROL_KINDS = ("owns", "operates", "rents", "leads")
+"""Ties from a person or organization to what it controls: places, firms, subordinates."""
+
+
+def _warn_if_no_goods(g: CaseGraph, starts: list[str], direction: str) -> None:
+    """Warn when an empty chain comes from starts that hold no goods at all.
+
+    A person rarely ships or receives goods in a case; the premises and firms they own or
+    operate do, or those of the people they lead. The warning names the nearest of those
+    that move goods, so the analyst can trace from them instead. (A shop traced downstream
+    holds goods and ends the chain: its empty chain is an answer, not a mistake.)
+    """
+    way: Literal["out", "in"] = "out" if direction == "downstream" else "in"
+    if g.store.transactions(nodes=starts, direction="both", kind="shipment"):
+        return  # the starts do hold goods; the direction, filters or window left nothing
+    seen, level = set(starts), list(starts)
+    found: list[str] = []
+    while level and not found:
+        ties = g.store.links(nodes=level, direction="out", kinds=_CONTROL_KINDS)
+        level = sorted({tie.target for tie in ties} - seen)
+        seen.update(level)
+        if level:
+            found = sorted({t.source if way == "out" else t.target for t in
+                            g.store.transactions(nodes=level, direction=way, kind="shipment")}
+                           & set(level))
+    records = g.store.get_many([*starts, *found])
+    named = ", ".join(f"{sid} ({getattr(records.get(sid), 'name', sid)})" for sid in starts)
+    verb = "ship or receive" if len(starts) > 1 else "ships or receives"
+    message = f"{named} {verb} no goods in this case, so the {direction} chain is empty"
+    if found:
+        message += ("; trace from the places under their control (owned, operated, rented "
+                    "or run by people they lead) instead: " + ", ".join(
+                        f"{p} ({getattr(records.get(p), 'name', p)})" for p in found))
+    warnings.warn(message, stacklevel=3)
 
 
 class Chain:
@@ -468,53 +523,162 @@ class Chain:
         """Provinces of the chain nodes (those with a known province), sorted."""
         return sorted({e.province for e in self._entities.values() if getattr(e, "province", None)})
 
-    def unaccounted(self, *, by_product: bool = False) -> pd.DataFrame:
-        """Inflow minus outflow over chain shipments, for every chain node but the start.
+    @cached_property
+    def _balances(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Keys ``node * n_products + product`` seen on chain shipments, with the quantities
+        in and out per key (summed in table order: every store gives the same totals)."""
+        t, edges = self._table, self._edges
+        n_products = max(len(t.product_ids), 1)
+        product = t.product[edges].astype(np.int64)
+        key_in = t.target[edges].astype(np.int64) * n_products + product
+        key_out = t.source[edges].astype(np.int64) * n_products + product
+        keys = np.unique(np.concatenate([key_in, key_out]))
+        qty = t.quantity[edges]
+        inflow = np.bincount(np.searchsorted(keys, key_in), weights=qty, minlength=len(keys))
+        outflow = np.bincount(np.searchsorted(keys, key_out), weights=qty, minlength=len(keys))
+        return keys, inflow, outflow
 
-        Positive: stock left or undiscovered buyers; negative: an undiscovered supplier.
-        Both are leads for the investigator. Rows are sorted by tier, then id.
+    def unaccounted(self) -> pd.DataFrame:
+        """Each chain node's balance per product over chain shipments, and what it means.
 
-        Parameters
-        ----------
-        by_product : bool
-            One row per node and product instead of one per node.
+        One row per chain node (but the start) and product; quantities never add across
+        products. ``unaccounted`` is inflow minus outflow over the chain's shipments; the
+        ``lead`` column says what a balance tells the investigator, which depends on the
+        trace's direction:
+
+        - downstream, positive: ``"stock left or unknown buyer"`` (goods arrived and were
+          not passed on to anyone the case knows);
+        - negative, in either direction: ``"unknown supplier"`` (goods passed on, toward
+          the shops downstream or toward the target upstream, that the node's known inflow
+          cannot explain), or ``"producer"`` when the node makes goods: production premises,
+          factories, and places that receive genuine inputs (products marked
+          ``counterfeit=False``, such as base oil or empty bottles) and ship another product,
+          or ``"input supplier"`` when the product itself is such a genuine input;
+        - upstream, positive: no lead (None). Upstream the chain holds only what could feed
+          the target: the rest of a node's goods went to buyers outside this chain.
+
+        Rows are sorted by tier, id and product. :meth:`leads` keeps the rows that are leads.
 
         Returns
         -------
         pandas.DataFrame
-            Columns ``id``, ``name``, ``tier``, (``product``,) ``inflow``, ``outflow``,
-            ``unaccounted``.
+            Columns ``id``, ``name``, ``kind`` (premises, person, or the organization's kind
+            such as ``distributor`` or ``shop``), ``tier``, ``product``, ``inflow``,
+            ``outflow``, ``unaccounted``, ``lead``.
         """
         import pandas as pd
 
+        t = self._table
+        keys, inflow, outflow = self._balances
+        n_products = max(len(t.product_ids), 1)
+        tiers, starts = self.tiers, set(self.start)
+        balance = inflow - outflow
+        scale = max(float(np.abs(inflow).max(initial=0.0)), 1.0)
         rows: list[dict[str, Any]] = []
-        starts = set(self.start)
-        if not by_product:
-            pos = self._table.node_index
-            for node, tier in self.tiers.items():
-                if node in starts:
-                    continue
-                i = pos[node]
-                inflow, outflow = float(self._flows[0][i]), float(self._flows[1][i])
-                rows.append({"id": node, "name": self._name(node), "tier": tier,
-                             "inflow": inflow, "outflow": outflow,
-                             "unaccounted": inflow - outflow})
-            columns = ["id", "name", "tier", "inflow", "outflow", "unaccounted"]
-            return pd.DataFrame(rows, columns=columns)
-        frame = self.to_dataframe()
-        flows: dict[tuple[str, str], list[float]] = {}
-        for row in frame.itertuples(index=False):
-            flows.setdefault((row.target, row.product), [0.0, 0.0])[0] += row.quantity
-            flows.setdefault((row.source, row.product), [0.0, 0.0])[1] += row.quantity
-        for (node, product), (inflow, outflow) in flows.items():
+        short: list[int] = []
+        for i, key in enumerate(keys.tolist()):
+            node = t.node_ids[key // n_products]
             if node in starts:
                 continue
-            rows.append({"id": node, "name": self._name(node), "tier": self.tiers[node],
-                         "product": product, "inflow": inflow, "outflow": outflow,
-                         "unaccounted": inflow - outflow})
-        columns = ["id", "name", "tier", "product", "inflow", "outflow", "unaccounted"]
+            value = float(balance[i])
+            if abs(value) <= 1e-9 * scale:
+                value = 0.0
+            lead = None
+            if value < 0:
+                lead = LEAD_SUPPLIER
+                short.append(len(rows))
+            elif value > 0 and not self._upstream:
+                lead = LEAD_STOCK
+            rows.append({"id": node, "name": self._name(node), "kind": self._kind(node),
+                         "tier": tiers[node], "product": t.product_ids[key % n_products],
+                         "inflow": float(inflow[i]), "outflow": float(outflow[i]),
+                         "unaccounted": value, "lead": lead})
+        pairs = {(rows[r]["id"], rows[r]["product"]) for r in short}
+        makers, genuine = self._producers(pairs)
+        for r in short:
+            if rows[r]["product"] in genuine:
+                rows[r]["lead"] = INPUT_SUPPLIER
+            elif (rows[r]["id"], rows[r]["product"]) in makers:
+                rows[r]["lead"] = PRODUCER
+        columns = ["id", "name", "kind", "tier", "product", "inflow", "outflow", "unaccounted",
+                   "lead"]
         out = pd.DataFrame(rows, columns=columns)
+        out["lead"] = pd.Series([row["lead"] for row in rows], dtype=object)  # None, not NaN
         return out.sort_values(["tier", "id", "product"], ignore_index=True)
+
+    def leads(self) -> pd.DataFrame:
+        """The balances of :meth:`unaccounted` that are leads, most worth following first.
+
+        Stock left or unknown buyers (downstream) and unknown suppliers (either direction),
+        per node and product. Premises, distributors, people and other organizations come
+        before retail end points (shops, online stores, markets), whose stock is sold to the
+        public rather than hidden; within each group the largest quantities come first.
+
+        Returns
+        -------
+        pandas.DataFrame
+            The columns of :meth:`unaccounted` plus ``retail`` (a shop, online store or
+            market) and ``rank``.
+
+        Examples
+        --------
+        >>> import crimegraph as cg
+        >>> chain = cg.trace_chain(cg.load_example("fake_liquor"), "W-DEN-A")
+        >>> leads = chain.leads()
+        >>> leads[["id", "kind", "product", "unaccounted"]].head(2).values.tolist()
+        [['W-DEN-C', 'premises', 'P-JW-BLACK', 2262.0],
+         ['W-DEN-C', 'premises', 'P-PENFOLDS-389', 2232.0]]
+        >>> leads["retail"].is_monotonic_increasing   # retail end points come last
+        True
+        """
+        frame = self.unaccounted()
+        frame = frame[frame["lead"].isin([LEAD_STOCK, LEAD_SUPPLIER])].copy()
+        frame["retail"] = frame["kind"].isin(RETAIL_KINDS)
+        frame["size"] = frame["unaccounted"].abs()
+        frame = frame.sort_values(["retail", "size", "id", "product"],
+                                  ascending=[True, False, True, True], ignore_index=True)
+        frame = frame.drop(columns="size")
+        frame["rank"] = np.arange(1, len(frame) + 1)
+        return frame
+
+    def _kind(self, node: str) -> str:
+        """The word for what a chain node is: premises, person, or an organization's kind."""
+        entity = self._entities.get(node)
+        if isinstance(entity, Warehouse):
+            return "premises"
+        if isinstance(entity, Organization):
+            return entity.kind or "organization"
+        return "person" if isinstance(entity, Person) else "unknown"
+
+    def _producers(self, pairs: set[tuple[str, str]]
+                   ) -> tuple[set[tuple[str, str]], set[str]]:
+        """Which (node, product) pairs are made by the node rather than bought, and which of
+        the products are genuine inputs (``counterfeit=False``).
+
+        Production premises and factories make what they ship; so does a place that
+        receives genuine inputs and ships another product.
+        """
+        if not pairs:
+            return set(), set()
+        nodes = sorted({node for node, _ in pairs})
+        makes: set[str] = set()
+        for node in nodes:
+            entity = self._entities.get(node)
+            if (isinstance(entity, Warehouse) and "production" in entity.uses) or (
+                    isinstance(entity, Organization) and entity.kind == "factory"):
+                makes.add(node)
+        inputs: dict[str, set[str]] = {}
+        received = self.graph.store.transactions(nodes=nodes, direction="in", kind="shipment")
+        wanted = {tx.product for tx in received if tx.product} | {p for _, p in pairs}
+        products = self.graph.store.get_many(wanted)
+        genuine = {pid for pid, record in products.items()
+                   if isinstance(record, Product) and record.counterfeit is False}
+        for tx in received:
+            if tx.product in genuine:
+                inputs.setdefault(tx.target, set()).add(tx.product)
+        makers = {(node, product) for node, product in pairs
+                  if node in makes or inputs.get(node, set()) - {product}}
+        return makers, genuine
 
     def _name(self, node: str) -> str:
         entity = self._entities.get(node)
@@ -618,18 +782,24 @@ class Chain:
         return f"<table>{body}</table>"
 
 
-def find_sources(graph: CaseGraph | Case, product: str | Sequence[str] | None = None
-                 ) -> pd.DataFrame:
-    """Production candidates: nodes that ship a product but never receive it.
+def find_sources(graph: CaseGraph | Case, product: str | Sequence[str] | None = None, *,
+                 inputs: bool = False) -> pd.DataFrame:
+    """Production candidates: nodes that ship a fake product but never receive it.
 
     A node counts as a source of product P when it sends shipments of P and receives none of
-    P (a den that buys base oil and ships fake oil is a source of the fake oil).
+    P (a den that buys base oil and ships fake oil is a source of the fake oil). Only
+    counterfeit products and products of unknown status count: the suppliers of genuine
+    inputs (products marked ``counterfeit=False``, such as base oil, ethanol or empty
+    bottles) are not production candidates, and ``inputs=True`` lists them instead.
 
     Parameters
     ----------
     graph : CaseGraph or Case
     product : str or list of str, optional
-        Only these products (all when None).
+        Only these products, whatever their status (when None: every counterfeit or unknown
+        product, or with ``inputs=True`` every genuine one).
+    inputs : bool
+        List the sources of genuine inputs instead of production candidates.
 
     Returns
     -------
@@ -643,6 +813,8 @@ def find_sources(graph: CaseGraph | Case, product: str | Sequence[str] | None = 
     >>> import crimegraph as cg
     >>> cg.find_sources(cg.load_example("counterfeit_oil")).iloc[0]["id"]
     'W-DEN-01'
+    >>> cg.find_sources(cg.load_example("fake_liquor"), inputs=True)["id"].tolist()
+    ['ORG-RECYCLE', 'ORG-SPIRIT']
     """
     import pandas as pd
 
@@ -654,8 +826,11 @@ def find_sources(graph: CaseGraph | Case, product: str | Sequence[str] | None = 
             if pid not in found:
                 raise EntityNotFound(pid, g.store.ids(), where=g.describe())
     table = g.store.shipments()
-    if products is not None:
-        table = table.select(table.mask(products=products))
+    if products is None:
+        records = g.store.get_many(table.product_ids)
+        products = [pid for pid in table.product_ids
+                    if (getattr(records.get(pid), "counterfeit", None) is False) == inputs]
+    table = table.select(table.mask(products=products))
     n_nodes, n_products = len(table.node_ids), max(len(table.product_ids), 1)
     key_out = table.source.astype(np.int64) * n_products + table.product
     key_in = table.target.astype(np.int64) * n_products + table.product

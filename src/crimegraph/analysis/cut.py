@@ -121,9 +121,13 @@ class ChainCut:
         return len(self.nodes)
 
     def __repr__(self) -> str:
-        return (f"<ChainCut {len(self.nodes)} nodes {self.nodes[:6]}"
+        def count(n: int, noun: str) -> str:
+            return f"{n} {noun}{'' if n == 1 else 's'}"
+
+        return (f"<ChainCut {count(len(self.nodes), 'node')} {self.nodes[:6]}"
                 f"{'...' if len(self.nodes) > 6 else ''} carrying {self.quantity:,.0f} "
-                f"between {len(self.sources)} sources and {len(self.targets)} endpoints>")
+                f"between {count(len(self.sources), 'source')} and "
+                f"{count(len(self.targets), 'endpoint')}>")
 
 
 def cut_chain(

@@ -55,7 +55,14 @@ class ChainDrawing:
     throughput : dict
         Node id -> quantity received plus quantity sent.
     unaccounted : dict
-        Node id -> inflow minus outflow, for nodes where it is not zero.
+        Node id -> its largest lead (see :meth:`crimegraph.Chain.leads`): inflow minus
+        outflow of one product, positive for stock left or an unknown buyer (downstream),
+        negative for an unknown supplier. Quantities never add across products.
+    more_products : dict
+        Node id -> how many more products it has leads on (not drawn in the badge).
+    producers : list of str
+        Nodes that make what they pass on (production premises, factories, places that
+        receive genuine inputs): marked as producers, not as missing suppliers.
     start : list of str
         The chain's start ids.
     """
@@ -70,6 +77,8 @@ class ChainDrawing:
     unaccounted: dict[str, float]
     start: list[str]
     headers: dict[int, str]
+    more_products: dict[str, int]
+    producers: list[str]
 
 
 def chain_layout(chain: Chain) -> ChainDrawing:
@@ -108,9 +117,15 @@ def chain_layout(chain: Chain) -> ChainDrawing:
         throughput[v] += q
 
     frame = chain.unaccounted()
-    largest = max([abs(x) for x in frame["unaccounted"].tolist()] + [1.0])
-    unaccounted = {str(i): float(x) for i, x in zip(frame["id"], frame["unaccounted"], strict=True)
-                   if abs(float(x)) > 1e-9 * largest}
+    leads = chain.leads().sort_values("unaccounted", key=abs, ascending=False, kind="stable")
+    unaccounted: dict[str, float] = {}
+    more_products: dict[str, int] = {}
+    for node, value in zip(leads["id"], leads["unaccounted"], strict=True):
+        if node in unaccounted:
+            more_products[node] = more_products.get(node, 0) + 1
+        else:
+            unaccounted[node] = float(value)
+    producers = sorted(set(frame.loc[frame["lead"] == "producer", "id"]))
 
     # Start with provinces together: trading partners are mostly in the same province.
     initial = sorted(tiers, key=lambda n: (columns[n], provinces[n] or "\uffff", n))
@@ -124,7 +139,7 @@ def chain_layout(chain: Chain) -> ChainDrawing:
         tier = deepest - col if upstream else col
         headers[col] = "start" if tier == 0 else f"tier {tier}"
     return ChainDrawing(columns, layout, names, provinces, flows, counts, throughput,
-                        unaccounted, list(info.start), headers)
+                        unaccounted, list(info.start), headers, more_products, producers)
 
 
 def plot_chain(
@@ -273,7 +288,8 @@ def _draw_dots(ax: Axes | None, d: ChainDrawing, colors: Mapping[str, str], labe
     font = fontsize or max(5.0, min(8.0, slot * 72 * 0.78))
     wanted = _labelled(d, labels, slot, font)
     widest = max([text_width_em(d.names[n]) for n in wanted] + [3.0])
-    label_w = widest * font / 72 + 0.15 + (0.5 if d.unaccounted else 0.0)  # name + badge
+    badged = bool(d.unaccounted or d.producers)
+    label_w = widest * font / 72 + 0.15 + (0.5 if badged else 0.0)  # name + badge
     n_cols = max(d.columns.values(), default=0) + 1
     pitch = max(1.6, label_w + 0.9)
     tall = max(d.layout.extent * slot + 0.6, _legend_height(d, colors, font) if legend else 0.0,
@@ -340,7 +356,7 @@ def _legend_height(d: ChainDrawing, colors: Mapping[str, str], font: float) -> f
     """Inches the legend needs: the figure is at least this tall so it is not cut off."""
     rows = 1 + len(colors) + (1 if any(p is None for p in d.provinces.values()) else 0)
     rows += 4 if d.flows else 0
-    rows += 3 if d.unaccounted else 0
+    rows += (3 + bool(d.more_products) + bool(d.producers)) if (d.unaccounted or d.producers) else 0
     return rows * max(font * 0.9, 8.0) * 1.75 / 72 + 0.3
 
 
@@ -431,23 +447,27 @@ def _edges(ax: Axes, d: ChainDrawing, geo: _Geometry, colors: Mapping[str, str],
 
 
 def _badges(ax: Axes, d: ChainDrawing, geo: _Geometry) -> None:
-    for node, value in d.unaccounted.items():
+    badges = {node: (format_number(value, signed=True)
+                     + (f" (+{d.more_products[node]})" if node in d.more_products else ""),
+                     SURPLUS_COLOR if value > 0 else DEFICIT_COLOR, f"unaccounted:{node}")
+              for node, value in d.unaccounted.items()}
+    for node in d.producers:
+        badges.setdefault(node, ("producer", MUTED, f"producer:{node}"))
+    for node, (text, color, gid) in badges.items():
         if node not in d.columns:
             continue
         x, y = geo.xy(d.columns[node], d.layout.position[node])
-        color = SURPLUS_COLOR if value > 0 else DEFICIT_COLOR
         style = {"boxstyle": "round,pad=0.18", "fc": "white", "ec": color, "lw": 0.9}
         if geo.half_w:  # on the box's top right corner
-            ax.text(x + geo.half_w, y + geo.half_h, format_number(value, signed=True),
+            ax.text(x + geo.half_w, y + geo.half_h, text,
                     ha="center", va="center", fontsize=geo.font * 0.72, color=color,
-                    fontweight="bold", bbox=style, zorder=5, gid=f"unaccounted:{node}")
+                    fontweight="bold", bbox=style, zorder=5, gid=gid)
         else:  # after the name
             after = (geo.label_end or {}).get(node, 4.0) + 2.0
-            ax.annotate(format_number(value, signed=True), (x, y), xytext=(after, 0),
+            ax.annotate(text, (x, y), xytext=(after, 0),
                         textcoords="offset points", ha="left", va="center",
                         fontsize=geo.font * 0.8, color=color, fontweight="bold",
-                        bbox={**style, "boxstyle": "round,pad=0.1"}, zorder=5,
-                        gid=f"unaccounted:{node}")
+                        bbox={**style, "boxstyle": "round,pad=0.1"}, zorder=5, gid=gid)
 
 
 def _legend(ax: Axes, d: ChainDrawing, geo: _Geometry, colors: Mapping[str, str],
@@ -469,17 +489,28 @@ def _legend(ax: Axes, d: ChainDrawing, geo: _Geometry, colors: Mapping[str, str]
             lw = 0.7 + (geo.max_width - 0.7) * (q / top)
             handles.append((Line2D([], [], color=MUTED, linewidth=lw, alpha=0.7),
                             format_number(q)))
-    if badges and d.unaccounted:
-        handles.append((blank, "Unaccounted"))
-        handles.append((Line2D([], [], linestyle="none", marker="s", markerfacecolor="white",
-                               markeredgecolor=SURPLUS_COLOR), "+ stock left / unknown buyer"))
-        handles.append((Line2D([], [], linestyle="none", marker="s", markerfacecolor="white",
-                               markeredgecolor=DEFICIT_COLOR), "\u2212 unknown supplier"))
+    if badges and (d.unaccounted or d.producers):
+        values = d.unaccounted.values()
+        handles.append((blank, "Leads (one product)"))
+        if any(v > 0 for v in values):
+            handles.append((Line2D([], [], linestyle="none", marker="s",
+                                   markerfacecolor="white", markeredgecolor=SURPLUS_COLOR),
+                            "+ stock left / unknown buyer"))
+        if any(v < 0 for v in values):
+            handles.append((Line2D([], [], linestyle="none", marker="s",
+                                   markerfacecolor="white", markeredgecolor=DEFICIT_COLOR),
+                            "\u2212 unknown supplier"))
+        if d.more_products:
+            handles.append((blank, "(+k): leads on k more products"))
+        if d.producers:
+            handles.append((Line2D([], [], linestyle="none", marker="s",
+                                   markerfacecolor="white", markeredgecolor=MUTED),
+                            "producer (makes the goods)"))
     leg = ax.legend([h for h, _ in handles], [label for _, label in handles],
                     loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False,
                     fontsize=max(geo.font * 0.9, 8.0 * geo.scale), handlelength=2.2,
                     borderaxespad=0.2)
-    headers = {"Province", "Quantity shipped", "Unaccounted"}
+    headers = {"Province", "Quantity shipped", "Leads (one product)"}
     for text in leg.get_texts():
         if text.get_text() in headers:
             text.set_fontweight("bold")

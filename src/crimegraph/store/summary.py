@@ -51,6 +51,18 @@ class CaseSummary:
         """The summary as plain data."""
         return asdict(self)
 
+    def _persons_line(self) -> str:
+        """E.g. ``29 (26 suspects: arrested 20, suspect 6; also witness 3)``."""
+        suspects = [f"{k} {v}" for k, v in sorted(self.statuses.items())
+                    if k in SUSPECT_STATUSES and v]
+        others = [f"{k} {v}" for k, v in sorted(self.statuses.items())
+                  if k not in SUSPECT_STATUSES and v]
+        noun = "suspect" if self.suspects == 1 else "suspects"
+        text = f"{self.counts.get('persons', 0)} ({self.suspects} {noun}"
+        text += f": {', '.join(suspects)}" if suspects else ""
+        text += f"; also {', '.join(others)}" if others else ""
+        return text + ")"
+
     def _lines(self) -> list[tuple[str, str]]:
         c = self.counts
         period = "-"
@@ -59,8 +71,7 @@ class CaseSummary:
         money = _money
         return [
             ("Case", f"{self.case_id} - {self.title}" if self.title else self.case_id),
-            ("Persons", f"{c.get('persons', 0)} ({self.suspects} suspects: "
-                        + ", ".join(f"{k} {v}" for k, v in sorted(self.statuses.items())) + ")"),
+            ("Persons", self._persons_line()),
             ("Organizations", str(c.get("organizations", 0))),
             ("Premises", f"{c.get('warehouses', 0)} ({self.production_sites} production "
                          f"site{'' if self.production_sites == 1 else 's'})"),
