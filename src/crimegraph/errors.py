@@ -8,6 +8,9 @@ Messages name the offending value, where it was found and what to do next.
 from __future__ import annotations
 
 import difflib
+import re
+import reprlib
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -67,13 +70,53 @@ class Problem:
         return f"{self.where()} field {self.field!r} = {value}: {self.message}"
 
 
+_REPR = reprlib.Repr()
+_REPR.maxlevel, _REPR.maxlist, _REPR.maxdict, _REPR.maxtuple, _REPR.maxset = 3, 4, 4, 4, 4
+_REPR.maxstring = _REPR.maxother = 80
+
+
 def _short_repr(value: Any, limit: int = 80) -> str:
-    text = repr(value)
+    """A repr of at most ``limit`` characters, for any value (huge, deep or unprintable)."""
+    try:
+        if isinstance(value, str):
+            text = repr(value[:limit])
+        elif isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 200:
+            digits = int(value.bit_length() * 0.30103) + 1
+            text = f"<{'-' if value < 0 else ''}integer of about {digits:,} digits>"
+        elif isinstance(value, (list, tuple, dict, set, frozenset)):
+            text = _REPR.repr(value)
+        else:
+            text = repr(value)
+    except Exception:  # a value whose repr fails still names its type
+        text = f"<{type(value).__name__} object>"
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+SHOWN_PROBLEMS = 20
+"""How many problems an :class:`InvalidCase` message lists in full (the rest are counted)."""
+SHOWN_KINDS = 10
+"""How many kinds of further problems the message counts, the most frequent first."""
+
+_VARYING = re.compile(r"'[^']*'|\d+")
+
+
+def problem_kind(problem: Problem) -> str:
+    """What a problem is, without which record: ``transactions 'source' unknown ... id``.
+
+    Quoted values and numbers in the field and message are replaced by ``…``/``N`` so that
+    the same mistake in many records counts as one kind.
+    """
+    field = re.sub(r"\d+", "N", problem.field)
+    message = _VARYING.sub(lambda m: "N" if m.group()[0].isdigit() else "…", problem.message)
+    return f"{problem.section} {field!r} {message}"
 
 
 class InvalidCase(CrimeGraphError, ValueError):
     """A case was rejected; :attr:`problems` lists every problem found, not just the first.
+
+    The message lists the first :data:`SHOWN_PROBLEMS` problems in full, then counts the
+    others by kind (section, field and reason), so that it stays short however many records
+    are wrong; :attr:`problems` always holds every one of them.
 
     Parameters
     ----------
@@ -92,8 +135,16 @@ class InvalidCase(CrimeGraphError, ValueError):
         origin = f" in {self.source}" if self.source else ""
         count = len(self.problems)
         noun = "problem" if count == 1 else "problems"
-        lines = [f"case rejected{origin}: {count} {noun} found; nothing was loaded"]
-        lines += [f"  - {problem}" for problem in self.problems]
+        lines = [f"case rejected{origin}: {count:,} {noun} found; nothing was loaded"]
+        lines += [f"  - {problem}" for problem in self.problems[:SHOWN_PROBLEMS]]
+        rest = self.problems[SHOWN_PROBLEMS:]
+        if rest:
+            kinds = Counter(map(problem_kind, rest)).most_common()
+            lines.append(f"  ... and {len(rest):,} more (all in .problems):")
+            lines += [f"    {n:,} × {kind}" for kind, n in kinds[:SHOWN_KINDS]]
+            others = kinds[SHOWN_KINDS:]
+            if others:
+                lines.append(f"    {sum(n for _, n in others):,} × {len(others):,} other kinds")
         lines.append("Fix every listed record and load the case again.")
         return "\n".join(lines)
 
