@@ -256,11 +256,14 @@ def _same_start(word: str, pool: Collection[str], sample: list[str]) -> list[str
         if sum(1 for key in sample if key.startswith(start)) * scale <= _FEW:
             break
         length += 1
+    # One C-level search over the ids joined by line breaks (ids hold none) is several times
+    # quicker than a call per id.
+    text = "\n" + "\n".join(pool)
     for size in (length, length - 1):
         if size < 1:
             break
-        sharing = itertools.compress(pool, map(str.startswith, pool, itertools.repeat(word[:size])))
-        found = list(itertools.islice(sharing, _COMPARED))  # (stops at the first ones)
+        pattern = re.compile(re.escape("\n" + word[:size]) + r"[^\n]*")
+        found = [hit.group()[1:] for hit in itertools.islice(pattern.finditer(text), _COMPARED)]
         if found:
             return found
     return []
