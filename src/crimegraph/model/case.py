@@ -66,7 +66,12 @@ class Case(BaseModel):
     *every* problem (record, field, value, why) so nothing is lost silently.
 
     Naive timestamps are read as local time in :attr:`timezone`, and bare dates as local
-    midnight, so the same file always means the same instants.
+    midnight, so the same file always means the same instants. Every date and time must fall
+    in :data:`~crimegraph.model.SUPPORTED_TIME_RANGE` (1900-01-01 to 2199-12-31).
+
+    A case and its records are immutable (assigning a field raises); make changed copies with
+    ``record.model_copy(update={...})``. The lists of a case can still be changed in place:
+    :func:`~crimegraph.write_case` checks the case again before writing it.
 
     Parameters
     ----------
@@ -82,7 +87,11 @@ class Case(BaseModel):
     InvalidCase
         On duplicate ids, dangling references (unknown source, target, product, carrier or
         evidence id), a shipment without product or with quantity <= 0, a payment without a
-        positive amount, and every field-level type error.
+        positive amount, a transaction whose source is its target, a relationship whose
+        ``until`` is before its ``since``, a time outside the supported range, NaN or infinity
+        or a boolean in a number, a blank name, an invisible character in an id or reference,
+        and every field-level type error. The message shows the first 20 problems and counts
+        the rest by kind; :attr:`~crimegraph.InvalidCase.problems` holds them all.
 
     Examples
     --------

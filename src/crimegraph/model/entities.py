@@ -139,7 +139,12 @@ Credibility = Annotated[InformationCredibility, BeforeValidator(_not_a_boolean)]
 
 
 class Record(BaseModel):
-    """Base of every record in a case: an ``id`` unique within the case, no unknown fields."""
+    """Base of every record in a case: an ``id`` unique within the case, no unknown fields.
+
+    Records are immutable: assigning a field raises a ``ValidationError``. Use
+    ``record.model_copy(update={...})`` for a changed copy. Numbers are finite JSON numbers
+    (no NaN, infinity, booleans or numeric text).
+    """
 
     model_config = RECORD_CONFIG
 
