@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from .._gc import gc_paused
 from ..errors import CaseFileError, InvalidCase
 from ..model import Case
 from ..model._json import parse_case_json
@@ -50,11 +51,13 @@ def read_case(path: PathLike) -> Case:
         raise CaseFileError(f"case file not found: {file}") from None
     except OSError as exc:
         raise CaseFileError(f"cannot read case file {file}: {exc}") from exc
-    data: Any = parse_case_json(raw, str(file))
-    try:
-        return Case.model_validate(data)
-    except InvalidCase as exc:
-        raise InvalidCase(exc.problems, source=str(file)) from None
+    with gc_paused():  # one pause over parsing and validation: millions of new objects
+        data: Any = parse_case_json(raw, str(file))
+        del raw
+        try:
+            return Case.model_validate(data)
+        except InvalidCase as exc:
+            raise InvalidCase(exc.problems, source=str(file)) from None
 
 
 def case_to_json(case: Case) -> str:

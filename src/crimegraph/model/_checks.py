@@ -84,12 +84,13 @@ def find_problems(data: Any) -> list[Problem]:
         if not isinstance(ref, str):
             return
         found = kind_of(ref)
-        if found is None and id_flaw(ref) is not None:
-            return  # field validation names the invisible character or the white space
+        flaw = id_flaw(ref) if found is None else None
         allowed = tuple(allowed)
         if found in allowed:
             return
-        if found is None:
+        if flaw is not None:
+            message = f"unknown {what} id: it {flaw}"
+        elif found is None:
             message = f"unknown {what} id; no record of the case has this id"
         else:
             article = "an" if what[0] in "aeiou" else "a"

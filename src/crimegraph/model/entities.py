@@ -61,8 +61,9 @@ EntityId = Annotated[str, Field(min_length=1, max_length=200, pattern=ID_PATTERN
 """An id: 1-200 visible characters, no white space at either end, none of
 :data:`INVISIBLE_CATEGORIES`."""
 
-Ref = Annotated[str, Field(min_length=1, pattern=ID_PATTERN)]
-"""A reference to another record's id (checked against the case's ids when it is built)."""
+Ref = Annotated[str, Field(min_length=1)]
+"""A reference to another record's id (checked against the case's ids when it is built; one
+with an invisible character matches no id, and the case's error names the character)."""
 
 Name = Annotated[str, Field(min_length=1, pattern=r"\S")]
 """A name: any text with at least one character that is not white space (kept as given)."""
