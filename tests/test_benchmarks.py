@@ -37,6 +37,12 @@ def test_bench_neo4j_smoke(neo4j_uri: str) -> None:
         assert "inside the server" in out
 
 
+def test_bench_errors_smoke() -> None:
+    out = run("bench_errors.py", "--ids", "5000", "--bad", "3000", "--repeat", "1")
+    assert "x baseline" in out and "3,000 problems" not in out
+    assert "problems on .problems: 3,000" in out and "... and 2,980 more" in out
+
+
 def test_bench_analysis_smoke() -> None:
     out = run("bench_analysis.py", "--people", "600")
     assert "x" in out.lower()

@@ -6,12 +6,13 @@ try:
     cg.Case(
         id="tip",
         organizations=[cg.Organization(id="SHOP-A", name="Shop A", kind="shop"),
-                       cg.Organization(id="SHOP-A", name="Shop A again", kind="shop")],
+                       cg.Organization(id="SHOP-A", name="Shop A again", kind="shop"),
+                       cg.Organization(id="SHOP-C", name="Shop C", kind="shop")],
         products=[cg.Product(id="OIL", name="Fake oil")],
         transactions=[
             cg.Transaction(id="T-1", kind="shipment", source="SHOP-A", target="SHOP-B",
                            timestamp="2024-07-02", product="OIL", quantity=40),
-            cg.Transaction(id="T-2", kind="payment", source="SHOP-A", target="SHOP-A",
+            cg.Transaction(id="T-2", kind="payment", source="SHOP-C", target="SHOP-A",
                            timestamp="2024-07-03", amount=900, evidence=["EV-9"]),
         ],
     )

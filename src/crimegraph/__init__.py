@@ -37,6 +37,7 @@ from .errors import (
 from .io import example_names, load_example, read_case, write_case
 from .io.examples import example_path
 from .model import (
+    SUPPORTED_TIME_RANGE,
     Case,
     Entity,
     Evidence,
@@ -62,6 +63,7 @@ from .store import CaseGraph, CaseSummary, NetworkXStore, ShipmentTable, Store
 __version__ = "0.1.0"
 
 __all__ = [
+    "SUPPORTED_TIME_RANGE",
     "Case",
     "CaseFileError",
     "CaseGraph",

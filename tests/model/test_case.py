@@ -198,10 +198,12 @@ def test_cases_compare_by_their_fields() -> None:
     assert one != "c1"
 
 
-def test_a_store_sees_fields_edited_after_the_case_was_built() -> None:
+def test_fields_cannot_be_edited_after_the_case_was_built() -> None:
     case = cg.Case.model_validate(minimal())
-    case.transactions[0].quantity = 99.0  # edited in place, after validation
-    case.transactions[0].target = "P1"
+    with pytest.raises(ValueError, match="frozen"):
+        case.transactions[0].quantity = 99.0  # type: ignore[misc]
+    # A changed copy put in the list is what a store sees.
+    case.transactions[0] = case.transactions[0].model_copy(update={"target": "P1"})
     table = cg.CaseGraph(case).shipments()
-    assert table.quantity.tolist() == [99.0]
+    assert table.quantity.tolist() == [5.0]
     assert table.node_ids[table.target[0]] == "P1"

@@ -7,8 +7,10 @@ import os
 from pathlib import Path
 from typing import Any
 
+from .._gc import gc_paused
 from ..errors import CaseFileError, InvalidCase
 from ..model import Case
+from ..model._json import parse_case_json
 
 __all__ = ["case_to_json", "read_case", "write_case"]
 
@@ -44,33 +46,45 @@ def read_case(path: PathLike) -> Case:
     """
     file = Path(path)
     try:
-        text = file.read_text(encoding="utf-8")
+        raw = file.read_bytes()
     except FileNotFoundError:
         raise CaseFileError(f"case file not found: {file}") from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
         raise CaseFileError(f"cannot read case file {file}: {exc}") from exc
-    try:
-        data: Any = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise CaseFileError(
-            f"{file}: malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
-        ) from None
-    try:
-        return Case.model_validate(data)
-    except InvalidCase as exc:
-        raise InvalidCase(exc.problems, source=str(file)) from None
+    with gc_paused():  # one pause over parsing and validation: millions of new objects
+        data: Any = parse_case_json(raw, str(file))
+        del raw
+        try:
+            return Case.model_validate(data)
+        except InvalidCase as exc:
+            raise InvalidCase(exc.problems, source=str(file)) from None
 
 
 def case_to_json(case: Case) -> str:
-    """The case file text for ``case``: stable key order, UTF-8, two-space indents."""
-    data = case.model_dump(mode="json", exclude_defaults=True)
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    """The case file text for ``case``: stable key order, UTF-8, two-space indents.
+
+    Records are immutable, but the lists of a case and of its records are not: something
+    appended after the case was built has not been checked. So the case is validated again
+    first, as reading the file would, and a case that would not read back is never written.
+
+    Raises
+    ------
+    InvalidCase
+        If the case, as it is now, has problems (listed by record, field and value).
+    """
+    checked = Case.model_validate(
+        case.model_dump(exclude_defaults=True, round_trip=True, warnings=False)
+    )
+    data = checked.model_dump(mode="json", exclude_defaults=True)
+    return json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
 
 
 def write_case(case: Case, path: PathLike) -> Path:
     """Write ``case`` as a JSON case file; the same case always gives the same bytes.
 
-    Reading the file back with :func:`read_case` gives an equal case.
+    Reading the file back with :func:`read_case` gives an equal case: the case is checked
+    again before anything is written (see :func:`case_to_json`), so a file is never written
+    that would not read back. NaN and infinity never reach the file (strict JSON).
 
     Returns
     -------
@@ -78,5 +92,6 @@ def write_case(case: Case, path: PathLike) -> Path:
         The path written.
     """
     file = Path(path)
-    file.write_text(case_to_json(case), encoding="utf-8")
+    text = case_to_json(case)  # before opening: a rejected case leaves no file behind
+    file.write_text(text, encoding="utf-8")
     return file

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ._time import SUPPORTED_TIME_RANGE
 from .case import Case
 from .entities import (
     EVIDENCE_KINDS,
@@ -24,6 +25,7 @@ __all__ = [
     "PERSON_STATUSES",
     "PREMISES_USES",
     "RELATIONSHIP_KINDS",
+    "SUPPORTED_TIME_RANGE",
     "TRANSACTION_KINDS",
     "Case",
     "Entity",

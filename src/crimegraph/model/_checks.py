@@ -7,15 +7,19 @@ one error naming both.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from pydantic import ValidationError
 
 from ..errors import Problem
+from .entities import INVISIBLE_CATEGORIES
 from .links import transaction_rule_violations
 
-__all__ = ["NODE_SECTIONS", "SECTIONS", "find_problems", "problems_from_validation_error"]
+__all__ = [
+    "NODE_SECTIONS", "SECTIONS", "find_problems", "id_flaw", "problems_from_validation_error",
+]
 
 SECTIONS: tuple[str, ...] = (
     "persons", "organizations", "warehouses", "products", "transactions", "relationships",
@@ -80,10 +84,13 @@ def find_problems(data: Any) -> list[Problem]:
         if not isinstance(ref, str):
             return
         found = kind_of(ref)
+        flaw = id_flaw(ref) if found is None else None
         allowed = tuple(allowed)
         if found in allowed:
             return
-        if found is None:
+        if flaw is not None:
+            message = f"unknown {what} id: it {flaw}"
+        elif found is None:
             message = f"unknown {what} id; no record of the case has this id"
         else:
             article = "an" if what[0] in "aeiou" else "a"
@@ -102,7 +109,8 @@ def find_problems(data: Any) -> list[Problem]:
         if carrier is not None:
             check_ref("transactions", index, rid, "carrier", carrier, NODE_SECTIONS, node_what)
         for field, message in transaction_rule_violations(
-            _get(tx, "kind"), product, _get(tx, "quantity"), _get(tx, "amount")
+            _get(tx, "kind"), product, _get(tx, "quantity"), _get(tx, "amount"),
+            _get(tx, "source"), _get(tx, "target"),
         ):
             problems.append(Problem("transactions", index, rid, field, _get(tx, field), message))
 
@@ -131,6 +139,58 @@ def find_problems(data: Any) -> list[Problem]:
     return problems
 
 
+def id_flaw(text: str) -> str | None:
+    """Why ``text`` is no valid id (an invisible character, edge white space), or None."""
+    for char in text:
+        category = unicodedata.category(char)
+        if category in INVISIBLE_CATEGORIES:
+            name = unicodedata.name(char, "")
+            label = f"U+{ord(char):04X}" + (f" ({name})" if name else "")
+            kind = _CATEGORY_WORDS[category]
+            return (f"contains {label}, {kind}; ids and references must be visible text, "
+                    "or ids that look alike would differ")
+    if text and (text[0].isspace() or text[-1].isspace()):
+        return "has white space at its start or end; ids and references must not"
+    return None
+
+
+_CATEGORY_WORDS = {
+    "Cc": "a control character", "Cf": "an invisible format character",
+    "Co": "a private-use character", "Cs": "a lone surrogate (not Unicode text)",
+    "Zl": "a line separator", "Zp": "a paragraph separator",
+}
+_ATTRIBUTE_MESSAGE = (
+    "an attribute value must be text, a finite number (integers within 64 bits), true, false "
+    "or null"
+)
+_ID_FIELDS = frozenset({"id", "source", "target", "product", "carrier", "evidence"})
+
+
+def _friendly(error: Any, field: str) -> str:
+    """Pydantic's message, reworded where it would not tell an analyst what is wrong."""
+    kind, value = error["type"], error.get("input")
+    head = field.split(".")[0]
+    if kind in ("string_pattern_mismatch", "string_unicode") and isinstance(value, str):
+        if head in _ID_FIELDS:
+            flaw = id_flaw(value)
+            if flaw:
+                return flaw
+        if head in ("name", "aliases"):
+            return "a name must not be empty or only white space"
+        if kind == "string_unicode":
+            return "not Unicode text (a lone surrogate)"
+    if kind == "string_too_short" and head in ("name", "aliases"):
+        return "a name must not be empty or only white space"
+    if kind == "finite_number":
+        return "not a finite number; NaN and infinity are not allowed"
+    if kind == "float_type" and isinstance(value, int) and not isinstance(value, bool):
+        return "a number too large for any store"
+    if kind in ("float_type", "int_type") and isinstance(value, (bool, str)):
+        return "must be a JSON number, not " + ("a boolean" if isinstance(value, bool)
+                                                 else "text")
+    return str(error["msg"])
+
+
 def problems_from_validation_error(exc: ValidationError, data: Any) -> list[Problem]:
     """Turn Pydantic's field errors into :class:`Problem` records that name the record id."""
     problems: list[Problem] = []
@@ -138,6 +198,10 @@ def problems_from_validation_error(exc: ValidationError, data: Any) -> list[Prob
         if error["type"] == "transaction_rule":
             continue  # reported by find_problems with the field name
         loc = error["loc"]
+        if len(loc) >= 3 and loc[-3] == "attributes":
+            # One value failed every member of the attribute union: one problem, not four.
+            loc = loc[:-1]
+            error = {**error, "msg": _ATTRIBUTE_MESSAGE, "type": "attribute_value"}
         if len(loc) >= 2 and isinstance(loc[0], str) and isinstance(loc[1], int):
             section, index = loc[0], loc[1]
             items = _items(data, section)
@@ -146,7 +210,7 @@ def problems_from_validation_error(exc: ValidationError, data: Any) -> list[Prob
         else:
             section, index, rid = "case", None, None
             field = ".".join(str(part) for part in loc) or "(case)"
-        message = error["msg"]
+        message = _friendly(error, field)
         value = error.get("input")
         if error["type"] == "extra_forbidden":
             message = "unknown field; check its spelling against the model"

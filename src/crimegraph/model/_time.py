@@ -10,11 +10,88 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
+from typing import Annotated, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-__all__ = ["DEFAULT_TIMEZONE", "from_epoch_us", "get_timezone", "localize", "to_epoch_us"]
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    SerializerFunctionWrapHandler,
+    WrapSerializer,
+)
+from pydantic_core import PydanticCustomError
+
+__all__ = [
+    "DEFAULT_TIMEZONE",
+    "SUPPORTED_TIME_RANGE",
+    "Day",
+    "Moment",
+    "check_time_range",
+    "from_epoch_us",
+    "get_timezone",
+    "localize",
+    "to_epoch_us",
+]
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
+
+SUPPORTED_TIME_RANGE: tuple[date, date] = (date(1900, 1, 1), date(2199, 12, 31))
+"""The first and last calendar day (inclusive) a date or time of a case may fall on.
+
+The day is the one written in the value itself, in its own UTC offset or, for a naive time, in
+the case's local time zone. Every instant in the range is at most a day away from the same
+day in UTC, far inside what every store holds (epoch microseconds, pandas nanoseconds, Neo4j).
+"""
+
+_FIRST_YEAR, _LAST_YEAR = SUPPORTED_TIME_RANGE[0].year, SUPPORTED_TIME_RANGE[1].year
+_RANGE_TEXT = f"{SUPPORTED_TIME_RANGE[0].isoformat()} to {SUPPORTED_TIME_RANGE[1].isoformat()}"
+_When = TypeVar("_When", date, datetime)
+
+
+def check_time_range(value: _When) -> _When:
+    """``value`` if its calendar day is in :data:`SUPPORTED_TIME_RANGE`; raises otherwise."""
+    if _FIRST_YEAR <= value.year <= _LAST_YEAR:  # the range is whole years
+        return value
+    raise PydanticCustomError(
+        "time_range",
+        "outside the supported time range {range} (inclusive)",
+        {"range": _RANGE_TEXT},
+    )
+
+
+def _offset_with_seconds(value: object) -> object:
+    """Read ``...+08:05:43`` exactly: Pydantic would drop the seconds of such an offset.
+
+    Local mean time offsets (Asia/Shanghai before 1901, Europe/Amsterdam before 1937...) have
+    seconds, and :meth:`datetime.isoformat` writes them; without this a case file written
+    with such a time would read back 43 seconds off.
+    """
+    if (type(value) is str and len(value) > 25 and value[-3] == ":" and value[-6] == ":"
+            and value[-9] in "+-"):
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            return value  # Pydantic names the problem
+    return value
+
+
+def _write_offset_seconds(value: datetime, handler: SerializerFunctionWrapHandler) -> object:
+    """Write an offset with seconds in full (Pydantic's own writer would drop them)."""
+    offset = value.utcoffset()
+    if offset is not None and offset.seconds % 60:
+        return value.isoformat()
+    return handler(value)
+
+
+Moment = Annotated[
+    datetime,
+    BeforeValidator(_offset_with_seconds),
+    AfterValidator(check_time_range),
+    WrapSerializer(_write_offset_seconds, when_used="json"),
+]
+"""A datetime whose day is in :data:`SUPPORTED_TIME_RANGE`."""
+Day = Annotated[date, AfterValidator(check_time_range)]
+"""A date in :data:`SUPPORTED_TIME_RANGE`."""
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _MICROSECOND = timedelta(microseconds=1)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import json
 from collections.abc import Iterator, Mapping
 from datetime import datetime
 from operator import attrgetter, is_
@@ -14,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 from .._gc import gc_paused
 from ..errors import EntityNotFound, InvalidCase, Problem
 from ._checks import SECTIONS, find_problems, problems_from_validation_error
+from ._json import parse_case_json
 from ._time import DEFAULT_TIMEZONE, get_timezone, localize
 from .entities import (
     AttributeValue,
@@ -26,7 +26,7 @@ from .entities import (
     Record,
     Warehouse,
 )
-from .links import Relationship, Transaction, transaction_edits
+from .links import UNTIL_BEFORE_SINCE, Relationship, Transaction
 
 __all__ = ["Case"]
 
@@ -66,7 +66,12 @@ class Case(BaseModel):
     *every* problem (record, field, value, why) so nothing is lost silently.
 
     Naive timestamps are read as local time in :attr:`timezone`, and bare dates as local
-    midnight, so the same file always means the same instants.
+    midnight, so the same file always means the same instants. Every date and time must fall
+    in :data:`~crimegraph.model.SUPPORTED_TIME_RANGE` (1900-01-01 to 2199-12-31).
+
+    A case and its records are immutable (assigning a field raises); make changed copies with
+    ``record.model_copy(update={...})``. The lists of a case can still be changed in place:
+    :func:`~crimegraph.write_case` checks the case again before writing it.
 
     Parameters
     ----------
@@ -82,7 +87,11 @@ class Case(BaseModel):
     InvalidCase
         On duplicate ids, dangling references (unknown source, target, product, carrier or
         evidence id), a shipment without product or with quantity <= 0, a payment without a
-        positive amount, and every field-level type error.
+        positive amount, a transaction whose source is its target, a relationship whose
+        ``until`` is before its ``since``, a time outside the supported range, NaN or infinity
+        or a boolean in a number, a blank name, an invisible character in an id or reference,
+        and every field-level type error. The message shows the first 20 problems and counts
+        the rest by kind; :attr:`~crimegraph.InvalidCase.problems` holds them all.
 
     Examples
     --------
@@ -106,7 +115,7 @@ class Case(BaseModel):
     ...
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     id: EntityId = "case"
     title: str = ""
@@ -127,7 +136,6 @@ class Case(BaseModel):
     _index: dict[str, Record] | None = PrivateAttr(default=None)
     _tx_columns: dict[str, tuple[Any, ...]] | None = PrivateAttr(default=None)
     _tx_snapshot: tuple[Transaction, ...] | None = PrivateAttr(default=None)
-    _tx_edits: int = PrivateAttr(default=-1)
 
     def __init__(self, /, **data: Any) -> None:
         with gc_paused():
@@ -145,8 +153,9 @@ class Case(BaseModel):
             if problems:
                 raise InvalidCase(_dedupe(problems))
             self._localize_times(columns, links)
-            # (Nothing else runs between the read and here: no field can have changed.)
-            self._tx_edits = transaction_edits()
+            problems = _ties_ending_before_they_begin(self.relationships, links)
+            if problems:
+                raise InvalidCase(problems)
             self._tx_columns = columns
             self._tx_snapshot = tuple(self.transactions)
             if len(self.transactions) + len(self.relationships) >= _FREEZE_AT:
@@ -183,8 +192,12 @@ class Case(BaseModel):
         cls, json_data: str | bytes | bytearray, *, strict: bool | None = None,
         context: Any | None = None, **_: Any,
     ) -> Case:
-        """Validate the JSON text of a case file; raises :class:`InvalidCase`."""
-        return cls.model_validate(json.loads(json_data))
+        """Validate the JSON text of a case file.
+
+        Raises :class:`~crimegraph.CaseFileError` if the text is no readable JSON (see
+        :func:`~crimegraph.read_case`) and :class:`InvalidCase` if the case has problems.
+        """
+        return cls.model_validate(parse_case_json(json_data))
 
     @field_validator("timezone")
     @classmethod
@@ -263,15 +276,15 @@ class Case(BaseModel):
         """Every transaction's fields in :data:`TRANSACTION_COLUMNS`, as columns.
 
         The columns read during validation are handed out once, to the first store built
-        from the case, if the transaction list still holds the same records and no field of
-        any transaction was assigned since (then dropped, so the case does not keep them
-        alive); otherwise they are read again.
+        from the case, if the transaction list still holds the same records (records are
+        immutable, but the list can be changed); then they are dropped, so the case does not
+        keep them alive. Otherwise they are read again.
         """
         columns, snapshot = self._tx_columns, self._tx_snapshot
         self._tx_columns = self._tx_snapshot = None
         txs = self.transactions
         if (columns is not None and snapshot is not None and len(snapshot) == len(txs)
-                and self._tx_edits == transaction_edits() and all(map(is_, snapshot, txs))):
+                and all(map(is_, snapshot, txs))):
             return columns
         return _read_columns(txs)
 
@@ -322,6 +335,27 @@ class Case(BaseModel):
             if getattr(self, section)
         )
         return f"Case(id={self.id!r}, title={self.title!r}, {counts})"
+
+
+def _ties_ending_before_they_begin(
+    relationships: list[Relationship], links: dict[str, tuple[Any, ...]]
+) -> list[Problem]:
+    """Relationships whose ``until`` is before ``since``, compared as (localized) instants.
+
+    A lone record compares the two only when both are naive or both aware; this catches the
+    mixed ones once the case's time zone is known. ``links`` holds the columns as read.
+    """
+    problems: list[Problem] = []
+    for position, (since, until) in enumerate(zip(links["since"], links["until"])):
+        if since is None or until is None:
+            continue
+        rel = relationships[position]
+        if rel.until is not None and rel.since is not None and rel.until < rel.since:
+            problems.append(Problem(
+                "relationships", position, rel.id, "until", until,
+                UNTIL_BEFORE_SINCE.format(since=rel.since.isoformat()),
+            ))
+    return problems
 
 
 def _dedupe(problems: list[Problem]) -> list[Problem]:

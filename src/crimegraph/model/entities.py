@@ -14,13 +14,18 @@ Examples
 
 from __future__ import annotations
 
-import datetime as _dt
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
+
+from ._time import Day
 
 __all__ = [
     "EVIDENCE_KINDS",
+    "ID_PATTERN",
+    "INT64_RANGE",
+    "INVISIBLE_CATEGORIES",
     "ORGANIZATION_KINDS",
     "PERSON_STATUSES",
     "PREMISES_USES",
@@ -30,6 +35,8 @@ __all__ = [
     "Evidence",
     "EvidenceKind",
     "InformationCredibility",
+    "Name",
+    "Number",
     "Organization",
     "OrganizationKind",
     "Person",
@@ -42,14 +49,59 @@ __all__ = [
     "Warehouse",
 ]
 
-EntityId = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^\S(.*\S)?$")]
-"""An id: 1-200 characters without leading or trailing white space."""
+INVISIBLE_CATEGORIES: tuple[str, ...] = ("Cc", "Cf", "Co", "Cs", "Zl", "Zp")
+"""Unicode categories an id may not contain: control, format (zero-width...), private use,
+surrogate and line/paragraph separators. Ids differing only by one of them would look alike."""
+
+_BANNED = r"\p{Cc}\p{Cf}\p{Co}\p{Zl}\p{Zp}"  # (lone surrogates are refused as non-Unicode)
+ID_PATTERN = rf"^[^\s{_BANNED}]([^{_BANNED}]*[^\s{_BANNED}])?$"
+"""Visible text without white space at either end and without invisible characters."""
+
+EntityId = Annotated[str, Field(min_length=1, max_length=200, pattern=ID_PATTERN)]
+"""An id: 1-200 visible characters, no white space at either end, none of
+:data:`INVISIBLE_CATEGORIES`."""
 
 Ref = Annotated[str, Field(min_length=1)]
-"""A reference to another record's id (checked against the case's ids when it is built)."""
+"""A reference to another record's id (checked against the case's ids when it is built; one
+with an invisible character matches no id, and the case's error names the character)."""
 
-AttributeValue = Union[str, int, float, bool, None]  # noqa: UP007 - a runtime alias
-"""A value of the free-form ``attributes`` mapping (kept flat so every store can hold it)."""
+Name = Annotated[str, Field(min_length=1, pattern=r"\S")]
+"""A name: any text with at least one character that is not white space (kept as given)."""
+
+Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+"""A finite number: a JSON number or a Python int or float, never a boolean or text."""
+
+INT64_RANGE: tuple[int, int] = (-(2**63), 2**63 - 1)
+"""Integers an attribute may hold: what every store (Neo4j, pandas) holds exactly."""
+
+
+def _fits_every_store(value: object) -> object:
+    """Refuse integers beyond 64 bits in attributes (a float member would round them)."""
+    if type(value) is int and not INT64_RANGE[0] <= value <= INT64_RANGE[1]:
+        raise PydanticCustomError(
+            "attribute_value", "an integer beyond 64 bits; no store can hold it exactly"
+        )
+    return value
+
+
+AttributeValue = Annotated[
+    Union[  # noqa: UP007 - a runtime alias
+        Annotated[str, Field(strict=True)],
+        Annotated[int, Field(strict=True)],
+        Annotated[float, Field(strict=True, allow_inf_nan=False)],
+        Annotated[bool, Field(strict=True)],
+        None,
+    ],
+    AfterValidator(_fits_every_store),
+]
+"""A value of the free-form ``attributes`` mapping (kept flat so every store can hold it):
+text, a 64-bit integer, a finite number, a boolean or None."""
+
+
+RECORD_CONFIG = ConfigDict(
+    extra="forbid", validate_default=False, str_strip_whitespace=False, frozen=True,
+    allow_inf_nan=False,
+)
 
 PersonStatus = Literal["suspect", "arrested", "wanted", "witness", "victim", "released", "unknown"]
 PERSON_STATUSES: tuple[str, ...] = PersonStatus.__args__  # type: ignore[attr-defined]
@@ -76,10 +128,26 @@ InformationCredibility = Literal[1, 2, 3, 4, 5, 6]
 """Admiralty grading of the information: 1 confirmed ... 5 improbable, 6 cannot be judged."""
 
 
-class Record(BaseModel):
-    """Base of every record in a case: an ``id`` unique within the case, no unknown fields."""
+def _not_a_boolean(value: object) -> object:
+    """Refuse ``true``/``false`` where a number is meant (Python counts True as 1)."""
+    if isinstance(value, bool):
+        raise PydanticCustomError("bool_not_number", "must be a JSON number, not a boolean")
+    return value
 
-    model_config = ConfigDict(extra="forbid", validate_default=False, str_strip_whitespace=False)
+
+Credibility = Annotated[InformationCredibility, BeforeValidator(_not_a_boolean)]
+"""An :data:`InformationCredibility` grade given as a number (``true`` is no grade)."""
+
+
+class Record(BaseModel):
+    """Base of every record in a case: an ``id`` unique within the case, no unknown fields.
+
+    Records are immutable: assigning a field raises a ``ValidationError``. Use
+    ``record.model_copy(update={...})`` for a changed copy. Numbers are finite JSON numbers
+    (no NaN, infinity, booleans or numeric text).
+    """
+
+    model_config = RECORD_CONFIG
 
     id: EntityId
     """Identifier, unique across the whole case (entities, links and evidence share one space)."""
@@ -94,9 +162,9 @@ class Record(BaseModel):
 class Entity(Record):
     """A node of the case graph: something with a name that goods, money or ties connect."""
 
-    name: str = Field(min_length=1)
-    """The name analysts use for the entity (Chinese or Latin script)."""
-    aliases: list[str] = Field(default_factory=list)
+    name: Name
+    """The name analysts use for the entity (Chinese or Latin script); not blank."""
+    aliases: list[Name] = Field(default_factory=list)
     """Other names: nicknames, transliterations, shop signs, online handles."""
     province: str | None = None
     city: str | None = None
@@ -134,8 +202,8 @@ class Warehouse(Entity):
 
     uses: list[PremisesUse] = Field(default_factory=list)
     address: str | None = None
-    lat: float | None = Field(default=None, ge=-90, le=90)
-    lon: float | None = Field(default=None, ge=-180, le=180)
+    lat: Number | None = Field(default=None, ge=-90, le=90)
+    lon: Number | None = Field(default=None, ge=-180, le=180)
 
     @field_validator("uses")
     @classmethod
@@ -153,7 +221,7 @@ class Product(Entity):
     """True for fake goods, False for genuine ones, None when not (yet) established."""
     unit: str | None = None
     """Unit of ``quantity`` in shipments: bottle, barrel, litre, case..."""
-    unit_price: float | None = Field(default=None, ge=0)
+    unit_price: Number | None = Field(default=None, ge=0)
     """Typical selling price per unit, in the case currency."""
 
 
@@ -177,11 +245,12 @@ class Evidence(Entity):
     """The agency or company that supplied it: police, market regulator, logistics firm..."""
     reference: str | None = None
     """The file number, waybill number or report reference."""
-    date: _dt.date | None = None
+    date: Day | None = None
+    """The day of the evidence, within :data:`~crimegraph.model.SUPPORTED_TIME_RANGE`."""
     reliability: SourceReliability | None = None
-    credibility: InformationCredibility | None = None
-    amount: float | None = Field(default=None, ge=0)
+    credibility: Credibility | None = None
+    amount: Number | None = Field(default=None, ge=0)
     currency: str = Field(default="CNY", pattern=r"^[A-Z]{3}$")
-    quantity: float | None = Field(default=None, ge=0)
+    quantity: Number | None = Field(default=None, ge=0)
     product: Ref | None = None
     """The product seized, when ``quantity`` is given."""

@@ -23,10 +23,11 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from .entities import Record, Ref
+from ._time import Moment
+from .entities import Number, Record, Ref
 
 __all__ = [
     "RELATIONSHIP_KINDS",
@@ -47,34 +48,22 @@ RelationshipKind = Literal[
 RELATIONSHIP_KINDS: tuple[str, ...] = RelationshipKind.__args__  # type: ignore[attr-defined]
 
 
-_EDITS = [0]
-"""How many times a field of any transaction was assigned after it was built."""
-
-
-def transaction_edits() -> int:
-    """A counter that changes whenever a field of a built transaction is assigned."""
-    return _EDITS[0]
-
-
 class Transaction(Record):
     """A shipment of goods or a payment of money from ``source`` to ``target`` at ``timestamp``.
 
     A shipment needs ``product`` and a positive ``quantity`` (``amount`` is its value, when
-    known); a payment needs a positive ``amount`` in ``currency``.
+    known); a payment needs a positive ``amount`` in ``currency``. ``source`` and ``target``
+    differ: goods or money that stay put are no transaction.
     """
-
-    def __setattr__(self, name: str, value: object) -> None:
-        super().__setattr__(name, value)
-        _EDITS[0] += 1  # columns read from transactions before this are stale
 
     kind: TransactionKind
     source: Ref
     target: Ref
-    timestamp: _dt.datetime
+    timestamp: Moment
     """When the goods or money moved; a bare date means local midnight."""
     product: Ref | None = None
-    quantity: float | None = None
-    amount: float | None = None
+    quantity: Number | None = None
+    amount: Number | None = None
     currency: str = Field(default="CNY", pattern=r"^[A-Z]{3}$")
     carrier: Ref | None = None
     """The logistics firm that carried a shipment, when known."""
@@ -84,7 +73,9 @@ class Transaction(Record):
     @model_validator(mode="after")
     def _kind_rules(self) -> Transaction:
         # Fast path for the common, valid records (this runs once per transaction).
-        if self.kind == "shipment":
+        if self.source == self.target:
+            pass
+        elif self.kind == "shipment":
             quantity, amount = self.quantity, self.amount
             if self.product and quantity is not None and quantity > 0 and (
                 amount is None or amount >= 0
@@ -95,7 +86,7 @@ class Transaction(Record):
         ):
             return self
         for field, message in transaction_rule_violations(
-            self.kind, self.product, self.quantity, self.amount
+            self.kind, self.product, self.quantity, self.amount, self.source, self.target
         ):
             raise PydanticCustomError(
                 "transaction_rule", "{field}: {message}", {"field": field, "message": message}
@@ -103,11 +94,20 @@ class Transaction(Record):
         return self
 
 
+SELF_LOOP_MESSAGE = (
+    "the target is the same as its source; goods or money that do not move between two "
+    "records are no transaction"
+)
+
+
 def transaction_rule_violations(
-    kind: object, product: object, quantity: object, amount: object
+    kind: object, product: object, quantity: object, amount: object,
+    source: object = None, target: object = None,
 ) -> list[tuple[str, str]]:
     """Every (field, message) that breaks the shipment/payment rules, for raw or parsed values."""
     found: list[tuple[str, str]] = []
+    if isinstance(source, str) and source == target:
+        found.append(("target", SELF_LOOP_MESSAGE))
     qty, amt = _as_float(quantity), _as_float(amount)
     if kind == "shipment":
         if product is None or product == "":
@@ -130,8 +130,11 @@ def _as_float(value: object) -> float | None:
         return None
     try:
         return float(value)
-    except ValueError:
+    except (ValueError, OverflowError):  # not a number, or an integer beyond any float
         return None
+
+
+UNTIL_BEFORE_SINCE = "'until' is before 'since' ({since}); a tie cannot end before it begins"
 
 
 class Relationship(Record):
@@ -144,6 +147,20 @@ class Relationship(Record):
     kind: RelationshipKind
     source: Ref
     target: Ref
-    weight: float | None = Field(default=None, ge=0)
-    since: _dt.datetime | None = None
-    until: _dt.datetime | None = None
+    weight: Number | None = Field(default=None, ge=0)
+    since: Moment | None = None
+    until: Moment | None = None
+    """Not before ``since`` (compared as instants once the case's time zone is known)."""
+
+    @field_validator("until")
+    @classmethod
+    def _not_before_since(cls, until: _dt.datetime | None,
+                          info: ValidationInfo) -> _dt.datetime | None:
+        since = info.data.get("since")
+        if (until is not None and since is not None
+                and (since.tzinfo is None) == (until.tzinfo is None) and until < since):
+            raise PydanticCustomError(
+                "time_order", UNTIL_BEFORE_SINCE, {"since": since.isoformat()}
+            )
+        return until
+
