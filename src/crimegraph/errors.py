@@ -167,17 +167,38 @@ class EntityNotFound(CrimeGraphError, KeyError):
         Ids that do exist, used to suggest close matches.
     where : str, optional
         What was searched (a case or store description).
+    names : mapping of str to list of str, optional
+        Id -> the names (and aliases) it is known by. A word that is someone's name, or
+        close to one, suggests that id, and every suggestion shows its name.
+
+    Examples
+    --------
+    >>> from crimegraph.errors import EntityNotFound
+    >>> print(EntityNotFound("w-den-01", ["W-DEN-01", "W-WH-02"],
+    ...                      names={"W-DEN-01": ["兴隆庄村调配窝点"]}))
+    no entity with id 'w-den-01'; did you mean 'W-DEN-01' (兴隆庄村调配窝点)?
+    >>> print(EntityNotFound("兴隆庄", ["W-DEN-01"], names={"W-DEN-01": ["兴隆庄村调配窝点"]}))
+    no entity with id '兴隆庄'; did you mean 'W-DEN-01' (兴隆庄村调配窝点)?
     """
 
     def __init__(
-        self, entity_id: str, known: Iterable[str] = (), *, where: str | None = None
+        self, entity_id: str, known: Iterable[str] = (), *, where: str | None = None,
+        names: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
         self.entity_id = entity_id
-        self.suggestions = close_matches(str(entity_id), known)
+        word = str(entity_id)
+        by_id = close_matches(word, known)
+        by_name = _name_matches(word, names) if names else []
+        self.suggestions = list(dict.fromkeys([*by_name[:1], *by_id, *by_name]))[:3]
         place = f" in {where}" if where else ""
         message = f"no entity with id {entity_id!r}{place}"
         if self.suggestions:
-            message += "; did you mean " + ", ".join(repr(s) for s in self.suggestions) + "?"
+            shown = []
+            for rid in self.suggestions:
+                called = (names or {}).get(rid) or []
+                shown.append(f"{rid!r} ({called[0]})" if called and called[0] != rid
+                             else repr(rid))
+            message += "; did you mean " + ", ".join(shown) + "?"
         super().__init__(message)
 
     def __str__(self) -> str:  # KeyError would quote the whole message otherwise
@@ -194,6 +215,27 @@ _LOOK_ALIKE = {frozenset(pair) for pair in ("O0", "o0", "l1", "I1", "i1", "S5", 
                                             "-_", "-.", " -", " _")}
 
 
+def _name_matches(word: str, names: Mapping[str, Sequence[str]], n: int = 3) -> list[str]:
+    """Ids whose name or alias is ``word`` (any letter case), contains it, or looks like it."""
+    folded = word.strip().casefold()
+    if not folded:
+        return []
+    exact: list[str] = []
+    partial: list[str] = []
+    for rid, called in names.items():
+        forms = [c.casefold() for c in called if c]
+        if folded in forms:
+            exact.append(rid)
+        elif len(folded) >= 2 and any(folded in form or form in folded for form in forms):
+            partial.append(rid)
+    found = exact + partial
+    if len(found) < n and len(names) <= _FEW:
+        by_form = {c.casefold(): rid for rid, called in names.items() for c in called if c}
+        found += [by_form[c] for c in difflib.get_close_matches(folded, list(by_form), n=n,
+                                                                 cutoff=0.6)]
+    return list(dict.fromkeys(found))[:n]
+
+
 def close_matches(word: str, known: Iterable[str], n: int = 3) -> list[str]:
     """Up to ``n`` ids of ``known`` that look like ``word``, the closest first.
 
@@ -205,8 +247,12 @@ def close_matches(word: str, known: Iterable[str], n: int = 3) -> list[str]:
     with ``word`` that a sample shows to be rare enough (the first 500 of them at most).
     """
     pool: Collection[str] = known if isinstance(known, Collection) else list(known)
-    if len(pool) <= _FEW:
-        return difflib.get_close_matches(word, list(pool), n=n, cutoff=0.5)
+    if len(pool) <= _FEW:  # compared without regard to letter case ("shop-17", "SHOP-17")
+        by_folded: dict[str, str] = {}
+        for key in pool:
+            by_folded.setdefault(key.casefold(), key)
+        return [by_folded[key] for key in
+                difflib.get_close_matches(word.casefold(), list(by_folded), n=n, cutoff=0.5)]
     sample = list(itertools.islice(pool, _SAMPLE))
     near = _one_typo_away(word, sample)
     if isinstance(pool, (AbstractSet, Mapping)):

@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from ..errors import EntityNotFound
 from ..model import Case, Organization, Person, Product, Warehouse
 from ..model._time import from_epoch_us, get_timezone, localize, to_epoch_us
 from ..store.base import ShipmentTable, TracedChain
@@ -92,7 +91,7 @@ def _check_ids(g: CaseGraph, starts: list[str], products: list[str] | None) -> N
     records = g.store.get_many(starts + (products or []))
     for sid in starts:
         if sid not in records:
-            raise EntityNotFound(sid, g.store.ids(), where=g.describe())
+            raise g.store.not_found(sid)
         kind = type(records[sid]).__name__
         if kind not in _PLACES:
             raise ValueError(
@@ -101,7 +100,7 @@ def _check_ids(g: CaseGraph, starts: list[str], products: list[str] | None) -> N
             )
     for pid in products or []:
         if pid not in records:
-            raise EntityNotFound(pid, g.store.ids(), where=g.describe())
+            raise g.store.not_found(pid)
         if type(records[pid]).__name__ != "Product":
             raise ValueError(f"product {pid!r} is a {type(records[pid]).__name__.lower()}, "
                              "not a product")
@@ -824,7 +823,7 @@ def find_sources(graph: CaseGraph | Case, product: str | Sequence[str] | None = 
         found = g.store.get_many(products)
         for pid in products:
             if pid not in found:
-                raise EntityNotFound(pid, g.store.ids(), where=g.describe())
+                raise g.store.not_found(pid)
     table = g.store.shipments()
     if products is None:
         records = g.store.get_many(table.product_ids)

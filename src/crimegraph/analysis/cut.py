@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..errors import EntityNotFound
 from ..model import Case
 from ..store.graph import CaseGraph, as_case_graph
 from .chain import find_sources
@@ -283,5 +282,5 @@ def _checked(graph: CaseGraph, ids: str | Iterable[str], name: str) -> list[str]
     found = graph.store.get_many(items)
     for item in items:
         if item not in found:
-            raise EntityNotFound(item, graph.store.ids(), where=graph.describe())
+            raise graph.store.not_found(item)
     return list(dict.fromkeys(items))

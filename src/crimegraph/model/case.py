@@ -317,7 +317,10 @@ class Case(BaseModel):
         try:
             return index[record_id]
         except KeyError:
-            raise EntityNotFound(record_id, index, where=f"case {self.id!r}") from None
+            names = {e.id: [e.name, *getattr(e, "aliases", [])]
+                     for e in [*self.nodes, *self.products]}
+            raise EntityNotFound(record_id, index, where=f"case {self.id!r}",
+                                 names=names) from None
 
     def __contains__(self, record_id: object) -> bool:
         try:

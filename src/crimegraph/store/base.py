@@ -289,8 +289,20 @@ class Store(ABC):
         """The record with this id; raises :class:`EntityNotFound` with close matches."""
         found = self.get_many([record_id])
         if record_id not in found:
-            raise EntityNotFound(record_id, self.ids(), where=self.describe())
+            raise self.not_found(record_id)
         return found[record_id]
+
+    def name_index(self) -> dict[str, list[str]]:
+        """Id -> the names the record is known by: the name of every person, organization
+        and premises (stores that hold them also give aliases and product names)."""
+        table = self.node_table()
+        return {rid: [name] for rid, name in zip(table["id"], table["name"]) if name}
+
+    def not_found(self, record_id: str) -> EntityNotFound:
+        """The error for an id the case lacks, suggesting ids that look like it (any letter
+        case) and ids whose name or alias it is, each with its name."""
+        return EntityNotFound(record_id, self.ids(), where=self.describe(),
+                              names=self.name_index())
 
     @abstractmethod
     def ids(self) -> list[str]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from typing import TYPE_CHECKING, Any, Literal
 
-from ..errors import EntityNotFound
 from ..model import Case, Record, Relationship, Transaction
 from .base import Direction, ShipmentTable, Store
 from .summary import CaseSummary
@@ -100,7 +99,7 @@ class CaseGraph:
         found = self.store.get_many(wanted)
         for rid in wanted:
             if rid not in found:
-                raise EntityNotFound(rid, self.store.ids(), where=self.describe())
+                raise self.store.not_found(rid)
         return wanted
 
     def neighbors(

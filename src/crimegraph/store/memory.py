@@ -107,6 +107,13 @@ class NetworkXStore(Store):
         self.case  # noqa: B018
         return list(self.case.record_index())
 
+    def name_index(self) -> dict[str, list[str]]:
+        """Id -> name and aliases of every person, organization, premises and product."""
+        case = self.case
+        found = {e.id: [e.name, *getattr(e, "aliases", [])] for e in case.nodes}
+        found.update((p.id, [p.name]) for p in case.products)
+        return found
+
     def node_table(self) -> pd.DataFrame:
         import pandas as pd
 
