@@ -46,3 +46,10 @@ def test_bench_errors_smoke() -> None:
 def test_bench_analysis_smoke() -> None:
     out = run("bench_analysis.py", "--people", "600")
     assert "x" in out.lower()
+
+
+def test_bench_startup_smoke() -> None:
+    out = run("bench_startup.py", "--runs", "1", "--cold-runs", "1")
+    for row in ("import crimegraph", "crimegraph --help", "crimegraph --version",
+                "first trace, warm cache", "first trace, cold cache", "x python", "x pandas"):
+        assert row in out, out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import shutil
 import subprocess
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import crimegraph as cg
-from crimegraph.cli import main
+from crimegraph.cli import EXAMPLES, _parser, main
 
 from .model.test_case import minimal
 
@@ -42,8 +43,11 @@ def test_validate_lists_every_problem(tmp_path: Path, capsys: pytest.CaptureFixt
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps(data))
     assert main(["validate", str(bad)]) == 1
-    err = capsys.readouterr().err
-    assert "2 problems" in err and "'quantity' = -1" in err and "'source' = 'X'" in err
+    # The report is the command's output, so `crimegraph validate bad.json > problems.txt` keeps it.
+    captured = capsys.readouterr()
+    out = captured.out
+    assert "2 problems" in out and "'quantity' = -1" in out and "'source' = 'X'" in out
+    assert captured.err == ""
 
 
 def test_trace_writes_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -86,3 +90,70 @@ def test_demo_keeps_genuine_inputs_apart_and_retail_leads_last(
     assert len(top) == 5
     assert not [line for line in top if " shop " in line]  # bars and KTVs come after
     assert "29 (26 suspects" not in out and "11 (9 suspects: arrested 7, suspect 2; also witness 2)" in out
+
+
+def _trace_out(capsys: pytest.CaptureFixture[str], *args: str) -> str:
+    path = str(cg.example_path("counterfeit_oil"))
+    assert main(["trace", path, "W-DEN-01", *args]) == 0
+    return capsys.readouterr().out
+
+
+@pytest.mark.parametrize("when", ["2024/04/10", "2024.4.10", "2024-4-10", "2024年4月10日",
+                                  "2024-04-10T00:00", "2024-04-10 00:00:00",
+                                  "2024-04-10T00:00+08:00"])
+def test_trace_accepts_common_date_formats(when: str, capsys: pytest.CaptureFixture[str]) -> None:
+    expected = _trace_out(capsys, "--since", "2024-04-10", "--limit", "0")
+    assert _trace_out(capsys, "--since", when, "--limit", "0") == expected
+    chain = cg.trace_chain(cg.load_example("counterfeit_oil"), "W-DEN-01", since="2024-04-10")
+    assert f"{len(chain.transactions)} shipments" in expected
+
+
+@pytest.mark.parametrize("args", [["--since", "2024/13/01"], ["--until", "April 1st"],
+                                  ["--since", "2024-05-01", "--until", "2024/04/01"],
+                                  ["--max-hops", "0"], ["--limit", "-1"]])
+def test_bad_trace_options_are_one_line_exit_2(args: list[str],
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    path = str(cg.example_path("counterfeit_oil"))
+    assert main(["trace", path, "W-DEN-01", *args]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert len(captured.err.splitlines()) == 1, captured.err
+    assert captured.err.startswith("crimegraph: ") and "Traceback" not in captured.err
+    if "not a date" in captured.err:
+        assert "YYYY-MM-DD" in captured.err and "YYYY/MM/DD" in captured.err
+
+
+def test_trace_says_when_it_prints_part_of_the_chain(capsys: pytest.CaptureFixture[str]) -> None:
+    n = len(cg.trace_chain(cg.load_example("counterfeit_oil"), "W-DEN-01").transactions)
+    assert n > 20
+    out = _trace_out(capsys)
+    assert f"(first 20 of {n} shipments; --csv FILE writes them all" in out
+    assert out.count("SHP-") == 20
+    out = _trace_out(capsys, "--limit", "5")
+    assert f"(first 5 of {n} shipments;" in out and out.count("SHP-") == 5
+    out = _trace_out(capsys, "--limit", "0")
+    assert "first" not in out and out.count("SHP-") == n
+    out = _trace_out(capsys, "--limit", str(n))
+    assert "first" not in out and out.count("SHP-") == n
+
+
+def _actions(parser: argparse.ArgumentParser) -> list[tuple[str, argparse.Action]]:
+    found = []
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                found += [(f"{name} {a.dest}", a) for _, a in _actions(sub)]
+        elif not isinstance(action, argparse._HelpAction):
+            found.append((action.dest, action))
+    return found
+
+
+def test_every_option_and_argument_has_help() -> None:
+    actions = _actions(_parser())
+    assert len(actions) >= 14
+    missing = [name for name, action in actions if not action.help]
+    assert not missing, f"options without help text: {missing}"
+
+
+def test_the_cli_knows_the_bundled_examples() -> None:
+    assert list(EXAMPLES) == cg.example_names()

@@ -3,6 +3,10 @@
 Each notebook runs in a fresh kernel of this very interpreter (so it sees the crimegraph under
 test), with ``notebooks/`` as its working directory and matplotlib's Agg backend. The Neo4j
 notebook gets the session's server through ``CRIMEGRAPH_NEO4J_URI``.
+
+The numbers each notebook's "What we found" cell quotes are checked here, not in the notebook
+(its cells carry no ``assert``, so an analyst can copy any of them): after the notebook's last
+cell, its checks below run in the same kernel, on the notebook's own variables.
 """
 
 from __future__ import annotations
@@ -22,6 +26,90 @@ NOTEBOOKS_DIR = ROOT / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))
 NEEDS_NEO4J = {"05_working_with_neo4j.ipynb"}
 CELL_TIMEOUT = 600
+
+# Run in the notebook's kernel after its last cell: every number "What we found" quotes.
+CHECKS: dict[str, str] = {
+    "01_load_a_case.ipynb": """
+summary = g.summary()
+assert (summary.counts["persons"], summary.suspects) == (29, 26)
+assert (summary.counts["warehouses"], summary.production_sites) == (7, 2)
+assert (summary.counts["shipments"], summary.counts["payments"]) == (733, 97)
+assert len(summary.provinces) == 12
+assert round(summary.shipment_value) == 6_353_696 and summary.frozen_funds == {"CNY": 1_236_500.0}
+assert len(rejected.problems) == 3 and len(fixed.transactions) == 2
+assert (G.number_of_nodes(), G.number_of_edges()) == (81, 939)
+assert traffic.index[:3].tolist() == ["P-02", "P-03", "P-01"] and traffic["P-02"] == 1_841
+heaviest = max(calls.edges(data="weight"), key=lambda edge: edge[2])
+assert set(heaviest[:2]) == {"P-01", "P-02"} and heaviest[2] == 418
+assert set(shipped_to) == {"W-DEN-02"} and shipped_to["W-DEN-02"] == 48
+assert (inspection.product, inspection.quantity) == ("P-MOBIL-5W30", 8)
+""",
+    "02_trace_the_supply_chain.ipynb": """
+assert cg.find_sources(g)["id"].tolist() == ["W-DEN-01"]
+assert cg.find_sources(g, inputs=True)["id"].tolist() == ["ORG-SUPPLIER"]
+assert (len(chain.nodes), len(chain.transactions), max(chain.tiers.values())) == (49, 702, 5)
+assert sum(1 for n in chain.endpoints if n.startswith("SHOP-")) == 30
+assert len(chain.provinces) == 12
+assert (chain.total_quantity, chain.total_amount) == (58_412, 5_351_856)
+assert left_out == ["SHP-0023", "SHP-0045", "SHP-0067", "SHP-0085", "SHP-0141", "SHP-0155",
+                    "SHP-0187", "SHP-0191"]
+top = leads.set_index(["id", "product"])["unaccounted"]
+assert top["W-WH-06", "P-SHELL-HX8"] == 2_388 and top["DIST-02", "P-MOBIL-0W40"] == -960
+assert list(upstream.tiers) == ["SHOP-17", "DIST-07", "W-WH-05", "W-DEN-02", "W-DEN-01",
+                                "ORG-SUPPLIER"]
+assert upstream.sources == ["ORG-SUPPLIER"]
+assert (len(mobil.nodes), len(mobil.transactions), mobil.total_quantity) == (5, 27, 248)
+assert (len(april.nodes), len(april.transactions), len(april.provinces)) == (31, 85, 8)
+assert (len(hx8.transactions), len(hx8.endpoints)) == (176, 28)
+""",
+    "03_organizational_structure.ipynb": """
+levels = hierarchy.set_index("id")["level"]
+superiors = hierarchy.set_index("id")["superior"]
+assert levels["P-ZHOU"] == 0 and superiors["P-ZHOU"] is None
+assert superiors[["P-WU", "P-ZHENG"]].tolist() == ["P-ZHOU", "P-ZHOU"]
+assert sorted(superiors[superiors == "P-WU"].index) == ["P-FENG", "P-QIAN", "P-SUN"]
+assert sorted(superiors[superiors == "P-ZHENG"].index) == ["P-CHEN", "P-HE", "P-LU"]
+assert sorted(levels[levels.isna()].index) == ["P-CAI", "P-NIU"]
+assert teams["reports"].to_dict() == {"P-WU": 3, "P-ZHENG": 3, "P-ZHOU": 2}
+money = paid.groupby(["from", "to"])["amount"].agg(["count", "sum"])
+assert money.loc[("P-HE", "P-ZHENG")].tolist() == [4, 189_000]
+assert money.loc[("P-ZHENG", "P-ZHOU")].tolist() == [4, 889_000]
+assert money.loc[("P-ZHOU", "P-WU")].tolist() == [4, 295_000]
+assert len(money) == 3
+links = command.groupby(["kind", "evidence"]).size().to_dict()
+assert links == {("employs", "EV-BANK-01"): 8, ("leads", "EV-SEIZE-A"): 1,
+                 ("leads", "EV-SEIZE-B"): 1, ("leads", "EV-SEIZE-C"): 1,
+                 ("leads", "EV-WIRETAP-01"): 5}
+assert set(command.loc[command["kind"] == "employs", "superior"]) == {"P-ZHOU"}
+rents = premises[premises["kind"] == "rents"].set_index("premises")["person"].to_dict()
+assert rents == {"W-DEN-A": "P-ZHOU", "W-DEN-B": "P-WU", "W-DEN-C": "P-ZHENG"}
+""",
+    "04_key_players_and_disruption.ipynb": """
+assert ranks.loc[1].tolist() == ["P-02", "P-02", "P-02"]
+assert ranks.loc[2].tolist() == ["ORG-FRONT-CO"] * 3
+assert groups.sizes == [23, 22, 3, 2] and round(groups.modularity, 3) == 0.375
+assert brokers["id"].iloc[0] == "ORG-FRONT-CO" and brokers["liaison"].iloc[0] == 37
+assert runs["betweenness"].removed[:3] == ["P-02", "ORG-FRONT-CO", "P-03"]
+assert runs["betweenness"].curve["lcc_fraction"].iloc[3] == 0.14
+assert runs["betweenness"].curve["flow_fraction"].iloc[5] == 1.0
+assert runs["flow"].removed[0] == "W-DEN-01" and runs["flow"].curve["flow_fraction"].iloc[1] == 0
+assert stops_at == 11 and people_first.removed[10] == "W-DEN-01"
+assert goods_runs[1].removed[0] == "W-DEN-02"
+assert received.loc["ORG-FRONT-CO"].tolist() == [33, 1_869_700]
+assert received["sum"].idxmax() == "ORG-FRONT-CO"
+assert round(1_869_700 / payments["amount"].sum(), 2) == 0.40
+assert g.get("EV-FREEZE-01").amount == 612_400
+assert cut.nodes == ["W-DEN-02"] and cut.quantity == 58_412
+assert (len(before.endpoints), len(after.transactions)) == (30, 0)
+assert cg.cut_chain(g, sources="W-DEN-02").nodes == ["W-WH-03", "W-WH-04", "W-WH-05"]
+""",
+    "05_working_with_neo4j.ipynb": """
+assert all(same.values()) and all(checks.values())
+assert (len(in_neo4j.nodes), len(in_neo4j.transactions), len(in_neo4j.endpoints)) == (49, 702, 30)
+assert list(up_db.tiers) == ["SHOP-17", "DIST-07", "W-WH-05", "W-DEN-02", "W-DEN-01"]
+assert case.id not in remaining
+""",
+}
 
 
 def _params() -> list[object]:
@@ -61,6 +149,11 @@ def test_the_notebooks_are_found() -> None:
     ]
 
 
+def test_every_notebook_has_its_checks() -> None:
+    assert set(CHECKS) == {p.name for p in NOTEBOOKS}
+    assert all(check.count("assert ") >= 4 for check in CHECKS.values())
+
+
 @pytest.mark.parametrize("path", _params())
 def test_notebook_runs(path: Path, request: pytest.FixtureRequest,
                        monkeypatch: pytest.MonkeyPatch) -> None:
@@ -69,6 +162,7 @@ def test_notebook_runs(path: Path, request: pytest.FixtureRequest,
     if path.name in NEEDS_NEO4J:
         monkeypatch.setenv("CRIMEGRAPH_NEO4J_URI", request.getfixturevalue("neo4j_uri"))
     nb = nbformat.read(path, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell(CHECKS[path.name]))  # the checks, after the rest
     client = nbclient.NotebookClient(
         nb, km=_kernel_manager(), timeout=CELL_TIMEOUT, kernel_name="python3",
         resources={"metadata": {"path": str(NOTEBOOKS_DIR)}},
@@ -113,6 +207,10 @@ def test_notebook_is_stored_clean(path: Path) -> None:
         if cell.cell_type == "code":
             assert cell.outputs == [], f"cell {number} of {path.name} has outputs"
             assert cell.execution_count is None, f"cell {number} of {path.name} was run"
+            asserts = [line for line in cell.source.splitlines()
+                       if line.lstrip().startswith("assert ")]
+            assert not asserts, (f"cell {number} of {path.name} checks numbers; the checks "
+                                 f"belong in CHECKS of tests/test_notebooks.py: {asserts}")
 
 
 def test_notebooks_match_their_generator() -> None:

@@ -6,6 +6,7 @@ import subprocess
 import sys
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -54,3 +55,27 @@ def test_console_script_declared(wheel: Path) -> None:
     with zipfile.ZipFile(wheel) as zf:
         entry = next(n for n in zf.namelist() if n.endswith("entry_points.txt"))
         assert "crimegraph = crimegraph.cli:main" in zf.read(entry).decode()
+
+
+def _pyproject() -> dict[str, Any]:
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        tomllib = pytest.importorskip("tomli")
+    with open(ROOT / "pyproject.toml", "rb") as file:
+        return dict(tomllib.load(file))
+
+
+def test_notebook_extra_installs_a_front_end_and_the_docs_say_how_to_open() -> None:
+    extras = _pyproject()["project"]["optional-dependencies"]
+    assert any(req.startswith("jupyterlab") for req in extras["notebook"])
+    assert any(req.startswith("ipykernel") for req in extras["notebook"])
+    for page in (ROOT / "README.md", ROOT / "docs" / "getting-started.md"):
+        text = page.read_text(encoding="utf-8")
+        assert "'.[notebook]'" in text and "jupyter lab notebooks/" in text, page.name
+
+
+def test_wheel_carries_no_compiled_kernel_cache(wheel: Path) -> None:
+    # numba caches kernels in __pycache__ next to the source: a developer's cache must not ship.
+    names = zipfile.ZipFile(wheel).namelist()
+    assert not [n for n in names if "__pycache__" in n or n.endswith((".nbi", ".nbc", ".pyc"))]

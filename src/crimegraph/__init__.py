@@ -3,62 +3,69 @@
 ``import crimegraph as cg`` gives the analyst API: the case model (``cg.Person``,
 ``cg.Transaction``, ``cg.Case``...), case files (``cg.read_case``), the case graph over an
 in-memory or Neo4j store (``cg.CaseGraph``) and the analyses (``cg.trace_chain``...).
+
+``import crimegraph`` itself loads nothing heavy: each name is imported from its module on first
+use (the analyses load numpy and numba, the figures matplotlib, ``cg.Neo4jStore`` the neo4j
+driver), so the command line answers at once and a notebook pays only for what it uses.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import importlib
+from typing import TYPE_CHECKING, Any
 
-from .analysis import (
-    Chain,
-    ChainCut,
-    Disruption,
-    Groups,
-    cut_chain,
-    find_brokers,
-    find_groups,
-    find_sources,
-    infer_hierarchy,
-    key_players,
-    network_to_igraph,
-    simulate_disruption,
-    social_network,
-    trace_chain,
-)
-from .errors import (
-    CaseFileError,
-    CrimeGraphError,
-    EntityNotFound,
-    InvalidCase,
-    Problem,
-    StoreError,
-    StoreUnavailable,
-)
-from .io import example_names, load_example, read_case, write_case
-from .io.examples import example_path
-from .model import (
-    SUPPORTED_TIME_RANGE,
-    Case,
-    Entity,
-    Evidence,
-    Organization,
-    Person,
-    Product,
-    Record,
-    Relationship,
-    Transaction,
-    Warehouse,
-)
-from .plot import (
-    MissingCJKFontWarning,
-    plot_chain,
-    plot_disruption,
-    plot_network,
-    plot_org_chart,
-    plot_timeline,
-    use_cjk_font,
-)
-from .store import CaseGraph, CaseSummary, NetworkXStore, ShipmentTable, Store
+if TYPE_CHECKING:  # the same names, for type checkers and the API reference
+    from .analysis import (
+        Chain,
+        ChainCut,
+        Disruption,
+        Groups,
+        cut_chain,
+        find_brokers,
+        find_groups,
+        find_sources,
+        infer_hierarchy,
+        key_players,
+        network_to_igraph,
+        simulate_disruption,
+        social_network,
+        trace_chain,
+    )
+    from .errors import (
+        CaseFileError,
+        CrimeGraphError,
+        EntityNotFound,
+        InvalidCase,
+        Problem,
+        StoreError,
+        StoreUnavailable,
+    )
+    from .io import example_names, load_example, read_case, write_case
+    from .io.examples import example_path
+    from .model import (
+        SUPPORTED_TIME_RANGE,
+        Case,
+        Entity,
+        Evidence,
+        Organization,
+        Person,
+        Product,
+        Record,
+        Relationship,
+        Transaction,
+        Warehouse,
+    )
+    from .plot import (
+        MissingCJKFontWarning,
+        plot_chain,
+        plot_disruption,
+        plot_network,
+        plot_org_chart,
+        plot_timeline,
+        use_cjk_font,
+    )
+    from .store import CaseGraph, CaseSummary, NetworkXStore, ShipmentTable, Store
+    from .store.neo4j import Neo4jStore
 
 __version__ = "0.1.0"
 
@@ -117,10 +124,76 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    # neo4j and matplotlib are imported only when their features are used.
-    if name == "Neo4jStore":
-        from .store.neo4j import Neo4jStore
+_EXPORTS: dict[str, str] = {
+    "SUPPORTED_TIME_RANGE": "model",
+    "Case": "model",
+    "CaseFileError": "errors",
+    "CaseGraph": "store",
+    "CaseSummary": "store",
+    "Chain": "analysis",
+    "ChainCut": "analysis",
+    "CrimeGraphError": "errors",
+    "Disruption": "analysis",
+    "Entity": "model",
+    "EntityNotFound": "errors",
+    "Evidence": "model",
+    "Groups": "analysis",
+    "InvalidCase": "errors",
+    "MissingCJKFontWarning": "plot",
+    "Neo4jStore": "store.neo4j",
+    "NetworkXStore": "store",
+    "Organization": "model",
+    "Person": "model",
+    "Problem": "errors",
+    "Product": "model",
+    "Record": "model",
+    "Relationship": "model",
+    "ShipmentTable": "store",
+    "Store": "store",
+    "StoreError": "errors",
+    "StoreUnavailable": "errors",
+    "Transaction": "model",
+    "Warehouse": "model",
+    "cut_chain": "analysis",
+    "example_names": "io",
+    "example_path": "io.examples",
+    "find_brokers": "analysis",
+    "find_groups": "analysis",
+    "find_sources": "analysis",
+    "infer_hierarchy": "analysis",
+    "key_players": "analysis",
+    "load_example": "io",
+    "network_to_igraph": "analysis",
+    "plot_chain": "plot",
+    "plot_disruption": "plot",
+    "plot_network": "plot",
+    "plot_org_chart": "plot",
+    "plot_timeline": "plot",
+    "read_case": "io",
+    "simulate_disruption": "analysis",
+    "social_network": "analysis",
+    "trace_chain": "analysis",
+    "use_cjk_font": "plot",
+    "write_case": "io",
+}
 
-        return Neo4jStore
-    raise AttributeError(f"module 'crimegraph' has no attribute {name!r}")
+# Subpackages reachable as attributes (``cg.store.case_to_networkx``), as when they were imported
+# eagerly.
+_SUBMODULES = ("analysis", "errors", "io", "model", "plot", "store")
+
+
+def __getattr__(name: str) -> Any:
+    """Import an exported name (or a subpackage) on first use and keep it."""
+    module = _EXPORTS.get(name)
+    if module is not None:
+        value = getattr(importlib.import_module(f".{module}", __name__), name)
+    elif name in _SUBMODULES:
+        value = importlib.import_module(f".{name}", __name__)
+    else:
+        raise AttributeError(f"module 'crimegraph' has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__) | set(_SUBMODULES))

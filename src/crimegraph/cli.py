@@ -4,35 +4,97 @@ Commands
 --------
 ``crimegraph demo``                 walk through the bundled counterfeit-oil case
 ``crimegraph summary CASE.json``    print a case's summary
-``crimegraph validate CASE.json``   check a case file and list every problem
+``crimegraph validate CASE.json``   check a case file and list every problem (on stdout)
 ``crimegraph trace CASE.json START`` trace a supply chain (``--upstream``, ``--product``...)
+
+The heavy libraries (pandas, numba...) load only when a command needs them, so
+``crimegraph --help`` and ``crimegraph --version`` answer at once.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Sequence
-
-import pandas as pd
+from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from . import __version__
-from .analysis import find_sources, trace_chain
-from .errors import CrimeGraphError, InvalidCase
-from .io import load_example, read_case
-from .io.examples import example_names
-from .store import CaseGraph
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["main"]
 
+EXAMPLES = ("counterfeit_oil", "fake_liquor")  # kept equal to crimegraph.io.example_names()
+DATE_FORMATS = "YYYY-MM-DD, YYYY/MM/DD, YYYY-MM-DDTHH:MM (or 'YYYY-MM-DD HH:MM') or YYYY年M月D日"
 
-def _print_frame(frame: pd.DataFrame, limit: int = 10) -> None:
+_NUMERIC = re.compile(
+    r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})"
+    r"(?:[T ](\d{1,2}):(\d{2})(?::(\d{2}))?)?"
+)
+_CJK = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})[日号]?(?:\s*(\d{1,2})[:：时](\d{2})分?)?")
+
+
+class UsageError(Exception):
+    """A bad command-line value: printed as one line, exit status 2."""
+
+
+def parse_when(text: str, option: str) -> date | datetime:
+    """A ``--since``/``--until`` value as a date or a naive datetime (in the case's time zone).
+
+    Accepts ``2024-04-01``, ``2024/04/01``, ``2024.04.01``, ``2024-04-01T08:00``,
+    ``2024-04-01 08:00:30``, ``2024年4月1日`` and full ISO datetimes with an offset
+    (``2024-04-01T08:00+08:00``).
+
+    >>> parse_when("2024/04/01", "--since")
+    datetime.date(2024, 4, 1)
+    >>> parse_when("2024年4月1日", "--since")
+    datetime.date(2024, 4, 1)
+    >>> parse_when("2024-04-01T08:00", "--until")
+    datetime.datetime(2024, 4, 1, 8, 0)
+    """
+    value = text.strip()
+    match = _NUMERIC.fullmatch(value) or _CJK.fullmatch(value)
+    try:
+        if match:
+            year, month, day, hour, minute, *second = match.groups()
+            if hour is None:
+                return date(int(year), int(month), int(day))
+            return datetime(int(year), int(month), int(day), int(hour), int(minute),
+                            int(second[0] or 0) if second else 0)
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise UsageError(
+            f"{option} {text!r} is not a date or time; use {DATE_FORMATS}"
+        ) from None
+
+
+def _as_datetime(value: date | datetime) -> datetime:
+    if isinstance(value, datetime):
+        return value
+    return datetime(value.year, value.month, value.day)
+
+
+def _print_frame(frame: pd.DataFrame, limit: int | None = 10, what: str = "rows",
+                 hint: str = "") -> None:
+    """Print the first ``limit`` rows (all when ``None``) and say so when some are left out."""
+    import pandas as pd
+
+    shown = frame if limit is None else frame.head(limit)
     with pd.option_context("display.width", 120, "display.max_columns", 12,
                            "display.unicode.east_asian_width", True):
-        print(frame.head(limit).to_string(index=False, na_rep="-"))
+        print(shown.to_string(index=False, na_rep="-"))
+    if len(shown) < len(frame):
+        print(f"(first {len(shown)} of {len(frame)} {what}{hint})")
 
 
 def _demo(args: argparse.Namespace) -> int:
+    from .analysis import find_sources, trace_chain
+    from .io import load_example
+    from .store import CaseGraph
+
     case = load_example(args.example)
     graph = CaseGraph(case)
     print(f"crimegraph {__version__} demo: the bundled '{args.example}' case "
@@ -41,12 +103,12 @@ def _demo(args: argparse.Namespace) -> int:
     print("\nWhere does the fake product come from? Production candidates (find_sources; "
           "counterfeit products only):")
     sources = find_sources(graph)
-    _print_frame(sources, 5)
+    _print_frame(sources, 5, "candidates")
     inputs = find_sources(graph, inputs=True)
     if not inputs.empty:
         print("\nSuppliers of genuine inputs (base materials, packaging; find_sources("
               "inputs=True)), not production candidates:")
-        _print_frame(inputs[["id", "name", "quantity", "products"]], 5)
+        _print_frame(inputs[["id", "name", "quantity", "products"]], 5, "suppliers")
     if sources.empty:
         return 0
     start = str(sources.iloc[0]["id"])
@@ -58,31 +120,38 @@ def _demo(args: argparse.Namespace) -> int:
     print(f"  quantity shipped out of {start}: {chain.total_quantity:,.0f}; "
           f"value along the chain: {chain.total_amount:,.2f} {case.currency}")
     print("\nShipments and value per tier:")
-    _print_frame(chain.tier_totals(), 10)
+    _print_frame(chain.tier_totals(), 10, "tiers")
     leads = chain.leads()
     columns = ["rank", "id", "name", "kind", "product", "inflow", "outflow", "unaccounted"]
     stock = leads[leads["lead"] == "stock left or unknown buyer"]
     short = leads[leads["lead"] == "unknown supplier"]
     print("\nLeads - goods received but not passed on, per product (stock left, or buyers not "
           "yet found); premises and distributors first, retail end points last:")
-    _print_frame(stock[columns], 5)
+    _print_frame(stock[columns], 5, "leads")
     if not short.empty:
         print("\nLeads - goods passed on but never received in the chain (a supplier not yet "
               "found):")
-        _print_frame(short[columns], 5)
+        _print_frame(short[columns], 5, "leads")
     return 0
 
 
 def _summary(args: argparse.Namespace) -> int:
+    from .io import read_case
+    from .store import CaseGraph
+
     print(CaseGraph(read_case(args.path)).summary())
     return 0
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from .errors import InvalidCase
+    from .io import read_case
+
     try:
         case = read_case(args.path)
     except InvalidCase as exc:
-        print(exc, file=sys.stderr)
+        # The report is the command's output: `crimegraph validate x.json > problems.txt`.
+        print(exc)
         return 1
     records = sum(1 for _ in case.records())
     print(f"{args.path}: valid case {case.id!r} with {records} records")
@@ -90,49 +159,87 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _trace(args: argparse.Namespace) -> int:
+    since = None if args.since is None else parse_when(args.since, "--since")
+    until = None if args.until is None else parse_when(args.until, "--until")
+    if args.limit < 0:
+        raise UsageError(f"--limit {args.limit} is negative; give 0 to print every shipment")
+    if args.max_hops is not None and args.max_hops < 1:
+        raise UsageError(f"--max-hops {args.max_hops} must be at least 1")
+    if since is not None and until is not None:
+        first, last = _as_datetime(since), _as_datetime(until)
+        if (first.tzinfo is None) == (last.tzinfo is None) and first > last:
+            raise UsageError(f"--since {args.since} is after --until {args.until}")
+
+    from .analysis import trace_chain
+    from .io import read_case
+    from .store import CaseGraph
+
     graph = CaseGraph(read_case(args.path))
-    chain = trace_chain(
-        graph, args.start, direction="upstream" if args.upstream else "downstream",
-        product=args.product or None, since=args.since, until=args.until,
-        time_respecting=not args.any_time, max_hops=args.max_hops,
-    )
+    try:
+        chain = trace_chain(
+            graph, args.start, direction="upstream" if args.upstream else "downstream",
+            product=args.product or None, since=since, until=until,
+            time_respecting=not args.any_time, max_hops=args.max_hops,
+        )
+    except ValueError as exc:  # e.g. --since after --until
+        raise UsageError(str(exc)) from None
     print(repr(chain))
     frame = chain.to_dataframe()
     if args.csv:
         frame.to_csv(args.csv, index=False)
         print(f"wrote {len(frame)} shipments to {args.csv}")
     else:
-        _print_frame(frame, args.limit)
+        _print_frame(frame, args.limit or None, "shipments",
+                     "; --csv FILE writes them all, --limit 0 prints them all")
     return 0
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="crimegraph", description="Graph-based criminal network analysis."
+        prog="crimegraph", description="Graph-based criminal network analysis.",
+        epilog="Run 'crimegraph COMMAND --help' for a command's options.",
     )
     parser.add_argument("--version", action="version", version=f"crimegraph {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True)
-    demo = commands.add_parser("demo", help="walk through a bundled example case")
-    demo.add_argument("--example", default="counterfeit_oil", choices=example_names())
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    demo = commands.add_parser("demo", help="walk through a bundled example case",
+                               description="Walk through a bundled (synthetic) example case.")
+    demo.add_argument("--example", default="counterfeit_oil", choices=EXAMPLES,
+                      help="which bundled case (default: %(default)s)")
     demo.set_defaults(run=_demo)
-    summary = commands.add_parser("summary", help="print the summary of a case file")
-    summary.add_argument("path")
+    summary = commands.add_parser("summary", help="print the summary of a case file",
+                                  description="Print the summary of a case file.")
+    summary.add_argument("path", metavar="CASE.json", help="the case file")
     summary.set_defaults(run=_summary)
-    validate = commands.add_parser("validate", help="check a case file, list every problem")
-    validate.add_argument("path")
+    validate = commands.add_parser(
+        "validate", help="check a case file, list every problem",
+        description="Check a case file. Every problem is listed on standard output; the exit "
+                    "status is 0 for a valid case, 1 for an invalid one, 2 for an unreadable "
+                    "file.")
+    validate.add_argument("path", metavar="CASE.json", help="the case file")
     validate.set_defaults(run=_validate)
-    trace = commands.add_parser("trace", help="trace a supply chain from a start id")
-    trace.add_argument("path")
-    trace.add_argument("start", nargs="+")
+    trace = commands.add_parser(
+        "trace", help="trace a supply chain from a start id",
+        description="Trace where goods went from START (or, with --upstream, where they came "
+                    "from): the shipments in time order, each sent after the goods arrived.")
+    trace.add_argument("path", metavar="CASE.json", help="the case file")
+    trace.add_argument("start", nargs="+", metavar="START",
+                       help="id of a place or party to start from (several are traced together)")
     trace.add_argument("--upstream", action="store_true", help="trace where goods came from")
-    trace.add_argument("--product", action="append", help="only this product (repeatable)")
-    trace.add_argument("--since")
-    trace.add_argument("--until")
-    trace.add_argument("--max-hops", type=int)
+    trace.add_argument("--product", action="append", metavar="ID",
+                       help="only shipments of this product (repeatable)")
+    trace.add_argument("--since", metavar="WHEN",
+                       help=f"ignore shipments before WHEN ({DATE_FORMATS}; in the case's time "
+                            "zone)")
+    trace.add_argument("--until", metavar="WHEN",
+                       help="ignore shipments after WHEN (same formats as --since)")
+    trace.add_argument("--max-hops", type=int, metavar="N",
+                       help="follow at most N shipments from the start (default: no limit)")
     trace.add_argument("--any-time", action="store_true",
                        help="plain reachability, ignoring the order of shipments in time")
-    trace.add_argument("--csv", help="write the chain's shipments to this CSV file")
-    trace.add_argument("--limit", type=int, default=20, help="rows to print")
+    trace.add_argument("--csv", metavar="FILE",
+                       help="write all the chain's shipments to FILE instead of printing them")
+    trace.add_argument("--limit", "-n", type=int, default=20, metavar="N",
+                       help="print the first N shipments (default: %(default)s; 0: all)")
     trace.set_defaults(run=_trace)
     return parser
 
@@ -140,9 +247,11 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 ok, 1 invalid case, 2 error)."""
     args = _parser().parse_args(argv)
+    from .errors import CrimeGraphError
+
     try:
         return int(args.run(args))
-    except CrimeGraphError as exc:
+    except (CrimeGraphError, UsageError) as exc:
         print(f"crimegraph: {exc}", file=sys.stderr)
         return 2
 

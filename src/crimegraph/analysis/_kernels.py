@@ -1,13 +1,27 @@
-"""Compiled inner loops of the supply-chain trace (numba, cached on disk after the first call).
+"""Compiled inner loops of the supply-chain trace, compiled (or loaded from disk) on first use.
 
 Every kernel takes shipments as parallel arrays sorted by time. Times are int64 microseconds;
 ``NO_TIME`` marks "not reached" and ``EVER`` "reached since the beginning of time".
+
+The kernels live in :mod:`crimegraph.analysis._jit`; this module imports it (and numba) the first
+time a kernel is asked for, so importing the analyses costs no numba start-up.
 """
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
-from numba import njit
+
+if TYPE_CHECKING:
+    from ._jit import (
+        bfs_levels,
+        chain_positions,
+        chain_tiers,
+        hop_limited_arrival,
+        trace_adjacency,
+    )
 
 __all__ = [
     "EVER", "NO_TIME", "bfs_levels", "chain_positions", "chain_tiers",
@@ -17,242 +31,12 @@ __all__ = [
 NO_TIME = np.int64(2**62)
 EVER = np.int64(-(2**62))
 
-
-@njit(cache=True, nogil=True)
-def hop_limited_arrival(src, dst, t, keep, use_keep, arrival, max_hops):
-    """Like :func:`earliest_arrival`, but goods may travel at most ``max_hops`` shipments.
-
-    Round r computes the earliest arrival over paths of at most r shipments (a Bellman-Ford
-    pass per hop); a shipment is in the chain when its sender is reached within
-    ``max_hops - 1`` hops by its time.
-    """
-    n = src.shape[0]
-    current = arrival.copy()
-    for _ in range(max_hops - 1):
-        nxt = current.copy()
-        for e in range(n):
-            if use_keep and not keep[e]:
-                continue
-            if current[src[e]] <= t[e] and nxt[dst[e]] > t[e]:
-                nxt[dst[e]] = t[e]
-        current = nxt
-    in_chain = np.zeros(n, dtype=np.bool_)
-    for e in range(n):
-        if use_keep and not keep[e]:
-            continue
-        if current[src[e]] <= t[e]:
-            in_chain[e] = True
-    return in_chain
+_KERNELS = frozenset(__all__) - {"EVER", "NO_TIME"}
 
 
-@njit(cache=True, nogil=True)
-def _bfs_start(starts, n_nodes):
-    """Levels (0 for the starts, -1 elsewhere), a queue holding the starts, and its length."""
-    level = np.full(n_nodes, -1, dtype=np.int32)
-    queue = np.empty(n_nodes, dtype=np.int32)
-    tail = 0
-    for s in starts:
-        if level[s] < 0:
-            level[s] = 0
-            queue[tail] = s
-            tail += 1
-    return level, queue, tail
-
-
-@njit(cache=True, nogil=True)
-def bfs_levels(src, dst, use, n_nodes, starts, max_level):
-    """Hop distance from ``starts`` over the shipments where ``use`` is true (-1: unreached).
-
-    ``max_level < 0`` means no limit.
-    """
-    n = src.shape[0]
-    offsets = np.zeros(n_nodes + 1, dtype=np.int64)
-    for e in range(n):
-        if use[e]:
-            offsets[src[e] + 1] += 1
-    for k in range(n_nodes):
-        offsets[k + 1] += offsets[k]
-    fill = offsets[:-1].copy()
-    adjacency = np.empty(offsets[n_nodes], dtype=np.int32)
-    for e in range(n):
-        if use[e]:
-            u = src[e]
-            adjacency[fill[u]] = dst[e]
-            fill[u] += 1
-    level, queue, tail = _bfs_start(starts, n_nodes)
-    head = 0
-    while head < tail:
-        u = queue[head]
-        head += 1
-        if max_level >= 0 and level[u] >= max_level:
-            continue
-        for k in range(offsets[u], offsets[u + 1]):
-            v = adjacency[k]
-            if level[v] < 0:
-                level[v] = level[u] + 1
-                queue[tail] = v
-                tail += 1
-    return level
-
-
-@njit(cache=True, nogil=True)
-def _first_at_or_after(times, begin, end, value):
-    """Position of the first ``times[k] >= value`` in the sorted slice ``begin:end``."""
-    while begin < end:
-        middle = (begin + end) // 2
-        if times[middle] < value:
-            begin = middle + 1
-        else:
-            end = middle
-    return begin
-
-
-@njit(cache=True, nogil=True)
-def trace_adjacency(offsets, split, neighbor, times, order, keep, use_keep, lo, hi,
-                    starts, n_nodes):
-    """Earliest arrivals over per-node shipment lists sorted by time: the chain, implicitly.
-
-    ``offsets``/``neighbor``/``times`` describe each node's outgoing shipments (in the
-    traversal's direction and time frame); ``order`` maps them back to table positions. Each
-    node's list has two runs, each sorted by time: ``offsets[u]:split[u]`` goes to nodes that
-    ship goods on, ``split[u]:offsets[u+1]`` to dead ends (nodes with no shipments of their
-    own in this direction). Shipments outside ``lo..hi`` (or not in ``keep``) are ignored.
-
-    Label-correcting: a node whose arrival drops looks only at the shipments that just became
-    usable, so every shipment is examined at most once. A dead end's arrival time cannot
-    extend the chain, so its shipments are never examined one by one: the chain's shipments
-    into dead ends are whole runs, found by one binary search per node. A node's chain
-    shipments are, in each run, those from ``first[u]`` (``first_dead[u]``) up to ``hi``;
-    :func:`chain_tiers` and :func:`chain_positions` read them from there.
-
-    Times are int32 ranks here; ``lo``/``hi`` are ranks too.
-
-    Returns ``(reached, first, first_dead, count)``: which nodes with shipments of their own
-    the goods reach (dead ends are found with the tiers), each node's first chain shipment in
-    each run, and the number of chain shipments.
-    """
-    never = np.int32(2**31 - 1)
-    unbounded = hi >= never - 1 and not use_keep
-    arrival = np.full(n_nodes, never, dtype=np.int32)
-    first = split.copy()
-    first_dead = offsets[1:].copy()
-    queued = np.zeros(n_nodes, dtype=np.bool_)
-    queue = np.empty(n_nodes, dtype=np.int32)
-    head = 0
-    size = 0
-    count = 0
-    for s in starts:
-        if not queued[s]:
-            arrival[s] = lo
-            queued[s] = True
-            queue[(head + size) % n_nodes] = s
-            size += 1
-    while size > 0:
-        u = queue[head]
-        head += 1
-        if head == n_nodes:
-            head = 0
-        size -= 1
-        queued[u] = False
-        au = arrival[u]
-        # Dead ends first: the run of usable shipments only grows towards earlier times.
-        stop = first_dead[u]
-        begin = split[u]
-        if begin < stop and times[begin] < au:
-            begin = _first_at_or_after(times, begin, stop, au)
-        if unbounded:
-            count += stop - begin
-        else:
-            for k in range(begin, stop):
-                if times[k] > hi:
-                    break
-                if use_keep and not keep[order[k]]:
-                    continue
-                count += 1
-        first_dead[u] = begin
-        stop = first[u]
-        begin = offsets[u]
-        if begin < stop and times[begin] < au:  # skip the search when all are usable
-            begin = _first_at_or_after(times, begin, stop, au)
-        if unbounded:  # the common case, without per-shipment filters
-            count += stop - begin
-            for k in range(begin, stop):
-                tk = times[k]
-                v = neighbor[k]
-                if arrival[v] > tk:
-                    arrival[v] = tk
-                    if not queued[v]:
-                        queued[v] = True
-                        tail = head + size
-                        if tail >= n_nodes:
-                            tail -= n_nodes
-                        queue[tail] = v
-                        size += 1
-        else:
-            for k in range(begin, stop):
-                tk = times[k]
-                if tk > hi:
-                    break
-                if use_keep and not keep[order[k]]:
-                    continue
-                count += 1
-                v = neighbor[k]
-                if arrival[v] > tk:
-                    arrival[v] = tk
-                    if not queued[v]:
-                        queued[v] = True
-                        tail = head + size
-                        if tail >= n_nodes:
-                            tail -= n_nodes
-                        queue[tail] = v
-                        size += 1
-        first[u] = begin
-    return arrival < never, first, first_dead, count
-
-
-@njit(cache=True, nogil=True)
-def chain_tiers(offsets, split, neighbor, times, order, keep, use_keep, hi, first, first_dead,
-                starts, n_nodes):
-    """Hop distance from ``starts`` over the chain found by :func:`trace_adjacency`."""
-    level, queue, tail = _bfs_start(starts, n_nodes)
-    head = 0
-    while head < tail:
-        u = queue[head]
-        head += 1
-        next_level = level[u] + 1
-        for run in range(2):
-            begin = first[u] if run == 0 else first_dead[u]
-            end = split[u] if run == 0 else offsets[u + 1]
-            for k in range(begin, end):
-                if times[k] > hi:
-                    break
-                v = neighbor[k]
-                if level[v] < 0:
-                    if use_keep and not keep[order[k]]:
-                        continue
-                    level[v] = next_level
-                    queue[tail] = v
-                    tail += 1
-    return level
-
-
-@njit(cache=True, nogil=True)
-def chain_positions(offsets, split, times, order, keep, use_keep, hi, first, first_dead,
-                    reached):
-    """Table positions of the chain shipments sent by the ``reached`` nodes."""
-    out = np.empty(offsets[-1], dtype=np.int64)
-    count = 0
-    for u in range(reached.shape[0]):
-        if not reached[u]:
-            continue
-        for run in range(2):
-            begin = first[u] if run == 0 else first_dead[u]
-            end = split[u] if run == 0 else offsets[u + 1]
-            for k in range(begin, end):
-                if times[k] > hi:
-                    break
-                if use_keep and not keep[order[k]]:
-                    continue
-                out[count] = order[k]
-                count += 1
-    return out[:count].copy()
+def __getattr__(name: str) -> Any:
+    if name in _KERNELS:
+        value = getattr(importlib.import_module(".analysis._jit", "crimegraph"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

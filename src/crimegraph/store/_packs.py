@@ -15,7 +15,6 @@ from typing import Any
 import numpy as np
 
 from ..errors import StoreError
-from ._assemble import assemble
 from .base import ShipmentTable
 
 __all__ = [
@@ -234,6 +233,8 @@ def table_from_parts(
     dropped, and so are those ``keep`` (given the packed shipments) rejects.
     """
     import pandas as pd
+
+    from ._assemble import assemble  # numba: loaded on the first Neo4j trace
 
     downstream = direction == "downstream"
     edges = np.frombuffer(raw, dtype=ADJACENCY_DTYPE)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
+if TYPE_CHECKING:
+    import networkx as nx
 
-from ..model import Case, Entity
+    from ..model import Case, Entity
 
 __all__ = ["case_to_networkx", "entity_type", "node_attributes"]
 
@@ -41,6 +42,8 @@ def case_to_networkx(case: Case) -> nx.MultiDiGraph:
     >>> g.nodes["P-ZHOU"]["role"]
     'leader'
     """
+    import networkx as nx
+
     graph = nx.MultiDiGraph(case_id=case.id, title=case.title)
     for entity in case.nodes:
         graph.add_node(entity.id, **node_attributes(entity))
