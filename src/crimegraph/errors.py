@@ -174,7 +174,7 @@ class EntityNotFound(CrimeGraphError, KeyError):
     Examples
     --------
     >>> from crimegraph.errors import EntityNotFound
-    >>> print(EntityNotFound("w-den-01", ["W-DEN-01", "W-WH-02"],
+    >>> print(EntityNotFound("w-den-01", ["W-DEN-01", "SHOP-17"],
     ...                      names={"W-DEN-01": ["兴隆庄村调配窝点"]}))
     no entity with id 'w-den-01'; did you mean 'W-DEN-01' (兴隆庄村调配窝点)?
     >>> print(EntityNotFound("兴隆庄", ["W-DEN-01"], names={"W-DEN-01": ["兴隆庄村调配窝点"]}))

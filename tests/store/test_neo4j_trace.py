@@ -17,7 +17,11 @@ import crimegraph as cg
 
 from ..conftest import goods_case, shipment
 
-pytestmark = pytest.mark.neo4j
+pytestmark = [
+    pytest.mark.neo4j,
+    # Random cases have places without shipments; tracing from them warns, rightly.
+    pytest.mark.filterwarnings("ignore:.*no goods in this case:UserWarning"),
+]
 
 PLACES = [f"P{i}" for i in range(8)]
 
