@@ -251,7 +251,7 @@ def ellipsize(text: str, width_em: float) -> str:
     Examples
     --------
     >>> ellipsize("Production den at Xinglong village", 8.0)
-    'Production d…'
+    'Production de…'
     """
     if text_width_em(text) <= width_em:
         return text
