@@ -63,7 +63,20 @@ def disruption_figure() -> None:
     graph = cg.CaseGraph(cg.load_example("counterfeit_oil"))
     runs = [cg.simulate_disruption(graph, "betweenness", "sequential", max_removed=25),
             cg.simulate_disruption(graph, "flow", "sequential", max_removed=25)]
-    cgp.plot_disruption(runs)
+    cgp.plot_disruption(runs, graph=graph)
+
+
+def large_chain_figure() -> None:
+    from crimegraph.synth import generate_case
+
+    graph = cg.CaseGraph(generate_case(5000))  # 300 places downstream of the busiest den
+    cgp.plot_chain(cg.trace_chain(graph, "S0000000"))
+
+
+def large_org_chart_figure() -> None:
+    from crimegraph.synth import generate_case
+
+    cgp.plot_org_chart(cg.CaseGraph(generate_case(5000)))  # 250 people in 10 gangs
 
 
 FIGURES: dict[str, Callable[[], None]] = {
@@ -74,6 +87,8 @@ FIGURES: dict[str, Callable[[], None]] = {
     "timeline": timeline_figure,
     "chain_timeline": chain_timeline_figure,
     "disruption": disruption_figure,
+    "large_chain": large_chain_figure,
+    "large_org_chart": large_org_chart_figure,
 }
 
 

@@ -10,7 +10,7 @@ from matplotlib.colors import to_hex
 import crimegraph as cg
 import crimegraph.plot as cgp
 from crimegraph.plot.chain import chain_layout
-from crimegraph.plot.style import category_colors
+from crimegraph.plot.style import MAX_FIGSIZE, MIN_FONT, category_colors
 from crimegraph.synth import generate_case
 
 
@@ -135,35 +135,41 @@ def test_drawing_on_the_callers_axes(oil_chain) -> None:
 
 
 @pytest.fixture(scope="module")
-def big_chain() -> cg.Chain:
-    return cg.trace_chain(generate_case(1400, seed=2), "S0000000")
+def mid_chain() -> cg.Chain:
+    return cg.trace_chain(generate_case(800, seed=2), "S0000000")
 
 
-def test_a_hundred_places_become_labelled_dots(big_chain) -> None:
-    assert 60 <= len(big_chain.nodes) <= 150
-    ax = cgp.plot_chain(big_chain)
+def test_fifty_places_become_labelled_dots(mid_chain) -> None:
+    assert 40 <= len(mid_chain.nodes) <= 60
+    ax = cgp.plot_chain(mid_chain)
     dots = [c for c in ax.collections if c.get_gid() == "nodes"]
-    assert len(dots) == 1 and len(dots[0].get_offsets()) == len(big_chain.nodes)
+    assert len(dots) == 1 and len(dots[0].get_offsets()) == len(mid_chain.nodes)
     labels = by_gid(ax.texts, "name")
-    assert 0 < len(labels) <= len(big_chain.nodes)
-    sizes = {t.get_fontsize() for t in labels.values()}
-    assert min(sizes) >= 5.0
+    assert 0 < len(labels) <= len(mid_chain.nodes)
+    assert min(t.get_fontsize() for t in labels.values()) >= MIN_FONT
     # The busiest places are named first.
-    throughput = chain_layout(big_chain).throughput
+    throughput = chain_layout(mid_chain).throughput
     busiest = max(throughput, key=lambda n: (throughput[n], n))
     assert busiest in labels
 
 
-def test_label_options_in_the_dot_drawing(big_chain) -> None:
-    assert by_gid(cgp.plot_chain(big_chain, labels="none").texts, "name") == {}
-    assert len(by_gid(cgp.plot_chain(big_chain, labels=5).texts, "name")) == 5
-    every = by_gid(cgp.plot_chain(big_chain, labels="all").texts, "name")
-    assert set(every) == set(big_chain.nodes)
+def test_label_options_in_the_dot_drawing(mid_chain) -> None:
+    assert by_gid(cgp.plot_chain(mid_chain, max_labels=0).texts, "name") == {}
+    assert len(by_gid(cgp.plot_chain(mid_chain, max_labels=5).texts, "name")) == 5
+    every = by_gid(cgp.plot_chain(mid_chain, max_labels="all").texts, "name")
+    assert set(every) == set(mid_chain.nodes)
+    # The older spellings still work.
+    assert len(by_gid(cgp.plot_chain(mid_chain, labels=5).texts, "name")) == 5
+    assert by_gid(cgp.plot_chain(mid_chain, labels="none").texts, "name") == {}
 
 
 def test_bad_label_option_is_named(oil_chain) -> None:
     with pytest.raises(ValueError, match="labels='some'"):
         cgp.plot_chain(oil_chain, labels="some")
+    with pytest.raises(ValueError, match="max_labels=-1"):
+        cgp.plot_chain(oil_chain, max_labels=-1)
+    with pytest.raises(ValueError, match="max_per_tier=1"):
+        cgp.plot_chain(oil_chain, max_per_tier=1)
 
 
 def test_the_bundled_counterfeit_oil_chain() -> None:
@@ -198,3 +204,93 @@ def test_badges_count_one_product_and_say_how_many_more() -> None:
     assert badges["W-DEN-C"] == "+2,262 (+4)"  # the largest one, and four more products
     assert "(+k): leads on k more products" in [t.get_text()
                                                  for t in ax.get_legend().get_texts()]
+
+
+def texts_of(ax) -> list:
+    """Every visible text of the figure: names, badges, title, legend, note, ticks."""
+    from matplotlib.text import Text
+
+    return [t for t in ax.figure.findobj(Text) if t.get_text() and t.get_visible()]
+
+
+def assert_readable(ax) -> None:
+    ax.figure.canvas.draw()
+    width, height = ax.figure.get_size_inches()
+    assert width <= MAX_FIGSIZE[0] + 1e-6 and height <= MAX_FIGSIZE[1] + 1e-6
+    small = [(t.get_text(), t.get_fontsize()) for t in texts_of(ax)
+             if t.get_fontsize() < MIN_FONT - 1e-9]
+    assert small == []
+
+
+@pytest.fixture(scope="module")
+def large_graph() -> cg.CaseGraph:
+    return cg.CaseGraph(generate_case(5000))
+
+
+def test_a_large_chain_keeps_its_busiest_places_and_folds_the_rest(large_graph) -> None:
+    chain = cg.trace_chain(large_graph, "S0000000")
+    assert len(chain.nodes) > 250
+    ax = cgp.plot_chain(chain)
+    assert_readable(ax)
+    names = by_gid(ax.texts, "name")
+    more = {k: t.get_text() for k, t in names.items() if k.startswith("+more:")}
+    assert more and all(text.startswith("+") and " more" in text for text in more.values())
+    drawn = set(names) - set(more)
+    assert 20 <= len(drawn) <= 80
+    # Each tier keeps its busiest places; every place is either drawn or folded.
+    drawing = chain_layout(chain)
+    folded = sum(int(text.split()[0][1:]) for text in more.values())
+    assert len(drawn) + folded == len(chain.nodes)
+    for tier_more in more:
+        column = int(tier_more.split(":")[1])
+        kept = [n for n in drawn if drawing.columns[n] == column]
+        rest = [n for n in drawing.columns if drawing.columns[n] == column and n not in drawn]
+        assert min(drawing.throughput[n] for n in kept) >= max(
+            drawing.throughput[n] for n in rest)
+    (note,) = [t.get_text() for t in ax.texts if t.get_gid() == "note"]
+    assert "folded" in note and str(len(drawn)) in note
+    # The folded places' goods still arrive: lines into the "+k more" boxes.
+    assert any(key.endswith("->+more:3") for key in by_gid(ax.patches, "flow"))
+
+
+def test_folding_on_request_names_the_province(oil_chain) -> None:
+    ax = cgp.plot_chain(oil_chain, max_per_tier=3)
+    names = {k: t.get_text() for k, t in by_gid(ax.texts, "name").items()}
+    # Tier 2 (D1, D2, S5, S6) keeps D1 and D2; tier 3 keeps S3 and S4, the busiest shops.
+    assert names["+more:2"] == "+2 more in 河南"
+    assert names["+more:3"] == "+3 more"  # 河北 twice and one without a province
+    assert {"S3", "S4", "D1", "D2"} <= set(names)
+    assert not {"S1", "S2", "S5", "S6", "S7"} & set(names)
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "unknown" not in legend  # S7, the one place without a province, is folded
+    (note,) = [t.get_text() for t in ax.texts if t.get_gid() == "note"]
+    assert "folded" in note
+
+
+def test_titles_say_the_direction_the_start_and_the_product(oil_graph) -> None:
+    down = cgp.plot_chain(cg.trace_chain(oil_graph, "DEN", product="OIL"))
+    title = down.get_title(loc="left")
+    assert title.startswith("Downstream from 兴隆村窝点 (DEN), product 假美孚机油 (OIL)")
+    up = cgp.plot_chain(cg.trace_chain(oil_graph, "S3", direction="upstream",
+                                       since="2024-03-01"), labels="id")
+    title = up.get_title(loc="left")
+    assert title.startswith("Upstream into S3, all products, since 2024-03-01")
+    assert "units arrived" in title
+
+
+def test_labels_show_ids_or_both(oil_chain) -> None:
+    ids = {k: t.get_text() for k, t in by_gid(cgp.plot_chain(oil_chain, labels="id").texts,
+                                               "name").items()}
+    assert ids == {n: n for n in oil_chain.nodes}
+    both = by_gid(cgp.plot_chain(oil_chain, labels="both").texts, "name")
+    assert both["S1"].get_text() == "宏达汽配 \u00b7 S1"
+
+
+def test_the_bundled_chains_stay_boxes_within_the_largest_figure() -> None:
+    for example, start in (("counterfeit_oil", "W-DEN-01"), ("fake_liquor", "W-DEN-A")):
+        graph = cg.CaseGraph(cg.load_example(example))
+        chain = cg.trace_chain(graph, start)
+        ax = cgp.plot_chain(chain)
+        assert_readable(ax)
+        assert set(by_gid(ax.patches, "node")) == set(chain.nodes)  # nothing folded
+        assert not [t for t in ax.texts if t.get_gid() == "note"]

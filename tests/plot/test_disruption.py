@@ -30,7 +30,8 @@ def test_two_strategies_two_colours_solid_and_dashed() -> None:
     assert list(lines["lcc:1"].get_ydata()) == [1, 0.8, 0.5, 0.3]
     assert list(lines["flow:0"].get_xdata()) == [0, 1, 2, 3]
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert legend[:2] == ["betweenness (sequential)", "degree (block)"]
+    assert legend[:4] == ["betweenness (sequential)", "removed: 1 N1, 2 N2, 3 N3",
+                          "degree (block)", "removed: 1 N1, 2 N2, 3 N3"]
     assert "goods still reaching the market" in legend
 
 
@@ -69,3 +70,20 @@ def test_real_simulations_and_their_plot_method() -> None:
     assert "flow (sequential, goods network)" in [line.get_label() for line in ax.lines]
     own = runs[0].plot()
     assert "lcc:0" in lines_by_gid(own)
+
+
+def test_the_people_removed_are_named_in_order() -> None:
+    graph = cg.CaseGraph(cg.load_example("counterfeit_oil"))
+    run = cg.simulate_disruption(graph, "betweenness", max_removed=12)
+    ax = cgp.plot_disruption(run, graph=graph, max_names=3)
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    names = {p.id: p.name for p in graph.case.persons + graph.case.organizations
+             + graph.case.warehouses}
+    lines = [text for text in legend if text.startswith(("removed:", "   "))]
+    joined = " ".join(lines)
+    first = [names.get(i, i) for i in run.removed[:3]]
+    assert joined.startswith(f"removed: 1 {first[0]}, 2 {first[1]}, 3 {first[2]}")
+    assert joined.endswith(f"+{len(run.removed) - 3} more")
+    ids = cgp.plot_disruption(run, labels="id", max_names=2)  # no case: ids
+    legend = [t.get_text() for t in ids.get_legend().get_texts()]
+    assert f"removed: 1 {run.removed[0]}, 2 {run.removed[1]}" in " ".join(legend)

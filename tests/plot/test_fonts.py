@@ -147,3 +147,71 @@ def test_importing_crimegraph_does_not_import_matplotlib() -> None:
 def test_new_figures_are_closed_by_the_suite() -> None:
     # Guard for the autouse fixture: figures do not pile up between tests.
     assert plt.get_fignums() == []
+
+
+def all_figures(graph, chain):
+    from .conftest import disruption_result, hierarchy_frame
+
+    runs = [disruption_result("betweenness", "sequential", [1, 0.5, 0.2])]
+    runs[0].removed = ["P1", "DEN"]
+    return [
+        lambda: cgp.plot_chain(chain),
+        lambda: cgp.plot_chain(chain, labels="both", title="假油案"),
+        lambda: cgp.plot_org_chart(None, hierarchy=hierarchy_frame(12)),
+        lambda: cgp.plot_network(graph, labels="both", max_labels="all"),
+        lambda: cgp.plot_timeline(graph),
+        lambda: cgp.plot_timeline(chain, by="province"),
+        lambda: cgp.plot_disruption(runs, graph=graph),
+    ]
+
+
+def test_without_a_cjk_font_ids_stand_in_and_only_one_warning_is_given(
+        no_cjk_font, oil_graph, oil_chain) -> None:
+    from matplotlib.text import Text
+
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        axes = [draw() for draw in all_figures(oil_graph, oil_chain)]
+        for ax in axes:
+            ax.figure.canvas.draw()
+            # No text the fonts lack a glyph for.
+            with mpl.rc_context(fonts.cjk_rc_params(None)):
+                texts = [t.get_text() for t in ax.figure.findobj(Text) if t.get_text()]
+                assert [t for t in texts if fonts.missing_glyphs(t)] == []
+    ours = [w for w in record if issubclass(w.category, cgp.MissingCJKFontWarning)]
+    assert len(ours) == 1 and "ids instead of Chinese names" in str(ours[0].message)
+    assert glyph_warnings(record) == []
+    chain_names = {t.get_gid()[5:]: t.get_text() for t in axes[0].texts
+                   if (t.get_gid() or "").startswith("name:")}
+    assert chain_names["DEN"] == "DEN" and chain_names["D3"] == "Zhengzhou Fuxing Trading"
+    legend = [t.get_text() for t in axes[0].get_legend().get_texts()]
+    assert {"Hebei", "Shandong", "Henan"} <= set(legend)  # provinces in pinyin
+    assert axes[1].get_title(loc="left") == "?"
+    org = {t.get_gid()[5:]: t.get_text() for t in axes[2].texts
+           if (t.get_gid() or "").startswith("name:")}
+    assert org["P00"] == "P00"
+    assert {"Shandong", "Hebei"} <= {t.get_text() for t in axes[4].get_yticklabels()}
+
+
+@pytest.mark.skipif(not HAVE_CJK, reason="no CJK font installed")
+def test_with_the_cjk_font_every_name_can_be_drawn(oil_graph, oil_chain) -> None:
+    from matplotlib.text import Text
+
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        for draw in all_figures(oil_graph, oil_chain):
+            ax = draw()
+            ax.figure.canvas.draw()
+            texts = [t.get_text() for t in ax.figure.findobj(Text)]
+            with fonts.cjk_context():
+                assert [t for t in texts if fonts.missing_glyphs(t)] == []
+    assert glyph_warnings(record) == []
+    assert not [w for w in record if issubclass(w.category, cgp.MissingCJKFontWarning)]
+
+
+def test_drawable_falls_back_to_ids_pinyin_and_question_marks(no_cjk_font) -> None:
+    with fonts.cjk_context():
+        assert fonts.drawable("周建国", "P-ZHOU") == "P-ZHOU"
+        assert fonts.drawable("河北") == "Hebei"
+        assert fonts.drawable("lieutenant (生产)") == "lieutenant (?)"
+        assert fonts.drawable("Zhou Jianguo", "P-ZHOU") == "Zhou Jianguo"

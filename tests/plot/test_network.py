@@ -54,7 +54,8 @@ def test_nodes_sized_by_score_and_coloured_by_group() -> None:
     assert colors["A2"] == palette["group 0"] and colors["B3"] == palette["group 1"]
     assert colors["L"] == MISSING_COLOR  # a group of one
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert legend[:4] == ["Group", "group 0", "group 1", "alone"]
+    assert legend[:4] == ["Group", "group 0: 4 people, around 周建国",
+                          "group 1: 4 people, around 刘敏", "alone: 1 person"]
 
 
 def test_names_label_the_nodes() -> None:
@@ -62,8 +63,18 @@ def test_names_label_the_nodes() -> None:
     names = {t.get_gid()[5:]: t.get_text() for t in ax.texts
              if (t.get_gid() or "").startswith("name:")}
     assert names["A1"] == "周建国" and len(names) == 9
-    few = cgp.plot_network(None, network=ring(), groups=GROUPS, scores=SCORES, labels=2)
+    few = cgp.plot_network(None, network=ring(), groups=GROUPS, scores=SCORES, max_labels=2)
     assert sorted(t.get_gid() for t in few.texts if t.get_gid()) == ["name:A1", "name:B1"]
+    old = cgp.plot_network(None, network=ring(), groups=GROUPS, scores=SCORES, labels=2)
+    assert sorted(t.get_gid() for t in old.texts if t.get_gid()) == ["name:A1", "name:B1"]
+    both = cgp.plot_network(None, network=ring(), groups=GROUPS, scores=SCORES, labels="both",
+                            max_labels="all")
+    texts = {t.get_gid()[5:]: t.get_text() for t in both.texts
+             if (t.get_gid() or "").startswith("name:")}
+    assert texts["A1"] == "周建国 \u00b7 A1"
+    ids = cgp.plot_network(None, network=ring(), groups=GROUPS, scores=SCORES, labels="id")
+    assert {t.get_text() for t in ids.texts if (t.get_gid() or "").startswith("name:")} <= set(
+        ring().nodes)
 
 
 def test_ties_are_as_wide_as_they_are_strong() -> None:
@@ -113,3 +124,25 @@ def test_the_bundled_counterfeit_oil_network() -> None:
     top = cg.key_players(graph, "betweenness", k=1)["id"].iloc[0]
     sizes = dict(zip(sorted(network.nodes), nodes_of(ax).get_sizes(), strict=True))
     assert max(sizes, key=sizes.get) == top
+
+
+def test_a_large_network_names_its_most_central_nodes_first() -> None:
+    from matplotlib.text import Text
+
+    from crimegraph.plot.style import MAX_FIGSIZE, MIN_FONT
+    from crimegraph.synth import generate_case
+
+    graph = cg.CaseGraph(generate_case(5000))
+    ax = cgp.plot_network(graph)
+    ax.figure.canvas.draw()
+    width, height = ax.figure.get_size_inches()
+    assert width <= MAX_FIGSIZE[0] and height <= MAX_FIGSIZE[1]
+    assert min(t.get_fontsize() for t in ax.figure.findobj(Text) if t.get_text()) >= MIN_FONT
+    named = {t.get_gid()[5:] for t in ax.texts if (t.get_gid() or "").startswith("name:")}
+    top = cg.key_players(graph, "degree", k=10)["id"].tolist()
+    assert set(top) <= named  # the ten most central always keep their names
+    assert 10 <= len(named) <= 60
+    (note,) = [t.get_text() for t in ax.texts if t.get_gid() == "note"]
+    assert f"names shown for the {len(named)} most central of" in note
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert any(text.startswith("group 0: ") and ", around " in text for text in legend)

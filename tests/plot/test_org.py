@@ -12,7 +12,7 @@ import crimegraph.plot as cgp
 from crimegraph.plot.org import hierarchy_layout
 from crimegraph.plot.style import STATUS_COLORS
 
-from .conftest import hierarchy_frame
+from .conftest import GIVEN, SURNAMES, hierarchy_frame
 
 
 def by_gid(artists, prefix: str) -> dict[str, object]:
@@ -133,3 +133,82 @@ def test_the_bundled_fake_liquor_ring() -> None:
     placed = hierarchy.dropna(subset=["level"])
     top = min(placed["id"], key=lambda p: centre(boxes[p])[1])
     assert top == placed.loc[placed["level"] == 0, "id"].iloc[0]
+
+
+def assert_readable(ax) -> None:
+    from matplotlib.text import Text
+
+    from crimegraph.plot.style import MAX_FIGSIZE, MIN_FONT
+
+    ax.figure.canvas.draw()
+    width, height = ax.figure.get_size_inches()
+    assert width <= MAX_FIGSIZE[0] + 1e-6 and height <= MAX_FIGSIZE[1] + 1e-6
+    small = [(t.get_text(), t.get_fontsize()) for t in ax.figure.findobj(Text)
+             if t.get_text() and t.get_visible() and t.get_fontsize() < MIN_FONT - 1e-9]
+    assert small == []
+
+
+def gangs(count: int, size: int) -> pd.DataFrame:
+    """``count`` gangs of ``size``: a leader each and the members under them."""
+    rows = []
+    for g in range(count):
+        boss = f"G{g:02d}-00"
+        rows.append({"id": boss, "name": SURNAMES[g % len(SURNAMES)] + "老大", "level": 0,
+                     "superior": None, "role": "leader", "status": "arrested"})
+        for m in range(1, size):
+            rows.append({"id": f"G{g:02d}-{m:02d}", "name": SURNAMES[(g + m) % len(SURNAMES)]
+                         + GIVEN[m % len(GIVEN)], "level": 1, "superior": boss,
+                         "role": "worker", "status": "wanted" if m == size - 1 else "suspect"})
+    return pd.DataFrame(rows)
+
+
+def test_a_large_ring_folds_its_teams_into_members_boxes() -> None:
+    frame = gangs(10, 25)  # 250 people, as in a 5,000-transaction case
+    ax = cgp.plot_org_chart(None, hierarchy=frame)
+    assert_readable(ax)
+    people = by_gid(ax.patches, "person")
+    folded = by_gid(ax.patches, "folded")
+    assert 10 <= len(people) < 250 and folded
+    texts = {k: t.get_text() for k, t in by_gid(ax.texts, "name").items()}
+    members = [texts[k] for k in folded if k.startswith("+members:")]
+    assert members and all(t.startswith("+") and t.endswith(" members") for t in members)
+    # Every person is drawn or counted in a folded box.
+    counted = sum(int(texts[k].split()[0][1:]) if k.startswith("+members:") else 0
+                  for k in folded)
+    teams = texts.get("+teams")
+    dropped = 0
+    if teams:
+        dropped = 25 * int(teams.split()[0][1:])
+    assert len(people) + counted + dropped == 250
+    # The wanted member of each shown team is kept, not folded.
+    shown_bosses = [k for k in people if k.endswith("-00")]
+    for boss in shown_bosses:
+        assert boss.replace("-00", "-24") in people
+    roles = {k: t.get_text() for k, t in by_gid(ax.texts, "role").items()}
+    assert all("suspect" in roles[k] for k in folded if k.startswith("+members:"))
+    (note,) = [t.get_text() for t in ax.texts if t.get_gid() == "note"]
+    assert f"{len(people)} of 250 people shown" in note
+
+
+def test_a_thousand_people_stay_within_the_largest_figure() -> None:
+    ax = cgp.plot_org_chart(None, hierarchy=gangs(40, 25))
+    assert_readable(ax)
+    texts = {k: t.get_text() for k, t in by_gid(ax.texts, "name").items()}
+    assert texts["+teams"].endswith("more teams")
+
+
+def test_small_rings_are_not_folded() -> None:
+    ax = cgp.plot_org_chart(None, hierarchy=hierarchy_frame(30))
+    assert_readable(ax)
+    assert by_gid(ax.patches, "folded") == {}
+    assert not [t for t in ax.texts if t.get_gid() == "note"]
+
+
+def test_labels_show_ids_or_both() -> None:
+    frame = hierarchy_frame(6)
+    ids = by_gid(cgp.plot_org_chart(None, hierarchy=frame, labels="id").texts, "name")
+    assert {k: t.get_text() for k, t in ids.items()} == {p: p for p in frame["id"]}
+    both = by_gid(cgp.plot_org_chart(None, hierarchy=frame, labels="both").texts, "name")
+    assert both["P00"].get_text() == "周建国 \u00b7 P00"
+    with pytest.raises(ValueError, match="labels='nick'"):
+        cgp.plot_org_chart(None, hierarchy=frame, labels="nick")

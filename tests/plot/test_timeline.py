@@ -91,3 +91,23 @@ def test_the_bundled_case_timeline() -> None:
     n_pay = len(graph.transactions(kind="payment"))
     assert len(scatter(ax, "shipments").get_offsets()) == n_ship
     assert len(scatter(ax, "payments").get_offsets()) == n_pay
+
+
+def test_many_lanes_fold_the_quietest_into_one() -> None:
+    from crimegraph.plot.style import MAX_FIGSIZE
+
+    places = [cg.Organization(id=f"O{i:02d}", name=f"Shop {i}", province=f"Province {i:02d}")
+              for i in range(30)]
+    txs = [cg.Transaction(id=f"T{i:03d}", kind="shipment", source=f"O{i % 30:02d}",
+                          target=f"O{(i + 1) % 30:02d}", timestamp=f"2024-03-{1 + i % 28:02d}",
+                          product="OIL", quantity=10 + i)
+           for i in range(30 + 12)]  # provinces 00..11 send twice
+    case = cg.Case(organizations=places, products=[cg.Product(id="OIL", name="oil")],
+                   transactions=txs)
+    ax = cgp.plot_timeline(case)
+    lanes = [t.get_text() for t in ax.get_yticklabels()]
+    assert len(lanes) == 18 and lanes[-1] == "13 others"
+    assert set(lanes[:12]) == {f"Province {i:02d}" for i in range(12)}
+    assert ax.figure.get_size_inches()[1] <= MAX_FIGSIZE[1]
+    (note,) = [t.get_text() for t in ax.texts if t.get_gid() == "note"]
+    assert "13 quietest lanes" in note

@@ -2,24 +2,31 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
-from .fonts import cjk_context
+from .fonts import cjk_context, drawable
 from .layout import LayeredLayout, layered_layout
 from .style import (
     DEFICIT_COLOR,
     INK,
+    MAX_FIGSIZE,
+    MIN_FONT,
     MISSING_COLOR,
     MUTED,
     SURPLUS_COLOR,
+    add_note,
     axes_for,
     category_colors,
     darker,
+    ellipsize,
     escape_text,
+    fit_font,
     format_number,
+    label_text,
     text_color_on,
     text_width_em,
 )
@@ -31,9 +38,15 @@ if TYPE_CHECKING:
 
 __all__ = ["ChainDrawing", "chain_layout", "plot_chain"]
 
-_BOX_HEIGHT = 2.5  # a box is this many font sizes tall
-_TALLEST = 13.0  # inches: a chain taller than this in boxes at 6.5 pt is drawn as dots
+_BOX_HEIGHT = 2.3  # a box is this many font sizes tall
+_GAP = 0.6  # between two places of a tier, in place heights
 _SMALLEST_BOX_FONT = 6.5
+_SMALLEST_SLOT = 0.085  # inches per layout unit in the dot drawing
+_LEGEND_W = 2.4
+_CHROME_H = 1.8  # inches of the figure's height taken by the title, tier names and note
+_TALLEST = MAX_FIGSIZE[1] - _CHROME_H  # inches the places may take
+_WIDEST_LABEL = 2.0  # inches: longer names of the dot drawing are cut with "…"
+_MORE_PREFIX = "+more:"
 
 
 @dataclass
@@ -65,6 +78,10 @@ class ChainDrawing:
         receive genuine inputs): marked as producers, not as missing suppliers.
     start : list of str
         The chain's start ids.
+    headers : dict
+        Column -> its header ("start", "tier 1"...).
+    folded : dict
+        Id of a "+k more" place (``"+more:<column>"``) -> the places folded into it.
     """
 
     columns: dict[str, int]
@@ -77,11 +94,13 @@ class ChainDrawing:
     unaccounted: dict[str, float]
     start: list[str]
     headers: dict[int, str]
-    more_products: dict[str, int]
-    producers: list[str]
+    more_products: dict[str, int] = field(default_factory=dict)
+    producers: list[str] = field(default_factory=list)
+    folded: dict[str, list[str]] = field(default_factory=dict)
+    """Id of a "+k more" place -> the ids of the places folded into it (one per tier)."""
 
 
-def chain_layout(chain: Chain) -> ChainDrawing:
+def chain_layout(chain: Chain, *, max_per_tier: int | None = None) -> ChainDrawing:
     """Columns and crossing-reduced order of a chain's nodes, as :func:`plot_chain` draws them.
 
     Downstream chains run from the start (column 0) to the shops; upstream chains are turned
@@ -91,6 +110,10 @@ def chain_layout(chain: Chain) -> ChainDrawing:
     ----------
     chain : Chain
         The result of :func:`crimegraph.trace_chain`.
+    max_per_tier : int, optional
+        Most places drawn in one tier: a tier with more keeps its ``max_per_tier - 1``
+        busiest places (quantity received plus sent; the start always stays) and folds the
+        others into one "+k more" place, whose lines carry their goods. None keeps all.
 
     Returns
     -------
@@ -127,26 +150,86 @@ def chain_layout(chain: Chain) -> ChainDrawing:
             unaccounted[node] = float(value)
     producers = sorted(set(frame.loc[frame["lead"] == "producer", "id"]))
 
-    # Start with provinces together: trading partners are mostly in the same province.
-    initial = sorted(tiers, key=lambda n: (columns[n], provinces[n] or "\uffff", n))
+    folded: dict[str, list[str]] = {}
+    if max_per_tier is not None:
+        keep = max(int(max_per_tier), 2)
+        starts = set(info.start)
+        by_column: dict[int, list[str]] = {}
+        for node, col in columns.items():
+            by_column.setdefault(col, []).append(node)
+        into: dict[str, str] = {}
+        for col, members in sorted(by_column.items()):
+            if len(members) <= keep:
+                continue
+            ranked = sorted(members, key=lambda n: (n not in starts, -throughput[n], n))
+            rest = ranked[keep - 1:]
+            more = f"{_MORE_PREFIX}{col}"
+            folded[more] = sorted(rest)
+            into.update(dict.fromkeys(rest, more))
+        if folded:
+            columns, names, provinces, flows, counts, throughput = _fold(
+                folded, into, columns, names, provinces, flows, counts, throughput)
+            # A folded place's leads would cancel out in the "+k more" box: not drawn.
+            unaccounted = {n: x for n, x in unaccounted.items() if n not in into}
+            more_products = {n: k for n, k in more_products.items() if n not in into}
+            producers = [n for n in producers if n not in into]
+
+    # Start with provinces together: trading partners are mostly in the same province;
+    # "+k more" places at the end of their tier.
+    initial = sorted(columns, key=lambda n: (columns[n], n in folded,
+                                             provinces[n] or "\uffff", n))
     layers = {n: columns[n] for n in initial}
     top = max(flows.values(), default=1.0) or 1.0
     weights = {edge: 0.2 + q / top for edge, q in flows.items()}
-    layout = layered_layout(layers, list(flows), weights=weights, gap=0.6)
+    layout = layered_layout(layers, list(flows), weights=weights, gap=_GAP)
 
     headers = {}
     for col in sorted(set(columns.values())):
         tier = deepest - col if upstream else col
         headers[col] = "start" if tier == 0 else f"tier {tier}"
     return ChainDrawing(columns, layout, names, provinces, flows, counts, throughput,
-                        unaccounted, list(info.start), headers, more_products, producers)
+                        unaccounted, list(info.start), headers, more_products, producers,
+                        folded)
+
+
+def _fold(folded: dict[str, list[str]], into: dict[str, str], columns: dict[str, int],
+          names: dict[str, str], provinces: dict[str, str | None],
+          flows: dict[tuple[str, str], float], counts: dict[tuple[str, str], int],
+          throughput: dict[str, float]) -> tuple[Any, ...]:
+    """The drawing's tables with the folded places merged into their "+k more" place."""
+    new_columns = {n: c for n, c in columns.items() if n not in into}
+    new_names = {n: x for n, x in names.items() if n not in into}
+    new_provinces = {n: p for n, p in provinces.items() if n not in into}
+    new_throughput = {n: q for n, q in throughput.items() if n not in into}
+    for more, members in folded.items():
+        new_columns[more] = columns[members[0]]
+        where = {provinces[m] for m in members}
+        single = next(iter(where)) if len(where) == 1 else None
+        known = {p for p in where if p}
+        new_names[more] = f"+{len(members)} more" + (
+            f" in {single}" if single else
+            f" in {len(known)} provinces" if len(known) > 1 else "")
+        new_provinces[more] = single
+        new_throughput[more] = sum(throughput[m] for m in members)
+    new_flows: dict[tuple[str, str], float] = {}
+    new_counts: dict[tuple[str, str], int] = {}
+    for (u, v), q in flows.items():
+        a, b = into.get(u, u), into.get(v, v)
+        if a == b:  # trade inside a folded group
+            continue
+        new_flows[(a, b)] = new_flows.get((a, b), 0.0) + q
+        new_counts[(a, b)] = new_counts.get((a, b), 0) + counts[(u, v)]
+    return (new_columns, new_names, new_provinces, dict(sorted(new_flows.items())), new_counts,
+            new_throughput)
 
 
 def plot_chain(
     chain: Chain,
     *,
     ax: Axes | None = None,
-    labels: Literal["auto", "all", "none"] | int = "auto",
+    labels: Literal["name", "id", "both"] | Literal["auto", "all", "none"] | int = "name",
+    max_labels: Literal["auto", "all"] | int = "auto",
+    max_per_tier: int | None = None,
     show_unaccounted: bool = True,
     fontsize: float | None = None,
     title: str | None = None,
@@ -158,10 +241,15 @@ def plot_chain(
     as the quantity; places are coloured by province and labelled with their names. A badge
     such as "+40" marks a place that received 40 more than it passed on (stock left or
     undiscovered buyers), "−20" one that passed on 20 more than it received (an undiscovered
-    supplier). The order inside each tier is chosen to avoid crossing lines.
+    supplier). The order inside each tier is chosen to avoid crossing lines. The title says
+    the direction, the start, the product filter and the time window of the trace.
 
-    Chains that fit a page as named boxes are drawn so (about 30 places in the fullest tier);
-    larger ones (up to a few hundred places) as dots, labelled as far as space allows.
+    The figure is at most 16 × 10 inches (:data:`crimegraph.plot.style.MAX_FIGSIZE`), with
+    no text under 6 points. Chains whose fullest tier fits as named boxes (about 20 places)
+    are drawn so; larger ones (up to about 60 places a tier) as dots, labelled as far as
+    space allows. Beyond that, each tier keeps its busiest places (by quantity received plus
+    sent) as boxes and folds the others into one "+k more" box that carries their goods
+    ("+12 more in Hebei" when they share a province); a note in the corner says so.
 
     Parameters
     ----------
@@ -169,9 +257,16 @@ def plot_chain(
         The result of :func:`crimegraph.trace_chain`.
     ax : matplotlib.axes.Axes, optional
         Where to draw; a new figure sized to the chain when omitted.
-    labels : {"auto", "all", "none"} or int
-        Which places get a name in the dot drawing: as many as fit (``"auto"``), all, none,
-        or the ``n`` places that moved the most goods. Boxes always show names.
+    labels : {"name", "id", "both"}
+        What a place's label says: its name, its id (as in the chain's tables) or both
+        ("宏达汽配 · SHOP-01"). A name the fonts cannot draw is replaced by the id. (The
+        older values "auto", "all", "none" and counts are read as ``max_labels``.)
+    max_labels : {"auto", "all"} or int
+        Which places get a label in the dot drawing: as many as fit (``"auto"``), all, or
+        the ``n`` places that moved the most goods (0 for none). Boxes always show labels.
+    max_per_tier : int, optional
+        Fold every tier to at most this many boxes (the busiest, then "+k more"). By default
+        tiers are folded only when the chain would not fit the largest figure.
     show_unaccounted : bool
         Mark places whose inflow and outflow differ.
     fontsize : float, optional
@@ -199,29 +294,99 @@ def plot_chain(
     >>> sorted(t.get_text() for t in ax.texts if (t.get_gid() or "").startswith("name:"))
     ['宏达汽配', '鑫源油厂']
     """
-    drawing = chain_layout(chain)
-    if labels not in ("auto", "all", "none") and not (
-        isinstance(labels, int) and not isinstance(labels, bool) and labels >= 0
-    ):
-        raise ValueError(f"labels={labels!r} must be 'auto', 'all', 'none' or a count >= 0")
+    text_mode, max_labels = _label_options(labels, max_labels)
+    if max_per_tier is not None and (isinstance(max_per_tier, bool) or int(max_per_tier) < 2):
+        raise ValueError(f"max_per_tier={max_per_tier!r} must be a count >= 2")
+    drawing, dots = _fitted_layout(chain, max_per_tier)
     texts = [*drawing.names.values(), *(p for p in drawing.provinces.values() if p),
              title or ""]
     with cjk_context(texts):
-        colors = category_colors(drawing.provinces.values())
-        fitting = _TALLEST * 72 / (_BOX_HEIGHT * max(drawing.layout.extent, 1.0))
-        box_font = float(fontsize) if fontsize else min(9.0, fitting)
-        if box_font >= _SMALLEST_BOX_FONT:
-            ax, geo = _draw_boxes(ax, drawing, colors, box_font, title, legend)
+        shown = {n: drawable(name if n in drawing.folded
+                             else label_text(name, n, text_mode), n)
+                 for n, name in drawing.names.items()}
+        d = replace(drawing, names=shown)
+        colors = category_colors(p for n, p in d.provinces.items() if n not in d.folded)
+        note = _note(d, dots)
+        if dots:
+            ax, geo = _draw_dots(ax, d, colors, max_labels, fontsize, title, legend)
+            labelled = sum(1 for t in ax.texts if (t.get_gid() or "").startswith("name:"))
+            if labelled < len(d.columns) and max_labels == "auto":
+                note = (f"names shown for the {labelled} busiest of {len(d.columns)} places "
+                        "(max_labels='all' for every name)")
         else:
-            ax, geo = _draw_dots(ax, drawing, colors, labels, fontsize, title, legend)
+            box_font = float(fontsize) if fontsize else min(9.0, _box_fit(d))
+            ax, geo = _draw_boxes(ax, d, colors, max(box_font, MIN_FONT), title, legend,
+                                  bool(note))
         if show_unaccounted:
-            _badges(ax, drawing, geo)
+            _badges(ax, d, geo)
         if title != "":
-            ax.set_title(escape_text(title) if title else _headline(chain, drawing),
+            ax.set_title(escape_text(drawable(title)) if title else _headline(chain, d,
+                                                                              text_mode),
                          loc="left", fontsize=max(geo.font * 1.25, 10.0 * geo.scale))
         if legend:
-            _legend(ax, drawing, geo, colors, show_unaccounted)
+            _legend(ax, d, geo, colors, show_unaccounted)
+        if note:
+            add_note(ax, note, fontsize=max(geo.font, 8.0 * geo.scale))
     return ax
+
+
+def _label_options(labels: Any, max_labels: Any) -> tuple[str, Any]:
+    """``labels`` and ``max_labels`` checked; the older count values of ``labels`` moved."""
+    if labels in ("auto", "all") or (isinstance(labels, int) and not isinstance(labels, bool)):
+        labels, max_labels = "name", labels
+    elif labels == "none":
+        labels, max_labels = "name", 0
+    if labels not in ("name", "id", "both"):
+        raise ValueError(f"labels={labels!r} must be 'name', 'id' or 'both'")
+    if max_labels not in ("auto", "all") and not (
+        isinstance(max_labels, int) and not isinstance(max_labels, bool) and max_labels >= 0
+    ):
+        raise ValueError(f"max_labels={max_labels!r} must be 'auto', 'all' or a count >= 0")
+    return str(labels), max_labels
+
+
+def _box_fit(d: ChainDrawing) -> float:
+    """The largest box font (points) at which the fullest tier fits the figure's height."""
+    return _TALLEST * 72 / (_BOX_HEIGHT * max(d.layout.extent, 1.0))
+
+
+def _fitted_layout(chain: Chain, max_per_tier: int | None) -> tuple[ChainDrawing, bool]:
+    """The drawing, folded as far as needed to fit the largest figure, and whether it is
+    drawn as dots."""
+    if max_per_tier is not None:
+        return chain_layout(chain, max_per_tier=max_per_tier), False
+    per_column: dict[int, int] = {}
+    for tier in chain.tiers.values():
+        per_column[tier] = per_column.get(tier, 0) + 1
+    fullest = max(per_column.values(), default=1)
+    extent = fullest * (1 + _GAP) - _GAP
+    if _TALLEST * 72 / (_BOX_HEIGHT * extent) >= _SMALLEST_BOX_FONT:
+        drawing = chain_layout(chain)
+        if _box_fit(drawing) >= _SMALLEST_BOX_FONT:
+            return drawing, False
+        if drawing.layout.extent * _SMALLEST_SLOT <= _TALLEST:
+            return drawing, True
+    elif extent * _SMALLEST_SLOT <= _TALLEST * 0.85:  # room for the bends of long lines
+        drawing = chain_layout(chain)
+        if drawing.layout.extent * _SMALLEST_SLOT <= _TALLEST:
+            return drawing, True
+    # Fold: as many boxes per tier as fit at the smallest box font.
+    room = _TALLEST * 72 / (_BOX_HEIGHT * _SMALLEST_BOX_FONT)  # layout units
+    keep = max(2, int((room + _GAP) / (1 + _GAP)))
+    while True:
+        drawing = chain_layout(chain, max_per_tier=keep)
+        if _box_fit(drawing) >= _SMALLEST_BOX_FONT or keep <= 4:
+            return drawing, False
+        keep = max(4, int(keep * 0.85))
+
+
+def _note(d: ChainDrawing, dots: bool) -> str:
+    if not d.folded:
+        return ""
+    hidden = sum(len(m) for m in d.folded.values())
+    shown = len(d.columns) - len(d.folded)
+    return (f"{shown} busiest places shown (by quantity moved); {hidden} others folded "
+            "into \"+k more\" boxes, one per tier")
 
 
 @dataclass
@@ -242,18 +407,24 @@ class _Geometry:
 
 
 def _draw_boxes(ax: Axes | None, d: ChainDrawing, colors: Mapping[str, str], font: float,
-                title: str | None, legend: bool) -> tuple[Axes, _Geometry]:
+                title: str | None, legend: bool, note: bool) -> tuple[Axes, _Geometry]:
     from matplotlib.patches import FancyBboxPatch
 
     widest = max([text_width_em(n) for n in d.names.values()] + [4.0])
     box_w = min(max(widest * font / 72 + 0.24, 0.9), 1.9)
     box_h = font * _BOX_HEIGHT / 72
     n_cols = max(d.columns.values(), default=0) + 1
-    pitch = box_w + 0.95
+    legend_w = _LEGEND_W if legend else 0.0
+    # Narrower gaps, then narrower boxes (names cut with "…"), to stay within the width.
+    room = MAX_FIGSIZE[0] - 0.5 - legend_w
+    gap = max(0.45, min(0.95, (room - n_cols * box_w) / max(n_cols - 1, 1)))
+    box_w = max(0.9, min(box_w, (room - (n_cols - 1) * gap) / n_cols))
+    pitch = box_w + gap
     extent = d.layout.extent
     tall = max(extent * box_h + 0.6, _legend_height(d, colors, font) if legend else 0.0, 1.6)
-    size = (n_cols * pitch - (pitch - box_w) + 0.5 + (2.4 if legend else 0.0),
-            tall + 0.3 + (0.4 if title != "" else 0.0))
+    tall += 0.3 if note else 0.0
+    size = (n_cols * pitch - (pitch - box_w) + 0.5 + legend_w,
+            tall + 0.3 + (0.55 if title != "" else 0.0))
     ax, scale = axes_for(ax, size)
     font *= scale
     geo = _Geometry(pitch, box_h, box_w / 2, box_h / 2, font, min(12.0, box_h * 72 * 0.55),
@@ -261,21 +432,25 @@ def _draw_boxes(ax: Axes | None, d: ChainDrawing, colors: Mapping[str, str], fon
     _frame(ax, d, geo, n_cols, label_room=0.0, tall=tall)
     _edges(ax, d, geo, colors, ports=True)
     usable = box_w - 0.12
+    smallest = MIN_FONT * scale
     for node, col in d.columns.items():
         x, y = geo.xy(col, d.layout.position[node])
-        fill = colors.get(str(d.provinces[node]), MISSING_COLOR)
+        more = node in d.folded
+        fill = colors.get(str(d.provinces[node]), MISSING_COLOR) if not more else "#f2f2f2"
         is_start = node in d.start
         ax.add_patch(FancyBboxPatch(
             (x - geo.half_w, y - geo.half_h), box_w, box_h,
             boxstyle=f"round,pad=0,rounding_size={min(0.06, box_h / 3)}", facecolor=fill,
-            edgecolor=INK if is_start else "#555555", linewidth=2.0 if is_start else 0.7,
+            edgecolor=INK if is_start else (MUTED if more else "#555555"),
+            linewidth=2.0 if is_start else 0.7, linestyle="--" if more else "-",
             zorder=3, gid=f"node:{node}",
         ))
-        name = d.names[node]
-        fit = min(1.0, usable * 72 / max(text_width_em(name) * font, 1e-9))
-        ax.text(x, y, escape_text(name), ha="center", va="center", fontsize=font * fit,
-                color=text_color_on(fill), zorder=4, gid=f"name:{node}",
-                fontweight="bold" if is_start else "normal")
+        bold = is_start
+        name, size_pt = fit_font(d.names[node], usable, font, bold=bold, smallest=smallest)
+        ax.text(x, y, escape_text(name), ha="center", va="center", fontsize=size_pt,
+                color=INK if more else text_color_on(fill), zorder=4, gid=f"name:{node}",
+                fontweight="bold" if bold else "normal",
+                fontstyle="italic" if more else "normal")
     return ax, geo
 
 
@@ -284,18 +459,21 @@ def _draw_dots(ax: Axes | None, d: ChainDrawing, colors: Mapping[str, str], labe
                ) -> tuple[Axes, _Geometry]:
     import numpy as np
 
-    slot = max(0.085, min(0.25, 11.0 / max(d.layout.extent, 1.0)))
-    font = fontsize or max(5.0, min(8.0, slot * 72 * 0.78))
+    slot = max(_SMALLEST_SLOT, min(0.25, _TALLEST / max(d.layout.extent, 1.0)))
+    font = fontsize or max(MIN_FONT, min(8.0, slot * 72 * 0.78))
     wanted = _labelled(d, labels, slot, font)
-    widest = max([text_width_em(d.names[n]) for n in wanted] + [3.0])
+    cut = {n: ellipsize(d.names[n], _WIDEST_LABEL * 72 / font) for n in wanted}
+    widest = max([text_width_em(t) for t in cut.values()] + [3.0])
     badged = bool(d.unaccounted or d.producers)
     label_w = widest * font / 72 + 0.15 + (0.5 if badged else 0.0)  # name + badge
     n_cols = max(d.columns.values(), default=0) + 1
-    pitch = max(1.6, label_w + 0.9)
+    legend_w = _LEGEND_W if legend else 0.0
+    room = MAX_FIGSIZE[0] - 0.8 - legend_w - label_w
+    pitch = max(1.0, min(max(1.6, label_w + 0.9), room / max(n_cols - 1, 1)))
     tall = max(d.layout.extent * slot + 0.6, _legend_height(d, colors, font) if legend else 0.0,
-               1.6)
-    size = (n_cols * pitch - pitch + label_w + 0.8 + (2.4 if legend else 0.0),
-            tall + 0.3 + (0.4 if title != "" else 0.0))
+               1.6) + 0.3
+    size = (n_cols * pitch - pitch + label_w + 0.8 + legend_w,
+            tall + 0.3 + (0.55 if title != "" else 0.0))
     ax, scale = axes_for(ax, size)
     font *= scale
     geo = _Geometry(pitch, slot, 0.0, 0.0, font, min(6.0, slot * 72 * 0.45), scale)
@@ -317,9 +495,9 @@ def _draw_dots(ax: Axes | None, d: ChainDrawing, colors: Mapping[str, str], labe
         geo.label_end[node] = radius[node] + 2.0
         if node not in wanted:
             continue
-        geo.label_end[node] += 2.5 + text_width_em(d.names[node]) * font + 2.0
+        geo.label_end[node] += 2.5 + text_width_em(cut[node]) * font + 2.0
         x, y = geo.xy(d.columns[node], d.layout.position[node])
-        ax.annotate(escape_text(d.names[node]), (x, y), xytext=(radius[node] + 2.5, 0),
+        ax.annotate(escape_text(cut[node]), (x, y), xytext=(radius[node] + 2.5, 0),
                     textcoords="offset points", ha="left", va="center", fontsize=font,
                     color=INK, zorder=4, gid=f"name:{node}",
                     bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none",
@@ -330,8 +508,6 @@ def _draw_dots(ax: Axes | None, d: ChainDrawing, colors: Mapping[str, str], labe
 def _labelled(d: ChainDrawing, labels: Any, slot: float, font: float) -> set[str]:
     """The nodes that get a name in the dot drawing."""
     ranked = sorted(d.columns, key=lambda n: (-d.throughput[n], n))
-    if labels == "none":
-        return set()
     if labels == "all":
         return set(ranked)
     if isinstance(labels, int):
@@ -354,7 +530,8 @@ def _labelled(d: ChainDrawing, labels: Any, slot: float, font: float) -> set[str
 
 def _legend_height(d: ChainDrawing, colors: Mapping[str, str], font: float) -> float:
     """Inches the legend needs: the figure is at least this tall so it is not cut off."""
-    rows = 1 + len(colors) + (1 if any(p is None for p in d.provinces.values()) else 0)
+    rows = 1 + len(colors) + (1 if any(p is None for n, p in d.provinces.items()
+                                       if n not in d.folded) else 0)
     rows += 4 if d.flows else 0
     rows += (3 + bool(d.more_products) + bool(d.producers)) if (d.unaccounted or d.producers) else 0
     return rows * max(font * 0.9, 8.0) * 1.75 / 72 + 0.3
@@ -460,13 +637,15 @@ def _badges(ax: Axes, d: ChainDrawing, geo: _Geometry) -> None:
         style = {"boxstyle": "round,pad=0.18", "fc": "white", "ec": color, "lw": 0.9}
         if geo.half_w:  # on the box's top right corner
             ax.text(x + geo.half_w, y + geo.half_h, text,
-                    ha="center", va="center", fontsize=geo.font * 0.72, color=color,
+                    ha="center", va="center",
+                    fontsize=max(geo.font * 0.72, MIN_FONT * geo.scale), color=color,
                     fontweight="bold", bbox=style, zorder=5, gid=gid)
         else:  # after the name
             after = (geo.label_end or {}).get(node, 4.0) + 2.0
             ax.annotate(text, (x, y), xytext=(after, 0),
                         textcoords="offset points", ha="left", va="center",
-                        fontsize=geo.font * 0.8, color=color, fontweight="bold",
+                        fontsize=max(geo.font * 0.8, MIN_FONT * geo.scale), color=color,
+                        fontweight="bold",
                         bbox={**style, "boxstyle": "round,pad=0.1"}, zorder=5, gid=gid)
 
 
@@ -478,9 +657,9 @@ def _legend(ax: Axes, d: ChainDrawing, geo: _Geometry, colors: Mapping[str, str]
     handles: list[Any] = []
     blank = Line2D([], [], linestyle="none")
     handles.append((blank, "Province"))
-    handles += [(Patch(facecolor=c, edgecolor="#555555"), escape_text(p))
+    handles += [(Patch(facecolor=c, edgecolor="#555555"), escape_text(drawable(p)))
                 for p, c in colors.items()]
-    if any(p is None for p in d.provinces.values()):
+    if any(p is None for n, p in d.provinces.items() if n not in d.folded):
         handles.append((Patch(facecolor=MISSING_COLOR, edgecolor="#555555"), "unknown"))
     top = max(d.flows.values(), default=0.0)
     if top > 0:
@@ -530,11 +709,61 @@ def _reference_quantities(top: float) -> list[float]:
     return sorted({round(v, 6) for v in values}, reverse=True)[:3]
 
 
-def _headline(chain: Chain, d: ChainDrawing) -> str:
-    info: Any = chain  # total_quantity, direction: set by trace_chain
-    starts = ", ".join(d.names.get(s, s) for s in d.start)
+def _headline(chain: Chain, d: ChainDrawing, labels: str = "name") -> str:
+    """Two lines: what was traced (direction, start, products, time window), then its size.
+
+    Ids are always given, as in the chain's tables: "Downstream from 兴隆村窝点 (W-DEN-01),
+    product P-MOBIL-5W30 (假美孚机油)".
+    """
+    info: Any = chain  # set by trace_chain
+    upstream = info.direction == "upstream"
+
+    def named(ident: str, name: object) -> str:
+        if labels == "id" or not name or str(name) == ident:
+            return ident
+        shown = drawable(name, ident)
+        return ident if shown == ident else f"{shown} ({ident})"
+
+    entities = info.graph.store.get_many([*info.start, *(info.product or [])])
+    starts = ", ".join(named(s, getattr(entities.get(s), "name", None)) for s in d.start)
+    products = list(info.product or [])
+    if not products:
+        what = "all products"
+    else:
+        what = ("product " if len(products) == 1 else "products ") + ", ".join(
+            named(p, getattr(entities.get(p), "name", None)) for p in products)
+    window = _window(info)
+    first = (f"{'Upstream into' if upstream else 'Downstream from'} {starts}, {what}"
+             + (f", {window}" if window else ""))
+    places = len(d.columns) - len(d.folded) + sum(len(m) for m in d.folded.values())
+    shipments = len(chain)
     total = format_number(info.total_quantity)
-    arrow = "from" if info.direction == "downstream" else "into"
-    places, shipments = len(d.columns), len(chain)
-    return (f"Goods {arrow} {starts}: {places} place{'s' if places != 1 else ''}, "
-            f"{shipments} shipment{'s' if shipments != 1 else ''}, {total} units")
+    hops = getattr(info, "max_hops", None)
+    return (f"{escape_text(first)}\n{places} place{'s' if places != 1 else ''}, "
+            f"{shipments} shipment{'s' if shipments != 1 else ''}, {total} units "
+            f"{'arrived' if upstream else 'shipped'}"
+            + (f", at most {hops} hop{'s' if hops != 1 else ''}" if hops else ""))
+
+
+def _window(info: Any) -> str:
+    """The trace's time window ("since 2024-03-01", "2024-03-01 to 2024-06-30") or ""."""
+    from datetime import datetime, timezone, tzinfo
+    from zoneinfo import ZoneInfo
+
+    zone: tzinfo = timezone.utc
+    with contextlib.suppress(Exception):  # the case's own time zone, as the tables show
+        zone = ZoneInfo(info.graph.store.timezone)
+
+    def day(us: int | None) -> str | None:
+        if us is None:
+            return None
+        return datetime.fromtimestamp(us / 1e6, tz=zone).strftime("%Y-%m-%d")
+
+    since, until = day(getattr(info, "since_us", None)), day(getattr(info, "until_us", None))
+    if since and until:
+        return f"{since} to {until}"
+    if since:
+        return f"since {since}"
+    if until:
+        return f"until {until}"
+    return ""

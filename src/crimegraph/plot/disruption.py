@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
-from .fonts import apply_to_ticks, cjk_context
-from .style import CATEGORY_COLORS, INK, axes_for, escape_text
+from .fonts import apply_to_ticks, cjk_context, drawable
+from .style import (
+    CATEGORY_COLORS,
+    INK,
+    MIN_FONT,
+    axes_for,
+    check_labels,
+    escape_text,
+    label_text,
+    text_width_em,
+)
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -17,6 +26,9 @@ __all__ = ["plot_disruption"]
 def plot_disruption(
     results: Any,
     *,
+    graph: Any = None,
+    labels: Literal["name", "id", "both"] = "name",
+    max_names: int = 8,
     ax: Axes | None = None,
     fontsize: float | None = None,
     title: str | None = None,
@@ -26,7 +38,8 @@ def plot_disruption(
 
     Each strategy gets one colour; its solid line is the share of the largest connected
     group left, its dashed line the share of the goods that can still reach the market
-    (when the case has shipments). The faster a curve drops, the better the strategy.
+    (when the case has shipments). The faster a curve drops, the better the strategy. The
+    legend names, under each strategy, the first people (and places) it removes, in order.
 
     Parameters
     ----------
@@ -34,6 +47,12 @@ def plot_disruption(
         Results of :func:`crimegraph.simulate_disruption` (anything with ``strategy``,
         ``mode`` and a ``curve`` table with columns ``removed``, ``lcc_fraction`` and
         optionally ``flow_fraction``). Labels default to "strategy (mode, network)".
+    graph : CaseGraph or Case, optional
+        The case, for the names of the people removed (ids without it).
+    labels : {"name", "id", "both"}
+        How the people removed are named: name, id (as in ``Disruption.removed``) or both.
+    max_names : int
+        Most people named per strategy; the legend says how many more were removed.
     ax : matplotlib.axes.Axes, optional
         Where to draw; a new figure when omitted.
     fontsize : float, optional
@@ -64,8 +83,10 @@ def plot_disruption(
     ['betweenness (sequential)']
     """
     runs = _labelled(results)
+    check_labels(labels)
     font = float(fontsize) if fontsize else 9.5
-    with cjk_context([label for label, _ in runs] + [title or ""]):
+    names = _names(graph, runs)
+    with cjk_context([label for label, _ in runs] + list(names.values()) + [title or ""]):
         ax, scale = axes_for(ax, (9.0 if legend else 7.0, 4.8))
         font *= scale
         has_flow = False
@@ -80,7 +101,7 @@ def plot_disruption(
             width = max(1.3, 2.8 - 0.7 * i) if len(runs) > 1 else 2.0
             ax.plot(x, curve["lcc_fraction"].to_numpy(dtype=float), color=color,
                     linewidth=width, marker=marker, markersize=width + 1.5,
-                    label=escape_text(label), gid=f"lcc:{i}", zorder=3 + i)
+                    label=escape_text(drawable(label)), gid=f"lcc:{i}", zorder=3 + i)
             if "flow_fraction" in curve.columns and curve["flow_fraction"].notna().any():
                 has_flow = True
                 ax.plot(x, curve["flow_fraction"].to_numpy(dtype=float), color=color,
@@ -101,9 +122,10 @@ def plot_disruption(
             ax.spines[spine].set_visible(False)
         apply_to_ticks(ax)
         if legend:
-            _legend(ax, has_flow, font)
+            removed = [_removed_text(run, names, labels, max_names) for _, run in runs]
+            _legend(ax, has_flow, max(font, MIN_FONT / 0.9 * scale), removed)
         if title != "":
-            ax.set_title(escape_text(title) if title else
+            ax.set_title(escape_text(drawable(title)) if title else
                          "Disruption: what is left as key players are removed",
                          loc="left", fontsize=font * 1.15)
     return ax
@@ -140,16 +162,62 @@ def _label(run: Any) -> str:
     return f"{strategy} ({', '.join(details)})" if details else str(strategy)
 
 
-def _legend(ax: Axes, has_flow: bool, font: float) -> None:
+def _names(graph: Any, runs: list[tuple[str, Any]]) -> dict[str, str]:
+    """Names of the people and places removed, by id (empty without the case)."""
+    if graph is None:
+        return {}
+    from ..store.graph import as_case_graph
+
+    ids = list(dict.fromkeys(str(i) for _, run in runs for i in getattr(run, "removed", [])))
+    found = as_case_graph(graph).store.get_many(ids)
+    return {i: str(getattr(e, "name", None) or i) for i, e in found.items()}
+
+
+def _removed_text(run: Any, names: dict[str, str], labels: str, most: int) -> list[str]:
+    """Legend lines naming the first people removed: "removed: 1 周建国, 2 李强, ..."."""
+    removed = [str(i) for i in getattr(run, "removed", [])]
+    if not removed:
+        return []
+    shown = [drawable(label_text(names.get(i, i), i, labels), i) for i in removed[:most]]
+    words = [f"{k} {name}" for k, name in enumerate(shown, start=1)]
+    rest = len(removed) - len(shown)
+    if rest:
+        words.append(f"+{rest} more")
+    lines: list[str] = []
+    line = "removed:"
+    for word in words:
+        if text_width_em(f"{line} {word},") > 30 and line != "removed:":
+            lines.append(line + ",")
+            line = "   " + word
+        else:
+            line = f"{line} {word}" if line == "removed:" else f"{line}, {word}"
+    lines.append(line)
+    return [escape_text(text) for text in lines]
+
+
+def _legend(ax: Axes, has_flow: bool, font: float, removed: list[list[str]]) -> None:
     from matplotlib.lines import Line2D
 
     handles, labels = ax.get_legend_handles_labels()
-    handles.append(Line2D([], [], linestyle="none"))
-    labels.append("")
-    handles.append(Line2D([], [], color=INK, linewidth=2.0))
-    labels.append("largest connected group")
+    blank = Line2D([], [], linestyle="none")
+    rows_h: list[Any] = []
+    rows_l: list[str] = []
+    for i, (handle, label) in enumerate(zip(handles, labels, strict=True)):
+        rows_h.append(handle)
+        rows_l.append(label)
+        for line in removed[i] if i < len(removed) else []:
+            rows_h.append(blank)
+            rows_l.append(line)
+    rows_h.append(blank)
+    rows_l.append("")
+    rows_h.append(Line2D([], [], color=INK, linewidth=2.0))
+    rows_l.append("largest connected group")
     if has_flow:
-        handles.append(Line2D([], [], color=INK, linewidth=1.8, linestyle="--"))
-        labels.append("goods still reaching the market")
-    ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False,
-              fontsize=max(font * 0.9, 8.0))
+        rows_h.append(Line2D([], [], color=INK, linewidth=1.8, linestyle="--"))
+        rows_l.append("goods still reaching the market")
+    leg = ax.legend(rows_h, rows_l, loc="upper left", bbox_to_anchor=(1.01, 1.0),
+                    frameon=False, fontsize=max(font * 0.9, 8.0))
+    for text in leg.get_texts():
+        if text.get_text().startswith(("removed:", "   ")):
+            text.set_fontsize(max(font * 0.8, MIN_FONT))
+            text.set_color("#555555")

@@ -17,7 +17,11 @@ Where the font comes from, in order:
    a font installed later (``apt-get install fonts-noto-cjk``), hence the scan.
 
 Without any CJK font, the first figure that has Chinese text warns once with
-:class:`MissingCJKFontWarning`, saying how to install one.
+:class:`MissingCJKFontWarning`, saying how to install one, and draws what it can: a name the
+fonts cannot draw is replaced by the id (:func:`drawable`), a Chinese province by its pinyin
+name, other characters without a glyph by "?". Whether a font has a character is asked of
+the font file itself (FreeType's character map), so matplotlib never has to warn about
+missing glyphs.
 """
 
 from __future__ import annotations
@@ -40,8 +44,10 @@ __all__ = [
     "apply_to_ticks",
     "cjk_context",
     "cjk_rc_params",
+    "drawable",
     "find_cjk_font",
     "has_cjk",
+    "missing_glyphs",
     "use_cjk_font",
 ]
 
@@ -333,8 +339,8 @@ def _warn_missing(force: bool = False) -> None:
         return
     _warned = True
     warnings.warn(
-        "no font with Chinese characters found, so Chinese names would show as empty boxes; "
-        + INSTALL_HINT,
+        "no font with Chinese characters found, so figures show ids instead of Chinese names "
+        "(and pinyin for provinces); " + INSTALL_HINT,
         MissingCJKFontWarning,
         stacklevel=_user_stacklevel(),
     )
@@ -362,3 +368,91 @@ def apply_to_ticks(ax: Any) -> None:
     import matplotlib as mpl
 
     ax.tick_params(labelfontfamily=list(mpl.rcParams["font.family"]))
+
+
+# -- what the fonts can draw ------------------------------------------------------------------
+
+PROVINCE_PINYIN: dict[str, str] = {
+    "北京": "Beijing", "天津": "Tianjin", "河北": "Hebei", "山西": "Shanxi",
+    "内蒙古": "Inner Mongolia", "辽宁": "Liaoning", "吉林": "Jilin", "黑龙江": "Heilongjiang",
+    "上海": "Shanghai", "江苏": "Jiangsu", "浙江": "Zhejiang", "安徽": "Anhui", "福建": "Fujian",
+    "江西": "Jiangxi", "山东": "Shandong", "河南": "Henan", "湖北": "Hubei", "湖南": "Hunan",
+    "广东": "Guangdong", "广西": "Guangxi", "海南": "Hainan", "重庆": "Chongqing",
+    "四川": "Sichuan", "贵州": "Guizhou", "云南": "Yunnan", "西藏": "Tibet", "陕西": "Shaanxi",
+    "甘肃": "Gansu", "青海": "Qinghai", "宁夏": "Ningxia", "新疆": "Xinjiang", "香港": "Hong Kong",
+    "澳门": "Macau", "台湾": "Taiwan",
+}
+"""Chinese province names and their pinyin, shown when no font can draw the Chinese."""
+
+
+def missing_glyphs(text: object) -> str:
+    """The characters of ``text`` that none of the current fonts can draw (in order, once).
+
+    The fonts are those matplotlib would use for text with the current ``rcParams`` (the
+    family list with its fallbacks, so inside :func:`cjk_context` the CJK font counts).
+    Spaces and line breaks never count as missing.
+
+    Examples
+    --------
+    >>> missing_glyphs("Zhou Jianguo")
+    ''
+    """
+    import matplotlib as mpl
+
+    key = (tuple(mpl.rcParams["font.family"]), tuple(mpl.rcParams["font.sans-serif"]),
+           tuple(mpl.rcParams["font.serif"]), tuple(mpl.rcParams["font.monospace"]))
+    has = _glyph_test(key)
+    return "".join(dict.fromkeys(ch for ch in str(text) if not ch.isspace() and not has(ch)))
+
+
+@functools.lru_cache(maxsize=16)
+def _glyph_test(key: tuple[tuple[str, ...], ...]) -> Any:
+    from matplotlib import font_manager
+
+    props = font_manager.FontProperties(family=list(key[0]))
+    try:
+        paths = [os.fspath(p) for p in font_manager.fontManager._find_fonts_by_props(props)]
+    except Exception:  # an older matplotlib: the first font only
+        paths = [font_manager.findfont(props)]
+    faces = []
+    for path in paths:
+        with contextlib.suppress(Exception):
+            faces.append(font_manager.get_font(path))
+
+    @functools.lru_cache(maxsize=4096)
+    def has(ch: str) -> bool:
+        code = ord(ch)
+        return any(face.get_char_index(code) != 0 for face in faces)
+
+    return has
+
+
+def drawable(text: object, fallback: object = None) -> str:
+    """``text`` if the current fonts can draw it, else the best stand-in they can draw.
+
+    The stand-in is ``fallback`` (a node's id) when given and drawable, then the pinyin of a
+    Chinese province name, then ``text`` with each run of undrawable characters replaced by
+    "?". Call inside :func:`cjk_context` so that the CJK font is taken into account.
+
+    Examples
+    --------
+    >>> drawable("Zhou Jianguo", "P-ZHOU")
+    'Zhou Jianguo'
+    """
+    value = str(text)
+    missing = missing_glyphs(value)
+    if not missing:
+        return value
+    if fallback is not None and not missing_glyphs(fallback):
+        return str(fallback)
+    if value.strip() in PROVINCE_PINYIN:
+        return PROVINCE_PINYIN[value.strip()]
+    lacking = set(missing)
+    out: list[str] = []
+    for ch in value:
+        if ch in lacking:
+            if not out or out[-1] != "?":
+                out.append("?")
+        else:
+            out.append(ch)
+    return "".join(out)

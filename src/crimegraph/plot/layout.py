@@ -740,7 +740,10 @@ def spring_positions(
         return {}
     if graph.number_of_nodes() == 1:
         return {next(iter(graph.nodes)): (0.5, 0.5)}
-    raw = nx.spring_layout(graph, seed=seed, weight="strength", iterations=iterations)
+    if graph.number_of_nodes() >= _LARGE_NETWORK:
+        raw = _igraph_positions(graph, seed)
+    else:
+        raw = nx.spring_layout(graph, seed=seed, weight="strength", iterations=iterations)
     xs = [float(p[0]) for p in raw.values()]
     ys = [float(p[1]) for p in raw.values()]
     span = max(max(xs) - min(xs), max(ys) - min(ys), 1e-12)
@@ -748,6 +751,32 @@ def spring_positions(
     y0 = (max(ys) + min(ys)) / 2 - span / 2
     return {str(n): (round((float(p[0]) - x0) / span, 9), round((float(p[1]) - y0) / span, 9))
             for n, p in raw.items()}
+
+
+_LARGE_NETWORK = 500
+"""From this many nodes on, positions come from igraph's Fruchterman-Reingold (in C, a few
+seconds for a thousand nodes) instead of networkx's, which takes about a minute there."""
+
+
+def _igraph_positions(graph: Any, seed: int) -> dict[Any, tuple[float, float]]:
+    """Seeded Fruchterman-Reingold positions from igraph, deterministic for a seed."""
+    import random
+
+    import igraph
+
+    nodes = list(graph.nodes)
+    index = {n: i for i, n in enumerate(nodes)}
+    edges = [(index[u], index[v]) for u, v in graph.edges]
+    weights = [float(w) for _, _, w in graph.edges(data="strength", default=1.0)]
+    g = igraph.Graph(n=len(nodes), edges=edges)
+    start = np.random.default_rng(seed).random((len(nodes), 2)).tolist()
+    igraph.set_random_number_generator(random.Random(seed))
+    try:
+        coords = g.layout_fruchterman_reingold(seed=start, niter=500, grid=False,
+                                               weights=weights or None).coords
+    finally:
+        igraph.set_random_number_generator(random)
+    return {n: (float(x), float(y)) for n, (x, y) in zip(nodes, coords, strict=True)}
 
 
 _LABEL_SPOTS = ("below", "above", "right", "left", "below right", "above right",
@@ -762,6 +791,8 @@ def place_labels(
     *,
     keep_all: bool = False,
     margin: float = 0.02,
+    far: int = 0,
+    rings: int = 3,
 ) -> dict[str, tuple[float, float, str, str]]:
     """Spots for node labels that overlap neither each other nor the nodes (greedy).
 
@@ -782,6 +813,13 @@ def place_labels(
         Give a node whose spots are all taken its first spot anyway (else it gets no label).
     margin : float
         Free space around labels, in inches.
+    far : int
+        The first ``far`` nodes of ``order`` (the most important) may also take spots
+        further out, ``rings`` label heights beyond the node at most, when all spots next to
+        it are taken; and they keep their first spot when even those are taken. Draw a
+        leader line for labels placed away from their node.
+    rings : int
+        How many label heights further out those spots go.
 
     Returns
     -------
@@ -799,22 +837,27 @@ def place_labels(
     boxes: list[tuple[float, float, float, float]] = []
     discs = [(anchors[n][0], anchors[n][1], radii.get(n, 0.0)) for n in anchors]
     placed: dict[str, tuple[float, float, str, str]] = {}
-    for node in order:
+    for index, node in enumerate(order):
         x, y = anchors[node]
         w, h = sizes[node]
         r = radii.get(node, 0.0) + margin
         first: tuple[tuple[float, float, str, str], tuple[float, float, float, float]] | None
         first = None
         chosen = None
-        for spot in _LABEL_SPOTS:
-            dx, dy, ha, va = _spot(spot, r)
-            box = _label_box(x + dx, y + dy, w, h, ha, va)
-            if first is None:
-                first = ((dx, dy, ha, va), box)
-            if _free(box, boxes, discs, margin):
-                chosen = ((dx, dy, ha, va), box)
+        important = index < far
+        reach = [r + i * (h + margin) for i in range(rings + 1 if important else 1)]
+        for distance in reach:
+            for spot in _LABEL_SPOTS:
+                dx, dy, ha, va = _spot(spot, distance)
+                box = _label_box(x + dx, y + dy, w, h, ha, va)
+                if first is None:
+                    first = ((dx, dy, ha, va), box)
+                if _free(box, boxes, discs, margin):
+                    chosen = ((dx, dy, ha, va), box)
+                    break
+            if chosen is not None:
                 break
-        if chosen is None and keep_all:
+        if chosen is None and (keep_all or important):
             chosen = first
         if chosen is not None:
             placed[node] = chosen[0]

@@ -6,17 +6,20 @@ import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
-from .fonts import cjk_context
+from .fonts import cjk_context, drawable
 from .layout import place_labels, spring_positions
 from .style import (
     EDGE_COLOR,
     INK,
+    MAX_FIGSIZE,
     MISSING_COLOR,
     STATUS_COLORS,
     STATUS_ORDER,
+    add_note,
     axes_for,
     category_colors,
     escape_text,
+    label_text,
     status_color,
     text_width_em,
 )
@@ -31,6 +34,8 @@ if TYPE_CHECKING:
 __all__ = ["network_positions", "plot_network"]
 
 _AUTO_LABELS = 60  # "auto" names at most this many nodes
+_SURE_LABELS = 10  # the most central nodes always get a name, placed further out if need be
+_LEGEND_W = 2.6
 
 
 def network_positions(network: nx.Graph, *, seed: int = 0) -> dict[str, tuple[float, float]]:
@@ -63,7 +68,8 @@ def plot_network(
     network: nx.Graph | None = None,
     groups: Any = None,
     scores: Any = None,
-    labels: Literal["auto", "all", "none"] | int = "auto",
+    labels: Literal["name", "id", "both"] | Literal["auto", "all", "none"] | int = "name",
+    max_labels: Literal["auto", "all"] | int = "auto",
     fontsize: float | None = None,
     title: str | None = None,
     legend: bool = True,
@@ -71,7 +77,12 @@ def plot_network(
     """Draw the social network: key players large, groups (or provinces, statuses) in colour.
 
     Positions come from a seeded spring layout (the same seed gives the same picture);
-    lines are as thick as the tie is strong (number of calls, meetings...).
+    lines are as thick as the tie is strong (number of calls, meetings...). Group legends
+    say each group's size and its most central member ("group 2: 14 people, around 周建国").
+
+    The figure is at most 16 × 10 inches (:data:`crimegraph.plot.style.MAX_FIGSIZE`) with
+    no text under 6 points; in a large network only the most central nodes are named, and a
+    note in the corner says how many.
 
     Parameters
     ----------
@@ -94,9 +105,14 @@ def plot_network(
         Precomputed groups (columns ``id`` and ``group``) instead of running find_groups.
     scores : pandas.DataFrame or mapping, optional
         Precomputed node sizes: a key_players table (``id``, ``score``) or ``{id: score}``.
-    labels : {"auto", "all", "none"} or int
-        Names to show: as many as fit without overlapping, largest nodes first (at most 60);
-        all; none; or the ``n`` largest nodes.
+    labels : {"name", "id", "both"}
+        What a node's label says: the name, the id (as in the analysis tables) or both. A
+        name the fonts cannot draw is replaced by the id. (The older values "auto", "all",
+        "none" and counts are read as ``max_labels``.)
+    max_labels : {"auto", "all"} or int
+        Nodes to label: as many as fit without overlapping, largest (most central) nodes
+        first, at most 60 (``"auto"``; the 10 largest always get theirs, further out with a
+        leader line if need be); all; or the ``n`` largest nodes (0 for none).
     fontsize : float, optional
         Size of the names in points.
     title : str, optional
@@ -127,10 +143,9 @@ def plot_network(
     """
     import numpy as np
 
-    if labels not in ("auto", "all", "none") and not (
-        isinstance(labels, int) and not isinstance(labels, bool) and labels >= 0
-    ):
-        raise ValueError(f"labels={labels!r} must be 'auto', 'all', 'none' or a count >= 0")
+    from .chain import _label_options
+
+    text_mode, max_labels = _label_options(labels, max_labels)
     if network is None:
         if graph is None:
             raise ValueError("give the case graph or a network (network=...)")
@@ -147,11 +162,14 @@ def plot_network(
 
     pos = network_positions(network, seed=seed)
     n = len(nodes)
-    side = min(11.0, max(5.0, 3.2 + 0.9 * math.sqrt(max(n, 1))))
+    side = min(MAX_FIGSIZE[1] - 0.7, max(5.0, 3.2 + 0.9 * math.sqrt(max(n, 1))))
     font = float(fontsize) if fontsize else (8.5 if n <= 40 else 7.5 if n <= 120 else 6.5)
     texts = [*names.values(), *(label for label, _ in items), title or ""]
     with cjk_context(texts):
-        legend_w = 2.3 if legend and (items or size_values) else 0.0
+        shown = {v: drawable(label_text(names[v], v, text_mode), v) for v in nodes}
+        if color_by == "group":
+            items = _group_items(items, categories, shown, size_values, network)
+        legend_w = _LEGEND_W if legend and (items or size_values) else 0.0
         # The figure takes the shape of the network, so no band of it stays empty.
         xs = [p[0] for p in pos.values()] or [0.0, 1.0]
         ys = [p[1] for p in pos.values()] or [0.0, 1.0]
@@ -183,7 +201,9 @@ def plot_network(
 
         # Nodes: area by score.
         top = max((v for v in size_values.values() if v > 0), default=0.0)
-        small, large = 5.0 * scale, (26.0 if n <= 60 else 18.0) * scale  # marker diameters, pt
+        # Marker diameters in points: smaller in crowded networks.
+        small = (5.0 if n <= 600 else 3.5) * scale
+        large = (26.0 if n <= 60 else 18.0 if n <= 600 else 12.0) * scale
         diameter = {}
         for node in nodes:
             share = (size_values.get(node, 0.0) / top) if top > 0 else 0.5
@@ -193,14 +213,18 @@ def plot_network(
         ax.scatter(xy[:, 0], xy[:, 1], s=[diameter[v] ** 2 for v in nodes], c=fills,
                    edgecolors="white", linewidths=0.8, zorder=3, gid="nodes")
 
-        _labels(ax, nodes, names, pos, diameter, size_values, labels, font, inch)
+        named = _labels(ax, nodes, shown, pos, diameter, size_values, max_labels, font, inch)
         if legend:
             _legend(ax, items, color_title, size_by, size_values, top, small, large, font)
+        if named < n and max_labels == "auto":
+            by = f" (by {size_by})" if size_by else ""
+            add_note(ax, f"names shown for the {named} most central of {n} nodes{by}; "
+                     "max_labels='all' for every name", fontsize=max(font, 8.0 * scale))
         if title != "":
             what = f"coloured by {color_title}" if color_by else ""
             sized = f"size by {size_by}" if size_by else ""
             detail = ", ".join(x for x in (what, sized) if x)
-            ax.set_title(escape_text(title) if title else
+            ax.set_title(escape_text(drawable(title)) if title else
                          f"Social network: {n} nodes, {len(ties)} ties"
                          + (f" ({detail})" if detail else ""),
                          loc="left", fontsize=max(font * 1.2, 10 * scale))
@@ -288,9 +312,10 @@ def _scores(graph: Any, network: Any, nodes: list[str], size_by: str | None, sco
 
 def _labels(ax: Axes, nodes: list[str], names: Mapping[str, str],
             pos: Mapping[str, tuple[float, float]], diameter: Mapping[str, float],
-            size_values: Mapping[str, float], labels: Any, font: float, inch: float) -> None:
-    if labels == "none" or not nodes:
-        return
+            size_values: Mapping[str, float], labels: Any, font: float, inch: float) -> int:
+    """Name the largest nodes first; returns how many got a name."""
+    if labels == 0 or not nodes:
+        return 0
     ranked = sorted(nodes, key=lambda v: (-size_values.get(v, 0.0), v))
     if isinstance(labels, int):
         ranked = ranked[:labels]
@@ -299,17 +324,52 @@ def _labels(ax: Axes, nodes: list[str], names: Mapping[str, str],
     anchors = {v: (pos[v][0] * inch, pos[v][1] * inch) for v in nodes}
     sizes = {v: (text_width_em(names[v]) * font / 72 + 0.06, font * 1.25 / 72) for v in ranked}
     radii = {v: diameter[v] / 2 / 72 for v in nodes}
-    spots = place_labels(anchors, sizes, radii, ranked, keep_all=labels != "auto")
+    spots = place_labels(anchors, sizes, radii, ranked, keep_all=labels != "auto",
+                         far=_SURE_LABELS if size_values else 0)
     from matplotlib.patheffects import withStroke
 
     halo = [withStroke(linewidth=2.5, foreground="white")]  # readable across tie lines
+    count = 0
     for v in ranked:
         if v not in spots:
             continue
         dx, dy, ha, va = spots[v]
+        away = math.hypot(dx, dy) > radii[v] + 0.05  # placed further out: a leader line
+        arrow = {"arrowstyle": "-", "color": "#555555", "lw": 0.6, "shrinkA": 0,
+                 "shrinkB": diameter[v] / 2} if away else None
         ax.annotate(escape_text(names[v]), pos[v], xytext=(dx * 72, dy * 72),
                     textcoords="offset points", ha=ha, va=va, fontsize=font, color=INK,
-                    zorder=4, gid=f"name:{v}", path_effects=halo)
+                    zorder=4, gid=f"name:{v}", path_effects=halo, arrowprops=arrow)
+        count += 1
+    return count
+
+
+def _group_items(items: list[tuple[str, str]], categories: Mapping[str, str],
+                 shown: Mapping[str, str], size_values: Mapping[str, float], network: Any
+                 ) -> list[tuple[str, str]]:
+    """Group legend entries that say something: "group 2: 14 people, around 周建国"."""
+    members: dict[str, list[str]] = {}
+    for node, category in categories.items():
+        members.setdefault(category, []).append(node)
+    strength = {str(v): float(d) for v, d in network.degree(weight="weight")}
+
+    def central(node: str) -> tuple[float, float, str]:
+        return (-size_values.get(node, 0.0), -strength.get(node, 0.0), node)
+
+    out: list[tuple[str, str]] = []
+    for label, color in items:
+        group = members.get(label, [])
+        persons = all(network.nodes[v].get("type", "person") == "person" for v in group
+                      if v in network)
+        noun = ("person" if len(group) == 1 else "people") if persons else (
+            "member" if len(group) == 1 else "members")
+        count = f"{len(group)} {noun}"
+        if label == "alone" or not group:
+            out.append((f"{label}: {count}", color))
+            continue
+        best = min(group, key=central)
+        out.append((f"{label}: {count}, around {shown.get(best, best)}", color))
+    return out
 
 
 def _legend(ax: Axes, items: list[tuple[str, str]], color_title: str, size_by: str | None,

@@ -11,7 +11,7 @@ gives the same colours every time.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -21,6 +21,8 @@ __all__ = [
     "DEFICIT_COLOR",
     "EDGE_COLOR",
     "INK",
+    "MAX_FIGSIZE",
+    "MIN_FONT",
     "MISSING_COLOR",
     "MUTED",
     "PAYMENT_COLOR",
@@ -28,11 +30,16 @@ __all__ = [
     "STATUS_COLORS",
     "STATUS_ORDER",
     "SURPLUS_COLOR",
+    "add_note",
     "axes_for",
     "category_colors",
+    "check_labels",
     "darker",
+    "ellipsize",
     "escape_text",
+    "fit_font",
     "format_number",
+    "label_text",
     "status_color",
     "text_color_on",
     "text_width_em",
@@ -72,6 +79,17 @@ DEFICIT_COLOR = "#7048e8"
 """Badge of a node that passed on more than it received (an undiscovered supplier)."""
 SHIPMENT_COLOR = "#4e79a7"
 PAYMENT_COLOR = "#59a14f"
+
+MAX_FIGSIZE: tuple[float, float] = (16.0, 10.0)
+"""Largest figure a ``plot_*`` function makes (width, height in inches).
+
+What does not fit is folded ("+12 more", "+20 members") rather than drawn too small, and a
+note on the figure says so. The size of a landscape page or a large screen at 100 dpi."""
+
+MIN_FONT = 6.0
+"""No text of a figure drawn at its own size is smaller than this (points)."""
+
+LabelText = Literal["name", "id", "both"]
 
 
 def category_colors(values: Iterable[object]) -> dict[str, str]:
@@ -181,18 +199,92 @@ def format_number(value: float, *, signed: bool = False) -> str:
 def axes_for(ax: Axes | None, size: tuple[float, float]) -> tuple[Axes, float]:
     """The axes to draw on, and how much smaller than ``size`` (inches) it is.
 
-    A new figure of ``size`` is made when ``ax`` is None (scale 1). For the caller's axes,
+    A new figure of ``size`` is made when ``ax`` is None (scale 1; a size beyond
+    :data:`MAX_FIGSIZE` is shrunk to it, with the scale saying by how much). For the caller's axes,
     the scale is its size over ``size`` (at most 1), so fonts can shrink to fit.
     """
     import matplotlib.pyplot as plt
 
     if ax is None:
-        _, new_ax = plt.subplots(figsize=size, layout="constrained")
-        return new_ax, 1.0
+        # Never larger than MAX_FIGSIZE: a layout that asks for more is drawn smaller.
+        shrink = min(1.0, MAX_FIGSIZE[0] / max(size[0], 1e-9),
+                     MAX_FIGSIZE[1] / max(size[1], 1e-9))
+        _, new_ax = plt.subplots(figsize=(size[0] * shrink, size[1] * shrink),
+                                 layout="constrained")
+        return new_ax, shrink
     dpi = float(ax.figure.dpi) if ax.figure is not None else 100.0
     width, height = ax.bbox.width / dpi, ax.bbox.height / dpi
     scale = min(1.0, width / max(size[0], 1e-9), height / max(size[1], 1e-9))
     return ax, max(scale, 0.05)
+
+
+def check_labels(labels: object) -> str:
+    """``labels`` validated: ``"name"``, ``"id"`` or ``"both"`` (what a node's label says)."""
+    if labels not in ("name", "id", "both"):
+        raise ValueError(f"labels={labels!r} must be 'name', 'id' or 'both'")
+    return str(labels)
+
+
+def label_text(name: object, node_id: object, labels: str = "name", *,
+               sep: str = " \u00b7 ") -> str:
+    """What a node's label says: its name, its id, or both (``"周建国 · P-ZHOU"``).
+
+    A name that is missing or equal to the id is shown once.
+
+    Examples
+    --------
+    >>> label_text("周建国", "P-ZHOU", "both"), label_text("P7", "P7", "both")
+    ('周建国 · P-ZHOU', 'P7')
+    """
+    ident = str(node_id)
+    shown = str(name) if _present(name) else ident
+    if labels == "id" or shown == ident:
+        return ident
+    if labels == "both":
+        return f"{shown}{sep}{ident}"
+    return shown
+
+
+def ellipsize(text: str, width_em: float) -> str:
+    """``text`` cut with "…" to at most ``width_em`` ems (unchanged when it fits).
+
+    Examples
+    --------
+    >>> ellipsize("Production den at Xinglong village", 8.0)
+    'Production de…'
+    """
+    if text_width_em(text) <= width_em:
+        return text
+    room = width_em - text_width_em("\u2026")
+    cut = ""
+    for ch in text:
+        if text_width_em(cut + ch) > room:
+            break
+        cut += ch
+    return cut.rstrip() + "\u2026"
+
+
+def fit_font(text: str, width_in: float, font: float, *, bold: bool = False,
+             smallest: float = MIN_FONT) -> tuple[str, float]:
+    """The text and font size that fit ``width_in`` inches: shrunk down to ``smallest``
+    points, then cut with "…"."""
+    need = text_width_em(text, bold=bold) * font / 72
+    if need <= width_in:
+        return text, font
+    size = max(min(font, font * width_in / max(need, 1e-9)), min(smallest, font))
+    room = width_in * 72 / size / (1.1 if bold else 1.0)
+    return ellipsize(text, room), size
+
+
+def add_note(ax: Axes, text: str, *, fontsize: float = 8.0) -> None:
+    """A note in the figure's bottom left corner saying what was folded or left out.
+
+    Its text artist has the gid ``"note"``.
+    """
+    ax.text(0.0, 0.0, escape_text(text), transform=ax.transAxes, ha="left", va="bottom",
+            fontsize=max(fontsize, MIN_FONT), color=MUTED, fontstyle="italic", zorder=6,
+            gid="note", bbox={"boxstyle": "round,pad=0.25", "fc": "white", "ec": "#dddddd",
+                              "lw": 0.6, "alpha": 0.9})
 
 
 def _present(value: object) -> bool:

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from .fonts import apply_to_ticks, cjk_context
+from .fonts import apply_to_ticks, cjk_context, drawable
 from .style import (
+    MIN_FONT,
     MUTED,
     PAYMENT_COLOR,
     SHIPMENT_COLOR,
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 __all__ = ["TimelineEvent", "plot_timeline", "timeline_events"]
 
 _SMALLEST, _LARGEST = 12.0, 320.0  # marker areas, points squared
+_MOST_LANES = 18  # more lanes fold the quietest into one "other" lane
 
 
 @dataclass(frozen=True)
@@ -217,7 +219,17 @@ def plot_timeline(
     import numpy as np
 
     events, lanes = timeline_events(data, by=by)
-    font = float(fontsize) if fontsize else 9.0
+    note = ""
+    if len(lanes) > _MOST_LANES:
+        # Lanes come busiest first (provinces) or in tier order: the last ones fold.
+        kept = lanes[:_MOST_LANES - 1]
+        rest = set(lanes[_MOST_LANES - 1:])
+        other = f"{len(rest)} others"
+        events = [e if e.lane not in rest else TimelineEvent(e.id, e.kind, e.time, other,
+                                                              e.size) for e in events]
+        lanes = [*kept, other]
+        note = f"the {len(rest)} quietest lanes are drawn together as \"{other}\""
+    font = max(float(fontsize) if fontsize else 9.0, MIN_FONT)
     by_name = by or ("tier" if type(data).__name__ == "Chain" else "province")
     with cjk_context([*lanes, title or ""]):
         size = (11.0, max(2.6, 1.2 + 0.42 * max(len(lanes), 1)) + (0.3 if title != "" else 0))
@@ -237,7 +249,7 @@ def plot_timeline(
                        c=SHIPMENT_COLOR if kind == "shipment" else PAYMENT_COLOR, alpha=0.55,
                        edgecolors="white", linewidths=0.5, zorder=3, gid=f"{kind}s")
 
-        ax.set_yticks(range(len(lanes)), [escape_text(lane) for lane in lanes])
+        ax.set_yticks(range(len(lanes)), [escape_text(drawable(lane)) for lane in lanes])
         ax.set_ylim(max(len(lanes), 1) - 0.5, -0.5)
         ax.tick_params(axis="both", labelsize=font)
         for i in range(len(lanes)):
@@ -259,11 +271,15 @@ def plot_timeline(
         apply_to_ticks(ax)
         if legend and kinds:
             _legend(ax, kinds, largest, font, scale)
+        if note:
+            ax.text(1.01, 0.0, escape_text(note), transform=ax.transAxes, ha="left",
+                    va="bottom", fontsize=max(font * 0.85, MIN_FONT * scale), color=MUTED,
+                    fontstyle="italic", gid="note", wrap=True)
         if title != "":
             lanes_by = {"tier": "tier", "province": "sender's province",
                         "kind": "kind"}.get(by_name, by_name)
             what = " and ".join(f"{k}s" for k in kinds) or "no transactions"
-            ax.set_title(escape_text(title) if title else
+            ax.set_title(escape_text(drawable(title)) if title else
                          f"{what.capitalize()} over time, by {lanes_by}",
                          loc="left", fontsize=max(font * 1.2, 10 * scale))
     return ax
