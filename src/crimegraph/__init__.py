@@ -47,6 +47,7 @@ if TYPE_CHECKING:  # the same names, for type checkers and the API reference
         Case,
         Entity,
         Evidence,
+        Grade,
         Organization,
         Person,
         Product,
@@ -64,7 +65,7 @@ if TYPE_CHECKING:  # the same names, for type checkers and the API reference
         plot_timeline,
         use_cjk_font,
     )
-    from .store import CaseGraph, CaseSummary, NetworkXStore, ShipmentTable, Store
+    from .store import CaseGraph, CaseSummary, NetworkXStore, ShipmentTable, Store, graded
     from .store.neo4j import Neo4jStore
 
 __version__ = "0.1.0"
@@ -82,6 +83,7 @@ __all__ = [
     "Entity",
     "EntityNotFound",
     "Evidence",
+    "Grade",
     "Groups",
     "InvalidCase",
     "MissingCJKFontWarning",
@@ -106,6 +108,7 @@ __all__ = [
     "find_brokers",
     "find_groups",
     "find_sources",
+    "graded",
     "infer_hierarchy",
     "key_players",
     "load_example",
@@ -137,6 +140,7 @@ _EXPORTS: dict[str, str] = {
     "Entity": "model",
     "EntityNotFound": "errors",
     "Evidence": "model",
+    "Grade": "model",
     "Groups": "analysis",
     "InvalidCase": "errors",
     "MissingCJKFontWarning": "plot",
@@ -160,6 +164,7 @@ _EXPORTS: dict[str, str] = {
     "find_brokers": "analysis",
     "find_groups": "analysis",
     "find_sources": "analysis",
+    "graded": "store",
     "infer_hierarchy": "analysis",
     "key_players": "analysis",
     "load_example": "io",

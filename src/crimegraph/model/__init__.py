@@ -17,6 +17,7 @@ from .entities import (
     Record,
     Warehouse,
 )
+from .grading import Grade, grade_case
 from .links import RELATIONSHIP_KINDS, TRANSACTION_KINDS, Relationship, Transaction
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "Case",
     "Entity",
     "Evidence",
+    "Grade",
     "Organization",
     "Person",
     "Product",
@@ -37,4 +39,5 @@ __all__ = [
     "Relationship",
     "Transaction",
     "Warehouse",
+    "grade_case",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .base import NODE_COLUMNS, ShipmentTable, Store
-from .graph import CaseGraph, as_case_graph
+from .graph import CaseGraph, as_case_graph, graded
 from .memory import NetworkXStore
 from .nxview import case_to_networkx
 from .summary import CaseSummary, summarize
@@ -23,6 +23,7 @@ __all__ = [
     "Store",
     "as_case_graph",
     "case_to_networkx",
+    "graded",
     "summarize",
 ]
 
