@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
 from .._gc import gc_paused
-from ..errors import EntityNotFound, InvalidCase, Problem
+from ..errors import EntityNotFound, InvalidCase, NameIndex, Problem
 from ._checks import SECTIONS, find_problems, problems_from_validation_error
 from ._json import parse_case_json
 from ._time import DEFAULT_TIMEZONE, get_timezone, localize
@@ -134,6 +134,7 @@ class Case(BaseModel):
     evidence: list[Evidence] = Field(default_factory=list)
 
     _index: dict[str, Record] | None = PrivateAttr(default=None)
+    _names: NameIndex | None = PrivateAttr(default=None)
     _tx_columns: dict[str, tuple[Any, ...]] | None = PrivateAttr(default=None)
     _tx_snapshot: tuple[Transaction, ...] | None = PrivateAttr(default=None)
 
@@ -317,10 +318,18 @@ class Case(BaseModel):
         try:
             return index[record_id]
         except KeyError:
-            names = {e.id: [e.name, *getattr(e, "aliases", [])]
-                     for e in [*self.nodes, *self.products]}
             raise EntityNotFound(record_id, index, where=f"case {self.id!r}",
-                                 names=names) from None
+                                 names=self.name_index()) from None
+
+    def name_index(self) -> NameIndex:
+        """The names and aliases of every person, organization, premises and product, for
+        suggestions when an id is mistyped (built once, on first use)."""
+        if self._names is None:
+            names: dict[str, list[str]] = {p.id: [p.name, *p.aliases] for p in self.persons}
+            for section in (self.organizations, self.warehouses, self.products):
+                names.update((record.id, [record.name]) for record in section)
+            self._names = NameIndex(names)
+        return self._names
 
     def __contains__(self, record_id: object) -> bool:
         try:

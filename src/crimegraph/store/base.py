@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-from ..errors import EntityNotFound
+from ..errors import EntityNotFound, NameIndex
 from ..model import Case, Record, Relationship, Transaction
 from ..model.links import RELATIONSHIP_KINDS, TRANSACTION_KINDS
 
@@ -292,11 +292,12 @@ class Store(ABC):
             raise self.not_found(record_id)
         return found[record_id]
 
-    def name_index(self) -> dict[str, list[str]]:
-        """Id -> the names the record is known by: the name of every person, organization
-        and premises (stores that hold them also give aliases and product names)."""
+    def name_index(self) -> NameIndex:
+        """The names records are known by, for suggestions: the name of every person,
+        organization and premises (stores that hold them also give aliases and products)."""
         table = self.node_table()
-        return {rid: [name] for rid, name in zip(table["id"], table["name"]) if name}
+        return NameIndex({rid: [name] for rid, name in zip(table["id"], table["name"])
+                          if name})
 
     def not_found(self, record_id: str) -> EntityNotFound:
         """The error for an id the case lacks, suggesting ids that look like it (any letter

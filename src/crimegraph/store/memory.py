@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-from ..errors import StoreError
+from ..errors import NameIndex, StoreError
 from ..model import Case, Record, Relationship, Transaction
 from ..model.links import RELATIONSHIP_KINDS
 from .base import NODE_COLUMNS, Direction, ShipmentTable, Store, check_link_query
@@ -107,12 +107,9 @@ class NetworkXStore(Store):
         self.case  # noqa: B018
         return list(self.case.record_index())
 
-    def name_index(self) -> dict[str, list[str]]:
-        """Id -> name and aliases of every person, organization, premises and product."""
-        case = self.case
-        found = {e.id: [e.name, *getattr(e, "aliases", [])] for e in case.nodes}
-        found.update((p.id, [p.name]) for p in case.products)
-        return found
+    def name_index(self) -> NameIndex:
+        """Names and aliases of every person, organization, premises and product."""
+        return self.case.name_index()
 
     def node_table(self) -> pd.DataFrame:
         import pandas as pd
