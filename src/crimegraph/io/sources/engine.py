@@ -440,9 +440,11 @@ def _process_chunk(src: _Source, raw: pd.DataFrame, rows: np.ndarray, stage: _St
         text[column] = (raw[header].str.strip() if header is not None
                         else pd.Series("", index=raw.index, dtype=object))
     rejected = np.zeros(n, dtype=bool)
-    # Bytes that the file's encoding cannot decode (kept as lone surrogates).
+    # Bytes that the file's encoding cannot decode (kept as lone surrogates): one problem per
+    # row, naming the first such cell.
     for header in raw.columns:
-        undecodable = raw[header].str.contains("[\udc80-\udcff]", regex=True).to_numpy()
+        undecodable = raw[header].str.contains("[\udc80-\udcff]", regex=True).to_numpy(
+            dtype=bool) & ~rejected
         if undecodable.any():
             where = np.flatnonzero(undecodable)
             problems.add_many(
@@ -452,6 +454,7 @@ def _process_chunk(src: _Source, raw: pd.DataFrame, rows: np.ndarray, stage: _St
                 f"bytes that are not {src.file.encoding} text; the file may mix encodings "
                 "(give encoding=)")
             rejected |= undecodable
+    garbled = rejected.copy()
     # Blank rows, then the mapping's filters.
     all_blank = np.ones(n, dtype=bool)
     for header in raw.columns:
@@ -473,14 +476,14 @@ def _process_chunk(src: _Source, raw: pd.DataFrame, rows: np.ndarray, stage: _St
         result = parse_column(spec.parse, text[column], spec, tz)
         parsed[column] = result
         header = header_of.get(column) or spec.header[0]
-        bad = result.bad & live
+        bad = result.bad & live & ~garbled
         if bad.any():
             where = np.flatnonzero(bad)
             why = result.why if isinstance(result.why, str) else result.why.to_numpy()[where]
             problems.add_many(src.name, rows[where], header, text[column].to_numpy()[where], why)
             rejected |= bad
         if spec.required:
-            blank = (text[column] == "").to_numpy() & live
+            blank = (text[column] == "").to_numpy() & live & ~garbled
             if blank.any():
                 where = np.flatnonzero(blank)
                 problems.add_many(src.name, rows[where], header, None,

@@ -24,6 +24,7 @@ __all__ = ["EXCEL_SUFFIXES", "Chunk", "SourceFile", "detect_encoding", "file_dig
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 _SAMPLE = 1 << 16
+_UNDECODED = re.compile("[\udc80-\udcff]")
 _BAD_LINE = re.compile(r"Skipping line (\d+): (.*)")
 
 
@@ -98,7 +99,14 @@ class SourceFile:
             frame = pd.read_csv(self.path, nrows=0, **self._csv_options())
         except pd.errors.EmptyDataError:
             raise EmptyFile("the file holds no header row") from None
-        return [str(c) for c in frame.columns]
+        header = [str(c) for c in frame.columns]
+        if any(_UNDECODED.search(cell) for cell in header):
+            guess = detect_encoding(head)
+            hint = (f"; it reads as {guess}: give encoding={guess!r} or leave the encoding to "
+                    "be detected" if guess != self.encoding else "")
+            raise EmptyFile(f"the header is not {self.encoding} text{hint}; no row of the "
+                            "file was read")
+        return header
 
     def _csv_options(self) -> dict[str, object]:
         return {"sep": self.sep, "dtype": str, "keep_default_na": False, "na_filter": False,
