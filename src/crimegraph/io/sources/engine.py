@@ -833,7 +833,8 @@ def _merge_into(base: Case, records: dict[str, list[dict[str, Any]]],
                     attrs = existing.setdefault("attributes", {})
                     for key, item in value.items():
                         if key == "rows" and "rows" in attrs:
-                            attrs["rows"] = f"{attrs['rows']};{item}"
+                            parts = [*str(attrs["rows"]).split(";"), *str(item).split(";")]
+                            attrs["rows"] = ";".join(dict.fromkeys(parts))
                         else:
                             _merge_value(existing, f"attr:{key}", item, where, kept_from,
                                          section, conflicts, set())
