@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from collections.abc import Mapping as AbstractMapping
@@ -26,7 +27,7 @@ from ...model import Case, Evidence, Organization, Person, Product, Relationship
 from ...model._time import DEFAULT_TIMEZONE, get_timezone
 from ...model.entities import Record, Warehouse
 from .mapping import LIST_FIELDS, Mapping, RecordSpec, load_mapping, template_columns
-from .parse import Parsed, address_key, key_series, parse_column
+from .parse import Parsed, address_key, distinct_map, key_series, parse_column
 from .read import EmptyFile, SourceFile, file_digest
 
 __all__ = ["Ingested", "ingest", "problems_frame"]
@@ -37,6 +38,7 @@ MappingLike = Union[str, "os.PathLike[str]", AbstractMapping[str, Any], Mapping]
 PROBLEM_COLUMNS = ("source", "row", "column", "value", "message")
 CONFLICT_COLUMNS = ("record", "type", "field", "kept", "other", "kept_from", "other_from",
                     "resolution")
+_UNDECODED = re.compile("[\udc80-\udcff]")
 _SECTION = {"person": "persons", "organization": "organizations", "warehouse": "warehouses",
             "product": "products", "shipment": "transactions", "payment": "transactions",
             "relationship": "relationships"}
@@ -430,19 +432,22 @@ def _process_chunk(src: _Source, raw: pd.DataFrame, rows: np.ndarray, stage: _St
     m = src.mapping
     n = len(raw)
     src.read += n
-    raw = raw.astype(str)
+    raw = raw.astype(object)
     raw.index = pd.RangeIndex(n)
     header_of = src.columns
+    stripped = {h: distinct_map(raw[h], lambda s: s.str.strip()) for h in raw.columns}
     # Cells as stripped text; a column the file lacks is blank.
     text: dict[str, pd.Series] = {}
     for column in m.columns:
         header = header_of.get(column)
-        text[column] = (raw[header].str.strip() if header is not None
+        text[column] = (stripped[header] if header is not None
                         else pd.Series("", index=raw.index, dtype=object))
     rejected = np.zeros(n, dtype=bool)
     # Bytes that the file's encoding cannot decode (kept as lone surrogates): one problem per
     # row, naming the first such cell.
     for header in raw.columns:
+        if not _UNDECODED.search("".join(raw[header])):
+            continue
         undecodable = raw[header].str.contains("[\udc80-\udcff]", regex=True).to_numpy(
             dtype=bool) & ~rejected
         if undecodable.any():
@@ -458,7 +463,7 @@ def _process_chunk(src: _Source, raw: pd.DataFrame, rows: np.ndarray, stage: _St
     # Blank rows, then the mapping's filters.
     all_blank = np.ones(n, dtype=bool)
     for header in raw.columns:
-        all_blank &= (raw[header].str.strip() == "").to_numpy()
+        all_blank &= (stripped[header] == "").to_numpy(dtype=bool)
     skipped = all_blank & ~rejected
     if skipped.any():
         src.skipped["blank row"] += int(skipped.sum())
@@ -551,7 +556,8 @@ def _process_chunk(src: _Source, raw: pd.DataFrame, rows: np.ndarray, stage: _St
         # row); every row stays in the provenance.
         frame["_src"] = src.index
         frame["_row"] = rows[mask]
-        frame = _distinct(frame)
+        if section != "transactions":  # (a repeated waybill merges later, whatever)
+            frame = _distinct(frame)
         stage.frames[section].append(frame)
         stage.prov[section].append(prov)
 
@@ -578,7 +584,7 @@ def _render(template: str, values: dict[str, pd.Series], n: int) -> pd.Series:
             series = values[column]
             blank |= _blank(series)
             as_text = series.astype(object).where(~_blank(series), "").astype(str)
-            as_text = key_series(as_text)
+            as_text = distinct_map(as_text, key_series)
             pieces.append(as_text)
     for piece in pieces:
         if isinstance(piece, str):
@@ -687,16 +693,44 @@ def _ranges(rows: np.ndarray) -> str:
 def _rows_text(prov: pd.DataFrame, names: dict[int, str]) -> tuple[dict[str, str],
                                                                   dict[str, list[int]]]:
     """Per record id: ``"file.csv:2-5,17;other.xlsx:3"`` and the sources it came from."""
+    ids = prov["id"].to_numpy(dtype=object)
+    srcs = prov["_src"].to_numpy(dtype=np.int64)
+    rows = prov["_row"].to_numpy(dtype=np.int64)
     if prov["id"].is_unique:
-        text = [f"{names[s]}:{r}" for s, r in zip(prov["_src"].to_numpy(),
-                                                   prov["_row"].to_numpy())]
-        return (dict(zip(prov["id"], text)),
-                {i: [int(s)] for i, s in zip(prov["id"], prov["_src"].to_numpy())})
+        text = [f"{names[s]}:{r}" for s, r in zip(srcs.tolist(), rows.tolist())]
+        return dict(zip(ids, text)), {i: [s] for i, s in zip(ids, srcs.tolist())}
+    # Sort by (record, file, row) once; ranges of consecutive rows are found with numpy.
+    codes, uniques = pd.factorize(ids)
+    order = np.lexsort((rows, srcs, codes))
+    codes, srcs, rows = codes[order], srcs[order], rows[order]
+    group = np.concatenate(([True], (codes[1:] != codes[:-1]) | (srcs[1:] != srcs[:-1])))
+    fresh = group | np.concatenate(([True], rows[1:] != rows[:-1] + 1))
+    same_row = np.concatenate(([False], (rows[1:] == rows[:-1]) & ~group[1:]))
+    fresh &= ~same_row
+    keep = ~same_row
+    codes, srcs, rows, group, fresh = (codes[keep], srcs[keep], rows[keep], group[keep],
+                                       fresh[keep])
+    starts = np.flatnonzero(fresh)
+    ends = np.concatenate((starts[1:], [len(rows)])) - 1
+    range_group = np.cumsum(group)[starts] - 1
+    group_starts = np.flatnonzero(group)
+    group_code, group_src = codes[group_starts], srcs[group_starts]
+    bounds = np.searchsorted(range_group, np.arange(len(group_starts) + 1))
+    first, last = rows[starts].tolist(), rows[ends].tolist()
     rows_of: dict[str, list[str]] = {}
     srcs_of: dict[str, list[int]] = {}
-    for (rid, src), group in prov.groupby(["id", "_src"], sort=False)["_row"]:
-        rows_of.setdefault(rid, []).append(f"{names[src]}:{_ranges(group.to_numpy())}")
-        srcs_of.setdefault(rid, []).append(int(src))
+    for g in range(len(group_starts)):
+        lo, hi = int(bounds[g]), int(bounds[g + 1])
+        shown = min(hi, lo + _ROWS_SHOWN)
+        parts = [str(a) if a == b else f"{a}-{b}" for a, b in zip(first[lo:shown],
+                                                                  last[lo:shown])]
+        if hi > shown:
+            rest = sum(b - a + 1 for a, b in zip(first[shown:hi], last[shown:hi]))
+            parts.append(f"… +{rest:,} rows")
+        rid = uniques[group_code[g]]
+        src = int(group_src[g])
+        rows_of.setdefault(rid, []).append(f"{names[src]}:{','.join(parts)}")
+        srcs_of.setdefault(rid, []).append(src)
     return {k: ";".join(v) for k, v in rows_of.items()}, srcs_of
 
 
@@ -704,18 +738,35 @@ def _merge_section(section: str, frame: pd.DataFrame, prov: pd.DataFrame,
                    names: dict[int, str], ev_of: dict[int, str], counted: set[str],
                    conflicts: list[dict[str, Any]]) -> list[dict[str, Any]]:
     rows_text, srcs_of = _rows_text(prov, names)
-    frame = _distinct(frame)  # rows repeated across chunks and files count once
+    if section != "transactions":
+        frame = _distinct(frame)  # rows repeated across chunks and files count once
     fields = [c for c in frame.columns if c not in ("id", "_src", "_row")]
     dup = frame["id"].duplicated(keep=False).to_numpy()
     out: list[dict[str, Any]] = []
     single = frame[~dup]
-    columns = {c: single[c].to_numpy(dtype=object) for c in fields}
-    for position, rid in enumerate(single["id"].to_numpy(dtype=object)):
-        record: dict[str, Any] = {"id": rid}
-        for c in fields:
-            value = columns[c][position]
-            if not _is_null(value):
-                _put(record, c, value)
+    plain = [c for c in fields if not c.startswith("attr:") and c not in LIST_FIELDS]
+    attrs = [c for c in fields if c.startswith("attr:")]
+    lists = [c for c in fields if c in LIST_FIELDS]
+    def cells(c: str) -> list[Any]:
+        column = single[c]
+        values = np.array(column.to_numpy(dtype=object), dtype=object)
+        values[column.isna().to_numpy(dtype=bool)] = None
+        return [_plain(v) for v in values] if c in attrs else values.tolist()
+
+    plain_values = [cells(c) for c in plain]
+    attr_values = [cells(c) for c in attrs]
+    list_values = [cells(c) for c in lists]
+    attr_names = [c[5:] for c in attrs]
+    ids = single["id"].to_numpy(dtype=object).tolist()
+    for position, (rid, *cells_of) in enumerate(zip(ids, *plain_values)):
+        record: dict[str, Any] = {k: v for k, v in zip(plain, cells_of) if v is not None}
+        record["id"] = rid
+        record["attributes"] = {k: v[position] for k, v in zip(attr_names, attr_values)
+                                if v[position] is not None}
+        for c, values in zip(lists, list_values):
+            value = values[position]
+            if value is not None:
+                record[c] = value if isinstance(value, list) else [value]
         out.append(record)
     if dup.any():
         multi = frame[dup]
@@ -888,6 +939,11 @@ def _build_case(records: dict[str, list[dict[str, Any]]], evidence: list[Evidenc
     for section in _ORDER:
         items = [r for r in records.get(section, [])
                  if not _refers_to(r, dropped)]
+        if section in ("transactions", "relationships") and _trusted(items):
+            # Every value was parsed and checked column by column (types, finite and positive
+            # numbers, aware times, ids); building these records skips a second validation.
+            built[section] = _construct(_MODEL[section], items)
+            continue
         adapter = TypeAdapter(list[_MODEL[section]])  # type: ignore[valid-type]
         try:
             built[section] = adapter.validate_python(items)
@@ -926,6 +982,69 @@ def _build_case(records: dict[str, list[dict[str, Any]]], evidence: list[Evidenc
     except InvalidCase as exc:
         raise InvalidSource([SourceProblem("(case)", None, p.field, p.value, str(p))
                              for p in exc.problems]) from None
+
+
+_MISSING = object()
+_REFS = ("id", "source", "target", "product", "carrier")
+_NUMBERS = ("quantity", "amount", "weight")
+
+
+def _trusted(items: list[dict[str, Any]]) -> bool:
+    """Records whose ids and references are visible text of at most 200 characters (each
+    other value was parsed and checked column by column), and whose ties end after they
+    begin."""
+    refs: list[str] = []
+    for name in _REFS:
+        refs.extend(r[name] for r in items if r.get(name) is not None)
+    for record in items:
+        refs.extend(record.get("evidence", ()))
+    if not all(type(ref) is str for ref in refs):
+        return False
+    if any(len(ref) > 200 or not ref for ref in refs):
+        return False
+    if not "".join(refs).isprintable():  # no control, format or private-use character
+        return False
+    for record in items:
+        since, until = record.get("since"), record.get("until")
+        if since is not None and until is not None and until < since:
+            return False
+        if "kind" not in record:
+            return False
+    return True
+
+
+def _construct(model: type[Record], items: list[dict[str, Any]]) -> list[Any]:
+    """Records built from checked values without validating them again (as
+    ``model_construct`` does, with the defaults resolved once)."""
+    defaults: dict[str, Any] = {}
+    factories: dict[str, Any] = {}
+    for name, info in model.model_fields.items():
+        if info.default_factory is not None:
+            factories[name] = info.default_factory
+        elif not info.is_required():
+            defaults[name] = info.default
+    pairs = [(name, defaults.get(name, _MISSING)) for name in model.model_fields]
+    missing_factories = list(factories)
+    setattr_ = object.__setattr__
+    out = []
+    for record in items:
+        for name in _NUMBERS:
+            value = record.get(name)
+            if value is not None:
+                record[name] = float(value)
+        get = record.get
+        values = {name: get(name, default) for name, default in pairs}
+        for name in missing_factories:
+            if values[name] is _MISSING:
+                values[name] = factories[name]()
+        fields_set = set(record)
+        instance = model.__new__(model)
+        setattr_(instance, "__dict__", values)
+        setattr_(instance, "__pydantic_fields_set__", fields_set)
+        setattr_(instance, "__pydantic_extra__", None)
+        setattr_(instance, "__pydantic_private__", None)
+        out.append(instance)
+    return out
 
 
 _SECTION_WORD = {"persons": "person", "organizations": "organization", "warehouses": "premises",

@@ -23,6 +23,7 @@ __all__ = [
     "PARSERS",
     "Parsed",
     "address_key",
+    "distinct_map",
     "key_series",
     "normalise_address",
     "normalise_phone",
@@ -71,8 +72,13 @@ def address_key(text: str) -> str:
     return _CJK_GAP.sub("", _SPACES.sub(" ", unicodedata.normalize("NFKC", text)).strip())
 
 
+_FOLDED = re.compile(r"[^\x21-\x7e\n]")
+
+
 def key_series(col: pd.Series) -> pd.Series:
     """:func:`address_key` of every value of a column of text."""
+    if not _FOLDED.search("\n".join(col.astype(str))):
+        return col  # plain ASCII without spaces (waybill numbers, E.164 phones): as it is
     text = col.str.normalize("NFKC").str.replace(_SPACES, " ", regex=True).str.strip()
     return text.str.replace(_CJK_GAP, "", regex=True)
 
@@ -182,11 +188,27 @@ def _datetime_text(col: pd.Series) -> pd.Series:
     return text.str.strip()
 
 
+_COMMON_TIME = re.compile(
+    r"^(?P<year>\d{4})\s*[-/.年]\s*(?P<month>\d{1,2})\s*[-/.月]\s*(?P<day>\d{1,2})\s*[日号]?"
+    r"(?:(?:\s+|T)(?P<hour>\d{1,2})\s*[:：时点]\s*(?P<minute>\d{1,2})"
+    r"(?:\s*[:：分]\s*(?P<second>\d{1,2}))?\s*[分秒]?)?$")
+
+
+def _common_times(col: pd.Series) -> pd.Series:
+    """The usual spellings, read in one pass: NaT where a value is not one of them."""
+    parts = col.str.extract(_COMMON_TIME)
+    numbers = parts.apply(pd.to_numeric, errors="coerce").fillna(
+        {"hour": 0, "minute": 0, "second": 0})
+    return pd.to_datetime(numbers, errors="coerce").astype("datetime64[us]")
+
+
 def _datetime(col: pd.Series, spec: Any, tz: Any = None) -> Parsed:
     blank = (col == "").to_numpy()
-    text = _datetime_text(col)
     result = pd.Series(pd.NaT, index=col.index, dtype="datetime64[us]")
-    todo = ~blank
+    if not getattr(spec, "formats", None):
+        result = _common_times(col)
+    todo = ~blank & result.isna().to_numpy()
+    text = _datetime_text(col[todo]).reindex(col.index, fill_value="") if todo.any() else col
     formats = [*(getattr(spec, "formats", None) or ()), *_DATE_FORMATS]
     for fmt in formats:
         if not todo.any():
@@ -260,9 +282,15 @@ def _by_distinct(col: pd.Series, one: Callable[[str], str | None]) -> tuple[pd.S
     return values, bad
 
 
+_PHONE_NOISE = re.compile(r"[\s\-()（）.]")
+
+
 def _phone(col: pd.Series, spec: Any) -> Parsed:
     region = getattr(spec, "region", None) or "CN"
-    values, bad = _by_distinct(col, lambda text: normalise_phone(text, region))
+    # One spelling per number first (138 0013 8000 and 138-0013-8000 are parsed once).
+    canonical = col.str.replace(r"\.0$", "", regex=True).str.replace(_PHONE_NOISE, "",
+                                                                       regex=True)
+    values, bad = _by_distinct(canonical, lambda text: normalise_phone(text, region))
     return Parsed(values, bad, f"not a valid phone number (region {region})")
 
 
@@ -314,7 +342,31 @@ PARSERS: dict[str, Callable[..., Parsed]] = {
 
 
 def parse_column(kind: str, col: pd.Series, spec: Any, tz: Any = None) -> Parsed:
-    """Parse one column of stripped text with the parser named ``kind``."""
-    if kind == "datetime":
-        return _datetime(col, spec, tz)
-    return PARSERS[kind](col, spec)
+    """Parse one column of stripped text with the parser named ``kind``.
+
+    Exports repeat values (a sender in thousands of rows): the distinct values are parsed
+    once each and the results spread back to the rows.
+    """
+    codes, uniques = pd.factorize(col)
+    few = len(uniques) < 0.7 * len(col)
+    part = pd.Series(uniques, dtype=object) if few else col
+    parsed = _datetime(part, spec, tz) if kind == "datetime" else PARSERS[kind](part, spec)
+    if not few:
+        return parsed
+    values = parsed.values.to_numpy()
+    why = parsed.why if isinstance(parsed.why, str) else pd.Series(
+        parsed.why.to_numpy(dtype=object)[codes], index=col.index)
+    extra = None if parsed.extra is None else {
+        k: pd.Series(v.to_numpy(dtype=object)[codes], index=col.index)
+        for k, v in parsed.extra.items()}
+    return Parsed(pd.Series(values[codes], index=col.index, dtype=parsed.values.dtype),
+                  parsed.bad[codes], why, extra)
+
+
+def distinct_map(col: pd.Series, transform: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    """``transform`` applied to the distinct values of ``col`` only, spread back to the rows."""
+    codes, uniques = pd.factorize(col)
+    if len(uniques) >= 0.7 * len(col):
+        return transform(col)
+    done = transform(pd.Series(uniques, dtype=object)).to_numpy(dtype=object)
+    return pd.Series(done[codes], index=col.index, dtype=object)
