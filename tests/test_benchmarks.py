@@ -37,6 +37,11 @@ def test_bench_neo4j_smoke(neo4j_uri: str) -> None:
         assert "inside the server" in out
 
 
+def test_bench_ingest_smoke() -> None:
+    out = run("bench_ingest.py", "--rows", "3000")
+    assert "speed-up: ingest is" in out and "B/row" in out and "naive loop" in out
+
+
 def test_bench_errors_smoke() -> None:
     out = run("bench_errors.py", "--ids", "5000", "--bad", "3000", "--repeat", "1")
     assert "x baseline" in out and "3,000 problems" not in out

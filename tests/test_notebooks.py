@@ -109,6 +109,17 @@ assert (len(in_neo4j.nodes), len(in_neo4j.transactions), len(in_neo4j.endpoints)
 assert list(up_db.tiers) == ["SHOP-17", "DIST-07", "W-WH-05", "W-DEN-02", "W-DEN-01"]
 assert case.id not in remaining
 """,
+    "07_from_spreadsheets_to_a_case.ipynb": """
+assert len(strict_error.problems) == 4 and len(result.problems) == 4
+totals = result.sources[["rows_read", "recorded", "rejected", "skipped"]].sum()
+assert totals.tolist() == [3_495, 3_485, 4, 6]
+assert (mine["persons"], mine["premises"], mine["shipments"], mine["payments"]) == (20, 5, 385, 97)
+assert mine["relationships"] == 20 and same_waybills and same_payments
+assert sum(1 for t in result.case.transactions if len(t.evidence) == 2) == 12
+assert len(result.conflicts) == 1 and keeper.aliases == ["谢保山"]
+assert (len(chain.nodes), len(chain.transactions)) == (16, 225)
+assert players["name"].head(3).tolist() == ["刘振江", "孙丽华", "王德胜"]
+""",
 }
 
 
@@ -146,6 +157,7 @@ def test_the_notebooks_are_found() -> None:
         "03_organizational_structure.ipynb",
         "04_key_players_and_disruption.ipynb",
         "05_working_with_neo4j.ipynb",
+        "07_from_spreadsheets_to_a_case.ipynb",
     ]
 
 

@@ -6,6 +6,7 @@ Commands
 ``crimegraph summary CASE.json``    print a case's summary
 ``crimegraph validate CASE.json``   check a case file and list every problem (on stdout)
 ``crimegraph trace CASE.json START`` trace a supply chain (``--upstream``, ``--product``...)
+``crimegraph ingest MAPPING FILES... -o CASE.json``  load agency exports (CSV, Excel) into a case
 
 The heavy libraries (pandas, numba...) load only when a command needs them, so
 ``crimegraph --help`` and ``crimegraph --version`` answer at once.
@@ -194,6 +195,48 @@ def _trace(args: argparse.Namespace) -> int:
     return 0
 
 
+def _ingest(args: argparse.Namespace) -> int:
+    if args.credibility is not None and not 1 <= args.credibility <= 6:
+        raise UsageError(f"--credibility {args.credibility} must be 1..6")
+    import pandas as pd
+
+    from .errors import InvalidSource
+    from .io import read_case, write_case
+    from .io.sources import ingest
+
+    into = read_case(args.into) if args.into else None
+    progress = sys.stderr.isatty() if args.progress is None else args.progress
+    try:
+        result = ingest(
+            args.sources, args.mapping, agency=args.agency, reliability=args.reliability,
+            credibility=args.credibility, strict=not args.lenient, into=into,
+            encoding=args.encoding, progress=progress,
+            case_id=args.case_id, title=args.title or "",
+        )
+    except InvalidSource as exc:
+        if args.problems:
+            exc.to_frame().to_csv(args.problems, index=False, encoding="utf-8-sig")
+        print(exc)
+        if args.problems:
+            print(f"wrote {len(exc.problems):,} problems to {args.problems}")
+        print("nothing was written; --lenient loads the good rows")
+        return 1
+    write_case(result.case, args.output)
+    print(result.summary())
+    if args.problems:
+        result.problems.to_csv(args.problems, index=False, encoding="utf-8-sig")
+        print(f"wrote {len(result.problems):,} problems to {args.problems}")
+    elif len(result.problems):
+        with pd.option_context("display.width", 120, "display.max_colwidth", 60):
+            print(result.problems.head(10).to_string(index=False))
+        print("(--problems FILE writes them all as CSV)")
+    if args.conflicts:
+        result.conflicts.to_csv(args.conflicts, index=False, encoding="utf-8-sig")
+        print(f"wrote {len(result.conflicts):,} conflicts to {args.conflicts}")
+    print(f"wrote case {result.case.id!r} to {args.output}")
+    return 1 if len(result.problems) else 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="crimegraph", description="Graph-based criminal network analysis.",
@@ -241,6 +284,38 @@ def _parser() -> argparse.ArgumentParser:
     trace.add_argument("--limit", "-n", type=int, default=20, metavar="N",
                        help="print the first N shipments (default: %(default)s; 0: all)")
     trace.set_defaults(run=_trace)
+    ingest = commands.add_parser(
+        "ingest", help="load agency exports (CSV, Excel) into a case file",
+        description="Load agency exports (waybills, bank statements, orders, call records, "
+                    "inspections...) into a case file through a mapping. Prints rows read, "
+                    "recorded, rejected and skipped per file. Exit status 0 when every row "
+                    "loaded, 1 when there were problems, 2 on an error.")
+    ingest.add_argument("mapping", metavar="MAPPING",
+                        help="a shipped mapping (waybills, bank_statements, orders, "
+                             "call_records, inspections) or a .toml file")
+    ingest.add_argument("sources", nargs="+", metavar="FILE", help="the export files")
+    ingest.add_argument("-o", "--output", required=True, metavar="CASE.json",
+                        help="the case file to write")
+    ingest.add_argument("--into", metavar="CASE.json",
+                        help="add to this case (records with the same id are merged)")
+    ingest.add_argument("--problems", metavar="FILE", help="write every problem to FILE (CSV)")
+    ingest.add_argument("--conflicts", metavar="FILE",
+                        help="write the conflicting values to FILE (CSV)")
+    ingest.add_argument("--lenient", action="store_true",
+                        help="load the good rows even when some are bad (default: load "
+                             "nothing if any row is bad)")
+    ingest.add_argument("--agency", help="who supplied the files")
+    ingest.add_argument("--reliability", choices=list("ABCDEF"),
+                        help="Admiralty grading of the source (A..F)")
+    ingest.add_argument("--credibility", type=int, metavar="1-6",
+                        help="Admiralty grading of the information (1..6)")
+    ingest.add_argument("--encoding", help="the files' encoding (default: detected)")
+    ingest.add_argument("--case-id", default="ingested", help="id of a new case")
+    ingest.add_argument("--title", help="title of a new case")
+    ingest.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                        help="progress bars on standard error (default: when it is a "
+                             "terminal)")
+    ingest.set_defaults(run=_ingest)
     return parser
 
 

@@ -22,8 +22,11 @@ __all__ = [
     "CrimeGraphError",
     "EntityNotFound",
     "InvalidCase",
+    "InvalidSource",
+    "MappingError",
     "NameIndex",
     "Problem",
+    "SourceProblem",
     "StoreError",
     "StoreUnavailable",
     "close_matches",
@@ -151,6 +154,75 @@ class InvalidCase(CrimeGraphError, ValueError):
                 lines.append(f"    {sum(n for _, n in others):,} × {len(others):,} other kinds")
         lines.append("Fix every listed record and load the case again.")
         return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class SourceProblem:
+    """One problem found while ingesting an agency export: which file, row and column, why.
+
+    ``row`` is the row as a spreadsheet program shows it (the header is row 1), or None for a
+    problem with the whole file (a missing column, an empty file, an unknown column).
+    """
+
+    source: str
+    row: int | None
+    column: str | None
+    value: Any
+    message: str
+
+    def __str__(self) -> str:
+        place = self.source if self.row is None else f"{self.source} row {self.row}"
+        if self.column:
+            place += f" column {self.column!r}"
+        value = "" if self.value is None else f" = {_short_repr(self.value)}"
+        return f"{place}{value}: {self.message}"
+
+
+class InvalidSource(CrimeGraphError, ValueError):
+    """Agency exports had problems; :attr:`problems` lists every one, in every file.
+
+    Raised by :func:`~crimegraph.ingest` with ``strict=True`` (the default). The message lists
+    the first :data:`SHOWN_PROBLEMS` in full and counts the rest by kind; ``strict=False``
+    loads the good rows instead and returns the problems with them.
+    """
+
+    def __init__(self, problems: Sequence[SourceProblem], *, loaded: bool = False) -> None:
+        self.problems: list[SourceProblem] = list(problems)
+        self.loaded = loaded
+        super().__init__(self._message())
+
+    def _message(self) -> str:
+        count = len(self.problems)
+        noun = "problem" if count == 1 else "problems"
+        files = len({p.source for p in self.problems})
+        lines = [f"ingest rejected: {count:,} {noun} in {files:,} "
+                 f"{'file' if files == 1 else 'files'}; nothing was loaded"]
+        lines += [f"  - {problem}" for problem in self.problems[:SHOWN_PROBLEMS]]
+        rest = self.problems[SHOWN_PROBLEMS:]
+        if rest:
+            kinds = Counter(
+                f"{p.source} {p.column!r}: "
+                + _VARYING.sub(lambda m: "N" if m.group()[0].isdigit() else "…", p.message)
+                for p in rest
+            ).most_common()
+            lines.append(f"  ... and {len(rest):,} more (all in .problems):")
+            lines += [f"    {n:,} × {kind}" for kind, n in kinds[:SHOWN_KINDS]]
+            others = kinds[SHOWN_KINDS:]
+            if others:
+                lines.append(f"    {sum(n for _, n in others):,} × {len(others):,} other kinds")
+        lines.append("Fix the files (or the mapping), or pass strict=False to load the good rows "
+                     "and get the problems back.")
+        return "\n".join(lines)
+
+    def to_frame(self) -> Any:
+        """The problems as a pandas DataFrame (source, row, column, value, message)."""
+        from .io.sources.engine import problems_frame
+
+        return problems_frame(self.problems)
+
+
+class MappingError(CrimeGraphError, ValueError):
+    """A mapping for agency exports is unknown, unreadable or inconsistent."""
 
 
 class CaseFileError(CrimeGraphError, ValueError):

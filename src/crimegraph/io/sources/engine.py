@@ -1,0 +1,1073 @@
+"""The ingest engine: agency exports in, one validated case out, every problem reported.
+
+Rows are read in chunks and parsed column by column (see :mod:`.parse`). Each row makes the
+records its mapping describes; records that share an id (one sender in a thousand waybills,
+one payment in two banks' statements) are merged, keeping every source of each fact and
+reporting conflicting values instead of overwriting them.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from collections.abc import Mapping as AbstractMapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Union
+
+import numpy as np
+import pandas as pd
+from pydantic import TypeAdapter, ValidationError
+
+from ...errors import InvalidCase, InvalidSource, SourceProblem
+from ...model import Case, Evidence, Organization, Person, Product, Relationship, Transaction
+from ...model._time import DEFAULT_TIMEZONE, get_timezone
+from ...model.entities import Record, Warehouse
+from .mapping import LIST_FIELDS, Mapping, RecordSpec, load_mapping, template_columns
+from .parse import Parsed, address_key, distinct_map, key_series, parse_column
+from .read import EmptyFile, SourceFile, file_digest
+
+__all__ = ["Ingested", "ingest", "problems_frame"]
+
+PathLike = Union[str, "os.PathLike[str]"]
+MappingLike = Union[str, "os.PathLike[str]", AbstractMapping[str, Any], Mapping]
+
+PROBLEM_COLUMNS = ("source", "row", "column", "value", "message")
+CONFLICT_COLUMNS = ("record", "type", "field", "kept", "other", "kept_from", "other_from",
+                    "resolution")
+_UNDECODED = re.compile("[\udc80-\udcff]")
+_SECTION = {"person": "persons", "organization": "organizations", "warehouse": "warehouses",
+            "product": "products", "shipment": "transactions", "payment": "transactions",
+            "relationship": "relationships"}
+_MODEL: dict[str, type[Record]] = {
+    "persons": Person, "organizations": Organization, "warehouses": Warehouse,
+    "products": Product, "transactions": Transaction, "relationships": Relationship,
+}
+_ORDER = ("persons", "organizations", "warehouses", "products", "transactions", "relationships")
+_ROWS_SHOWN = 20
+"""Row ranges listed per file in a record's ``attributes["rows"]`` (all are on
+:attr:`Ingested.provenance`)."""
+
+
+def problems_frame(problems: Iterable[SourceProblem]) -> pd.DataFrame:
+    """Problems as a DataFrame with columns source, row, column, value, message."""
+    items = list(problems)
+    frame = pd.DataFrame(
+        {"source": [p.source for p in items],
+         "row": pd.array([p.row for p in items], dtype="Int64"),
+         "column": [p.column for p in items],
+         "value": [p.value for p in items],
+         "message": [p.message for p in items]},
+        columns=list(PROBLEM_COLUMNS),
+    )
+    return frame.astype({"source": object, "column": object, "value": object,
+                         "message": object})
+
+
+# -- per-source bookkeeping ------------------------------------------------------------------
+@dataclass
+class _Source:
+    file: SourceFile
+    mapping: Mapping
+    index: int
+    agency: str | None
+    reliability: str | None
+    credibility: int | None
+    evidence_id: str = ""
+    columns: dict[str, str | None] = field(default_factory=dict)
+    read: int = 0
+    rejected: int = 0
+    skipped: Counter[str] = field(default_factory=Counter)
+    opened: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.file.name
+
+
+class _Problems:
+    """Problems gathered column-wise (a million bad rows cost arrays, not objects)."""
+
+    def __init__(self) -> None:
+        self.parts: list[pd.DataFrame] = []
+
+    def add(self, source: str, row: int | None, column: str | None, value: Any,
+            message: str) -> None:
+        self.parts.append(pd.DataFrame({"source": [source], "row": [row], "column": [column],
+                                        "value": [value], "message": [message]}))
+
+    def add_many(self, source: str, rows: np.ndarray, column: str | None,
+                 values: Any, messages: Any) -> None:
+        if len(rows) == 0:
+            return
+        self.parts.append(pd.DataFrame({
+            "source": source, "row": rows, "column": column,
+            "value": np.asarray(values, dtype=object),
+            "message": np.asarray(messages, dtype=object) if not isinstance(messages, str)
+            else messages,
+        }))
+
+    def frame(self) -> pd.DataFrame:
+        parts = [p for p in self.parts if len(p)]
+        if not parts:
+            return problems_frame([])
+        frame = pd.concat(parts, ignore_index=True)
+        frame["row"] = frame["row"].astype("Int64")
+        return frame.astype({c: object for c in ("source", "column", "value", "message")})
+
+    def __len__(self) -> int:
+        return sum(len(p) for p in self.parts)
+
+
+# -- the result ------------------------------------------------------------------------------
+@dataclass
+class Ingested:
+    """What :func:`ingest` made of the exports: the case, and an account of every row.
+
+    Attributes
+    ----------
+    case : Case
+        The validated case (merged into ``into``'s records when one was given).
+    problems : pandas.DataFrame
+        Every problem, in every file: ``source``, ``row`` (as a spreadsheet shows it; the
+        header is row 1; empty for a problem with the whole file), ``column``, ``value``,
+        ``message``. Empty when all went well.
+    conflicts : pandas.DataFrame
+        Values that disagreed between rows or files for one record (two names for one phone,
+        two amounts for one waybill): ``record``, ``type``, ``field``, the value ``kept``
+        (the first seen) and the ``other``, where each came from, and the ``resolution``.
+    sources : pandas.DataFrame
+        One row per file: ``source``, ``mapping``, ``evidence`` (the id of the file's
+        Evidence record), ``encoding``, ``rows_read`` = ``recorded`` + ``rejected`` +
+        ``skipped``, and ``skipped_because`` (the filter, with counts).
+    provenance : pandas.DataFrame
+        Every (``record``, ``source``, ``row``) that made or confirmed a record. Each record
+        also names its files and rows in ``attributes["rows"]`` and its files' Evidence ids in
+        ``evidence``.
+    """
+
+    case: Case
+    problems: pd.DataFrame
+    conflicts: pd.DataFrame
+    sources: pd.DataFrame
+    provenance: pd.DataFrame
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Records of the case per kind (persons, ..., shipments, payments, evidence)."""
+        case = self.case
+        kinds = Counter(t.kind for t in case.transactions)
+        return {"persons": len(case.persons), "organizations": len(case.organizations),
+                "premises": len(case.warehouses), "products": len(case.products),
+                "shipments": kinds["shipment"], "payments": kinds["payment"],
+                "relationships": len(case.relationships), "evidence": len(case.evidence)}
+
+    def summary(self) -> str:
+        """A one-screen account: rows per file, records per kind, problems and conflicts."""
+        lines = [f"{'source':<28} {'read':>9} {'recorded':>9} {'rejected':>9} {'skipped':>8}"]
+        for row in self.sources.itertuples(index=False):
+            lines.append(f"{_clip(str(row.source), 28):<28} {row.rows_read:>9,} "
+                         f"{row.recorded:>9,} {row.rejected:>9,} {row.skipped:>8,}")
+            if row.skipped_because:
+                lines.append(f"{'':<4}skipped: {row.skipped_because}")
+        lines.append("records: " + ", ".join(f"{n:,} {kind}" for kind, n in self.counts.items()
+                                             if n))
+        lines.append(f"problems: {len(self.problems):,}"
+                     + (" (see .problems)" if len(self.problems) else ""))
+        conflicts = self.conflicts
+        text = f"conflicts: {len(conflicts):,}"
+        if len(conflicts):
+            by_field = Counter(f"{t} {f}" for t, f in zip(conflicts["type"], conflicts["field"]))
+            text += " (" + ", ".join(f"{n} {k}" for k, n in by_field.most_common(6)) + ")"
+        lines.append(text)
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return f"Ingested({self.case!r})\n{self.summary()}"
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else "…" + text[-(width - 1):]
+
+
+# -- the entry point -------------------------------------------------------------------------
+def ingest(
+    sources: PathLike | Sequence[PathLike | tuple[PathLike, MappingLike]],
+    mapping: MappingLike | None = None,
+    *,
+    agency: str | None = None,
+    reliability: str | None = None,
+    credibility: int | None = None,
+    strict: bool = True,
+    into: Case | Ingested | None = None,
+    encoding: str | None = None,
+    timezone: str | None = None,
+    case_id: str = "ingested",
+    title: str = "",
+    chunk_size: int = 200_000,
+    progress: bool = False,
+) -> Ingested:
+    """Load agency exports (CSV or Excel) into a validated case, reporting every bad row.
+
+    Parameters
+    ----------
+    sources : path, or list of paths or of (path, mapping) pairs
+        The export files. A pair gives that file its own mapping.
+    mapping : str, path, dict or Mapping, optional
+        How the files' columns become records: a shipped mapping's name (see
+        :func:`mapping_names`), a TOML file, or a dict of the same shape. Needed unless every
+        source is a pair.
+    agency : str, optional
+        Who supplied the files (defaults to the mapping's ``agency``).
+    reliability, credibility : optional
+        The Admiralty grading of these sources (``"A"``..``"F"``, 1..6), kept on each file's
+        :class:`~crimegraph.Evidence` record, which every record made from the file lists in
+        its ``evidence``.
+    strict : bool
+        True (default): raise :class:`~crimegraph.InvalidSource` naming every problem, and
+        load nothing. False: load the good rows and return the problems with them.
+    into : Case or Ingested, optional
+        A case to add to: records with the same id are merged (lists joined, conflicting values
+        reported), and its problems and sources carry over when it is an :class:`Ingested`.
+    encoding : str, optional
+        The files' text encoding; detected (UTF-8, UTF-8 with BOM, GB18030) when not given.
+    timezone : str, optional
+        Time zone of times written without an offset (default: ``into``'s or
+        ``"Asia/Shanghai"``).
+    case_id, title : str
+        Of a new case (ignored with ``into``).
+    chunk_size : int
+        Rows parsed at a time: a CSV file is streamed, so memory stays bounded by the chunk
+        and the records made, whatever the file's size.
+    progress : bool
+        Show a progress bar per file on standard error.
+
+    Returns
+    -------
+    Ingested
+        ``.case``, ``.problems``, ``.conflicts``, ``.sources`` (rows read, recorded, rejected
+        and skipped per file) and ``.provenance``.
+
+    Raises
+    ------
+    InvalidSource
+        With ``strict=True``, when any file, row or value has a problem. A required column
+        missing from a file is reported before any row is read.
+    MappingError
+        When a mapping is unknown or inconsistent.
+    """
+    if chunk_size < 1:
+        raise ValueError(f"chunk_size must be at least 1, not {chunk_size}")
+    previous = into if isinstance(into, Ingested) else None
+    base = into.case if isinstance(into, Ingested) else into
+    tz_name = timezone or (base.timezone if base is not None else DEFAULT_TIMEZONE)
+    tz = get_timezone(tz_name)
+    pairs = _pairs(sources, mapping)
+    problems = _Problems()
+    if previous is not None and len(previous.problems):
+        problems.parts.append(previous.problems)
+    taken = {record.id for record in base.records()} if base is not None else set()
+    offset = len(previous.sources) if previous is not None else 0
+    srcs: list[_Source] = []
+    for number, (path, spec) in enumerate(pairs):
+        file = SourceFile(Path(path), Path(path).name, encoding or spec.encoding, spec.sheet)
+        src = _Source(file, spec, number + offset, agency or spec.agency, reliability,
+                      credibility)
+        srcs.append(src)
+    # First every header, so a missing column is named before any row is read.
+    for src in srcs:
+        _open(src, problems)
+    if strict and len(problems):
+        raise InvalidSource(_problem_list(problems.frame()))
+    stage = _Stage()
+    for src in srcs:
+        if src.opened:
+            _read_source(src, stage, problems, tz, chunk_size, progress)
+    evidence = _source_evidence(srcs, taken, base)
+    records, conflicts, provenance = stage.merge(srcs, evidence, base, problems)
+    problem_frame = problems.frame()
+    if strict and len(problem_frame):
+        raise InvalidSource(_problem_list(problem_frame))
+    case = _build_case(records, evidence, base, tz_name, case_id, title, problems, strict)
+    problem_frame = problems.frame()
+    sources_frame = _sources_frame(srcs, stage)
+    if previous is not None:
+        sources_frame = pd.concat([previous.sources, sources_frame], ignore_index=True)
+        conflicts = pd.concat([previous.conflicts, conflicts], ignore_index=True)
+        provenance = pd.concat([previous.provenance, provenance], ignore_index=True)
+    return Ingested(case, problem_frame, conflicts, sources_frame, provenance)
+
+
+def _pairs(sources: Any, mapping: Any) -> list[tuple[Path, Mapping]]:
+    items = [sources] if isinstance(sources, (str, os.PathLike, tuple)) else list(sources)
+    default = load_mapping(mapping) if mapping is not None else None
+    pairs: list[tuple[Path, Mapping]] = []
+    for item in items:
+        if isinstance(item, tuple):
+            path, own = item
+            pairs.append((Path(path), load_mapping(own)))
+        elif default is None:
+            raise TypeError(f"no mapping for {item}: pass mapping=, or (path, mapping) pairs")
+        else:
+            pairs.append((Path(item), default))
+    if not pairs:
+        raise ValueError("no source files given")
+    return pairs
+
+
+def _problem_list(frame: pd.DataFrame) -> list[SourceProblem]:
+    return [SourceProblem(s, None if pd.isna(r) else int(r), c, v, m)
+            for s, r, c, v, m in zip(frame["source"], frame["row"], frame["column"],
+                                     frame["value"], frame["message"])]
+
+
+# -- opening: headers ------------------------------------------------------------------------
+def _header_key(text: str) -> str:
+    import unicodedata
+
+    return "".join(unicodedata.normalize("NFKC", text).replace("\ufeff", "").split())
+
+
+def _open(src: _Source, problems: _Problems) -> None:
+    name = src.name
+    try:
+        header = src.file.open()
+    except FileNotFoundError:
+        problems.add(name, None, None, str(src.file.path), "file not found")
+        return
+    except EmptyFile as exc:
+        problems.add(name, None, None, None, str(exc))
+        return
+    except (OSError, UnicodeError, ValueError) as exc:
+        problems.add(name, None, None, None, f"cannot read the file: {exc}")
+        return
+    by_key = {_header_key(h): h for h in header}
+    used: set[str] = set()
+    missing = []
+    for column, spec in src.mapping.columns.items():
+        found = next((by_key[k] for k in map(_header_key, spec.header) if k in by_key), None)
+        src.columns[column] = found
+        if found is None and spec.required:
+            missing.append((column, spec))
+        if found is not None:
+            used.add(found)
+    for column, spec in missing:
+        problems.add(name, None, spec.header[0], None,
+                     f"required column missing (the mapping {src.mapping.name!r} reads "
+                     f"{column!r} from {' or '.join(map(repr, spec.header))}); the file has "
+                     f"{', '.join(map(repr, header))}; no row of the file was read")
+    ignored = {_header_key(h) for h in src.mapping.ignore}
+    for h in header:
+        if h not in used and _header_key(h) not in ignored:
+            problems.add(name, None, h, None,
+                         f"column not in the mapping {src.mapping.name!r}: its values are not "
+                         "loaded (add it to the mapping's columns, or to its 'ignore' list)")
+    src.opened = not missing
+
+
+# -- reading rows ----------------------------------------------------------------------------
+class _Stage:
+    """Staged record rows per section, and provenance, gathered chunk by chunk."""
+
+    def __init__(self) -> None:
+        self.frames: dict[str, list[pd.DataFrame]] = {s: [] for s in _ORDER}
+        self.prov: dict[str, list[pd.DataFrame]] = {s: [] for s in _ORDER}
+        self.counts: dict[str, list[str]] = {}
+        self.recorded: Counter[int] = Counter()
+
+    def merge(self, srcs: list[_Source], evidence: list[Evidence], base: Case | None,
+              problems: _Problems) -> tuple[dict[str, list[dict[str, Any]]], pd.DataFrame,
+                                            pd.DataFrame]:
+        names = {src.index: src.name for src in srcs}
+        ev_of = {src.index: src.evidence_id for src in srcs}
+        records: dict[str, list[dict[str, Any]]] = {}
+        conflicts: list[dict[str, Any]] = []
+        provs: list[pd.DataFrame] = []
+        for section in _ORDER:
+            frames = [f for f in self.frames[section] if len(f)]
+            prov = (pd.concat(self.prov[section], ignore_index=True) if self.prov[section]
+                    else pd.DataFrame({"id": [], "_src": [], "_row": []}))
+            if not frames:
+                records[section] = []
+                continue
+            frame = pd.concat(frames, ignore_index=True)
+            counted = set(self.counts.get(section, []))
+            merged = _merge_section(section, frame, prov, names, ev_of, counted, conflicts)
+            records[section] = merged
+            provs.append(pd.DataFrame({"record": prov["id"].to_numpy(),
+                                       "source": prov["_src"].map(names).to_numpy(),
+                                       "row": prov["_row"].to_numpy()}))
+        if base is not None:
+            records = _merge_into(base, records, conflicts)
+        conflict_frame = pd.DataFrame(conflicts, columns=list(CONFLICT_COLUMNS))
+        provenance = (pd.concat(provs, ignore_index=True) if provs
+                      else pd.DataFrame(columns=["record", "source", "row"]))
+        return records, conflict_frame, provenance
+
+
+def _read_source(src: _Source, stage: _Stage, problems: _Problems, tz: Any,
+                 chunk_size: int, progress: bool) -> None:
+    for chunk in src.file.chunks(chunk_size, progress):
+        for row, reason in chunk.bad_lines:
+            problems.add(src.name, row, None, None,
+                         f"the line does not fit the header ({reason}); check for an unquoted "
+                         "separator or a line break inside a cell")
+            src.read += 1
+            src.rejected += 1
+        if len(chunk.frame):
+            _process_chunk(src, chunk.frame, chunk.rows, stage, problems, tz)
+    if src.read == 0:
+        problems.add(src.name, None, None, None, "the file has a header but no rows")
+
+
+def _blank(values: pd.Series) -> np.ndarray:
+    return np.array(values.isna().to_numpy(), dtype=bool)
+
+
+def _process_chunk(src: _Source, raw: pd.DataFrame, rows: np.ndarray, stage: _Stage,
+                   problems: _Problems, tz: Any) -> None:
+    m = src.mapping
+    n = len(raw)
+    src.read += n
+    raw = raw.astype(object)
+    raw.index = pd.RangeIndex(n)
+    header_of = src.columns
+    stripped = {h: distinct_map(raw[h], lambda s: s.str.strip()) for h in raw.columns}
+    # Cells as stripped text; a column the file lacks is blank.
+    text: dict[str, pd.Series] = {}
+    for column in m.columns:
+        header = header_of.get(column)
+        text[column] = (stripped[header] if header is not None
+                        else pd.Series("", index=raw.index, dtype=object))
+    rejected = np.zeros(n, dtype=bool)
+    # Bytes that the file's encoding cannot decode (kept as lone surrogates): one problem per
+    # row, naming the first such cell.
+    for header in raw.columns:
+        if not _UNDECODED.search("".join(raw[header])):
+            continue
+        undecodable = raw[header].str.contains("[\udc80-\udcff]", regex=True).to_numpy(
+            dtype=bool) & ~rejected
+        if undecodable.any():
+            where = np.flatnonzero(undecodable)
+            problems.add_many(
+                src.name, rows[where], header,
+                [v.encode("utf-8", "surrogateescape").decode("latin-1")
+                 for v in raw[header].to_numpy()[where]],
+                f"bytes that are not {src.file.encoding} text; the file may mix encodings "
+                "(give encoding=)")
+            rejected |= undecodable
+    garbled = rejected.copy()
+    # Blank rows, then the mapping's filters.
+    all_blank = np.ones(n, dtype=bool)
+    for header in raw.columns:
+        all_blank &= (stripped[header] == "").to_numpy(dtype=bool)
+    skipped = all_blank & ~rejected
+    if skipped.any():
+        src.skipped["blank row"] += int(skipped.sum())
+    for rule in m.skip:
+        cells = text[rule.column]
+        hit = (cells == "") if rule.blank else cells.isin(rule.equals or [])
+        hit = hit.to_numpy(dtype=bool) & ~skipped & ~rejected
+        if hit.any():
+            src.skipped[rule.describe()] += int(hit.sum())
+            skipped |= hit
+    live = ~skipped
+    # Parse every column; a bad cell rejects its row.
+    parsed: dict[str, Parsed] = {}
+    for column, spec in m.columns.items():
+        result = parse_column(spec.parse, text[column], spec, tz)
+        parsed[column] = result
+        header = header_of.get(column) or spec.header[0]
+        bad = result.bad & live & ~garbled
+        if bad.any():
+            where = np.flatnonzero(bad)
+            why = result.why if isinstance(result.why, str) else result.why.to_numpy()[where]
+            problems.add_many(src.name, rows[where], header, text[column].to_numpy()[where], why)
+            rejected |= bad
+        if spec.required:
+            blank = (text[column] == "").to_numpy() & live & ~garbled
+            if blank.any():
+                where = np.flatnonzero(blank)
+                problems.add_many(src.name, rows[where], header, None,
+                                  "required value is blank")
+                rejected |= blank
+    values: dict[str, pd.Series] = {}
+    for column, result in parsed.items():
+        values[column] = result.values
+        for name, extra in (result.extra or {}).items():
+            values[f"{column}.{name}"] = extra
+    # Each record: which rows make it, its id and its field values.
+    made: dict[str, tuple[np.ndarray, pd.Series, dict[str, pd.Series]]] = {}
+    for rec in m.records:
+        active = live.copy()
+        for column in rec.when:
+            active &= ~_blank(values[column])
+        for column in rec.unless:
+            active &= _blank(values[column])
+        ids = _render(rec.id, values, n)
+        has_id = active & ~_blank(ids)
+        fields: dict[str, pd.Series] = {}
+        for name, source in rec.fields.items():
+            fields[name] = _field(source, values, made, n)
+        if not rec.when and not rec.unless:
+            missing = live & ~rejected & _blank(ids)
+            if missing.any():
+                cols = template_columns(rec.id)
+                where = np.flatnonzero(missing)
+                problems.add_many(
+                    src.name, rows[where], None, None,
+                    f"cannot make the {rec.type} {rec.name!r}: its id needs "
+                    + " and ".join(repr(header_of.get(c) or m.columns[c].header[0])
+                                   for c in cols) + ", blank here")
+                rejected |= missing
+        _check_record(rec, has_id & ~rejected, fields, src, rows, problems, rejected, m)
+        made[rec.name] = (has_id, ids, fields)
+    keep = live & ~rejected
+    src.rejected += int((rejected & live).sum() + (rejected & ~live).sum())
+    # (rows rejected for undecodable bytes are never 'skipped')
+    stage.recorded[src.index] += int(keep.sum())
+    for rspec in m.records:
+        has_id, ids, fields = made[rspec.name]
+        mask = has_id & keep
+        if not mask.any():
+            continue
+        section = _SECTION[rspec.type]
+        data: dict[str, Any] = {"id": ids[mask].to_numpy(dtype=object)}
+        for name, series in fields.items():
+            data[name] = series[mask].to_numpy(dtype=object)
+        for name, constant in rspec.set.items():
+            data[name] = [constant] * int(mask.sum())
+        if rspec.type in ("shipment", "payment"):
+            data["kind"] = rspec.type
+            data.setdefault("currency", m.currency)
+        for name, column in rspec.attributes.items():
+            data[f"attr:{name}"] = values[column][mask].to_numpy(dtype=object)
+        # object columns: pandas would turn datetimes into Timestamps otherwise
+        count = int(mask.sum())
+        frame = pd.DataFrame({k: pd.Series([v] * count if isinstance(v, str) else v,
+                                           dtype=object) for k, v in data.items()})
+        prov = pd.DataFrame({"id": data["id"], "_src": src.index, "_row": rows[mask]})
+        if rspec.count_into:
+            stage.counts.setdefault(section, []).append(rspec.count_into)
+        # Entities repeat row after row: keep one row per distinct content (with its first
+        # row); every row stays in the provenance.
+        frame["_src"] = src.index
+        frame["_row"] = rows[mask]
+        if section != "transactions":  # (a repeated waybill merges later, whatever)
+            frame = _distinct(frame)
+        stage.frames[section].append(frame)
+        stage.prov[section].append(prov)
+
+
+def _distinct(frame: pd.DataFrame) -> pd.DataFrame:
+    content = [c for c in frame.columns if c != "_row"]
+    try:
+        return frame.drop_duplicates(subset=content, keep="first")
+    except TypeError:  # unhashable values (lists given as constants)
+        return frame
+
+
+def _render(template: str, values: dict[str, pd.Series], n: int) -> pd.Series:
+    """The ids of a template, row by row; None where an inserted value is blank."""
+    import string
+
+    result: pd.Series | None = None
+    blank = np.zeros(n, dtype=bool)
+    pieces: list[Any] = []
+    for literal, column, _, _ in string.Formatter().parse(template):
+        if literal:
+            pieces.append(literal)
+        if column is not None:
+            series = values[column]
+            blank |= _blank(series)
+            as_text = series.astype(object).where(~_blank(series), "").astype(str)
+            as_text = distinct_map(as_text, key_series)
+            pieces.append(as_text)
+    for piece in pieces:
+        if isinstance(piece, str):
+            result = piece if result is None else result + piece
+        else:
+            result = piece if result is None else result + piece
+    if result is None or isinstance(result, str):
+        result = pd.Series([result] * n, dtype=object)
+    out = result.astype(object)
+    out[blank] = None
+    return out
+
+
+def _field(source: str | list[str], values: dict[str, pd.Series],
+           made: dict[str, tuple[np.ndarray, pd.Series, dict[str, pd.Series]]],
+           n: int) -> pd.Series:
+    """A field's values: a column, another record's id (``@name``), or the first of a list."""
+    choices = [source] if isinstance(source, str) else source
+    out: pd.Series | None = None
+    for choice in choices:
+        if choice.startswith("@"):
+            has_id, ids, _ = made[choice[1:]]
+            series = ids.where(has_id, None).astype(object)
+        else:
+            series = values[choice].astype(object)
+        series = series.where(~_blank(series), None)
+        out = series if out is None else out.where(~_blank(out), series)
+    assert out is not None
+    return out
+
+
+def _check_record(spec: RecordSpec, rows_with: np.ndarray, fields: dict[str, pd.Series],
+                  src: _Source, rows: np.ndarray, problems: _Problems, rejected: np.ndarray,
+                  m: Mapping) -> None:
+    """Reject rows whose link would break the model's rules (reported per row, not per record)."""
+    if spec.type not in ("shipment", "payment", "relationship"):
+        return
+
+    def flag(mask: np.ndarray, column: str | None, value: pd.Series | None, message: str) -> None:
+        mask = mask & rows_with & ~rejected
+        if mask.any():
+            where = np.flatnonzero(mask)
+            shown = None if value is None else value.to_numpy(dtype=object)[where]
+            problems.add_many(src.name, rows[where], column, shown, message)
+            rejected[:] |= mask
+
+    def header(field_name: str) -> str | None:
+        source = spec.fields.get(field_name)
+        first = source if isinstance(source, str) else (source[0] if source else None)
+        if first is None or first.startswith("@"):
+            ref = None if first is None else next(
+                (r for r in m.records if r.name == first[1:]), None)
+            if ref is not None:
+                cols = template_columns(ref.id)
+                if cols:
+                    return src.columns.get(cols[0]) or m.columns[cols[0]].header[0]
+            return field_name
+        return src.columns.get(first) or m.columns[first].header[0]
+
+    needed = {"shipment": ("source", "target", "timestamp", "product"),
+              "payment": ("source", "target", "timestamp"),
+              "relationship": ("source", "target")}[spec.type]
+    for name in needed:
+        if name in fields:
+            flag(_blank(fields[name]), header(name), None,
+                 f"no {name} for the {spec.type}: the cells it is made from are blank")
+    if "source" in fields and "target" in fields:
+        same = (fields["source"] == fields["target"]).to_numpy(dtype=bool) & ~_blank(
+            fields["source"])
+        flag(same, header("target"), fields["target"],
+             f"the {spec.type}'s source and target are the same record; goods or money that "
+             "do not move are no transaction")
+    if spec.type == "shipment" and "quantity" in fields:
+        qty = pd.to_numeric(fields["quantity"], errors="coerce").to_numpy(dtype=float)
+        flag(_blank(fields["quantity"]) | ~(qty > 0), header("quantity"), fields["quantity"],
+             "a shipment needs a quantity greater than 0")
+    if spec.type == "payment" and "amount" in fields:
+        amt = pd.to_numeric(fields["amount"], errors="coerce").to_numpy(dtype=float)
+        flag(_blank(fields["amount"]) | ~(amt > 0), header("amount"), fields["amount"],
+             "a payment needs an amount greater than 0")
+    for name in ("amount", "weight"):
+        if name in fields and not (spec.type == "payment" and name == "amount"):
+            num = pd.to_numeric(fields[name], errors="coerce").to_numpy(dtype=float)
+            flag(num < 0, header(name), fields[name], f"{name} cannot be negative")
+
+
+# -- merging ---------------------------------------------------------------------------------
+def _is_null(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT
+
+
+def _ranges(rows: np.ndarray) -> str:
+    rows = np.unique(rows)
+    if len(rows) == 0:
+        return ""
+    breaks = np.flatnonzero(np.diff(rows) != 1)
+    starts = np.concatenate(([rows[0]], rows[breaks + 1]))
+    ends = np.concatenate((rows[breaks], [rows[-1]]))
+    parts = [str(a) if a == b else f"{a}-{b}" for a, b in zip(starts, ends)]
+    if len(parts) > _ROWS_SHOWN:
+        rest = int(sum(b - a + 1 for a, b in zip(starts[_ROWS_SHOWN:], ends[_ROWS_SHOWN:])))
+        parts = [*parts[:_ROWS_SHOWN], f"… +{rest:,} rows"]
+    return ",".join(parts)
+
+
+def _rows_text(prov: pd.DataFrame, names: dict[int, str]) -> tuple[dict[str, str],
+                                                                  dict[str, list[int]]]:
+    """Per record id: ``"file.csv:2-5,17;other.xlsx:3"`` and the sources it came from."""
+    ids = prov["id"].to_numpy(dtype=object)
+    srcs = prov["_src"].to_numpy(dtype=np.int64)
+    rows = prov["_row"].to_numpy(dtype=np.int64)
+    if prov["id"].is_unique:
+        text = [f"{names[s]}:{r}" for s, r in zip(srcs.tolist(), rows.tolist())]
+        return dict(zip(ids, text)), {i: [s] for i, s in zip(ids, srcs.tolist())}
+    # Sort by (record, file, row) once; ranges of consecutive rows are found with numpy.
+    codes, uniques = pd.factorize(ids)
+    order = np.lexsort((rows, srcs, codes))
+    codes, srcs, rows = codes[order], srcs[order], rows[order]
+    group = np.concatenate(([True], (codes[1:] != codes[:-1]) | (srcs[1:] != srcs[:-1])))
+    fresh = group | np.concatenate(([True], rows[1:] != rows[:-1] + 1))
+    same_row = np.concatenate(([False], (rows[1:] == rows[:-1]) & ~group[1:]))
+    fresh &= ~same_row
+    keep = ~same_row
+    codes, srcs, rows, group, fresh = (codes[keep], srcs[keep], rows[keep], group[keep],
+                                       fresh[keep])
+    starts = np.flatnonzero(fresh)
+    ends = np.concatenate((starts[1:], [len(rows)])) - 1
+    range_group = np.cumsum(group)[starts] - 1
+    group_starts = np.flatnonzero(group)
+    group_code, group_src = codes[group_starts], srcs[group_starts]
+    bounds = np.searchsorted(range_group, np.arange(len(group_starts) + 1))
+    first, last = rows[starts].tolist(), rows[ends].tolist()
+    rows_of: dict[str, list[str]] = {}
+    srcs_of: dict[str, list[int]] = {}
+    for g in range(len(group_starts)):
+        lo, hi = int(bounds[g]), int(bounds[g + 1])
+        shown = min(hi, lo + _ROWS_SHOWN)
+        parts = [str(a) if a == b else f"{a}-{b}" for a, b in zip(first[lo:shown],
+                                                                  last[lo:shown])]
+        if hi > shown:
+            rest = sum(b - a + 1 for a, b in zip(first[shown:hi], last[shown:hi]))
+            parts.append(f"… +{rest:,} rows")
+        rid = uniques[group_code[g]]
+        src = int(group_src[g])
+        rows_of.setdefault(rid, []).append(f"{names[src]}:{','.join(parts)}")
+        srcs_of.setdefault(rid, []).append(src)
+    return {k: ";".join(v) for k, v in rows_of.items()}, srcs_of
+
+
+def _merge_section(section: str, frame: pd.DataFrame, prov: pd.DataFrame,
+                   names: dict[int, str], ev_of: dict[int, str], counted: set[str],
+                   conflicts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    rows_text, srcs_of = _rows_text(prov, names)
+    if section != "transactions":
+        frame = _distinct(frame)  # rows repeated across chunks and files count once
+    fields = [c for c in frame.columns if c not in ("id", "_src", "_row")]
+    dup = frame["id"].duplicated(keep=False).to_numpy()
+    out: list[dict[str, Any]] = []
+    single = frame[~dup]
+    plain = [c for c in fields if not c.startswith("attr:") and c not in LIST_FIELDS]
+    attrs = [c for c in fields if c.startswith("attr:")]
+    lists = [c for c in fields if c in LIST_FIELDS]
+    def cells(c: str) -> list[Any]:
+        column = single[c]
+        values = np.array(column.to_numpy(dtype=object), dtype=object)
+        values[column.isna().to_numpy(dtype=bool)] = None
+        return [_plain(v) for v in values] if c in attrs else values.tolist()
+
+    plain_values = [cells(c) for c in plain]
+    attr_values = [cells(c) for c in attrs]
+    list_values = [cells(c) for c in lists]
+    attr_names = [c[5:] for c in attrs]
+    ids = single["id"].to_numpy(dtype=object).tolist()
+    for position, (rid, *cells_of) in enumerate(zip(ids, *plain_values)):
+        record: dict[str, Any] = {k: v for k, v in zip(plain, cells_of) if v is not None}
+        record["id"] = rid
+        record["attributes"] = {k: v[position] for k, v in zip(attr_names, attr_values)
+                                if v[position] is not None}
+        for c, values in zip(lists, list_values):
+            value = values[position]
+            if value is not None:
+                record[c] = value if isinstance(value, list) else [value]
+        out.append(record)
+    if dup.any():
+        multi = frame[dup]
+        where = [f"{names[s]}:{r}" for s, r in zip(multi["_src"].to_numpy(),
+                                                   multi["_row"].to_numpy())]
+        multi = multi.assign(_where=where)
+        for rid, group in multi.groupby("id", sort=False):
+            record = {"id": rid}
+            kept_from: dict[str, str] = {}
+            for c in fields:
+                for value, place in zip(group[c].to_numpy(dtype=object), group["_where"]):
+                    if not _is_null(value):
+                        _merge_value(record, c, value, place, kept_from, section, conflicts,
+                                     counted)
+            out.append(record)
+    sizes = frame.groupby("id", sort=False).size() if counted else None
+    for record in out:
+        rid = record["id"]
+        record.setdefault("attributes", {})["rows"] = rows_text[rid]
+        record["evidence"] = list(dict.fromkeys(ev_of[s] for s in srcs_of[rid]))
+        if sizes is not None:
+            for c in counted:
+                record[c] = float(sizes[rid])
+    return out
+
+
+def _put(record: dict[str, Any], column: str, value: Any) -> None:
+    if column.startswith("attr:"):
+        record.setdefault("attributes", {})[column[5:]] = _plain(value)
+    elif column in LIST_FIELDS:
+        items = value if isinstance(value, list) else [value]
+        record.setdefault(column, [])
+        for item in items:
+            if item not in record[column]:
+                record[column].append(item)
+    else:
+        record[column] = value
+
+
+def _plain(value: Any) -> Any:
+    """An attribute value the model accepts (numpy scalars and times made plain)."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def _merge_value(record: dict[str, Any], column: str, value: Any, place: str,
+                 kept_from: dict[str, str], section: str, conflicts: list[dict[str, Any]],
+                 counted: set[str]) -> None:
+    if column in LIST_FIELDS:
+        _put(record, column, value)
+        return
+    if section == "relationships" and counted and column in ("since", "until"):
+        current = record.get(column)
+        if current is None or (value < current if column == "since" else value > current):
+            record[column] = value
+        return
+    key = column[5:] if column.startswith("attr:") else column
+    holder = record.setdefault("attributes", {}) if column.startswith("attr:") else record
+    value = _plain(value) if column.startswith("attr:") else value
+    if key not in holder:
+        holder[key] = value
+        kept_from[column] = place
+        return
+    if _same(holder[key], value):
+        return
+    resolution = "first kept"
+    if column == "name":
+        aliases = record.setdefault("aliases", [])
+        if value not in aliases:
+            aliases.append(value)
+        resolution = "first kept; the other added to aliases"
+    if not any(c["record"] == record["id"] and c["field"] == key and c["other"] == value
+               for c in conflicts[-20:]):
+        conflicts.append({"record": record["id"], "type": section, "field": key,
+                          "kept": holder[key], "other": value,
+                          "kept_from": kept_from.get(column, ""), "other_from": place,
+                          "resolution": resolution})
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal values; texts that differ only in white space or full-width forms are equal."""
+    if isinstance(a, str) and isinstance(b, str):
+        return a == b or address_key(a) == address_key(b)
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):
+        return False
+
+
+def _merge_into(base: Case, records: dict[str, list[dict[str, Any]]],
+                conflicts: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """The base case's records with the new ones merged in by id."""
+    merged: dict[str, list[dict[str, Any]]] = {}
+    for section in _ORDER:
+        old = [r.model_dump(exclude_defaults=True) for r in getattr(base, section)]
+        by_id = {r["id"]: r for r in old}
+        fresh = []
+        for record in records.get(section, []):
+            existing = by_id.get(record["id"])
+            if existing is None:
+                fresh.append(record)
+                continue
+            kept_from = {c: "(case)" for c in existing}
+            where = record.get("attributes", {}).get("rows", "")
+            for column, value in record.items():
+                if column == "id":
+                    continue
+                if column == "evidence":
+                    existing["evidence"] = list(dict.fromkeys([*existing.get("evidence", []),
+                                                               *value]))
+                elif column == "attributes":
+                    attrs = existing.setdefault("attributes", {})
+                    for key, item in value.items():
+                        if key == "rows" and "rows" in attrs:
+                            parts = [*str(attrs["rows"]).split(";"), *str(item).split(";")]
+                            attrs["rows"] = ";".join(dict.fromkeys(parts))
+                        else:
+                            _merge_value(existing, f"attr:{key}", item, where, kept_from,
+                                         section, conflicts, set())
+                elif column in LIST_FIELDS:
+                    for item in value:
+                        _put(existing, column, item)
+                else:
+                    _merge_value(existing, column, value, where, kept_from, section,
+                                 conflicts, set())
+        merged[section] = old + fresh
+    return merged
+
+
+# -- the evidence records and the case ---------------------------------------------------------
+def _source_evidence(srcs: list[_Source], taken: set[str],
+                     base: Case | None) -> list[Evidence]:
+    out: list[Evidence] = []
+    known = {e.id: e for e in base.evidence} if base is not None else {}
+    used = set(taken)
+    for src in srcs:
+        if not src.opened:
+            continue
+        digest = file_digest(src.file.path)
+        candidate = f"src:{src.name}"
+        number = 1
+        while candidate in used:
+            same = known.get(candidate)
+            if same is not None and same.attributes.get("sha256") == digest:
+                break  # the same file again: its records join the same evidence
+            number += 1
+            candidate = f"src:{src.name}#{number}"
+        src.evidence_id = candidate
+        if candidate in known:
+            continue
+        used.add(candidate)
+        out.append(Evidence(
+            id=candidate, name=f"{src.mapping.title}: {src.name}", kind=src.mapping.evidence_kind,
+            agency=src.agency, reference=src.name, reliability=src.reliability,
+            credibility=src.credibility,
+            attributes={"mapping": src.mapping.name, "sha256": digest,
+                        "encoding": src.file.encoding, "rows_read": src.read},
+        ))
+    return out
+
+
+def _build_case(records: dict[str, list[dict[str, Any]]], evidence: list[Evidence],
+                base: Case | None, tz_name: str, case_id: str, title: str,
+                problems: _Problems, strict: bool) -> Case:
+    built: dict[str, list[Any]] = {}
+    dropped: set[str] = set()
+    for section in _ORDER:
+        items = [r for r in records.get(section, [])
+                 if not _refers_to(r, dropped)]
+        if section in ("transactions", "relationships") and _trusted(items):
+            # Every value was parsed and checked column by column (types, finite and positive
+            # numbers, aware times, ids); building these records skips a second validation.
+            built[section] = _construct(_MODEL[section], items)
+            continue
+        adapter = TypeAdapter(list[_MODEL[section]])  # type: ignore[valid-type]
+        try:
+            built[section] = adapter.validate_python(items)
+        except ValidationError as exc:
+            bad: dict[int, list[Any]] = {}
+            for error in exc.errors(include_url=False):
+                loc = error["loc"]
+                if loc and isinstance(loc[0], int):
+                    bad.setdefault(loc[0], []).append(error)
+            for position, errors in bad.items():
+                record = items[position]
+                dropped.add(record["id"])
+                origin = str(record.get("attributes", {}).get("rows", "(case)"))
+                source, _, rows = origin.partition(":")
+                first = rows.split(",")[0].split("-")[0]
+                for error in errors:
+                    column = ".".join(str(p) for p in error["loc"][1:]) or None
+                    problems.add(source, int(first) if first.isdigit() else None, column,
+                                 error.get("input"),
+                                 f"{_SECTION_WORD[section]} {record['id']!r} rejected: "
+                                 f"{error['msg']} (made from {origin})")
+            if strict:
+                raise InvalidSource(_problem_list(problems.frame())) from None
+            keep = [r for i, r in enumerate(items) if i not in bad]
+            built[section] = adapter.validate_python(keep)
+    evidence_all = [*(base.evidence if base is not None else []), *evidence]
+    try:
+        return Case(
+            id=base.id if base is not None else case_id,
+            title=base.title if base is not None else title,
+            description=base.description if base is not None else None,
+            timezone=tz_name, currency=base.currency if base is not None else "CNY",
+            attributes=dict(base.attributes) if base is not None else {},
+            evidence=evidence_all, **built,
+        )
+    except InvalidCase as exc:
+        raise InvalidSource([SourceProblem("(case)", None, p.field, p.value, str(p))
+                             for p in exc.problems]) from None
+
+
+_MISSING = object()
+_REFS = ("id", "source", "target", "product", "carrier")
+_NUMBERS = ("quantity", "amount", "weight")
+
+
+def _trusted(items: list[dict[str, Any]]) -> bool:
+    """Records whose ids and references are visible text of at most 200 characters (each
+    other value was parsed and checked column by column), and whose ties end after they
+    begin."""
+    refs: list[str] = []
+    for name in _REFS:
+        refs.extend(r[name] for r in items if r.get(name) is not None)
+    for record in items:
+        refs.extend(record.get("evidence", ()))
+    if not all(type(ref) is str for ref in refs):
+        return False
+    if any(len(ref) > 200 or not ref for ref in refs):
+        return False
+    if not "".join(refs).isprintable():  # no control, format or private-use character
+        return False
+    for record in items:
+        since, until = record.get("since"), record.get("until")
+        if since is not None and until is not None and until < since:
+            return False
+        if "kind" not in record:
+            return False
+    return True
+
+
+def _construct(model: type[Record], items: list[dict[str, Any]]) -> list[Any]:
+    """Records built from checked values without validating them again (as
+    ``model_construct`` does, with the defaults resolved once)."""
+    defaults: dict[str, Any] = {}
+    factories: dict[str, Any] = {}
+    for name, info in model.model_fields.items():
+        if info.default_factory is not None:
+            factories[name] = info.default_factory
+        elif not info.is_required():
+            defaults[name] = info.default
+    pairs = [(name, defaults.get(name, _MISSING)) for name in model.model_fields]
+    missing_factories = list(factories)
+    setattr_ = object.__setattr__
+    out = []
+    for record in items:
+        for name in _NUMBERS:
+            value = record.get(name)
+            if value is not None:
+                record[name] = float(value)
+        get = record.get
+        values = {name: get(name, default) for name, default in pairs}
+        for name in missing_factories:
+            if values[name] is _MISSING:
+                values[name] = factories[name]()
+        fields_set = set(record)
+        instance = model.__new__(model)
+        setattr_(instance, "__dict__", values)
+        setattr_(instance, "__pydantic_fields_set__", fields_set)
+        setattr_(instance, "__pydantic_extra__", None)
+        setattr_(instance, "__pydantic_private__", None)
+        out.append(instance)
+    return out
+
+
+_SECTION_WORD = {"persons": "person", "organizations": "organization", "warehouses": "premises",
+                 "products": "product", "transactions": "transaction",
+                 "relationships": "relationship"}
+
+
+def _refers_to(record: dict[str, Any], ids: set[str]) -> bool:
+    if not ids:
+        return False
+    return any(record.get(name) in ids for name in ("source", "target", "product", "carrier"))
+
+
+def _sources_frame(srcs: list[_Source], stage: _Stage) -> pd.DataFrame:
+    rows = []
+    for src in srcs:
+        skipped = sum(src.skipped.values())
+        rows.append({
+            "source": src.name, "mapping": src.mapping.name, "evidence": src.evidence_id or None,
+            "encoding": src.file.encoding, "rows_read": src.read,
+            "recorded": stage.recorded[src.index], "rejected": src.rejected, "skipped": skipped,
+            "skipped_because": "; ".join(f"{reason} ({n:,})"
+                                         for reason, n in src.skipped.items()),
+        })
+    return pd.DataFrame(rows, columns=["source", "mapping", "evidence", "encoding", "rows_read",
+                                       "recorded", "rejected", "skipped", "skipped_because"])

@@ -1,0 +1,372 @@
+"""Vectorised value parsers for agency exports: dates, amounts, quantities, phones, ids.
+
+Each parser takes a column of stripped text (``""`` for a blank cell, never NaN) and returns
+the parsed values with ``None``/NaN/NaT where the cell was blank, plus a mask of the cells that
+could not be parsed and the reason. Work is done on whole columns with pandas string methods;
+phones and national ids, which need a real parser or a checksum, are parsed once per distinct
+value, not once per row.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "PARSERS",
+    "Parsed",
+    "address_key",
+    "distinct_map",
+    "key_series",
+    "normalise_address",
+    "normalise_phone",
+    "parse_column",
+    "valid_national_id",
+]
+
+
+@dataclass
+class Parsed:
+    """The parsed values of one column, and which cells failed and why."""
+
+    values: pd.Series
+    bad: np.ndarray
+    """True where a non-blank cell could not be parsed."""
+    why: pd.Series | str
+    """The reason, per cell or one for every failed cell."""
+    extra: dict[str, pd.Series] | None = None
+    """Further values read from the cell (the unit of a quantity)."""
+
+
+# -- text ------------------------------------------------------------------------------------
+_SPACES = re.compile(r"\s+")
+
+
+def _text(col: pd.Series, spec: Any) -> Parsed:
+    values = col.where(col != "", None).astype(object)
+    return Parsed(values, np.zeros(len(col), dtype=bool), "")
+
+
+def normalise_address(text: str) -> str:
+    """An address as written, with full-width forms folded (NFKC) and runs of spaces made one."""
+    return _SPACES.sub(" ", unicodedata.normalize("NFKC", text)).strip()
+
+
+_CJK_GAP = re.compile(r" (?=[^\x00-\x7f])|(?<=[^\x00-\x7f]) ")
+
+
+def address_key(text: str) -> str:
+    """The form of a value used inside a derived id: NFKC, white space folded to one space
+    between Latin letters or digits and dropped next to Chinese characters.
+
+    >>> address_key("廊坊市某物流园 C 区 17 号库"), address_key("Mobil 1  5W-30　4L")
+    ('廊坊市某物流园C区17号库', 'Mobil 1 5W-30 4L')
+    """
+    return _CJK_GAP.sub("", _SPACES.sub(" ", unicodedata.normalize("NFKC", text)).strip())
+
+
+_FOLDED = re.compile(r"[^\x21-\x7e\n]")
+
+
+def key_series(col: pd.Series) -> pd.Series:
+    """:func:`address_key` of every value of a column of text."""
+    if not _FOLDED.search("\n".join(col.astype(str))):
+        return col  # plain ASCII without spaces (waybill numbers, E.164 phones): as it is
+    text = col.str.normalize("NFKC").str.replace(_SPACES, " ", regex=True).str.strip()
+    return text.str.replace(_CJK_GAP, "", regex=True)
+
+
+def _address(col: pd.Series, spec: Any) -> Parsed:
+    blank = col == ""
+    values = col.str.normalize("NFKC").str.replace(_SPACES, " ", regex=True).str.strip()
+    return Parsed(values.where(~blank, None).astype(object), np.zeros(len(col), dtype=bool), "")
+
+
+# -- numbers ---------------------------------------------------------------------------------
+_CURRENCY = re.compile(r"^(?:RMB|CNY|人民币|¥|￥)|(?:元|RMB|CNY|人民币)$", re.IGNORECASE)
+_NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
+_AMOUNT = re.compile(rf"^(?P<n>{_NUMBER})(?P<wan>万)?$")
+_NOT_FINITE = re.compile(r"^[+-]?(?:nan|inf|infinity)$", re.IGNORECASE)
+
+
+def _number_text(col: pd.Series) -> pd.Series:
+    """Thousands separators, spaces and full-width digits removed."""
+    text = col.str.normalize("NFKC")
+    return text.str.replace(r"[,\s，_']", "", regex=True)
+
+
+def _to_float(text: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Numbers from text matching :data:`_NUMBER` (with an optional 万); NaN elsewhere."""
+    found = text.str.extract(_AMOUNT)
+    numbers = pd.to_numeric(found["n"], errors="coerce").astype(float)
+    wan = found["wan"].notna().to_numpy()
+    numbers = numbers.where(~wan, numbers * 10_000)
+    ok = np.isfinite(numbers.to_numpy(dtype=float))
+    return numbers, ok
+
+
+def _amount(col: pd.Series, spec: Any) -> Parsed:
+    blank = (col == "").to_numpy()
+    text = _number_text(col).str.replace(_CURRENCY, "", regex=True)
+    numbers, ok = _to_float(text)
+    bad = ~blank & ~ok
+    why = pd.Series(
+        np.where(text.str.match(_NOT_FINITE).to_numpy(),
+                 "not a finite number; NaN and infinity are not amounts",
+                 "not an amount; write digits with an optional decimal point, thousands "
+                 "separators, 元/¥/CNY or 万"),
+        index=col.index,
+    )
+    values = numbers.where(~bad & ~blank, np.nan)
+    return Parsed(values, bad, why)
+
+
+_QUANTITY = re.compile(rf"^(?P<n>{_NUMBER})(?P<unit>[^\d.+-].*)?$")
+
+
+def _quantity(col: pd.Series, spec: Any) -> Parsed:
+    blank = (col == "").to_numpy()
+    text = _number_text(col)
+    found = text.str.extract(_QUANTITY)
+    numbers = pd.to_numeric(found["n"], errors="coerce").astype(float)
+    units = found["unit"].where(found["unit"].notna() & (found["unit"] != ""), None)
+    finite = np.isfinite(numbers.to_numpy(dtype=float))
+    why = pd.Series("not a quantity; write a number with an optional unit (120, 120桶)",
+                    index=col.index, dtype=object)
+    bad = ~blank & ~finite
+    allowed: Sequence[str] | None = getattr(spec, "units", None)
+    if allowed is not None:
+        unknown = (~blank & finite & units.notna() & ~units.isin(list(allowed))).to_numpy()
+        why = why.where(~unknown, "unknown unit; the mapping accepts " + ", ".join(allowed))
+        bad |= unknown
+    values = numbers.where(~bad & ~blank, np.nan)
+    return Parsed(values, bad, why, {"unit": units.where(~bad & ~blank, None).astype(object)})
+
+
+def _number(col: pd.Series, spec: Any) -> Parsed:
+    blank = (col == "").to_numpy()
+    numbers, ok = _to_float(_number_text(col))
+    bad = ~blank & ~ok
+    return Parsed(numbers.where(~bad & ~blank, np.nan), bad,
+                  "not a finite number")
+
+
+def _integer(col: pd.Series, spec: Any) -> Parsed:
+    parsed = _number(col, spec)
+    numbers = parsed.values.to_numpy(dtype=float)
+    fraction = np.isfinite(numbers) & (numbers != np.round(numbers))
+    parsed.bad = parsed.bad | fraction
+    parsed.values = parsed.values.where(~fraction, np.nan)
+    parsed.why = "not a whole number"
+    return parsed
+
+
+# -- dates and times -------------------------------------------------------------------------
+_DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y%m%d %H:%M:%S",
+                 "%Y%m%d%H%M%S", "%Y%m%d")
+DATE_HELP = ("not a date or time; the mapping reads 2024-03-05, 2024/3/5 14:22, 2024.3.5, "
+             "2024年3月5日 14时22分, 20240305, ISO 8601 with an offset")
+
+
+def _datetime_text(col: pd.Series) -> pd.Series:
+    """One spelling for the usual ones: 2024年3月5日 14时22分 / 2024/3/5 14:22 -> 2024-3-5 14:22."""
+    text = col.str.normalize("NFKC")
+    text = text.str.replace(r"(\d)\s*[年/.]\s*(?=\d)", r"\1-", regex=True)
+    text = text.str.replace(r"(\d)\s*月\s*(?=\d)", r"\1-", regex=True)
+    text = text.str.replace(r"\s*[日号]\s*", " ", regex=True)
+    text = text.str.replace(r"(\d)\s*[时点:]\s*(?=\d)", r"\1:", regex=True)
+    text = text.str.replace(r"(\d)\s*分\s*(?=\d)", r"\1:", regex=True)
+    text = text.str.replace(r"[分秒]$", "", regex=True)
+    text = text.str.replace(r"(\d)T(\d)", r"\1 \2", regex=True)
+    return text.str.strip()
+
+
+_COMMON_TIME = re.compile(
+    r"^(?P<year>\d{4})\s*[-/.年]\s*(?P<month>\d{1,2})\s*[-/.月]\s*(?P<day>\d{1,2})\s*[日号]?"
+    r"(?:(?:\s+|T)(?P<hour>\d{1,2})\s*[:：时点]\s*(?P<minute>\d{1,2})"
+    r"(?:\s*[:：分]\s*(?P<second>\d{1,2}))?\s*[分秒]?)?$")
+
+
+def _common_times(col: pd.Series) -> pd.Series:
+    """The usual spellings, read in one pass: NaT where a value is not one of them."""
+    parts = col.str.extract(_COMMON_TIME)
+    numbers = parts.apply(pd.to_numeric, errors="coerce").fillna(
+        {"hour": 0, "minute": 0, "second": 0})
+    return pd.to_datetime(numbers, errors="coerce").astype("datetime64[us]")
+
+
+def _datetime(col: pd.Series, spec: Any, tz: Any = None) -> Parsed:
+    blank = (col == "").to_numpy()
+    result = pd.Series(pd.NaT, index=col.index, dtype="datetime64[us]")
+    if not getattr(spec, "formats", None):
+        result = _common_times(col)
+    todo = ~blank & result.isna().to_numpy()
+    text = _datetime_text(col[todo]).reindex(col.index, fill_value="") if todo.any() else col
+    formats = [*(getattr(spec, "formats", None) or ()), *_DATE_FORMATS]
+    for fmt in formats:
+        if not todo.any():
+            break
+        got = pd.to_datetime(text[todo], format=fmt, errors="coerce")
+        hit = got.notna()
+        if hit.any():
+            result.loc[hit[hit].index] = got[hit].astype("datetime64[us]")
+            todo &= ~result.notna().to_numpy()
+    aware: pd.Series | None = None
+    if todo.any():  # ISO 8601 with a UTC offset, read as that instant
+        got = pd.to_datetime(text[todo], format="ISO8601", errors="coerce", utc=True)
+        hit = got.notna()
+        if hit.any():
+            aware = got[hit]
+            todo[np.flatnonzero(todo)[hit.to_numpy()]] = False
+    years = result.dt.year.to_numpy(dtype=float, na_value=np.nan)
+    out_of_range = (years < 1900) | (years > 2199)
+    bad = todo.copy() | out_of_range
+    why = pd.Series(DATE_HELP, index=col.index, dtype=object)
+    why[out_of_range] = "outside the supported time range 1900-01-01 to 2199-12-31"
+    out = np.full(len(col), None, dtype=object)
+    good = ~bad & ~blank & result.notna().to_numpy()
+    if good.any():
+        local = result[good]
+        if tz is not None:
+            local = local.dt.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
+            gap = local.isna().to_numpy()
+            if gap.any():
+                idx = local.index[gap]
+                bad[col.index.get_indexer(idx)] = True
+                why[idx] = "a local time that does not exist or occurs twice (clock change)"
+                local = local[~gap]
+        out[col.index.get_indexer(local.index)] = np.asarray(local.dt.to_pydatetime())
+    if aware is not None:
+        zone = tz if tz is not None else _dt.timezone.utc
+        out[col.index.get_indexer(aware.index)] = np.asarray(
+            aware.dt.tz_convert(zone).dt.to_pydatetime())
+    # Plain datetime objects (not pandas Timestamps), as the model keeps them.
+    return Parsed(pd.Series(out, index=col.index, dtype=object), bad & ~blank, why)
+
+
+# -- phones and national ids -----------------------------------------------------------------
+def normalise_phone(text: str, region: str = "CN") -> str | None:
+    """A phone number in E.164 (``+8613800138000``), or None if it is no valid number.
+
+    ``138 0013 8000``, ``138-0013-8000``, ``+86-13800138000``, ``008613800138000`` and
+    ``(+86)13800138000`` all give ``+8613800138000``; a land line keeps its area code
+    (``0311-87654321`` gives ``+8631187654321``).
+    """
+    import phonenumbers
+
+    text = text.strip()
+    if re.fullmatch(r"\d+\.0", text):  # a number cell of a spreadsheet
+        text = text[:-2]
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+
+
+def _by_distinct(col: pd.Series, one: Callable[[str], str | None]) -> tuple[pd.Series, np.ndarray]:
+    blank = (col == "").to_numpy()
+    codes, uniques = pd.factorize(col)
+    parsed = np.array([one(str(u)) for u in uniques] + [None], dtype=object)
+    values = pd.Series(parsed[codes], index=col.index, dtype=object)
+    bad = ~blank & values.isna().to_numpy()
+    return values, bad
+
+
+_PHONE_NOISE = re.compile(r"[\s\-()（）.]")
+
+
+def _phone(col: pd.Series, spec: Any) -> Parsed:
+    region = getattr(spec, "region", None) or "CN"
+    # One spelling per number first (138 0013 8000 and 138-0013-8000 are parsed once).
+    canonical = col.str.replace(r"\.0$", "", regex=True).str.replace(_PHONE_NOISE, "",
+                                                                       regex=True)
+    values, bad = _by_distinct(canonical, lambda text: normalise_phone(text, region))
+    return Parsed(values, bad, f"not a valid phone number (region {region})")
+
+
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+
+
+def valid_national_id(text: str) -> str | None:
+    """An 18-character resident identity number, upper-cased, if its check digit and birth
+    date are right (ISO 7064 MOD 11-2, X for 10; characters 7-14 a real date); else None.
+
+    >>> valid_national_id("11010519491231002x")
+    '11010519491231002X'
+    >>> valid_national_id("110105194912310021") is None
+    True
+    """
+    value = text.strip().upper()
+    if not re.fullmatch(r"\d{17}[\dX]", value):
+        return None
+    total = sum(int(d) * w for d, w in zip(value[:17], _ID_WEIGHTS))
+    if _ID_CHECK[total % 11] != value[17]:
+        return None
+    try:
+        born = _dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+    except ValueError:
+        return None
+    if born.year < 1900 or born > _dt.date.today():
+        return None
+    return value
+
+
+def _national_id(col: pd.Series, spec: Any) -> Parsed:
+    values, bad = _by_distinct(col, valid_national_id)
+    return Parsed(values, bad, "not a valid 18-character national id (check digit or birth "
+                               "date wrong)")
+
+
+PARSERS: dict[str, Callable[..., Parsed]] = {
+    "text": _text,
+    "address": _address,
+    "amount": _amount,
+    "quantity": _quantity,
+    "number": _number,
+    "integer": _integer,
+    "datetime": _datetime,
+    "phone": _phone,
+    "national_id": _national_id,
+}
+
+
+def parse_column(kind: str, col: pd.Series, spec: Any, tz: Any = None) -> Parsed:
+    """Parse one column of stripped text with the parser named ``kind``.
+
+    Exports repeat values (a sender in thousands of rows): the distinct values are parsed
+    once each and the results spread back to the rows.
+    """
+    codes, uniques = pd.factorize(col)
+    few = len(uniques) < 0.7 * len(col)
+    part = pd.Series(uniques, dtype=object) if few else col
+    parsed = _datetime(part, spec, tz) if kind == "datetime" else PARSERS[kind](part, spec)
+    if not few:
+        return parsed
+    values = parsed.values.to_numpy()
+    why = parsed.why if isinstance(parsed.why, str) else pd.Series(
+        parsed.why.to_numpy(dtype=object)[codes], index=col.index)
+    extra = None if parsed.extra is None else {
+        k: pd.Series(v.to_numpy(dtype=object)[codes], index=col.index)
+        for k, v in parsed.extra.items()}
+    return Parsed(pd.Series(values[codes], index=col.index, dtype=parsed.values.dtype),
+                  parsed.bad[codes], why, extra)
+
+
+def distinct_map(col: pd.Series, transform: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    """``transform`` applied to the distinct values of ``col`` only, spread back to the rows."""
+    codes, uniques = pd.factorize(col)
+    if len(uniques) >= 0.7 * len(col):
+        return transform(col)
+    done = transform(pd.Series(uniques, dtype=object)).to_numpy(dtype=object)
+    return pd.Series(done[codes], index=col.index, dtype=object)

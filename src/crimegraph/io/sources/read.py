@@ -1,0 +1,185 @@
+"""Reading agency exports: CSV (streamed in chunks) and Excel, with the text encoding detected.
+
+Every cell is read as text (``""`` for a blank cell: no NaN ever reaches the parsers). Bytes
+that are not valid in the file's encoding are kept as escapes (``surrogateescape``) so that the
+row holding them is rejected by name instead of the whole file failing; lines with too many
+cells are reported with their line number.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import re
+import sys
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["EXCEL_SUFFIXES", "Chunk", "SourceFile", "detect_encoding", "file_digest"]
+
+EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
+_SAMPLE = 1 << 16
+_UNDECODED = re.compile("[\udc80-\udcff]")
+_BAD_LINE = re.compile(r"Skipping line (\d+): (.*)")
+
+
+def detect_encoding(head: bytes) -> str:
+    """``utf-8-sig``, ``utf-16``, ``utf-8`` or ``gb18030``, judged from a file's first bytes."""
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            codecs.getincrementaldecoder(encoding)().decode(head, final=False)
+        except UnicodeDecodeError:
+            continue
+        return encoding
+    return "utf-8"  # neither: the rows with bad bytes are reported one by one
+
+
+def file_digest(path: Path) -> str:
+    """The SHA-256 of a file's bytes, in hex (kept on the file's evidence record)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@dataclass
+class Chunk:
+    """Rows of a file as text, with their spreadsheet row numbers (header = row 1)."""
+
+    frame: pd.DataFrame
+    rows: np.ndarray
+    bad_lines: list[tuple[int, str]] = field(default_factory=list)
+    """Lines that could not be split into the header's cells: (row number, reason)."""
+
+
+@dataclass
+class SourceFile:
+    """One export file to read."""
+
+    path: Path
+    name: str
+    encoding: str | None = None
+    sheet: str | int = 0
+    size: int = 0
+    excel: bool = False
+    sep: str = ","
+
+    def open(self) -> list[str]:
+        """Check the file and read its header; returns the header cells."""
+        self.size = self.path.stat().st_size
+        self.excel = self.path.suffix.lower() in EXCEL_SUFFIXES
+        if self.size == 0:
+            raise EmptyFile("the file is empty (0 bytes): no header row and no rows")
+        if self.excel:
+            self.encoding = "xlsx"
+            frame = self._read_excel()
+            if frame.columns.size == 0:
+                raise EmptyFile("the sheet is empty: no header row and no rows")
+            return [str(c) for c in frame.columns]
+        with self.path.open("rb") as handle:
+            head = handle.read(_SAMPLE)
+        if self.encoding is None:
+            self.encoding = detect_encoding(head)
+        text = head.decode(self.encoding, errors="surrogateescape")
+        first = text.lstrip("\ufeff").split("\n", 1)[0]
+        if not first.strip():
+            raise EmptyFile("the file holds no header row (only white space)")
+        self.sep = "\t" if first.count("\t") > first.count(",") else ","
+        try:
+            frame = pd.read_csv(self.path, nrows=0, **self._csv_options())
+        except pd.errors.EmptyDataError:
+            raise EmptyFile("the file holds no header row") from None
+        header = [str(c) for c in frame.columns]
+        if any(_UNDECODED.search(cell) for cell in header):
+            guess = detect_encoding(head)
+            hint = (f"; it reads as {guess}: give encoding={guess!r} or leave the encoding to "
+                    "be detected" if guess != self.encoding else "")
+            raise EmptyFile(f"the header is not {self.encoding} text{hint}; no row of the "
+                            "file was read")
+        return header
+
+    def _csv_options(self) -> dict[str, object]:
+        return {"sep": self.sep, "dtype": str, "keep_default_na": False, "na_filter": False,
+                "encoding": self.encoding, "encoding_errors": "surrogateescape",
+                "skip_blank_lines": False, "on_bad_lines": "warn", "engine": "c"}
+
+    def _read_excel(self) -> pd.DataFrame:
+        try:
+            return pd.read_excel(self.path, sheet_name=self.sheet, engine="calamine", dtype=str,
+                                 na_filter=False, header=0)
+        except ValueError as exc:
+            raise EmptyFile(f"cannot read the sheet {self.sheet!r}: {exc}") from None
+        except Exception as exc:  # a damaged or mislabelled workbook
+            raise EmptyFile(f"not a readable Excel workbook: {exc}") from None
+
+    def chunks(self, size: int, progress: bool = False) -> Iterator[Chunk]:
+        """The file's rows, ``size`` at a time (CSV is streamed; a workbook is read whole)."""
+        from tqdm import tqdm
+
+        bar = tqdm(total=self.size, unit="B", unit_scale=True, desc=self.name, leave=False,
+                   disable=not progress, file=sys.stderr)
+        try:
+            if self.excel:
+                frame = self._read_excel()
+                for start in range(0, len(frame), size):
+                    part = frame.iloc[start:start + size]
+                    yield Chunk(part, np.arange(start + 2, start + 2 + len(part)))
+                bar.update(self.size)
+                return
+            yield from self._csv_chunks(size, bar)
+        finally:
+            bar.close()
+
+    def _csv_chunks(self, size: int, bar: object) -> Iterator[Chunk]:
+        next_row = 2
+        bad_rows: set[int] = set()
+        with self.path.open("rb") as handle:
+            reader = pd.read_csv(handle, chunksize=size, **self._csv_options())
+            done = 0
+            while True:
+                with warnings.catch_warnings(record=True) as caught:
+                    warnings.simplefilter("always", pd.errors.ParserWarning)
+                    try:
+                        frame = next(reader)
+                    except StopIteration:
+                        frame = None
+                bad: list[tuple[int, str]] = []
+                for warning in caught:
+                    for line in str(warning.message).splitlines():
+                        found = _BAD_LINE.match(line.strip())
+                        if found:
+                            bad.append((int(found.group(1)), found.group(2)))
+                bad_rows.update(row for row, _ in bad)
+                if frame is None:
+                    if bad:
+                        yield Chunk(pd.DataFrame(columns=[]), np.arange(0), bad)
+                    break
+                ahead = sorted(row for row in bad_rows if row >= next_row)
+                if not ahead or ahead[0] >= next_row + len(frame):
+                    rows = np.arange(next_row, next_row + len(frame), dtype=np.int64)
+                    next_row += len(frame)
+                else:  # number the rows around the lines that were skipped
+                    rows = np.empty(len(frame), dtype=np.int64)
+                    for position in range(len(frame)):
+                        while next_row in bad_rows:
+                            next_row += 1
+                        rows[position] = next_row
+                        next_row += 1
+                position_now = handle.tell()
+                bar.update(position_now - done)  # type: ignore[attr-defined]
+                done = position_now
+                yield Chunk(frame.fillna(""), rows, bad)
+
+
+class EmptyFile(Exception):
+    """A file with no header (empty, blank, or no readable sheet)."""
