@@ -279,6 +279,8 @@ class EntityNotFound(CrimeGraphError, KeyError):
         return str(self.args[0])
 
 
+_LONGEST_ID = 200
+"""The longest id a record may have (see ``model.entities.EntityId``)."""
 _FEW = 2_000
 """Up to this many ids (or candidates) are compared one by one with :mod:`difflib`."""
 _SAMPLE = 1_000
@@ -358,7 +360,8 @@ def close_matches(word: str, known: Iterable[str], n: int = 3) -> list[str]:
         return [by_folded[key] for key in
                 difflib.get_close_matches(word.casefold(), list(by_folded), n=n, cutoff=0.5)]
     sample = list(itertools.islice(pool, _SAMPLE))
-    near = _one_typo_away(word, sample)
+    # Ids are at most 200 characters: a longer word (pasted text) is one typo from none.
+    near = _one_typo_away(word, sample) if len(word) <= _LONGEST_ID + 1 else {}
     if isinstance(pool, (AbstractSet, Mapping)):
         hits = [candidate for candidate in near if candidate in pool]
     else:  # one C-level pass instead of building a set of a million ids
@@ -377,6 +380,8 @@ def close_matches(word: str, known: Iterable[str], n: int = 3) -> list[str]:
 def _one_typo_away(word: str, sample: list[str]) -> dict[str, int]:
     """Strings one edit from ``word``, each with its rank (lower: the likelier typo)."""
     alphabet = set(word).union(*map(set, sample[:200])) | set(word.upper() + word.lower())
+    if len(alphabet) > 80:  # only the characters ids are made of are worth trying
+        alphabet = set().union(*map(set, sample[:200])) or alphabet
     splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
     found: dict[str, int] = {}
 

@@ -62,3 +62,22 @@ def test_a_case_with_thousands_of_bad_records_has_a_short_message() -> None:
         assert len(text) < 5000
     else:
         raise AssertionError("no error")
+
+
+def test_pasted_text_as_an_id_is_answered_at_once() -> None:
+    """A word far longer than any id (pasted text) is one typo from no id: no search over
+    its one-edit variants, which grow with the word's length times its characters."""
+    ids = [f"P-{i:05d}" for i in range(5000)]
+    assert close_matches("周建国在廊坊的仓库" * 180, ids) == []
+    assert close_matches("P-0O123", ids)[0] == "P-00123"  # a look-alike still found first
+
+
+def test_a_lone_surrogate_in_a_name_is_named_as_such() -> None:
+    data = minimal()
+    data["persons"][0]["name"] = "Li \ud800 Wei"  # type: ignore[index]
+    try:
+        cg.Case.model_validate(data)
+    except cg.InvalidCase as exc:
+        assert "lone surrogate" in str(exc) and "empty" not in str(exc)
+    else:
+        raise AssertionError("a lone surrogate in a name was accepted")

@@ -372,3 +372,32 @@ def test_a_loads_own_failure_removes_what_it_wrote(
     assert case_nodes(driver, "failing") == set()
     assert "failing" not in loader.list_cases()
 
+
+
+def test_a_publish_whose_answer_is_lost_keeps_the_published_case(
+    stores: Callable[..., cg.Neo4jStore], neo4j_uri: str, driver: neo4j.Driver,
+) -> None:
+    """The publishing commit reaches the server but its answer does not: the load must not
+    remove the generation it has just published (nor report that nothing changed)."""
+    import neo4j.exceptions as nex
+
+    from crimegraph.store import neo4j as store_module
+
+    first, second = synthetic("lost-answer", seed=1), synthetic("lost-answer", seed=2)
+    cg.CaseGraph(first, store=stores())
+    loader = stores()
+    real = loader._transact
+
+    def answer_lost(work: Callable[..., object], *args: object, **kw: object) -> object:
+        done = real(work, *args, **kw)  # type: ignore[arg-type]
+        if work is store_module._publish:
+            raise nex.ServiceUnavailable("connection lost after the commit")
+        return done
+
+    loader._transact = answer_lost  # type: ignore[method-assign]
+    graph = cg.CaseGraph(second, store=loader)  # the load did happen: no error
+    assert graph.case_id == "lost-answer"
+    assert_stored_equal(neo4j_uri, second)
+    table = loader.inventory()
+    assert table.loc[table["case_id"] == "lost-answer", "state"].tolist() == ["published"]
+    assert_database_sound(driver)

@@ -175,10 +175,10 @@ def _friendly(error: Any, field: str) -> str:
             flaw = id_flaw(value)
             if flaw:
                 return flaw
+        if kind == "string_unicode" or any("\ud800" <= c <= "\udfff" for c in value):
+            return "not Unicode text (a lone surrogate)"
         if head in ("name", "aliases"):
             return "a name must not be empty or only white space"
-        if kind == "string_unicode":
-            return "not Unicode text (a lone surrogate)"
     if kind == "string_too_short" and head in ("name", "aliases"):
         return "a name must not be empty or only white space"
     if kind == "finite_number":

@@ -332,11 +332,7 @@ class Case(BaseModel):
         return self._names
 
     def __contains__(self, record_id: object) -> bool:
-        try:
-            self.get(str(record_id))
-        except EntityNotFound:
-            return False
-        return True
+        return isinstance(record_id, str) and record_id in self.record_index()
 
     def __str__(self) -> str:
         return self.__repr__()

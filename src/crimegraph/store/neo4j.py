@@ -218,7 +218,7 @@ class Neo4jStore(Store):
         import neo4j
         import neo4j.exceptions as nex
 
-        deadline = time.monotonic() + self.timeout
+        deadline: float | None = None  # the retry window opens at the first failure
         delay = 0.05
         mode = neo4j.WRITE_ACCESS if write else neo4j.READ_ACCESS
         while True:
@@ -228,6 +228,8 @@ class Neo4jStore(Store):
                     run = session.execute_write if write else session.execute_read
                     return run(work, *args)
             except (nex.Neo4jError, nex.DriverError) as exc:
+                if deadline is None:
+                    deadline = time.monotonic() + self.timeout
                 if not exc.is_retryable() or time.monotonic() + delay > deadline:
                     raise
                 if not repeatable and not isinstance(exc, nex.TransientError):
@@ -336,7 +338,7 @@ class Neo4jStore(Store):
                 if not published:
                     raise _Superseded
             except _Superseded:
-                self._discard(case.id, ck)
+                self._discard(case.id, ck)  # (never "published": the publish said it was not)
                 raise StoreError(
                     f"loading case {case.id!r} into {self.describe()} was stopped after "
                     f"{progress.done} of {total + 1} write transactions: another load of the "
@@ -347,17 +349,20 @@ class Neo4jStore(Store):
             except Exception as exc:
                 import neo4j.exceptions as nex
 
-                lost = isinstance(exc, (nex.ServiceUnavailable, nex.SessionExpired, OSError))
-                error = StoreUnavailable if lost else StoreError
-                left = "" if self._discard(case.id, ck) else (
-                    " What it wrote is left as an orphaned generation: store.vacuum() or the "
-                    "next load of the case removes it.")
-                raise error(
-                    f"loading case {case.id!r} into {self.describe()} stopped after "
-                    f"{progress.done} of {total + 1} write transactions: {exc}. Nothing of "
-                    "this load is visible (the case stays as it was before); the load can be "
-                    f"retried.{left}"
-                ) from exc
+                outcome = self._discard(case.id, ck)
+                if outcome != "published":  # (else the publish committed; its answer was lost)
+                    lost = isinstance(exc, (nex.ServiceUnavailable, nex.SessionExpired,
+                                            OSError))
+                    error = StoreUnavailable if lost else StoreError
+                    left = "" if outcome == "removed" else (
+                        " What it wrote is left as an orphaned generation: store.vacuum() or "
+                        "the next load of the case removes it.")
+                    raise error(
+                        f"loading case {case.id!r} into {self.describe()} stopped after "
+                        f"{progress.done} of {total + 1} write transactions: {exc}. Nothing "
+                        "of this load is visible (the case stays as it was before); the load "
+                        f"can be retried.{left}"
+                    ) from exc
         self._case_id, self._ck = case.id, ck
         self._timezone = case.timezone
         self._product_ids = [p.id for p in case.products]
@@ -517,16 +522,26 @@ class Neo4jStore(Store):
                 if self.on_delete_batch is not None:
                     self.on_delete_batch(removed)
 
-    def _discard(self, case_id: str, ck: str) -> bool:
-        """Remove what a failed load wrote and its claim (best effort); whether that worked."""
+    def _discard(self, case_id: str, ck: str) -> Literal["removed", "published", "failed"]:
+        """Remove what a failed load wrote and its claim (best effort).
+
+        Returns ``"removed"``, ``"failed"`` (the server could not be reached: an orphaned
+        generation is left), or ``"published"``: the load's publish did commit and only the
+        answer to it was lost, so the generation is the case now and nothing is removed.
+        """
         try:
-            while self._transact(_discard_batch, ck, self._PURGE_BATCH, write=True):
-                pass
+            while True:
+                done = self._transact(_discard_batch, case_id, ck, self._PURGE_BATCH,
+                                      write=True)
+                if done < 0:
+                    return "published"
+                if not done:
+                    break
             self._write(cypher.CLEAR_CLAIM, id=case_id, ck=ck)
             self._write(cypher.DROP_CASE_NODE, id=case_id)
         except Exception:
-            return False
-        return True
+            return "failed"
+        return "removed"
 
     # -- opening, listing, deleting -------------------------------------------------------
     def open_case(self, case_id: str) -> None:
@@ -737,11 +752,15 @@ class Neo4jStore(Store):
                     if found is None or len(found["nid"]) != len(frontier):
                         raise _Superseded
                     level += 1
-            except (_Superseded, KeyError, TypeError, ValueError, IndexError):
+            except (_Superseded, KeyError, TypeError, ValueError, IndexError) as exc:
                 # Lists half rewritten or places gone: a reload or delete under the walk.
-                if still_published(tx):
-                    raise
-                raise self._changed("being traced") from None
+                if not still_published(tx):
+                    raise self._changed("being traced") from None
+                if isinstance(exc, _Superseded):
+                    raise StoreError(
+                        f"case {self._case_id!r} in {self.describe()} holds places that a "
+                        "trace step could not read back; load the case again") from None
+                raise
             # Whatever was read, it was this generation's only if the case still has it.
             if not still_published(tx):
                 raise self._changed("being traced")
@@ -974,7 +993,12 @@ def _purge_batch(tx: Any, case_id: str, limit: int, stale_after_ms: int | None) 
     return int(row["deleted"])
 
 
-def _discard_batch(tx: Any, ck: str, limit: int) -> int:
+def _discard_batch(tx: Any, case_id: str, ck: str, limit: int) -> int:
+    """One batch of a failed load's own data, under the case node's lock; -1 (nothing
+    removed) if that generation is the published one."""
+    state = tx.run(cypher.LOCK_CASE, id=case_id).single(strict=True)
+    if state["ck"] == ck and state["status"] == "ready":
+        return -1
     row = tx.run(cypher.PURGE_GENERATION, ck=ck, limit=limit).single(strict=True)
     return int(row["deleted"])
 
