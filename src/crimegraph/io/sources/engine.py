@@ -22,10 +22,12 @@ import numpy as np
 import pandas as pd
 from pydantic import TypeAdapter, ValidationError
 
+from ..._gc import gc_paused
 from ...errors import InvalidCase, InvalidSource, SourceProblem
 from ...model import Case, Evidence, Organization, Person, Product, Relationship, Transaction
 from ...model._time import DEFAULT_TIMEZONE, get_timezone
 from ...model.entities import Record, Warehouse
+from .links import Links, build_links, dicts_valid, links_valid, plain_values
 from .mapping import LIST_FIELDS, Mapping, RecordSpec, load_mapping, template_columns
 from .parse import Parsed, address_key, distinct_map, key_series, parse_column
 from .read import EmptyFile, SourceFile, file_digest
@@ -47,6 +49,7 @@ _MODEL: dict[str, type[Record]] = {
     "products": Product, "transactions": Transaction, "relationships": Relationship,
 }
 _ORDER = ("persons", "organizations", "warehouses", "products", "transactions", "relationships")
+_LINK_SECTIONS = ("transactions", "relationships")
 _ROWS_SHOWN = 20
 """Row ranges listed per file in a record's ``attributes["rows"]`` (all are on
 :attr:`Ingested.provenance`)."""
@@ -261,6 +264,15 @@ def ingest(
     """
     if chunk_size < 1:
         raise ValueError(f"chunk_size must be at least 1, not {chunk_size}")
+    with gc_paused():  # millions of values and records, none in a reference cycle
+        return _ingest(sources, mapping, agency, reliability, credibility, strict, into,
+                       encoding, timezone, case_id, title, chunk_size, progress)
+
+
+def _ingest(sources: Any, mapping: MappingLike | None, agency: str | None,
+            reliability: str | None, credibility: int | None, strict: bool,
+            into: Case | Ingested | None, encoding: str | None, timezone: str | None,
+            case_id: str, title: str, chunk_size: int, progress: bool) -> Ingested:
     previous = into if isinstance(into, Ingested) else None
     base = into.case if isinstance(into, Ingested) else into
     tz_name = timezone or (base.timezone if base is not None else DEFAULT_TIMEZONE)
@@ -379,11 +391,11 @@ class _Stage:
         self.recorded: Counter[int] = Counter()
 
     def merge(self, srcs: list[_Source], evidence: list[Evidence], base: Case | None,
-              problems: _Problems) -> tuple[dict[str, list[dict[str, Any]]], pd.DataFrame,
-                                            pd.DataFrame]:
+              problems: _Problems) -> tuple[dict[str, list[dict[str, Any]] | Links],
+                                            pd.DataFrame, pd.DataFrame]:
         names = {src.index: src.name for src in srcs}
         ev_of = {src.index: src.evidence_id for src in srcs}
-        records: dict[str, list[dict[str, Any]]] = {}
+        records: dict[str, list[dict[str, Any]] | Links] = {}
         conflicts: list[dict[str, Any]] = []
         provs: list[pd.DataFrame] = []
         for section in _ORDER:
@@ -401,7 +413,8 @@ class _Stage:
                                        "source": prov["_src"].map(names).to_numpy(),
                                        "row": prov["_row"].to_numpy()}))
         if base is not None:
-            records = _merge_into(base, records, conflicts)
+            as_dicts = {k: v.dicts() if isinstance(v, Links) else v for k, v in records.items()}
+            records = dict(_merge_into(base, as_dicts, conflicts))
         conflict_frame = pd.DataFrame(conflicts, columns=list(CONFLICT_COLUMNS))
         provenance = (pd.concat(provs, ignore_index=True) if provs
                       else pd.DataFrame(columns=["record", "source", "row"]))
@@ -423,6 +436,14 @@ def _read_source(src: _Source, stage: _Stage, problems: _Problems, tz: Any,
         problems.add(src.name, None, None, None, "the file has a header but no rows")
 
 
+def _stripped(cells: pd.Series) -> pd.Series:
+    """Cells without white space at either end (one C call per cell: ``str.strip``)."""
+    try:
+        return pd.Series(list(map(str.strip, cells.tolist())), index=cells.index, dtype=object)
+    except TypeError:  # not all text
+        return distinct_map(cells, lambda s: s.str.strip())
+
+
 def _blank(values: pd.Series) -> np.ndarray:
     return np.array(values.isna().to_numpy(), dtype=bool)
 
@@ -435,7 +456,7 @@ def _process_chunk(src: _Source, raw: pd.DataFrame, rows: np.ndarray, stage: _St
     raw = raw.astype(object)
     raw.index = pd.RangeIndex(n)
     header_of = src.columns
-    stripped = {h: distinct_map(raw[h], lambda s: s.str.strip()) for h in raw.columns}
+    stripped = {h: _stripped(raw[h]) for h in raw.columns}
     # Cells as stripped text; a column the file lacks is blank.
     text: dict[str, pd.Series] = {}
     for column in m.columns:
@@ -464,6 +485,8 @@ def _process_chunk(src: _Source, raw: pd.DataFrame, rows: np.ndarray, stage: _St
     all_blank = np.ones(n, dtype=bool)
     for header in raw.columns:
         all_blank &= (stripped[header] == "").to_numpy(dtype=bool)
+        if not all_blank.any():
+            break
     skipped = all_blank & ~rejected
     if skipped.any():
         src.skipped["blank row"] += int(skipped.sum())
@@ -507,7 +530,7 @@ def _process_chunk(src: _Source, raw: pd.DataFrame, rows: np.ndarray, stage: _St
             active &= ~_blank(values[column])
         for column in rec.unless:
             active &= _blank(values[column])
-        ids = _render(rec.id, values, n)
+        ids = _render(rec.id, values, n, active)
         has_id = active & ~_blank(ids)
         fields: dict[str, pd.Series] = {}
         for name, source in rec.fields.items():
@@ -570,10 +593,20 @@ def _distinct(frame: pd.DataFrame) -> pd.DataFrame:
         return frame
 
 
-def _render(template: str, values: dict[str, pd.Series], n: int) -> pd.Series:
-    """The ids of a template, row by row; None where an inserted value is blank."""
+def _render(template: str, values: dict[str, pd.Series], n: int,
+            where: np.ndarray | None = None) -> pd.Series:
+    """The ids of a template, row by row; None where an inserted value is blank (and, given
+    ``where``, in the rows where it is False: no record is made there)."""
     import string
 
+    if where is not None and not where.all():
+        out = pd.Series(None, index=pd.RangeIndex(n), dtype=object)
+        if where.any():
+            rows = np.flatnonzero(where)
+            part = {c: values[c].iloc[rows].reset_index(drop=True)
+                    for c in template_columns(template)}
+            out.iloc[rows] = _render(template, part, len(rows)).to_numpy(dtype=object)
+        return out
     result: pd.Series | None = None
     blank = np.zeros(n, dtype=bool)
     pieces: list[Any] = []
@@ -736,11 +769,14 @@ def _rows_text(prov: pd.DataFrame, names: dict[int, str]) -> tuple[dict[str, str
 
 def _merge_section(section: str, frame: pd.DataFrame, prov: pd.DataFrame,
                    names: dict[int, str], ev_of: dict[int, str], counted: set[str],
-                   conflicts: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    rows_text, srcs_of = _rows_text(prov, names)
+                   conflicts: list[dict[str, Any]]) -> list[dict[str, Any]] | Links:
     if section != "transactions":
         frame = _distinct(frame)  # rows repeated across chunks and files count once
     fields = [c for c in frame.columns if c not in ("id", "_src", "_row")]
+    if (section in _LINK_SECTIONS and not counted and not any(c in LIST_FIELDS for c in fields)
+            and prov["id"].is_unique and frame["id"].is_unique):
+        return _links_of(frame, fields, names, ev_of)
+    rows_text, srcs_of = _rows_text(prov, names)
     dup = frame["id"].duplicated(keep=False).to_numpy()
     out: list[dict[str, Any]] = []
     single = frame[~dup]
@@ -791,6 +827,34 @@ def _merge_section(section: str, frame: pd.DataFrame, prov: pd.DataFrame,
             for c in counted:
                 record[c] = float(sizes[rid])
     return out
+
+
+def _cells(frame: pd.DataFrame, column: str) -> np.ndarray:
+    """A column's values as objects, None where blank (None, NaN, NaT)."""
+    series = frame[column]
+    values = np.array(series.to_numpy(dtype=object), dtype=object)
+    values[series.isna().to_numpy(dtype=bool)] = None
+    return values
+
+
+def _links_of(frame: pd.DataFrame, fields: list[str], names: dict[int, str],
+              ev_of: dict[int, str]) -> Links:
+    """Transactions or relationships, one per row of ``frame`` (their ids are unique and each
+    came from one row of one file), as columns."""
+    srcs = frame["_src"].to_numpy(dtype=np.int64)
+    rows = frame["_row"].to_numpy(dtype=np.int64)
+    where = np.empty(len(frame), dtype=object)
+    evidence = np.empty(len(frame), dtype=object)
+    for src in np.unique(srcs).tolist():
+        mine = srcs == src
+        where[mine] = f"{names[src]}:" + rows[mine].astype(str).astype(object)
+        evidence[mine] = ev_of[src]
+    return Links(
+        ids=frame["id"].to_numpy(dtype=object).tolist(),
+        fields={c: _cells(frame, c).tolist() for c in fields if not c.startswith("attr:")},
+        attributes={c[5:]: plain_values(_cells(frame, c)) for c in fields
+                    if c.startswith("attr:")},
+        rows=where.tolist(), evidence=evidence.tolist())
 
 
 def _put(record: dict[str, Any], column: str, value: Any) -> None:
@@ -931,17 +995,25 @@ def _source_evidence(srcs: list[_Source], taken: set[str],
     return out
 
 
-def _build_case(records: dict[str, list[dict[str, Any]]], evidence: list[Evidence],
+def _build_case(records: dict[str, list[dict[str, Any]] | Links], evidence: list[Evidence],
                 base: Case | None, tz_name: str, case_id: str, title: str,
                 problems: _Problems, strict: bool) -> Case:
     built: dict[str, list[Any]] = {}
     dropped: set[str] = set()
     for section in _ORDER:
-        items = [r for r in records.get(section, [])
-                 if not _refers_to(r, dropped)]
-        if section in ("transactions", "relationships") and _trusted(items):
+        got = records.get(section, [])
+        if isinstance(got, Links):
+            if dropped:
+                got = got.take(~got.refers_to(dropped))
             # Every value was parsed and checked column by column (types, finite and positive
-            # numbers, aware times, ids); building these records skips a second validation.
+            # numbers, times, ids); when the model's rules all hold for every column, the
+            # records are built without a second validation.
+            if links_valid(_MODEL[section], got):
+                built[section] = build_links(_MODEL[section], got)
+                continue
+            got = got.dicts()
+        items = [r for r in got if not _refers_to(r, dropped)]
+        if section in _LINK_SECTIONS and dicts_valid(_MODEL[section], items):
             built[section] = _construct(_MODEL[section], items)
             continue
         adapter = TypeAdapter(list[_MODEL[section]])  # type: ignore[valid-type]
@@ -985,37 +1057,12 @@ def _build_case(records: dict[str, list[dict[str, Any]]], evidence: list[Evidenc
 
 
 _MISSING = object()
-_REFS = ("id", "source", "target", "product", "carrier")
-_NUMBERS = ("quantity", "amount", "weight")
-
-
-def _trusted(items: list[dict[str, Any]]) -> bool:
-    """Records whose ids and references are visible text of at most 200 characters (each
-    other value was parsed and checked column by column), and whose ties end after they
-    begin."""
-    refs: list[str] = []
-    for name in _REFS:
-        refs.extend(r[name] for r in items if r.get(name) is not None)
-    for record in items:
-        refs.extend(record.get("evidence", ()))
-    if not all(type(ref) is str for ref in refs):
-        return False
-    if any(len(ref) > 200 or not ref for ref in refs):
-        return False
-    if not "".join(refs).isprintable():  # no control, format or private-use character
-        return False
-    for record in items:
-        since, until = record.get("since"), record.get("until")
-        if since is not None and until is not None and until < since:
-            return False
-        if "kind" not in record:
-            return False
-    return True
 
 
 def _construct(model: type[Record], items: list[dict[str, Any]]) -> list[Any]:
     """Records built from checked values without validating them again (as
-    ``model_construct`` does, with the defaults resolved once)."""
+    ``model_construct`` does, with the defaults resolved once): call only when
+    :func:`~.links.dicts_valid` holds."""
     defaults: dict[str, Any] = {}
     factories: dict[str, Any] = {}
     for name, info in model.model_fields.items():
@@ -1028,10 +1075,6 @@ def _construct(model: type[Record], items: list[dict[str, Any]]) -> list[Any]:
     setattr_ = object.__setattr__
     out = []
     for record in items:
-        for name in _NUMBERS:
-            value = record.get(name)
-            if value is not None:
-                record[name] = float(value)
         get = record.get
         values = {name: get(name, default) for name, default in pairs}
         for name in missing_factories:

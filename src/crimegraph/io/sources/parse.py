@@ -14,6 +14,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -194,11 +195,37 @@ _COMMON_TIME = re.compile(
     r"(?:\s*[:：分]\s*(?P<second>\d{1,2}))?\s*[分秒]?)?$")
 
 
+_TIME_PARTS = ("year", "month", "day", "hour", "minute", "second")
+_NO_TIME = ("",) * len(_TIME_PARTS)
+
+
+def _time_numbers(col: pd.Series) -> pd.DataFrame:
+    """The parts of :data:`_COMMON_TIME` in each value, as numbers; NaN where the value does
+    not match, the part is absent or holds a digit that is not ASCII (as ``str.extract`` and
+    ``to_numeric`` give). The digits are read with numpy, not one call per part."""
+    match = _COMMON_TIME.match
+    try:
+        found = [hit.groups("") if (hit := match(value)) else _NO_TIME
+                 for value in col.tolist()]
+    except TypeError:  # not all text
+        return col.str.extract(_COMMON_TIME).apply(pd.to_numeric, errors="coerce")
+    if not found:
+        return pd.DataFrame(np.zeros((0, 6)), columns=list(_TIME_PARTS), index=col.index)
+    # A part that did not take part reads "" (one that did has one to four digits).
+    chars = np.array(found, dtype="<U4").view(np.uint32).reshape(len(found), 6, 4)
+    empty = chars == 0
+    digit = chars - 48
+    ascii_digits = ((digit <= 9) | empty).all(axis=2) & ~empty.all(axis=2)
+    number = np.zeros((len(found), 6))
+    for position in range(4):
+        number = np.where(empty[:, :, position], number, number * 10 + digit[:, :, position])
+    number[~ascii_digits] = np.nan
+    return pd.DataFrame(number, columns=list(_TIME_PARTS), index=col.index)
+
+
 def _common_times(col: pd.Series) -> pd.Series:
     """The usual spellings, read in one pass: NaT where a value is not one of them."""
-    parts = col.str.extract(_COMMON_TIME)
-    numbers = parts.apply(pd.to_numeric, errors="coerce").fillna(
-        {"hour": 0, "minute": 0, "second": 0})
+    numbers = _time_numbers(col).fillna({"hour": 0, "minute": 0, "second": 0})
     return pd.to_datetime(numbers, errors="coerce").astype("datetime64[us]")
 
 
@@ -285,12 +312,23 @@ def _by_distinct(col: pd.Series, one: Callable[[str], str | None]) -> tuple[pd.S
 _PHONE_NOISE = re.compile(r"[\s\-()（）.]")
 
 
+_CN_MOBILE_ABROAD = re.compile(r"^(?:\+86|0086)(?=1\d{10}$)")
+
+
+@lru_cache(maxsize=1 << 16)
+def _e164(text: str, region: str) -> str | None:
+    """:func:`normalise_phone`, remembered: the same numbers come back chunk after chunk."""
+    return normalise_phone(text, region)
+
+
 def _phone(col: pd.Series, spec: Any) -> Parsed:
     region = getattr(spec, "region", None) or "CN"
     # One spelling per number first (138 0013 8000 and 138-0013-8000 are parsed once).
     canonical = col.str.replace(r"\.0$", "", regex=True).str.replace(_PHONE_NOISE, "",
                                                                        regex=True)
-    values, bad = _by_distinct(canonical, lambda text: normalise_phone(text, region))
+    if region == "CN":  # +86 138... and 138... are one number (a mobile: 1 and ten digits)
+        canonical = canonical.str.replace(_CN_MOBILE_ABROAD, "", regex=True)
+    values, bad = _by_distinct(canonical, lambda text: _e164(text, region))
     return Parsed(values, bad, f"not a valid phone number (region {region})")
 
 
