@@ -28,6 +28,7 @@ from ...model import Case, Evidence, Organization, Person, Product, Relationship
 from ...model._time import DEFAULT_TIMEZONE, get_timezone
 from ...model.entities import Record, Warehouse
 from .links import Links, build_links, dicts_valid, links_valid, plain_values
+from .links import plain as _plain
 from .mapping import LIST_FIELDS, Mapping, RecordSpec, load_mapping, template_columns
 from .parse import Parsed, address_key, distinct_map, key_series, parse_column
 from .read import EmptyFile, SourceFile, file_digest
@@ -868,15 +869,6 @@ def _put(record: dict[str, Any], column: str, value: Any) -> None:
                 record[column].append(item)
     else:
         record[column] = value
-
-
-def _plain(value: Any) -> Any:
-    """An attribute value the model accepts (numpy scalars and times made plain)."""
-    if isinstance(value, np.generic):
-        return value.item()
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return value
 
 
 def _merge_value(record: dict[str, Any], column: str, value: Any, place: str,

@@ -98,10 +98,11 @@ def plain_values(values: np.ndarray) -> list[Any]:
     out: list[Any] = values.tolist()
     if set(map(type, out)) <= _ATTRIBUTE_TYPES:
         return out
-    return [_plain(value) for value in out]
+    return [plain(value) for value in out]
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
+    """An attribute value the model accepts (numpy scalars and times made plain)."""
     if isinstance(value, np.generic):
         return value.item()
     if hasattr(value, "isoformat"):
