@@ -20,6 +20,30 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 STORE_KINDS = ["memory", pytest.param("neo4j", marks=pytest.mark.neo4j)]
 
+# Whole files of heavy tests, by the mark they carry (each also counts as ``slow``).
+_FILE_MARKS = {
+    "test_notebooks.py": "notebooks",   # every notebook runs top to bottom in a kernel
+    "test_docs.py": "docs",             # the mkdocs build and every example and page
+    "test_benchmarks.py": "slow",       # benchmark smoke runs in subprocesses
+}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark the heavy tests, so that ``-m "not (slow or neo4j)"`` is the everyday loop.
+
+    A test that uses the Neo4j server (directly or through the store parametrization) is
+    ``neo4j``; the notebook, docs and benchmark files are ``slow`` (and ``notebooks`` or
+    ``docs``). The README's full command and CI run everything.
+    """
+    for item in items:
+        if "neo4j_uri" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.neo4j)
+        mark = _FILE_MARKS.get(item.path.name)
+        if mark is not None:
+            item.add_marker(getattr(pytest.mark, mark))
+            if mark != "slow":
+                item.add_marker(pytest.mark.slow)
+
 
 def _under_ci() -> bool:
     return os.environ.get("CI", "").lower() in ("1", "true", "yes")

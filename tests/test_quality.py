@@ -20,6 +20,7 @@ def test_ruff() -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
 
+@pytest.mark.slow
 def test_mypy_strict() -> None:
     pytest.importorskip("mypy")
     done = subprocess.run([sys.executable, "-m", "mypy"], cwd=ROOT, capture_output=True,
@@ -27,6 +28,7 @@ def test_mypy_strict() -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
 
+@pytest.mark.slow
 def test_mypy_notebooks() -> None:
     """The notebooks' code (their paired scripts) is type-checked too, strictly, except that a
     record looked up by id (``g.get("P-01").name``) is typed as any record: the analyst knows
