@@ -35,6 +35,7 @@ if TYPE_CHECKING:  # the same names, for type checkers and the API reference
         CaseFileError,
         CrimeGraphError,
         EntityNotFound,
+        InvalidArgument,
         InvalidCase,
         InvalidSource,
         MappingError,
@@ -42,6 +43,7 @@ if TYPE_CHECKING:  # the same names, for type checkers and the API reference
         SourceProblem,
         StoreError,
         StoreUnavailable,
+        WrongArgumentType,
     )
     from .io import example_names, load_example, read_case, write_case
     from .io.examples import example_path
@@ -90,6 +92,7 @@ __all__ = [
     "Grade",
     "Groups",
     "Ingested",
+    "InvalidArgument",
     "InvalidCase",
     "InvalidSource",
     "Mapping",
@@ -110,6 +113,7 @@ __all__ = [
     "StoreUnavailable",
     "Transaction",
     "Warehouse",
+    "WrongArgumentType",
     "__version__",
     "cut_chain",
     "example_names",
@@ -155,6 +159,7 @@ _EXPORTS: dict[str, str] = {
     "Grade": "model",
     "Groups": "analysis",
     "Ingested": "io.sources",
+    "InvalidArgument": "errors",
     "InvalidCase": "errors",
     "InvalidSource": "errors",
     "Mapping": "io.sources",
@@ -175,6 +180,7 @@ _EXPORTS: dict[str, str] = {
     "StoreUnavailable": "errors",
     "Transaction": "model",
     "Warehouse": "model",
+    "WrongArgumentType": "errors",
     "cut_chain": "analysis",
     "example_names": "io",
     "example_path": "io.examples",

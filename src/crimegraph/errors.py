@@ -21,6 +21,7 @@ __all__ = [
     "CaseFileError",
     "CrimeGraphError",
     "EntityNotFound",
+    "InvalidArgument",
     "InvalidCase",
     "InvalidSource",
     "MappingError",
@@ -29,12 +30,27 @@ __all__ = [
     "SourceProblem",
     "StoreError",
     "StoreUnavailable",
+    "WrongArgumentType",
     "close_matches",
 ]
 
 
 class CrimeGraphError(Exception):
     """Root of every error raised by crimegraph."""
+
+
+class InvalidArgument(CrimeGraphError, ValueError):
+    """An argument has a value the function cannot use (an unknown option, a window that ends
+    before it starts); the message names the argument, the value and what is allowed.
+
+    Also a ``ValueError``, so code that catches the built-in keeps working."""
+
+
+class WrongArgumentType(CrimeGraphError, TypeError):
+    """An argument has the wrong type (one id as a string where a list of ids is expected...);
+    the message names the argument and the value.
+
+    Also a ``TypeError``, so code that catches the built-in keeps working."""
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Union
 
 import numpy as np
 
+from ..errors import InvalidArgument, WrongArgumentType
 from ..model import Case
 from ..model.links import RELATIONSHIP_KINDS
 from ..store.base import NODE_COLUMNS
@@ -188,9 +189,9 @@ def _group_values(nodes: pd.DataFrame, by: Any) -> list[Any]:
     if isinstance(by, str):
         columns = [c for c in NODE_COLUMNS if c != "id"]
         if by not in columns:
-            raise ValueError(f"by={by!r} is not a node attribute; use one of "
-                             f"{', '.join(columns)}, a mapping from id to group, or the "
-                             "result of find_groups")
+            raise InvalidArgument(f"by={by!r} is not a node attribute; use one of "
+                                  f"{', '.join(columns)}, a mapping from id to group, or the "
+                                  "result of find_groups")
         return [missing_to_none(v) for v in nodes[by].tolist()]
     if isinstance(by, Groups):
         mapping: Mapping[Any, Any] = dict(zip(by.groups["id"], by.groups["group"], strict=True))
@@ -199,8 +200,8 @@ def _group_values(nodes: pd.DataFrame, by: Any) -> list[Any]:
     elif isinstance(by, Mapping):
         mapping = by
     else:
-        raise TypeError(f"by must be a column name, a mapping, a pandas Series or Groups, "
-                        f"got {type(by).__name__}")
+        raise WrongArgumentType(f"by must be a column name, a mapping, a pandas Series or Groups, "
+                                f"got {type(by).__name__}")
     return [missing_to_none(mapping.get(node)) for node in ids]
 
 
@@ -218,12 +219,13 @@ def _flow_arcs(graph: CaseGraph, flows: Collection[str], position: Mapping[str, 
                ) -> tuple[np.ndarray, np.ndarray]:
     chosen = [flows] if isinstance(flows, str) else list(dict.fromkeys(flows))
     if not chosen:
-        raise ValueError("flows is an empty list; give at least one kind of link")
+        raise InvalidArgument("flows is an empty list; give at least one kind of link")
     allowed = ("shipment", "payment", *RELATIONSHIP_KINDS)
     for kind in chosen:
         if kind not in allowed:
-            raise ValueError(f"flows={kind!r} is not a kind of link; use 'shipment', "
-                             f"'payment' or a relationship kind ({', '.join(RELATIONSHIP_KINDS)})")
+            raise InvalidArgument(
+                f"flows={kind!r} is not a kind of link; use 'shipment', 'payment' or a "
+                f"relationship kind ({', '.join(RELATIONSHIP_KINDS)})")
     pairs: list[tuple[str, str]] = []
     if "shipment" in chosen:
         table = graph.store.shipments()

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..errors import InvalidArgument, WrongArgumentType
 from ..model import Case
 from ..store.graph import CaseGraph, as_case_graph
 from .chain import find_sources
@@ -199,15 +200,15 @@ def cut_chain(
                   else _checked(g, sources, "sources"))
     target_ids = goods.endpoints() if targets is None else _checked(g, targets, "targets")
     if not source_ids:
-        raise ValueError("there are no sources: the case has no node that ships goods it never "
-                         "received; give sources=[...] explicitly")
+        raise InvalidArgument("there are no sources: the case has no node that ships goods it "
+                              "never received; give sources=[...] explicitly")
     if not target_ids:
-        raise ValueError("there are no targets: every node that received goods also shipped "
-                         "some on; give targets=[...] explicitly")
+        raise InvalidArgument("there are no targets: every node that received goods also shipped "
+                              "some on; give targets=[...] explicitly")
     both = sorted(set(source_ids) & set(target_ids))
     if both:
-        raise ValueError(f"{both[0]!r} is both a source and a target; a node cannot be cut "
-                         "off from itself")
+        raise InvalidArgument(f"{both[0]!r} is both a source and a target; a node cannot be cut "
+                              "off from itself")
     source_ids, target_ids = sorted(set(source_ids)), sorted(set(target_ids))
 
     index = goods.index
@@ -274,11 +275,11 @@ def _residual_reach(network: Any, flow: dict[Any, dict[Any, float]], start: Any)
 def _checked(graph: CaseGraph, ids: str | Iterable[str], name: str) -> list[str]:
     items = [ids] if isinstance(ids, str) else list(ids)
     if not items:
-        raise ValueError(f"{name} is an empty list; give at least one id (or None for the "
-                         "default)")
+        raise InvalidArgument(f"{name} is an empty list; give at least one id (or None for the "
+                              "default)")
     for item in items:
         if not isinstance(item, str):
-            raise TypeError(f"{name} must hold string ids, got {item!r}")
+            raise WrongArgumentType(f"{name} must hold string ids, got {item!r}")
     found = graph.store.get_many(items)
     for item in items:
         if item not in found:

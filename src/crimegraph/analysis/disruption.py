@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
+from ..errors import InvalidArgument
 from ..model import Case
 from ..store.graph import CaseGraph, as_case_graph
 from .chain import find_sources
@@ -201,24 +202,25 @@ def simulate_disruption(
     import pandas as pd
 
     if strategy not in STRATEGIES:
-        raise ValueError(f"strategy={strategy!r} is unknown; use one of {', '.join(STRATEGIES)}")
+        raise InvalidArgument(
+            f"strategy={strategy!r} is unknown; use one of {', '.join(STRATEGIES)}")
     if mode not in ("sequential", "block"):
-        raise ValueError(f"mode={mode!r} is unknown; use 'sequential' or 'block'")
+        raise InvalidArgument(f"mode={mode!r} is unknown; use 'sequential' or 'block'")
     if isinstance(per_round, bool) or not isinstance(per_round, int) or per_round < 1:
-        raise ValueError(f"per_round={per_round!r} must be a whole number >= 1")
+        raise InvalidArgument(f"per_round={per_round!r} must be a whole number >= 1")
     if max_removed is not None and (isinstance(max_removed, bool)
                                     or not isinstance(max_removed, int) or max_removed < 1):
-        raise ValueError(f"max_removed={max_removed!r} must be a whole number >= 1 (or None)")
+        raise InvalidArgument(f"max_removed={max_removed!r} must be a whole number >= 1 (or None)")
     if strategy == "collective_influence" and weighted:
-        raise ValueError("weighted=True does not apply to strategy='collective_influence', "
-                         "which is defined on degrees; use weighted=False")
+        raise InvalidArgument("weighted=True does not apply to strategy='collective_influence', "
+                              "which is defined on degrees; use weighted=False")
     if network is None:
         network = "goods" if strategy == "flow" else "social"
     if network not in ("social", "goods"):
-        raise ValueError(f"network={network!r} is unknown; use 'social' or 'goods'")
+        raise InvalidArgument(f"network={network!r} is unknown; use 'social' or 'goods'")
     if strategy == "flow" and network != "goods":
-        raise ValueError("strategy='flow' ranks by goods handled and needs network='goods' "
-                         f"(got network={network!r})")
+        raise InvalidArgument("strategy='flow' ranks by goods handled and needs network='goods' "
+                              f"(got network={network!r})")
 
     if isinstance(graph, (CaseGraph, Case)):
         case_graph = as_case_graph(graph)
@@ -229,20 +231,20 @@ def simulate_disruption(
     else:
         check_undirected(graph)
         if network == "goods":
-            raise ValueError("network='goods' needs a CaseGraph or Case with shipments, not a "
-                             "networkx graph")
+            raise InvalidArgument("network='goods' needs a CaseGraph or Case with shipments, not a "
+                                  "networkx graph")
         g, goods = None, None
         ties = network_ties(graph)
     if goods is not None and not goods.ids:
         goods = None
     if strategy == "flow" and goods is None:
-        raise ValueError("strategy='flow' needs shipments, and this case has none")
+        raise InvalidArgument("strategy='flow' needs shipments, and this case has none")
     if network == "goods" and goods is None:
-        raise ValueError("network='goods' needs shipments, and this case has none")
+        raise InvalidArgument("network='goods' needs shipments, and this case has none")
     base = ties.to_igraph()
     n = base.vcount()
     if n == 0:
-        raise ValueError("the network has no nodes to remove")
+        raise InvalidArgument("the network has no nodes to remove")
 
     ids = ties.ids
     flow = None

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
+from ..errors import InvalidArgument
 from ..model import Case
 from ..store.graph import CaseGraph
 from .social import Ties, resolve_ties
@@ -57,7 +58,7 @@ class Groups:
     def members(self, group: int) -> list[str]:
         """Ids of the members of one group, sorted."""
         if not 0 <= group < len(self):
-            raise ValueError(f"group={group!r} does not exist; groups are 0..{len(self) - 1}")
+            raise InvalidArgument(f"group={group!r} does not exist; groups are 0..{len(self) - 1}")
         return [str(node) for node in
                 self.groups.loc[self.groups["group"] == group, "id"].tolist()]
 
@@ -144,10 +145,11 @@ def find_groups(
     import pandas as pd
 
     if method not in GROUP_METHODS:
-        raise ValueError(f"method={method!r} is unknown; use one of {', '.join(GROUP_METHODS)}")
+        raise InvalidArgument(
+            f"method={method!r} is unknown; use one of {', '.join(GROUP_METHODS)}")
     if isinstance(resolution, bool) or not isinstance(resolution, (int, float)) \
             or not resolution > 0:
-        raise ValueError(f"resolution={resolution!r} must be a number greater than 0")
+        raise InvalidArgument(f"resolution={resolution!r} must be a number greater than 0")
     ties = resolve_ties(graph)
     g = ties.to_igraph()
     n = g.vcount()

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
+from ..errors import InvalidArgument
 from ..model import Case
 from ..store.graph import CaseGraph
 from .social import Ties, rank_order, resolve_ties
@@ -122,9 +123,9 @@ def key_players(
     import pandas as pd
 
     if measure not in MEASURES:
-        raise ValueError(f"measure={measure!r} is unknown; use one of {', '.join(MEASURES)}")
+        raise InvalidArgument(f"measure={measure!r} is unknown; use one of {', '.join(MEASURES)}")
     if k is not None and (isinstance(k, bool) or not isinstance(k, int) or k < 1):
-        raise ValueError(f"k={k!r} must be a whole number >= 1 (or None for every node)")
+        raise InvalidArgument(f"k={k!r} must be a whole number >= 1 (or None for every node)")
     ties = resolve_ties(graph)
     scores, used = centrality(ties, measure, weighted=weighted, sample=sample, seed=seed)
     order = rank_order(scores)
@@ -150,7 +151,7 @@ def centrality(
     """Scores of every node (in ``ties`` order) and the betweenness sample size used."""
     if sample is not None and (isinstance(sample, bool) or not isinstance(sample, int)
                                or sample < 2):
-        raise ValueError(f"sample={sample!r} must be a whole number >= 2 (or None)")
+        raise InvalidArgument(f"sample={sample!r} must be a whole number >= 2 (or None)")
     g = ties.to_igraph() if graph is None else graph
     n = g.vcount()
     if n == 0:
@@ -166,7 +167,7 @@ def centrality(
     if measure == "pagerank":
         weights = g.es["weight"] if weighted and g.ecount() else None
         return np.asarray(g.pagerank(damping=0.85, weights=weights), dtype=np.float64), None
-    raise ValueError(f"measure={measure!r} is unknown; use one of {', '.join(MEASURES)}")
+    raise InvalidArgument(f"measure={measure!r} is unknown; use one of {', '.join(MEASURES)}")
 
 
 def degree_scores(g: igraph.Graph, weighted: bool) -> np.ndarray:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..errors import InvalidArgument, WrongArgumentType
 from ..model import Case
 from ..model.links import RELATIONSHIP_KINDS
 from ..store.graph import CaseGraph, as_case_graph
@@ -102,15 +103,15 @@ def _check_kinds(kinds: str | Collection[str] | None) -> tuple[str, ...]:
         return SOCIAL_KINDS
     chosen = (kinds,) if isinstance(kinds, str) else tuple(dict.fromkeys(kinds))
     if not chosen:
-        raise ValueError("kinds is an empty list; give at least one relationship kind "
-                         "(or None for every social kind)")
+        raise InvalidArgument("kinds is an empty list; give at least one relationship kind "
+                              "(or None for every social kind)")
     for kind in chosen:
         if kind in ("shipment", "payment"):
-            raise ValueError(f"kinds={kind!r} is a transaction kind; pass "
-                             "include_transactions=True to add transactions as ties")
+            raise InvalidArgument(f"kinds={kind!r} is a transaction kind; pass "
+                                  "include_transactions=True to add transactions as ties")
         if kind not in RELATIONSHIP_KINDS:
-            raise ValueError(f"kinds={kind!r} is not a relationship kind; use some of "
-                             f"{', '.join(RELATIONSHIP_KINDS)}")
+            raise InvalidArgument(f"kinds={kind!r} is not a relationship kind; use some of "
+                                  f"{', '.join(RELATIONSHIP_KINDS)}")
     return chosen
 
 
@@ -220,10 +221,10 @@ def check_undirected(network: Any) -> None:
     import networkx as nx
 
     if not isinstance(network, nx.Graph):
-        raise TypeError(f"expected a crimegraph.CaseGraph, crimegraph.Case or networkx.Graph, "
-                        f"got {type(network).__name__}")
+        raise WrongArgumentType(f"expected a crimegraph.CaseGraph, crimegraph.Case or "
+                                f"networkx.Graph, got {type(network).__name__}")
     if network.is_directed() or network.is_multigraph():
-        raise ValueError(
+        raise InvalidArgument(
             f"expected an undirected simple networkx.Graph (such as social_network(case) "
             f"gives), got a {type(network).__name__}; convert it with nx.Graph(g.to_undirected())"
         )

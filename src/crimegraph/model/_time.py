@@ -21,6 +21,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from ..errors import InvalidArgument
+
 __all__ = [
     "DEFAULT_TIMEZONE",
     "SUPPORTED_TIME_RANGE",
@@ -108,7 +110,7 @@ def get_timezone(name: str) -> tzinfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError(
+        raise InvalidArgument(
             f"unknown time zone {name!r}; use an IANA name such as 'Asia/Shanghai' or 'UTC'"
         ) from exc
 

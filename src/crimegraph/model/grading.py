@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from numbers import Integral
 from typing import Any, Literal
 
+from ..errors import InvalidArgument
 from .case import Case
 from .entities import Evidence, Record
 
@@ -85,7 +86,7 @@ class Grade:
 
     def __post_init__(self) -> None:
         if self.reliability is not None and self.reliability not in RELIABILITY_GRADES:
-            raise ValueError(
+            raise InvalidArgument(
                 f"reliability={self.reliability!r} is not a source reliability to require; "
                 "use one of " + ", ".join(map(repr, RELIABILITY_GRADES))
                 + " (A completely reliable ... E unreliable) or None for no requirement. "
@@ -96,7 +97,7 @@ class Grade:
             isinstance(credibility, bool) or not isinstance(credibility, Integral)
             or credibility not in CREDIBILITY_GRADES
         ):
-            raise ValueError(
+            raise InvalidArgument(
                 f"credibility={credibility!r} is not an information credibility to require; "
                 "use one of " + ", ".join(map(str, CREDIBILITY_GRADES))
                 + " (1 confirmed ... 5 improbable) or None for no requirement. "
@@ -105,7 +106,7 @@ class Grade:
         if credibility is not None:
             object.__setattr__(self, "credibility", int(credibility))  # e.g. a numpy integer
         if self.unsupported not in UNSUPPORTED_RULES:
-            raise ValueError(
+            raise InvalidArgument(
                 f"unsupported={self.unsupported!r} is not one of "
                 + ", ".join(map(repr, UNSUPPORTED_RULES))
                 + " (what to do with records that cite no evidence)"

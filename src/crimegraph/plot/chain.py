@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
+from ..errors import InvalidArgument
 from .fonts import cjk_context, drawable
 from .layout import LayeredLayout, layered_layout
 from .style import (
@@ -296,7 +297,7 @@ def plot_chain(
     """
     text_mode, max_labels = _label_options(labels, max_labels)
     if max_per_tier is not None and (isinstance(max_per_tier, bool) or int(max_per_tier) < 2):
-        raise ValueError(f"max_per_tier={max_per_tier!r} must be a count >= 2")
+        raise InvalidArgument(f"max_per_tier={max_per_tier!r} must be a count >= 2")
     drawing, dots = _fitted_layout(chain, max_per_tier)
     texts = [*drawing.names.values(), *(p for p in drawing.provinces.values() if p),
              title or ""]
@@ -337,11 +338,11 @@ def _label_options(labels: Any, max_labels: Any) -> tuple[str, Any]:
     elif labels == "none":
         labels, max_labels = "name", 0
     if labels not in ("name", "id", "both"):
-        raise ValueError(f"labels={labels!r} must be 'name', 'id' or 'both'")
+        raise InvalidArgument(f"labels={labels!r} must be 'name', 'id' or 'both'")
     if max_labels not in ("auto", "all") and not (
         isinstance(max_labels, int) and not isinstance(max_labels, bool) and max_labels >= 0
     ):
-        raise ValueError(f"max_labels={max_labels!r} must be 'auto', 'all' or a count >= 0")
+        raise InvalidArgument(f"max_labels={max_labels!r} must be 'auto', 'all' or a count >= 0")
     return str(labels), max_labels
 
 

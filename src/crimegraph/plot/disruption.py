@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
+from ..errors import InvalidArgument
 from .fonts import apply_to_ticks, cjk_context, drawable
 from .style import (
     CATEGORY_COLORS,
@@ -139,13 +140,13 @@ def _labelled(results: Any) -> list[tuple[str, Any]]:
     else:
         runs = [(_label(results), results)]
     if not runs:
-        raise ValueError("no disruption result to plot; pass cg.simulate_disruption(...)")
+        raise InvalidArgument("no disruption result to plot; pass cg.simulate_disruption(...)")
     for label, run in runs:
         curve = getattr(run, "curve", None)
         columns = set(getattr(curve, "columns", ()))
         missing = [c for c in ("removed", "lcc_fraction") if c not in columns]
         if missing:
-            raise ValueError(
+            raise InvalidArgument(
                 f"result {label!r} has no curve with column(s) {', '.join(missing)}; pass "
                 "results of cg.simulate_disruption"
             )

@@ -26,6 +26,8 @@ from typing import Any, Generic, TypeVar
 
 import numpy as np
 
+from ..errors import InvalidArgument
+
 __all__ = [
     "LayeredLayout",
     "OrgChartLayout",
@@ -165,7 +167,7 @@ def layered_layout(
         seen.add((u, v))
         if u not in layer_of or v not in layer_of:
             missing = u if u not in layer_of else v
-            raise ValueError(f"edge ({u!r}, {v!r}) names {missing!r}, which has no layer")
+            raise InvalidArgument(f"edge ({u!r}, {v!r}) names {missing!r}, which has no layer")
         w = float(weights.get((u, v), 1.0))
         ru, rv = node_rank[u], node_rank[v]
         if ru == rv:
@@ -200,7 +202,7 @@ def layered_layout(
     size = {n: (bend_size if isinstance(n, _Bend) else float(given.get(n, 1.0)))
             for layer in order for n in layer}
     if centre not in ("mean", "span"):
-        raise ValueError(f"centre={centre!r} must be 'mean' or 'span'")
+        raise InvalidArgument(f"centre={centre!r} must be 'mean' or 'span'")
     position = _assign_positions(order, ups, downs, size, gap, straighten, centre == "span")
 
     routes = {

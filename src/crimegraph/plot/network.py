@@ -6,6 +6,7 @@ import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
+from ..errors import InvalidArgument
 from .fonts import cjk_context, drawable
 from .layout import place_labels, spring_positions
 from .style import (
@@ -148,7 +149,7 @@ def plot_network(
     text_mode, max_labels = _label_options(labels, max_labels)
     if network is None:
         if graph is None:
-            raise ValueError("give the case graph or a network (network=...)")
+            raise InvalidArgument("give the case graph or a network (network=...)")
         from ..analysis import social_network
 
         network = social_network(graph)
@@ -260,8 +261,8 @@ def _categories(graph: Any, network: Any, nodes: list[str], attrs: Mapping[str, 
             known_attr = True
     if not known_attr:
         choices = sorted({k for a in attrs.values() for k in a} | {"group"})
-        raise ValueError(f"color_by={color_by!r} is not a node attribute; use one of "
-                         f"{', '.join(map(repr, choices))}")
+        raise InvalidArgument(f"color_by={color_by!r} is not a node attribute; use one of "
+                              f"{', '.join(map(repr, choices))}")
     return ({v: str(values[v]) for v in nodes if _present(values.get(v))},
             color_by.replace("_", " "))
 

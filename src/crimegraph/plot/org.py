@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
+from ..errors import InvalidArgument
 from .fonts import cjk_context, drawable
 from .layout import OrgChartLayout, org_chart_layout
 from .style import (
@@ -118,7 +119,7 @@ def plot_org_chart(
     """
     frame = _hierarchy_frame(graph, hierarchy)
     if color_by not in frame.columns and color_by != "status":  # no status: all unknown
-        raise ValueError(
+        raise InvalidArgument(
             f"color_by={color_by!r} is not a column of the hierarchy; use one of "
             f"{', '.join(map(repr, frame.columns))}"
         )
@@ -351,13 +352,13 @@ def hierarchy_layout(hierarchy: pd.DataFrame, *, stack_over: int | None = None,
 def _hierarchy_frame(graph: Any, hierarchy: pd.DataFrame | None) -> pd.DataFrame:
     if hierarchy is None:
         if graph is None:
-            raise ValueError("give the case graph or a hierarchy table (hierarchy=...)")
+            raise InvalidArgument("give the case graph or a hierarchy table (hierarchy=...)")
         from ..analysis import infer_hierarchy
 
         hierarchy = infer_hierarchy(graph)
     missing = [c for c in _REQUIRED if c not in hierarchy.columns]
     if missing:
-        raise ValueError(
+        raise InvalidArgument(
             f"the hierarchy table lacks column(s) {', '.join(map(repr, missing))}; expected "
             "the result of crimegraph.infer_hierarchy (id, name, level, superior, role, status)"
         )

@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Literal
 
+from ..errors import InvalidArgument
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
@@ -221,7 +223,7 @@ def axes_for(ax: Axes | None, size: tuple[float, float]) -> tuple[Axes, float]:
 def check_labels(labels: object) -> str:
     """``labels`` validated: ``"name"``, ``"id"`` or ``"both"`` (what a node's label says)."""
     if labels not in ("name", "id", "both"):
-        raise ValueError(f"labels={labels!r} must be 'name', 'id' or 'both'")
+        raise InvalidArgument(f"labels={labels!r} must be 'name', 'id' or 'both'")
     return str(labels)
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from ..errors import InvalidArgument
 from .fonts import apply_to_ticks, cjk_context, drawable
 from .style import (
     MIN_FONT,
@@ -77,15 +78,15 @@ def timeline_events(data: CaseGraph | Case | Chain, *, by: str | None = None
     if isinstance(data, Chain):
         by = by or "tier"
         if by not in ("tier", "province", "kind"):
-            raise ValueError(f"by={by!r} is not possible for a chain; use 'tier', 'province' "
-                             "or 'kind'")
+            raise InvalidArgument(f"by={by!r} is not possible for a chain; use 'tier', 'province' "
+                                  "or 'kind'")
         return _chain_events(data, by)
     by = by or "province"
     if by not in ("province", "kind"):
         hint = " (tiers exist for a traced chain: pass cg.trace_chain(...))" if by == "tier" \
             else ""
-        raise ValueError(f"by={by!r} is not possible for a case; use 'province' or "
-                         f"'kind'{hint}")
+        raise InvalidArgument(f"by={by!r} is not possible for a case; use 'province' or "
+                              f"'kind'{hint}")
     graph = as_case_graph(data)
     nodes = graph.nodes()
     province = {str(i): p for i, p in zip(nodes["id"], nodes["province"], strict=True)
