@@ -77,32 +77,11 @@ class Disruption:
         return None if hit.empty else int(hit.iloc[0])
 
     def plot(self, ax: Axes | None = None) -> Axes:
-        """Draw the curve (largest component, and goods flow when known) against removals.
+        """Draw the curve (largest component, and goods flow when known) against removals,
+        with :func:`crimegraph.plot_disruption`. Returns the matplotlib Axes."""
+        from ..plot import plot_disruption
 
-        Uses :func:`crimegraph.plot.plot_disruption` when the plotting module is there, a
-        plain line plot otherwise. Returns the matplotlib Axes.
-        """
-        try:
-            from ..plot import plot_disruption
-        except ImportError:
-            return self._plot(ax)
         return plot_disruption(self, ax=ax)
-
-    def _plot(self, ax: Axes | None = None) -> Axes:
-        import matplotlib.pyplot as plt
-
-        if ax is None:
-            _, ax = plt.subplots(figsize=(6, 4))
-        curve = self.curve
-        ax.plot(curve["removed"], curve["lcc_fraction"], marker=".", label="largest group")
-        if "flow_fraction" in curve:
-            ax.plot(curve["removed"], curve["flow_fraction"], marker=".", label="goods flow")
-        ax.set_xlabel("nodes removed")
-        ax.set_ylabel("fraction left")
-        ax.set_ylim(-0.02, 1.02)
-        ax.set_title(f"Disruption by {self.strategy} ({self.mode}, {self.network} network)")
-        ax.legend()
-        return ax
 
     def __repr__(self) -> str:
         return (f"<Disruption {self.strategy} ({self.mode}, {self.network} network): "
