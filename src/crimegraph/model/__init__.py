@@ -19,13 +19,18 @@ from .entities import (
 )
 from .grading import Grade, grade_case
 from .links import RELATIONSHIP_KINDS, TRANSACTION_KINDS, Relationship, Transaction
+from .registry import NODE_SECTIONS, NODE_TYPES, RECORD_TYPES, SECTIONS, RecordType, record_type
 
 __all__ = [
     "EVIDENCE_KINDS",
+    "NODE_SECTIONS",
+    "NODE_TYPES",
     "ORGANIZATION_KINDS",
     "PERSON_STATUSES",
     "PREMISES_USES",
+    "RECORD_TYPES",
     "RELATIONSHIP_KINDS",
+    "SECTIONS",
     "SUPPORTED_TIME_RANGE",
     "TRANSACTION_KINDS",
     "Case",
@@ -36,8 +41,10 @@ __all__ = [
     "Person",
     "Product",
     "Record",
+    "RecordType",
     "Relationship",
     "Transaction",
     "Warehouse",
     "grade_case",
+    "record_type",
 ]

@@ -16,21 +16,13 @@ from pydantic import ValidationError
 from ..errors import Problem
 from .entities import INVISIBLE_CATEGORIES
 from .links import transaction_rule_violations
+from .registry import NODE_SECTIONS, RECORD_TYPES, SECTIONS
 
 __all__ = [
     "NODE_SECTIONS", "SECTIONS", "find_problems", "id_flaw", "problems_from_validation_error",
 ]
 
-SECTIONS: tuple[str, ...] = (
-    "persons", "organizations", "warehouses", "products", "transactions", "relationships",
-    "evidence",
-)
-NODE_SECTIONS: tuple[str, ...] = ("persons", "organizations", "warehouses")
-_SINGULAR = {
-    "persons": "a person", "organizations": "an organization", "warehouses": "a premises",
-    "products": "a product", "transactions": "a transaction", "relationships": "a relationship",
-    "evidence": "an evidence record",
-}
+_SINGULAR = {t.section: t.article for t in RECORD_TYPES}
 
 
 def _get(item: Any, name: str) -> Any:
