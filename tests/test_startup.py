@@ -88,7 +88,7 @@ def test_every_public_name_resolves_to_its_home_object() -> None:
             home = importlib.import_module(f"crimegraph.{_EXPORTS[name]}")
             assert value is getattr(home, name), name
     assert set(cg.__all__) | set(_SUBMODULES) <= set(dir(cg))
-    assert cg.store.case_to_networkx is importlib.import_module("crimegraph.store.nxview").case_to_networkx
+    assert cg.store.case_to_networkx is importlib.import_module("crimegraph.model.projection").case_to_networkx
     with pytest.raises(AttributeError, match="no attribute 'trace_chian'"):
         cg.trace_chian  # type: ignore[attr-defined]  # noqa: B018
 

@@ -19,6 +19,7 @@ from .entities import (
 )
 from .grading import Grade, grade_case
 from .links import RELATIONSHIP_KINDS, TRANSACTION_KINDS, Relationship, Transaction
+from .projection import case_to_networkx
 from .registry import NODE_SECTIONS, NODE_TYPES, RECORD_TYPES, SECTIONS, RecordType, record_type
 
 __all__ = [
@@ -45,6 +46,7 @@ __all__ = [
     "Relationship",
     "Transaction",
     "Warehouse",
+    "case_to_networkx",
     "grade_case",
     "record_type",
 ]

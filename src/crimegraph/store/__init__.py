@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ..model.projection import case_to_networkx
 from .base import NODE_COLUMNS, ShipmentTable, Store
 from .graph import CaseGraph, as_case_graph, graded
 from .memory import NetworkXStore
-from .nxview import case_to_networkx
 from .summary import CaseSummary, summarize
 
 if TYPE_CHECKING:

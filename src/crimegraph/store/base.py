@@ -399,8 +399,9 @@ class Store(ABC):
         return summarize(self.to_case())
 
     def to_networkx(self) -> nx.MultiDiGraph:
-        """The case as a ``networkx.MultiDiGraph`` (see ``crimegraph.store.case_to_networkx``)."""
-        from .nxview import case_to_networkx
+        """The case as a ``networkx.MultiDiGraph`` (see
+        :func:`crimegraph.model.case_to_networkx`)."""
+        from ..model.projection import case_to_networkx
 
         return case_to_networkx(self.to_case())
 

@@ -13,8 +13,8 @@ import numpy as np
 from ..errors import NameIndex, StoreError
 from ..model import Case, Record, Relationship, Transaction
 from ..model.links import RELATIONSHIP_KINDS
+from ..model.projection import case_to_networkx, entity_type
 from .base import NODE_COLUMNS, Direction, ShipmentTable, Store, check_link_query
-from .nxview import case_to_networkx, entity_type
 
 if TYPE_CHECKING:
     import networkx as nx

@@ -43,6 +43,7 @@ from ..model import (
 )
 from ..model._time import from_epoch_us, get_timezone, to_epoch_us
 from ..model.links import RELATIONSHIP_KINDS
+from ..model.projection import entity_type
 from . import cypher
 from ._packs import ADJACENCY_DTYPE, Reach, chain_table, pack_rows
 from .base import (
@@ -54,7 +55,6 @@ from .base import (
     check_link_query,
 )
 from .memory import _build_shipments
-from .nxview import entity_type
 from .summary import CaseSummary, build_summary
 
 if TYPE_CHECKING:

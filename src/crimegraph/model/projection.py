@@ -1,22 +1,28 @@
-"""The neutral NetworkX projection of a case, for analysts who want plain networkx."""
+"""The neutral graph projection of a case: the one every store and exporter starts from.
+
+Persons, organizations and premises become nodes (with their fields as attributes and a
+``type`` in the analyst's word, from :mod:`crimegraph.model.registry`); transactions and
+relationships become edges keyed by record id.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .registry import record_type
+
 if TYPE_CHECKING:
     import networkx as nx
 
-    from ..model import Case, Entity
+    from .case import Case
+    from .entities import Entity
 
 __all__ = ["case_to_networkx", "entity_type", "node_attributes"]
 
-_TYPE_NAMES = {"Person": "person", "Organization": "organization", "Warehouse": "premises"}
-
-
 def entity_type(entity: Entity) -> str:
-    """``"person"``, ``"organization"`` or ``"premises"``."""
-    return _TYPE_NAMES.get(type(entity).__name__, type(entity).__name__.lower())
+    """What analysts call the entity's kind: ``"person"``, ``"organization"``, ``"premises"``,
+    ``"product"`` or ``"evidence record"``."""
+    return record_type(entity).word
 
 
 def node_attributes(entity: Entity) -> dict[str, Any]:
@@ -38,7 +44,7 @@ def case_to_networkx(case: Case) -> nx.MultiDiGraph:
     Examples
     --------
     >>> import crimegraph as cg
-    >>> g = cg.store.case_to_networkx(cg.load_example("fake_liquor"))
+    >>> g = cg.model.case_to_networkx(cg.load_example("fake_liquor"))
     >>> g.nodes["P-ZHOU"]["role"]
     'leader'
     """
