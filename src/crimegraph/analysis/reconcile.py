@@ -234,13 +234,19 @@ def reconcile(graph: CaseGraph | Case, *, window: str | timedelta = "60D") -> Re
                                lambda node: party_of.get(node, node))
     return Reconciliation(
         pairs=_pair_frame(pair_rows, names, in_ring),
-        persons=_pair_frame(person_rows, {**names, **{p: p for p in parties}}, in_ring),
+        persons=_pair_frame(person_rows, {**names, **_party_names(parties, names)}, in_ring),
         shipments=_frame(ship_rows, ("id", "seller", "buyer", "time", "product", "quantity",
                                      "value", "estimated", "paid", "status")),
         payments=_frame(pay_rows, ("id", "payer", "payee", "time", "amount", "for_goods",
                                    "without_goods", "status")),
         parties=parties, window=span,
     )
+
+
+def _party_names(parties: dict[str, list[str]], names: dict[str, str]) -> dict[str, str]:
+    """A party's name: its persons' names (as its label lists their ids)."""
+    return {label: ", ".join(names.get(p, p) for p in label.split(", "))
+            for label in parties}
 
 
 def _names(g: CaseGraph) -> dict[str, str]:
