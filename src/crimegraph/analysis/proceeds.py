@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..model import Case, Evidence, Record
 from ..store.graph import CaseGraph, as_case_graph
@@ -149,7 +149,8 @@ def proceeds(graph: CaseGraph | Case) -> Proceeds:
 
     frozen, seized, secured_rows, goods_seized = _securing(g, names, net)
     total_secured = sum(frozen.get(a, 0.0) + seized.get(a, 0.0) for a in ring)
-    total_secured += sum(row["amount"] for row in secured_rows
+    # A freeze no account cites cannot be placed, but the money is secured all the same.
+    total_secured += sum(float(row["amount"]) for row in secured_rows
                          if row["counted_as"] != "goods seized" and not row["accounts"])
 
     account_rows = []
@@ -214,7 +215,7 @@ def proceeds(graph: CaseGraph | Case) -> Proceeds:
 
 
 def _securing(g: CaseGraph, names: dict[str, str], net: dict[str, float]
-              ) -> tuple[dict[str, float], dict[str, float], list[dict[str, object]], float]:
+              ) -> tuple[dict[str, float], dict[str, float], list[dict[str, Any]], float]:
     """Frozen and seized money per account, one row per freeze or seizure, goods seized."""
     entities = g.store.get_many(sorted(names))
     cited_by: dict[str, list[str]] = defaultdict(list)
@@ -227,7 +228,7 @@ def _securing(g: CaseGraph, names: dict[str, str], net: dict[str, float]
     others: dict[str, Record] = g.store.get_many(sorted(set(g.store.ids()) - known))
     frozen: dict[str, float] = defaultdict(float)
     seized: dict[str, float] = defaultdict(float)
-    rows: list[dict[str, object]] = []
+    rows: list[dict[str, Any]] = []
     goods = 0.0
     for eid in sorted(others):
         record = others[eid]
