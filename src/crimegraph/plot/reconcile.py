@@ -5,7 +5,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .fonts import apply_to_ticks, cjk_context, drawable
-from .style import MUTED, PAYMENT_COLOR, SHIPMENT_COLOR, SURPLUS_COLOR, axes_for, format_number
+from .style import (
+    MUTED,
+    PAYMENT_COLOR,
+    SHIPMENT_COLOR,
+    SURPLUS_COLOR,
+    axes_for,
+    escape_text,
+    format_number,
+)
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -47,7 +55,7 @@ def reconcile_bars(result: Reconciliation, *, by: str = "persons", top: int = 15
 
 def plot_reconcile(result: Reconciliation, *, by: str = "persons", top: int = 15,
                    within_ring: bool = False, title: str | None = None,
-                   ax: Axes | None = None) -> Axes:
+                   legend: bool = True, ax: Axes | None = None) -> Axes:
     """Draw goods against money per pair: what the goods were worth, what was paid, the gap.
 
     Parameters
@@ -61,6 +69,8 @@ def plot_reconcile(result: Reconciliation, *, by: str = "persons", top: int = 15
     within_ring : bool, default False
         Also show trade between the ring's own members (mostly unpaid internal transfers).
     title : str, optional
+        Replaces the default title; "" for none.
+    legend : bool, default True
     ax : matplotlib Axes, optional
 
     Returns
@@ -104,11 +114,13 @@ def plot_reconcile(result: Reconciliation, *, by: str = "persons", top: int = 15
         ax.xaxis.set_major_formatter(_thousands())
         ax.spines[["top", "right"]].set_visible(False)
         view = "persons behind the trade" if by == "persons" else "records as in the case"
-        ax.set_title(title or f"Goods against money ({view}, window {result.window.days} "
-                     "days): largest gaps", fontsize=font * 1.2)
-        if rows:
+        if title is None:
+            title = (f"Goods against money ({view}, window {result.window.days} days): "
+                     "largest gaps")
+        ax.set_title(escape_text(title), loc="left", fontsize=font * 1.2)
+        if rows and legend:
             ax.legend(loc="lower right", fontsize=font * 0.9, frameon=False)
-        else:
+        elif not rows:
             ax.text(0.5, 0.5, "no trade with the outside", transform=ax.transAxes,
                     ha="center", color=MUTED)
         apply_to_ticks(ax)
