@@ -117,8 +117,8 @@ def proceeds(graph: CaseGraph | Case) -> Proceeds:
     1236500.0
     >>> bool(0 < result.share_secured < 1)
     True
-    >>> result.where_to_freeze(1)["account"].tolist()  # doctest: +SKIP
-    ['ORG-FRONT-CO']
+    >>> result.where_to_freeze(1)["account"].tolist()  # the bookkeeper's accounts
+    ['P-04']
     """
     import pandas as pd
 
@@ -148,10 +148,11 @@ def proceeds(graph: CaseGraph | Case) -> Proceeds:
                 businesses[person].add(other)
 
     frozen, seized, secured_rows, goods_seized = _securing(g, names, net)
-    total_secured = sum(frozen.get(a, 0.0) + seized.get(a, 0.0) for a in ring)
-    # A freeze no account cites cannot be placed, but the money is secured all the same.
-    total_secured += sum(float(row["amount"]) for row in secured_rows
-                         if row["counted_as"] != "goods seized" and not row["accounts"])
+    # Each freeze or cash seizure counts once, in full, when it sits with the ring; one that
+    # no account cites cannot be placed, but the money is secured all the same.
+    total_secured = sum(float(row["amount"]) for row in secured_rows
+                        if row["counted_as"] != "goods seized"
+                        and (not row["accounts"] or ring.intersection(row["accounts"])))
 
     account_rows = []
     for a in sorted(set(accounts) | set(frozen) | set(seized)):
