@@ -58,3 +58,8 @@ def test_bench_startup_smoke() -> None:
     for row in ("import crimegraph", "crimegraph --help", "crimegraph --version",
                 "first trace, warm cache", "first trace, cold cache", "x python", "x pandas"):
         assert row in out, out
+
+
+def test_bench_attribution_smoke() -> None:
+    out = run("bench_attribution.py", "--n", "5000", "--repeat", "1")
+    assert "same answer: True" in out and "speed-up: the kernel is" in out

@@ -72,10 +72,12 @@ assert sorted(superiors[superiors == "P-ZHENG"].index) == ["P-CHEN", "P-HE", "P-
 assert sorted(levels[levels.isna()].index) == ["P-CAI", "P-NIU"]
 assert teams["reports"].to_dict() == {"P-WU": 3, "P-ZHENG": 3, "P-ZHOU": 2}
 money = paid.groupby(["from", "to"])["amount"].agg(["count", "sum"])
-assert money.loc[("P-HE", "P-ZHENG")].tolist() == [4, 189_000]
-assert money.loc[("P-ZHENG", "P-ZHOU")].tolist() == [4, 889_000]
+assert money.loc[("P-HE", "P-ZHENG")].tolist() == [4, 265_000]
+assert money.loc[("P-ZHENG", "P-ZHOU")].tolist() == [4, 1_138_000]
+assert money.loc[("P-ZHENG", "P-LU")].tolist() == [4, 561_000]
+assert money.loc[("P-LU", "P-ZHOU")].tolist() == [4, 561_000]
 assert money.loc[("P-ZHOU", "P-WU")].tolist() == [4, 295_000]
-assert len(money) == 3
+assert len(money) == 5
 links = command.groupby(["kind", "evidence"]).size().to_dict()
 assert links == {("employs", "EV-BANK-01"): 8, ("leads", "EV-SEIZE-A"): 1,
                  ("leads", "EV-SEIZE-B"): 1, ("leads", "EV-SEIZE-C"): 1,

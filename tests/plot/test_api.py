@@ -24,10 +24,12 @@ def figures(graph: cg.CaseGraph, chain: cg.Chain) -> dict[str, Callable[..., Axe
         "network": lambda **kw: cgp.plot_network(graph, **kw),
         "timeline": lambda **kw: cgp.plot_timeline(graph, **kw),
         "disruption": lambda **kw: cgp.plot_disruption(runs, **kw),
+        "reconcile": lambda **kw: cgp.plot_reconcile(cg.reconcile(graph), **kw),
     }
 
 
-@pytest.fixture(params=["chain", "org_chart", "network", "timeline", "disruption"])
+@pytest.fixture(params=["chain", "org_chart", "network", "timeline", "disruption",
+                        "reconcile"])
 def figure(request: pytest.FixtureRequest, oil_graph, oil_chain) -> Callable[..., Axes]:
     return figures(oil_graph, oil_chain)[request.param]
 
@@ -66,5 +68,5 @@ def test_same_input_same_picture(figure) -> None:
 
 def test_exports() -> None:
     assert set(cgp.__all__) == {"MissingCJKFontWarning", "plot_chain", "plot_disruption",
-                                "plot_network", "plot_org_chart", "plot_timeline",
-                                "use_cjk_font"}
+                                "plot_network", "plot_org_chart", "plot_reconcile",
+                                "plot_timeline", "use_cjk_font"}

@@ -1,4 +1,5 @@
-"""Analyses written once against the store interface: chains, key players, groups, hierarchy."""
+"""Analyses written once against the store interface: chains, key players, groups, hierarchy,
+money."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from .disruption import Disruption, simulate_disruption
 from .groups import Groups, find_groups
 from .hierarchy import infer_hierarchy
 from .players import key_players
+from .proceeds import Proceeds, proceeds
+from .reconcile import Reconciliation, reconcile
 from .social import network_to_igraph, social_network
 
 __all__ = [
@@ -16,6 +19,8 @@ __all__ = [
     "ChainCut",
     "Disruption",
     "Groups",
+    "Proceeds",
+    "Reconciliation",
     "cut_chain",
     "find_brokers",
     "find_groups",
@@ -23,6 +28,8 @@ __all__ = [
     "infer_hierarchy",
     "key_players",
     "network_to_igraph",
+    "proceeds",
+    "reconcile",
     "simulate_disruption",
     "social_network",
     "trace_chain",

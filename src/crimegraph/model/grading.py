@@ -168,7 +168,7 @@ def grade_case(case: Case, grade: Grade) -> Case:
     >>> case = cg.load_example("fake_liquor")
     >>> view = cg.model.grade_case(case, cg.Grade("A", 1))
     >>> view.id, len(case.transactions), len(view.transactions)
-    ('fake-liquor-zhou-graded-A1', 200, 65)
+    ('fake-liquor-zhou-graded-A1', 207, 72)
     """
     good = {e.id for e in case.evidence if grade.supports(e)}
     keep_bare = grade.unsupported == "keep"

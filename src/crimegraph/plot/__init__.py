@@ -1,4 +1,5 @@
-"""Figures for the analyst: supply chain, org chart, social network, timeline, disruption.
+"""Figures for the analyst: supply chain, org chart, social network, timeline, disruption,
+goods against money.
 
 Every ``plot_*`` function takes ``ax=None`` (a new figure sized to the content) or the
 caller's Axes, and returns the Axes. Positions are computed apart from drawing
@@ -24,6 +25,7 @@ from .disruption import plot_disruption
 from .fonts import MissingCJKFontWarning, use_cjk_font
 from .network import plot_network
 from .org import plot_org_chart
+from .reconcile import plot_reconcile
 from .timeline import plot_timeline
 
 __all__ = [
@@ -32,6 +34,7 @@ __all__ = [
     "plot_disruption",
     "plot_network",
     "plot_org_chart",
+    "plot_reconcile",
     "plot_timeline",
     "use_cjk_font",
 ]
