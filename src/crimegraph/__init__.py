@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # the same names, for type checkers and the API reference
         ChainCut,
         Disruption,
         Groups,
+        MoneyTrail,
         cut_chain,
         find_brokers,
         find_groups,
@@ -30,6 +31,7 @@ if TYPE_CHECKING:  # the same names, for type checkers and the API reference
         simulate_disruption,
         social_network,
         trace_chain,
+        trace_money,
     )
     from .errors import (
         CaseFileError,
@@ -64,12 +66,13 @@ if TYPE_CHECKING:  # the same names, for type checkers and the API reference
         MissingCJKFontWarning,
         plot_chain,
         plot_disruption,
+        plot_money,
         plot_network,
         plot_org_chart,
         plot_timeline,
         use_cjk_font,
     )
-    from .store import CaseGraph, CaseSummary, NetworkXStore, ShipmentTable, Store, graded
+    from .store import CaseGraph, CaseSummary, FlowTable, NetworkXStore, Store, graded
     from .store.neo4j import Neo4jStore
 
 __version__ = "0.1.0"
@@ -87,6 +90,7 @@ __all__ = [
     "Entity",
     "EntityNotFound",
     "Evidence",
+    "FlowTable",
     "Grade",
     "Groups",
     "Ingested",
@@ -95,6 +99,7 @@ __all__ = [
     "Mapping",
     "MappingError",
     "MissingCJKFontWarning",
+    "MoneyTrail",
     "Neo4jStore",
     "NetworkXStore",
     "Organization",
@@ -103,7 +108,6 @@ __all__ = [
     "Product",
     "Record",
     "Relationship",
-    "ShipmentTable",
     "SourceProblem",
     "Store",
     "StoreError",
@@ -127,6 +131,7 @@ __all__ = [
     "network_to_igraph",
     "plot_chain",
     "plot_disruption",
+    "plot_money",
     "plot_network",
     "plot_org_chart",
     "plot_timeline",
@@ -134,6 +139,7 @@ __all__ = [
     "simulate_disruption",
     "social_network",
     "trace_chain",
+    "trace_money",
     "use_cjk_font",
     "write_case",
 ]
@@ -152,6 +158,7 @@ _EXPORTS: dict[str, str] = {
     "Entity": "model",
     "EntityNotFound": "errors",
     "Evidence": "model",
+    "FlowTable": "store",
     "Grade": "model",
     "Groups": "analysis",
     "Ingested": "io.sources",
@@ -160,6 +167,7 @@ _EXPORTS: dict[str, str] = {
     "Mapping": "io.sources",
     "MappingError": "errors",
     "MissingCJKFontWarning": "plot",
+    "MoneyTrail": "analysis",
     "Neo4jStore": "store.neo4j",
     "NetworkXStore": "store",
     "Organization": "model",
@@ -168,7 +176,6 @@ _EXPORTS: dict[str, str] = {
     "Product": "model",
     "Record": "model",
     "Relationship": "model",
-    "ShipmentTable": "store",
     "SourceProblem": "errors",
     "Store": "store",
     "StoreError": "errors",
@@ -191,6 +198,7 @@ _EXPORTS: dict[str, str] = {
     "network_to_igraph": "analysis",
     "plot_chain": "plot",
     "plot_disruption": "plot",
+    "plot_money": "plot",
     "plot_network": "plot",
     "plot_org_chart": "plot",
     "plot_timeline": "plot",
@@ -198,6 +206,7 @@ _EXPORTS: dict[str, str] = {
     "simulate_disruption": "analysis",
     "social_network": "analysis",
     "trace_chain": "analysis",
+    "trace_money": "analysis",
     "use_cjk_font": "plot",
     "write_case": "io",
 }

@@ -1,4 +1,5 @@
-"""Analyses written once against the store interface: chains, key players, groups, hierarchy."""
+"""Analyses written once against the store interface: chains, money, key players, groups,
+hierarchy."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from .cut import ChainCut, cut_chain
 from .disruption import Disruption, simulate_disruption
 from .groups import Groups, find_groups
 from .hierarchy import infer_hierarchy
+from .money import MoneyTrail, trace_money
 from .players import key_players
 from .social import network_to_igraph, social_network
 
@@ -16,6 +18,7 @@ __all__ = [
     "ChainCut",
     "Disruption",
     "Groups",
+    "MoneyTrail",
     "cut_chain",
     "find_brokers",
     "find_groups",
@@ -26,4 +29,5 @@ __all__ = [
     "simulate_disruption",
     "social_network",
     "trace_chain",
+    "trace_money",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .base import NODE_COLUMNS, ShipmentTable, Store
+from .base import NODE_COLUMNS, FlowQuery, FlowTable, FlowWalk, Store
 from .graph import CaseGraph, as_case_graph, graded
 from .memory import NetworkXStore
 from .nxview import case_to_networkx
@@ -19,7 +19,9 @@ __all__ = [
     "CaseSummary",
     "Neo4jStore",
     "NetworkXStore",
-    "ShipmentTable",
+    "FlowQuery",
+    "FlowTable",
+    "FlowWalk",
     "Store",
     "as_case_graph",
     "case_to_networkx",
