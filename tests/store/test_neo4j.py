@@ -430,8 +430,8 @@ def test_procedure_finds_a_place_of_another_generation_stale(
     if not store._has_procedure():
         pytest.skip("the server has no crimegraph.trace procedure")
     cg.CaseGraph(small_case(), store=store)
-    query = ("CALL crimegraph.trace($ck, ['DEN'], false, null, null, null, ['DEN', 'OIL', 'T1']) "
-             "YIELD stale, ids, found, sections RETURN stale, ids, found, sections")
+    query = ("CALL crimegraph.trace($ck, 'shipment', ['DEN'], false, null, null, null, null, "
+             "['DEN', 'OIL', 'T1']) YIELD stale, ids, found, sections RETURN stale, ids, found, sections")
     fresh = driver.execute_query(query, ck=store.ck, database_="neo4j").records[0]
     assert not fresh["stale"] and fresh["ids"] == b"T1\nT2\n"
     assert (fresh["found"], fresh["sections"]) == (["DEN", "OIL"], ["organizations", "products"])
