@@ -1,4 +1,5 @@
-"""Figures for the analyst: supply chain, org chart, social network, timeline, disruption.
+"""Figures for the analyst: supply chain, money trail, org chart, social network, timeline,
+disruption.
 
 Every ``plot_*`` function takes ``ax=None`` (a new figure sized to the content) or the
 caller's Axes, and returns the Axes. Positions are computed apart from drawing
@@ -22,6 +23,7 @@ from __future__ import annotations
 from .chain import plot_chain
 from .disruption import plot_disruption
 from .fonts import MissingCJKFontWarning, use_cjk_font
+from .money import plot_money
 from .network import plot_network
 from .org import plot_org_chart
 from .timeline import plot_timeline
@@ -30,6 +32,7 @@ __all__ = [
     "MissingCJKFontWarning",
     "plot_chain",
     "plot_disruption",
+    "plot_money",
     "plot_network",
     "plot_org_chart",
     "plot_timeline",
