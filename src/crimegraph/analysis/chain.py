@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import html
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from ..model import Case, Organization, Person, Product, Warehouse
+from ..model import Case, Organization, Product, Warehouse
 from ..model._time import from_epoch_us, get_timezone
 from ..store.base import FlowQuery, FlowWalk
 from ..store.graph import CaseGraph, as_case_graph

@@ -27,8 +27,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ..model._time import get_timezone, localize, to_epoch_us
 from ..model import Organization, Person, Warehouse
+from ..model._time import get_timezone, localize, to_epoch_us
 from ..store.base import FlowQuery, FlowTable, FlowWalk, SettledWalk
 from ..store.graph import CaseGraph
 from . import _kernels as k

@@ -128,7 +128,8 @@ def trace_money(
     >>> trail.tiers
     {'SHOP': 0, 'DIST': 1, 'BOSS': 2}
     >>> trail.balance()[["id", "received", "paid_on", "retained"]].values.tolist()
-    [['BOSS', 4000.0, 0.0, 4000.0], ['DIST', 5000.0, 4000.0, 1000.0], ['SHOP', 0.0, 5000.0, -5000.0]]
+    [['BOSS', 4000.0, 0.0, 4000.0], ['DIST', 5000.0, 4000.0, 1000.0],
+     ['SHOP', 0.0, 5000.0, -5000.0]]
     """
     g = as_case_graph(graph)
     if direction not in ("downstream", "upstream"):
@@ -200,6 +201,7 @@ class MoneyTrail(WalkResult):
     max_hops: int | None
     attribution: str
     payment_count: int
+    _query: FlowQuery
     _carried: dict[str, float] | None
     _attributed: dict[str, float] | None
 

@@ -3,8 +3,8 @@
 A store holds one case. Two implementations exist: :class:`~crimegraph.NetworkXStore`
 (in memory, the default) and :class:`~crimegraph.Neo4jStore`. The interface is small on purpose:
 lookups by id, the links and transactions around a set of nodes, the flows (shipments and
-payments alike) as columnar tables, and whole-case exports. Algorithms use nothing else, so they give the same answers on
-both stores.
+payments alike) as columnar tables, and whole-case exports. Algorithms use nothing else, so
+they give the same answers on both stores.
 """
 
 from __future__ import annotations

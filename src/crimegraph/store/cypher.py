@@ -264,7 +264,9 @@ ALL_FLOWS: dict[str, str] = {
 }
 """Every flow of one kind, in the case's time order (ties in case-file order)."""
 
-PACK_SIDES: dict[str, tuple[str, str]] = {"shipment": ("out", "in"), "payment": ("pay_out", "pay_in")}
+PACK_SIDES: dict[str, tuple[str, str]] = {
+    "shipment": ("out", "in"), "payment": ("pay_out", "pay_in"),
+}
 """Property prefixes of the packed lists per flow kind: (downstream, upstream)."""
 
 
