@@ -5,11 +5,11 @@ Usage::
     python benchmarks/bench_money.py                 # 1,000,000 transactions (100,000 payments)
     python benchmarks/bench_money.py --n 20000       # a quick smoke run
 
-Figures printed: ``trace_money`` (reach, time-respecting) downstream from the payer whose money
-can reach the most accounts and upstream to the busiest payee, warm (compiled, the walk's per-node lists built), against
-``scipy.sparse.csgraph.breadth_first_order`` over the same payments (a C BFS over a prebuilt
-CSR matrix, which ignores time). Target: within 3x of the C BFS. The script prints figures and
-never fails on time.
+Figures printed: ``trace_money`` (reach, time-respecting) downstream from the payer whose
+money can reach the most accounts and upstream to the busiest payee, warm (compiled, the
+walk's per-node lists built), against ``scipy.sparse.csgraph.breadth_first_order`` over
+the same payments (a C BFS over a prebuilt CSR matrix, which ignores time). Target: within
+3x of the C BFS. The script prints figures and never fails on time.
 """
 
 from __future__ import annotations
