@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from .._gc import gc_paused
 from ..errors import NameIndex, StoreError
 from ..model import Case, Record, Relationship, Transaction
 from ..model.links import RELATIONSHIP_KINDS
@@ -229,14 +230,14 @@ def build_flows(case: Case, node_ids: list[str], node_pos: dict[str, int]
                 ) -> dict[str, FlowTable]:
     """The case's shipments and payments as :class:`FlowTable` s, each sorted by time.
 
-    One pass reads the transactions' fields as columns (visiting a million records spread
-    over the heap is the slow part); C-level ``map``/``compress`` and numpy do the rest.
+    The transactions' fields are read as columns (visiting a million records spread over
+    the heap is the slow part); C-level ``map``/``compress`` and numpy do the rest.
     """
     txs = case.transactions
-    if txs:
-        columns = dict(zip(FLOW_FIELDS, zip(*map(attrgetter(*FLOW_FIELDS), txs))))
-    else:
-        columns = {name: () for name in FLOW_FIELDS}
+    # One list per field: twice as fast as reading rows and transposing them. The cyclic
+    # collector would rescan the heap again and again while the lists grow.
+    with gc_paused():
+        columns = {name: list(map(attrgetter(name), txs)) for name in FLOW_FIELDS}
     is_shipment = list(map("shipment".__eq__, columns["kind"]))
     product_ids = [p.id for p in case.products]
     tables: dict[str, FlowTable] = {}
