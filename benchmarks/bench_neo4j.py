@@ -52,6 +52,7 @@ def main() -> None:
 
     import crimegraph as cg
     from crimegraph import synth
+    from crimegraph.store.base import FlowQuery
 
     server = None
     uri = os.environ.get("CRIMEGRAPH_NEO4J_URI")
@@ -143,13 +144,13 @@ def main() -> None:
             from crimegraph.store import cypher
 
             for _ in range(args.repeat):
-                row = store._read(cypher.SERVER_TRACE, ck=store.ck, ids=[busiest],
-                                  starts=[busiest], upstream=False, products=None, since=None,
-                                  until=None)[0]
+                row = store._read(cypher.SERVER_TRACE, ck=store.ck, kind="shipment",
+                                  ids=[busiest], starts=[busiest], upstream=False, items=None,
+                                  since=None, until=None, min_amount=None)[0]
                 inside.append((row["micros"], row["readMicros"]))
         print(f"\ntrace_chain from {busiest} ({mem_chain.shipment_count:,} chain shipments, "
               f"{len(mem_chain.tiers):,} nodes; Neo4j fetched "
-              f"{len(store.chain_candidates([busiest], direction='downstream', products=None, since_us=None, until_us=None, max_hops=None)):,} "  # noqa: E501
+              f"{len(store._reach(FlowQuery('shipment', (busiest,)))[0]):,} "
               f"of {len(table):,} shipments):")
         print(f"  call only       memory {mem_call * 1e3:8.1f} ms   neo4j {neo_call * 1e3:8.1f} ms"
               f"   ratio {neo_call / mem_call:6.1f}x")

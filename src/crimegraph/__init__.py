@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # the same names, for type checkers and the API reference
         ChainCut,
         Disruption,
         Groups,
+        MoneyTrail,
         cut_chain,
         find_brokers,
         find_groups,
@@ -32,6 +33,7 @@ if TYPE_CHECKING:  # the same names, for type checkers and the API reference
         simulate_disruption,
         social_network,
         trace_chain,
+        trace_money,
     )
     from .errors import (
         CaseFileError,
@@ -68,13 +70,14 @@ if TYPE_CHECKING:  # the same names, for type checkers and the API reference
         MissingCJKFontWarning,
         plot_chain,
         plot_disruption,
+        plot_money,
         plot_network,
         plot_org_chart,
         plot_reconcile,
         plot_timeline,
         use_cjk_font,
     )
-    from .store import CaseGraph, CaseSummary, NetworkXStore, ShipmentTable, Store, graded
+    from .store import CaseGraph, CaseSummary, FlowTable, NetworkXStore, Store, graded
     from .store.neo4j import Neo4jStore
 
 __version__ = "0.1.0"
@@ -92,6 +95,7 @@ __all__ = [
     "Entity",
     "EntityNotFound",
     "Evidence",
+    "FlowTable",
     "Grade",
     "Groups",
     "Ingested",
@@ -101,6 +105,7 @@ __all__ = [
     "Mapping",
     "MappingError",
     "MissingCJKFontWarning",
+    "MoneyTrail",
     "Neo4jStore",
     "NetworkXStore",
     "Organization",
@@ -109,7 +114,6 @@ __all__ = [
     "Product",
     "Record",
     "Relationship",
-    "ShipmentTable",
     "SourceProblem",
     "Store",
     "StoreError",
@@ -134,6 +138,7 @@ __all__ = [
     "network_to_igraph",
     "plot_chain",
     "plot_disruption",
+    "plot_money",
     "plot_network",
     "plot_org_chart",
     "plot_reconcile",
@@ -144,6 +149,7 @@ __all__ = [
     "simulate_disruption",
     "social_network",
     "trace_chain",
+    "trace_money",
     "use_cjk_font",
     "write_case",
 ]
@@ -162,6 +168,7 @@ _EXPORTS: dict[str, str] = {
     "Entity": "model",
     "EntityNotFound": "errors",
     "Evidence": "model",
+    "FlowTable": "store",
     "Grade": "model",
     "Groups": "analysis",
     "Ingested": "io.sources",
@@ -171,6 +178,7 @@ _EXPORTS: dict[str, str] = {
     "Mapping": "io.sources",
     "MappingError": "errors",
     "MissingCJKFontWarning": "plot",
+    "MoneyTrail": "analysis",
     "Neo4jStore": "store.neo4j",
     "NetworkXStore": "store",
     "Organization": "model",
@@ -179,7 +187,6 @@ _EXPORTS: dict[str, str] = {
     "Product": "model",
     "Record": "model",
     "Relationship": "model",
-    "ShipmentTable": "store",
     "SourceProblem": "errors",
     "Store": "store",
     "StoreError": "errors",
@@ -203,6 +210,7 @@ _EXPORTS: dict[str, str] = {
     "network_to_igraph": "analysis",
     "plot_chain": "plot",
     "plot_disruption": "plot",
+    "plot_money": "plot",
     "plot_network": "plot",
     "plot_org_chart": "plot",
     "plot_reconcile": "plot",
@@ -213,6 +221,7 @@ _EXPORTS: dict[str, str] = {
     "simulate_disruption": "analysis",
     "social_network": "analysis",
     "trace_chain": "analysis",
+    "trace_money": "analysis",
     "use_cjk_font": "plot",
     "write_case": "io",
 }

@@ -68,5 +68,5 @@ def test_same_input_same_picture(figure) -> None:
 
 def test_exports() -> None:
     assert set(cgp.__all__) == {"MissingCJKFontWarning", "plot_chain", "plot_disruption",
-                                "plot_network", "plot_org_chart", "plot_reconcile",
-                                "plot_timeline", "use_cjk_font"}
+                                "plot_money", "plot_network", "plot_org_chart",
+                                "plot_reconcile", "plot_timeline", "use_cjk_font"}

@@ -14,6 +14,7 @@ import pytest
 
 import crimegraph as cg
 from crimegraph.model._time import from_epoch_us
+from crimegraph.store.base import FlowQuery, SettledWalk
 
 pytestmark = pytest.mark.neo4j
 
@@ -217,8 +218,7 @@ def test_constraints_and_indexes_exist(store: cg.Neo4jStore, driver: neo4j.Drive
 def test_trace_fetches_only_what_it_can_reach(store: cg.Neo4jStore) -> None:
     graph = cg.CaseGraph(cg.load_example("counterfeit_oil"), store=store)
     total = len(graph.shipments())
-    fetched = store.chain_candidates(["SHOP-17"], direction="upstream", products=None,
-                                     since_us=None, until_us=None, max_hops=None)
+    fetched, _ = store._reach(FlowQuery("shipment", ("SHOP-17",), "upstream"))
     assert 0 < len(fetched) < total / 3
 
 
@@ -419,8 +419,8 @@ def test_test_server_has_the_trace_procedure(neo4j_uri: str, store: cg.Neo4jStor
         pytest.skip("a server of your own need not have crimegraph's plugin")
     assert store.traces_in_server
     cg.CaseGraph(small_case(), store=store)
-    assert store.traced_chain(["DEN"], direction="downstream", products=None, since_us=None,
-                              until_us=None) is not None
+    walked = store.walk_flows(FlowQuery("shipment", ("DEN",)))
+    assert isinstance(walked, SettledWalk) and walked.kinds == {"DEN": "Organization"}
 
 
 def test_procedure_finds_a_place_of_another_generation_stale(
@@ -430,8 +430,8 @@ def test_procedure_finds_a_place_of_another_generation_stale(
     if not store._has_procedure():
         pytest.skip("the server has no crimegraph.trace procedure")
     cg.CaseGraph(small_case(), store=store)
-    query = ("CALL crimegraph.trace($ck, ['DEN'], false, null, null, null, ['DEN', 'OIL', 'T1']) "
-             "YIELD stale, ids, found, sections RETURN stale, ids, found, sections")
+    query = ("CALL crimegraph.trace($ck, 'shipment', ['DEN'], false, null, null, null, null, "
+             "['DEN', 'OIL', 'T1']) YIELD stale, ids, found, sections RETURN stale, ids, found, sections")
     fresh = driver.execute_query(query, ck=store.ck, database_="neo4j").records[0]
     assert not fresh["stale"] and fresh["ids"] == b"T1\nT2\n"
     assert (fresh["found"], fresh["sections"]) == (["DEN", "OIL"], ["organizations", "products"])

@@ -83,8 +83,9 @@ def test_random_cases_trace_alike_three_ways(
 def _columns(store: cg.Neo4jStore, start: str) -> str:
     from crimegraph.store import cypher
 
-    row = store._read(cypher.SERVER_TRACE, ck=store.ck, starts=[start], ids=[start],
-                      upstream=False, products=None, since=None, until=None)[0]
+    row = store._read(cypher.SERVER_TRACE, ck=store.ck, kind="shipment", starts=[start],
+                      ids=[start], upstream=False, items=None, since=None, until=None,
+                      min_amount=None)[0]
     return str(row["columns"])
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import networkx as nx
+import numpy as np
 import pytest
 
 import crimegraph as cg
+from crimegraph.analysis.flows import adjacency
 
 Make = Callable[[cg.Case], cg.CaseGraph]
 
@@ -84,10 +86,23 @@ def test_links_and_transactions_around_nodes(make_graph: Make) -> None:
 def test_shipment_table_is_columnar_and_time_sorted(make_graph: Make) -> None:
     table = make_graph(ring()).shipments()
     assert len(table) == 1
+    assert table.kind == "shipment"
     assert table.ids.tolist() == ["T1"]
     assert table.node_ids[table.source[0]] == "DEN"
-    assert table.product_ids[table.product[0]] == "OIL"
+    assert table.item_ids[table.item[0]] == "OIL"
     assert table.quantity.tolist() == [20.0]
+
+
+def test_payment_table_is_the_same_kind_of_table(make_graph: Make) -> None:
+    g = make_graph(ring())
+    table = g.payments()
+    assert table.kind == "payment" and g.flows("payment").ids.tolist() == ["T2"]
+    assert table.node_ids[table.source[0]] == "SHOP"
+    assert table.item_ids[table.item[0]] == "CNY"  # a payment's item is its currency
+    assert np.isnan(table.quantity[0])
+    assert table.amount.tolist() == [8000.0]
+    with pytest.raises(ValueError, match="kind='goods' is not a flow kind"):
+        g.flows("goods")  # type: ignore[arg-type]
 
 
 def test_node_table(make_graph: Make) -> None:
@@ -167,8 +182,8 @@ def test_adjacency_runs_put_dead_ends_last_in_time_order() -> None:
         ("T4", "WH", "SHOP1", 40, "OIL", 1.0, None),
         ("T5", "DEN", "WH", 50, "OIL", 1.0, None),
     ]
-    table = cg.ShipmentTable.from_rows(rows)
-    offsets, split, neighbor, ranks, frame_times, order = table.adjacency("downstream")
+    table = cg.FlowTable.from_rows(rows)
+    offsets, split, neighbor, ranks, frame_times, order = adjacency(table, "downstream")
     den, wh = table.node_index["DEN"], table.node_index["WH"]
     run = slice(offsets[den], offsets[den + 1])
     # DEN ships on to WH (which ships on) first, then to the dead ends SHOP1/SHOP2, each by time.
@@ -178,7 +193,7 @@ def test_adjacency_runs_put_dead_ends_last_in_time_order() -> None:
     assert frame_times[ranks[run]].tolist() == [10, 50, 20, 30]
     assert [table.node_ids[v] for v in neighbor[run]] == ["WH", "WH", "SHOP2", "SHOP1"]
     # Upstream: incoming shipments newest first, on negated times; DEN receives nothing.
-    offsets, split, neighbor, ranks, frame_times, order = table.adjacency("upstream")
+    offsets, split, neighbor, ranks, frame_times, order = adjacency(table, "upstream")
     shop1 = table.node_index["SHOP1"]
     run = slice(offsets[shop1], offsets[shop1 + 1])
     assert table.ids[order[run]].tolist() == ["T4", "T1"]  # WH ships on upstream; DEN is a dead end

@@ -1,5 +1,5 @@
-"""Analyses written once against the store interface: chains, key players, groups, hierarchy,
-money."""
+"""Analyses written once against the store interface: chains, money, key players, groups,
+hierarchy."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from .cut import ChainCut, cut_chain
 from .disruption import Disruption, simulate_disruption
 from .groups import Groups, find_groups
 from .hierarchy import infer_hierarchy
+from .money import MoneyTrail, trace_money
 from .players import key_players
 from .proceeds import Proceeds, proceeds
 from .reconcile import Reconciliation, reconcile
@@ -19,6 +20,7 @@ __all__ = [
     "ChainCut",
     "Disruption",
     "Groups",
+    "MoneyTrail",
     "Proceeds",
     "Reconciliation",
     "cut_chain",
@@ -33,4 +35,5 @@ __all__ = [
     "simulate_disruption",
     "social_network",
     "trace_chain",
+    "trace_money",
 ]

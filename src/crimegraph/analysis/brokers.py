@@ -228,7 +228,7 @@ def _flow_arcs(graph: CaseGraph, flows: Collection[str], position: Mapping[str, 
                 f"relationship kind ({', '.join(RELATIONSHIP_KINDS)})")
     pairs: list[tuple[str, str]] = []
     if "shipment" in chosen:
-        table = graph.store.shipments()
+        table = graph.store.flows("shipment")
         node_ids = table.node_ids
         pairs.extend((node_ids[s], node_ids[t]) for s, t in
                      set(zip(table.source.tolist(), table.target.tolist(), strict=True)))

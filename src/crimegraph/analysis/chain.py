@@ -5,26 +5,26 @@ a start set S, a node is reached at the earliest time goods from S could be ther
 at ``since``, or the beginning of time). A shipment u->v at time t belongs to the chain when u
 is reached at or before t (the same timestamp counts), t lies within ``since..until`` and the
 product matches; v is then reached no later than t. Upstream is the mirror image: a node is
-reached at the latest time it could still have fed the start. Only shipments carry goods;
-payments never extend a chain.
+reached at the latest time it could still have fed the start. Only shipments carry goods:
+payments never extend a chain (:func:`~crimegraph.trace_money` follows them). The walk itself
+is the flows engine's (:mod:`crimegraph.analysis.flows`), shared with the money trace.
 """
 
 from __future__ import annotations
 
 import html
 import warnings
-from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from collections.abc import Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from ..model import Case, Organization, Person, Product, Warehouse
-from ..model._time import from_epoch_us, get_timezone, localize, to_epoch_us
-from ..store.base import ShipmentTable, TracedChain
+from ..model import Case, Organization, Product, Warehouse
+from ..model._time import from_epoch_us, get_timezone
+from ..store.base import FlowQuery, FlowWalk
 from ..store.graph import CaseGraph, as_case_graph
-from . import _kernels as k
+from .flows import TimeLike, WalkResult, as_id_list, as_us, run_walk
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -49,61 +49,6 @@ RETAIL_KINDS = frozenset({"shop", "online_store", "market"})
 """Organization kinds that sell to the public: retail end points of a chain."""
 
 Directions = ("downstream", "upstream")
-TimeLike = datetime | date | str
-
-
-def _as_us(value: TimeLike | None, tz_name: str, name: str) -> int | None:
-    if value is None:
-        return None
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value)
-        except ValueError:
-            raise ValueError(
-                f"{name}={value!r} is not an ISO date or datetime (e.g. '2024-03-01')"
-            ) from None
-    if not isinstance(value, (datetime, date)):
-        raise TypeError(f"{name} must be a date, datetime or ISO string, got {value!r}")
-    return to_epoch_us(localize(value, get_timezone(tz_name)))
-
-
-def _as_list(value: str | Iterable[str], name: str) -> list[str]:
-    items = [value] if isinstance(value, str) else list(value)
-    if not items:
-        raise ValueError(f"{name} is an empty list; give at least one id (or None for all)")
-    for item in items:
-        if not isinstance(item, str):
-            raise TypeError(f"{name} must hold string ids, got {item!r}")
-    return list(dict.fromkeys(items))
-
-
-_PLACES = ("Person", "Organization", "Warehouse")
-
-
-def _valid_ids(kinds: dict[str, str], starts: list[str], products: list[str] | None) -> bool:
-    """Whether every start is a place and every product a product (by type name)."""
-    return (all(kinds.get(s) in _PLACES for s in starts)
-            and all(kinds.get(p) == "Product" for p in products or []))
-
-
-def _check_ids(g: CaseGraph, starts: list[str], products: list[str] | None) -> None:
-    """Raise the error an analyst needs when a start or product id is wrong."""
-    records = g.store.get_many(starts + (products or []))
-    for sid in starts:
-        if sid not in records:
-            raise g.store.not_found(sid)
-        kind = type(records[sid]).__name__
-        if kind not in _PLACES:
-            raise ValueError(
-                f"start {sid!r} is a {kind.lower()}, not a person, organization or premises; "
-                "start from where goods are"
-            )
-    for pid in products or []:
-        if pid not in records:
-            raise g.store.not_found(pid)
-        if type(records[pid]).__name__ != "Product":
-            raise ValueError(f"product {pid!r} is a {type(records[pid]).__name__.lower()}, "
-                             "not a product")
 
 
 def trace_chain(
@@ -186,34 +131,17 @@ def trace_chain(
         )
     if max_hops is not None and (not isinstance(max_hops, int) or max_hops < 1):
         raise ValueError(f"max_hops={max_hops!r} must be a whole number >= 1 (or None)")
-    starts = _as_list(start, "start")
-    products = None if product is None else _as_list(product, "product")
+    starts = as_id_list(start, "start")
+    products = None if product is None else as_id_list(product, "product")
     tz_name = g.store.timezone
-    since_us = _as_us(since, tz_name, "since")
-    until_us = _as_us(until, tz_name, "until")
+    since_us = as_us(since, tz_name, "since")
+    until_us = as_us(until, tz_name, "until")
     if since_us is not None and until_us is not None and since_us > until_us:
         raise ValueError(f"since={since!r} is after until={until!r}")
-    traced = None
-    if time_respecting and max_hops is None:
-        # A store that traces where the data lives also says what the ids are; the trace is
-        # used only if they are valid (otherwise the checks below raise).
-        traced = g.store.traced_chain(starts, direction=direction, products=products,
-                                      since_us=since_us, until_us=until_us)
-    if traced is not None and not _valid_ids(traced.kinds, starts, products):
-        traced = None
-    if traced is not None:
-        chain = Chain._settled(g, traced, starts, direction=direction, products=products,
-                               since_us=since_us, until_us=until_us)
-    else:
-        _check_ids(g, starts, products)
-        table = g.store.chain_candidates(
-            starts, direction=direction, products=products, since_us=since_us,
-            until_us=until_us, max_hops=max_hops,
-        )
-        chain = Chain._compute(
-            g, table, starts, direction=direction, products=products, since_us=since_us,
-            until_us=until_us, time_respecting=time_respecting, max_hops=max_hops,
-        )
+    query = FlowQuery("shipment", tuple(starts), direction,
+                      None if products is None else tuple(products), since_us, until_us,
+                      None, time_respecting, max_hops)
+    chain = Chain._walked(g, run_walk(g, query, holds="goods"), query)
     if not chain.shipment_count:
         _warn_if_no_goods(g, starts, direction)
     return chain
@@ -255,7 +183,7 @@ def _warn_if_no_goods(g: CaseGraph, starts: list[str], direction: str) -> None:
     warnings.warn(message, stacklevel=3)
 
 
-class Chain:
+class Chain(WalkResult):
     """The result of :func:`trace_chain`: the part of the goods network the trace reached.
 
     Attributes
@@ -276,135 +204,26 @@ class Chain:
     max_hops: int | None
     shipment_count: int
     """Number of shipments in the chain."""
-    _table: ShipmentTable
-    _start_idx: np.ndarray
-    _upstream: bool
-    _edge_cache: np.ndarray | None
-    _level_cache: np.ndarray | None
-    _pending: tuple[Any, ...] | None
 
     def __init__(self) -> None:  # pragma: no cover - built by trace_chain only
         raise TypeError("a Chain is made by crimegraph.trace_chain(...)")
 
     @classmethod
-    def _made(
-        cls, graph: CaseGraph, table: ShipmentTable, starts: list[str], *, direction: str,
-        products: list[str] | None, since_us: int | None, until_us: int | None,
-        time_respecting: bool, max_hops: int | None,
-    ) -> Chain:
-        """A chain with the trace's parameters set (its shipments are set by the caller)."""
+    def _walked(cls, graph: CaseGraph, walked: FlowWalk, query: FlowQuery) -> Chain:
+        """The chain of a walk over shipments."""
         self = cls.__new__(cls)
         self.graph = graph
-        self.start = starts
-        self.direction = direction
-        self.product = products
-        self.since_us, self.until_us = since_us, until_us
-        self.time_respecting = time_respecting
-        self.max_hops = max_hops
-        self._table = table
-        self._upstream = direction == "upstream"
-        self._pending = None
+        self.start = list(query.starts)
+        self.direction = query.direction
+        self.product = None if query.items is None else list(query.items)
+        self.since_us, self.until_us = query.since_us, query.until_us
+        self.time_respecting = query.time_respecting
+        self.max_hops = query.max_hops
+        self._walk = walked
+        self._table = walked.table
+        self._upstream = query.upstream
+        self.shipment_count = walked.count
         return self
-
-    @classmethod
-    def _compute(
-        cls, graph: CaseGraph, table: ShipmentTable, starts: list[str], *, direction: str,
-        products: list[str] | None, since_us: int | None, until_us: int | None,
-        time_respecting: bool, max_hops: int | None,
-    ) -> Chain:
-        self = cls._made(graph, table, starts, direction=direction, products=products,
-                         since_us=since_us, until_us=until_us,
-                         time_respecting=time_respecting, max_hops=max_hops)
-        n_nodes = len(table.node_ids)
-        pos = table.node_index
-        start_idx = np.array([pos[s] for s in starts if s in pos], dtype=np.int32)
-        upstream = self._upstream
-        if products is not None:
-            keep = table.mask(products=products)
-            use_keep = True
-        else:
-            keep = np.ones(1, dtype=np.bool_)
-            use_keep = False
-        self._start_idx = start_idx
-        if time_respecting and max_hops is None:
-            offsets, split, neighbor, ranks, frame_times, order = table.adjacency(
-                "upstream" if upstream else "downstream"
-            )
-            # The window in the trace's time frame (upstream runs on negated times), as ranks.
-            low, high = (until_us, since_us) if upstream else (since_us, until_us)
-            sign = -1 if upstream else 1
-            lo = 0 if low is None else int(np.searchsorted(frame_times, sign * low, "left"))
-            hi = (2**31 - 1 if high is None
-                  else int(np.searchsorted(frame_times, sign * high, "right")) - 1)
-            reached, first, first_dead, count = k.trace_adjacency(
-                offsets, split, neighbor, ranks, order, keep, use_keep, np.int32(lo),
-                np.int32(hi), start_idx, n_nodes,
-            )
-            # Arrivals settle the chain; tiers, flows and the list of its shipments are read
-            # off the per-node shipment lists when first asked for.
-            self._pending = (offsets, split, neighbor, ranks, order, keep, use_keep,
-                             np.int32(hi), first, first_dead, reached)
-            self._edge_cache = None
-            self._level_cache = None
-            self.shipment_count = int(count)
-        else:
-            edges, levels = self._compute_by_stream(
-                table, start_idx, upstream=upstream, keep=keep, use_keep=use_keep,
-                since_us=since_us, until_us=until_us, time_respecting=time_respecting,
-                max_hops=max_hops,
-            )
-            self._edge_cache = edges
-            self._level_cache = levels
-            self.shipment_count = len(edges)
-        return self
-
-    @classmethod
-    def _settled(
-        cls, graph: CaseGraph, traced: TracedChain, starts: list[str], *, direction: str,
-        products: list[str] | None, since_us: int | None, until_us: int | None,
-    ) -> Chain:
-        """A chain the store traced itself: its table holds exactly the chain shipments."""
-        table = traced.table
-        self = cls._made(graph, table, starts, direction=direction, products=products,
-                         since_us=since_us, until_us=until_us, time_respecting=True,
-                         max_hops=None)
-        # Tier 0 holds exactly the starts (no need to build the whole id -> position map).
-        self._start_idx = np.flatnonzero(traced.levels == 0).astype(np.int32)
-        self._edge_cache = np.arange(len(table), dtype=np.int64)
-        self._level_cache = traced.levels
-        self.shipment_count = len(table)
-        if traced.transactions is not None:
-            self.__dict__["transactions"] = traced.transactions  # the cached property's value
-        return self
-
-    @property
-    def _edges(self) -> np.ndarray:
-        """Table positions of the chain shipments, in table (time) order."""
-        if self._edge_cache is None:
-            assert self._pending is not None
-            offsets, split, _, times, order, keep, use_keep, hi, first, first_dead, reached = (
-                self._pending
-            )
-            found = k.chain_positions(
-                offsets, split, times, order, keep, use_keep, hi, first, first_dead, reached
-            )
-            found.sort()
-            self._edge_cache = found
-        return self._edge_cache
-
-    @property
-    def _levels(self) -> np.ndarray:
-        """Hop distance of every table node from the start (-1 outside the chain)."""
-        if self._level_cache is None:
-            assert self._pending is not None
-            offsets, split, neighbor, times, order, keep, use_keep, hi, first, first_dead, _ = (
-                self._pending
-            )
-            self._level_cache = k.chain_tiers(
-                offsets, split, neighbor, times, order, keep, use_keep, hi, first, first_dead,
-                self._start_idx, len(self._table.node_ids),
-            )
-        return self._level_cache
 
     @cached_property
     def _flows(self) -> tuple[np.ndarray, np.ndarray, float, float]:
@@ -431,104 +250,13 @@ class Chain:
         """Value of all chain shipments with a known amount (turnover along the chain)."""
         return self._flows[3]
 
-    @staticmethod
-    def _compute_by_stream(
-        table: ShipmentTable, start_idx: np.ndarray, *, upstream: bool, keep: np.ndarray,
-        use_keep: bool, since_us: int | None, until_us: int | None, time_respecting: bool,
-        max_hops: int | None,
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Hop-limited or plain traces: passes over the time-sorted shipment stream."""
-        n_nodes = len(table.node_ids)
-        lo, hi = 0, len(table)
-        if since_us is not None:
-            lo = int(np.searchsorted(table.time, since_us, side="left"))
-        if until_us is not None:
-            hi = int(np.searchsorted(table.time, until_us, side="right"))
-        hi = max(hi, lo)
-        src, dst, when = table.source[lo:hi], table.target[lo:hi], table.time[lo:hi]
-        keep = keep[lo:hi] if use_keep else keep
-        # Upstream is downstream on the reversed network with time running backwards.
-        if upstream:
-            src, dst, when = dst[::-1], src[::-1], -when[::-1]
-            keep = keep[::-1] if use_keep else keep
-        bound = until_us if upstream else since_us
-        if time_respecting:
-            arrival = np.full(n_nodes, k.NO_TIME, dtype=np.int64)
-            arrival[start_idx] = k.EVER if bound is None else (-bound if upstream else bound)
-            mask = k.hop_limited_arrival(src, dst, when, keep, use_keep, arrival, max_hops)
-        else:
-            usable = keep if use_keep else np.ones(src.shape[0], dtype=np.bool_)
-            limit = -1 if max_hops is None else max_hops - 1
-            reach = k.bfs_levels(src, dst, usable, n_nodes, start_idx, limit)
-            mask = (reach[src] >= 0) & usable
-        chain = np.flatnonzero(mask)
-        levels = k.bfs_levels(src, dst, mask, n_nodes, start_idx, -1)
-        edges = (hi - 1) - chain[::-1] if upstream else chain + lo
-        return edges, levels
-
-    # -- ids --------------------------------------------------------------------------------
-    @cached_property
-    def tiers(self) -> dict[str, int]:
-        """Hop distance from the start inside the chain, for every chain node."""
-        node_ids = self._table.node_ids
-        reached = np.flatnonzero(self._levels >= 0)
-        by_level: dict[int, list[str]] = {}
-        for level, index in zip(self._levels[reached].tolist(), reached.tolist()):
-            by_level.setdefault(level, []).append(node_ids[index])
-        by_level.setdefault(0, [])
-        known = set(node_ids[i] for i in reached.tolist())
-        # A start without shipments is still part of its chain.
-        by_level[0] += [s for s in dict.fromkeys(self.start) if s not in known]
-        # Sorting names level by level is far faster than sorting (level, name) pairs.
-        return {node: level for level in sorted(by_level) for node in sorted(by_level[level])}
-
-    @property
-    def nodes(self) -> list[str]:
-        """Chain node ids, ordered by tier, then id."""
-        return list(self.tiers)
-
-    @cached_property
-    def transactions(self) -> list[str]:
-        """Ids of the chain shipments, in time order (ties in case-file order)."""
-        return self._table.ids[self._edges].tolist()  # type: ignore[no-any-return]
-
-    def _nodes_without(self, ends: np.ndarray) -> list[str]:
-        """Chain nodes that are never at this end (``source``/``target``) of a chain shipment."""
-        pos = self._table.node_index
-        touched = np.zeros(len(self._table.node_ids), dtype=bool)
-        touched[ends[self._edges]] = True
-        return [n for n in self.nodes if n not in pos or not touched[pos[n]]]
-
-    @property
-    def sources(self) -> list[str]:
-        """Chain nodes that receive no chain shipment: where the traced goods originate."""
-        return self._nodes_without(self._table.target)
-
-    @property
-    def endpoints(self) -> list[str]:
-        """Chain nodes that send no chain shipment: where the traced goods end up."""
-        return self._nodes_without(self._table.source)
-
-    def __len__(self) -> int:
-        return self.shipment_count
-
-    # -- attributes of chain nodes ----------------------------------------------------------
-    @cached_property
-    def _entities(self) -> dict[str, Any]:
-        return self.graph.store.get_many(self.nodes)
-
-    @property
-    def provinces(self) -> list[str]:
-        """Provinces of the chain nodes (those with a known province), sorted."""
-        return sorted({e.province for e in self._entities.values() if getattr(e, "province", None)})
-
     @cached_property
     def _balances(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Keys ``node * n_products + product`` seen on chain shipments, with the quantities
         in and out per key (summed in table order: every store gives the same totals)."""
         t, edges = self._table, self._edges
-        n_products = max(len(t.product_ids), 1)
-        product = t.product[edges].astype(np.int64)
+        n_products = max(len(t.item_ids), 1)
+        product = t.item[edges].astype(np.int64)
         key_in = t.target[edges].astype(np.int64) * n_products + product
         key_out = t.source[edges].astype(np.int64) * n_products + product
         keys = np.unique(np.concatenate([key_in, key_out]))
@@ -569,7 +297,7 @@ class Chain:
 
         t = self._table
         keys, inflow, outflow = self._balances
-        n_products = max(len(t.product_ids), 1)
+        n_products = max(len(t.item_ids), 1)
         tiers, starts = self.tiers, set(self.start)
         balance = inflow - outflow
         scale = max(float(np.abs(inflow).max(initial=0.0)), 1.0)
@@ -589,7 +317,7 @@ class Chain:
             elif value > 0 and not self._upstream:
                 lead = LEAD_STOCK
             rows.append({"id": node, "name": self._name(node), "kind": self._kind(node),
-                         "tier": tiers[node], "product": t.product_ids[key % n_products],
+                         "tier": tiers[node], "product": t.item_ids[key % n_products],
                          "inflow": float(inflow[i]), "outflow": float(outflow[i]),
                          "unaccounted": value, "lead": lead})
         pairs = {(rows[r]["id"], rows[r]["product"]) for r in short}
@@ -640,15 +368,6 @@ class Chain:
         frame["rank"] = np.arange(1, len(frame) + 1)
         return frame
 
-    def _kind(self, node: str) -> str:
-        """The word for what a chain node is: premises, person, or an organization's kind."""
-        entity = self._entities.get(node)
-        if isinstance(entity, Warehouse):
-            return "premises"
-        if isinstance(entity, Organization):
-            return entity.kind or "organization"
-        return "person" if isinstance(entity, Person) else "unknown"
-
     def _producers(self, pairs: set[tuple[str, str]]
                    ) -> tuple[set[tuple[str, str]], set[str]]:
         """Which (node, product) pairs are made by the node rather than bought, and which of
@@ -679,10 +398,6 @@ class Chain:
                   if node in makes or inputs.get(node, set()) - {product}}
         return makers, genuine
 
-    def _name(self, node: str) -> str:
-        entity = self._entities.get(node)
-        return entity.name if entity is not None else node
-
     # -- exports ----------------------------------------------------------------------------
     def to_dataframe(self) -> pd.DataFrame:
         """One row per chain shipment, in time order (ties in case-file order).
@@ -696,7 +411,7 @@ class Chain:
         t = self._table
         edges = self._edges
         tz = get_timezone(self.graph.store.timezone)
-        product_ids = t.product_ids
+        product_ids = t.item_ids
         names = {pid: getattr(r, "name", pid) for pid, r in
                  self.graph.store.get_many(product_ids).items()}
         tiers = self.tiers
@@ -706,7 +421,7 @@ class Chain:
             source, target = t.node_ids[t.source[e]], t.node_ids[t.target[e]]
             near = target if upstream else source
             amount = float(t.amount[e])
-            pid = product_ids[t.product[e]]
+            pid = product_ids[t.item[e]]
             rows.append({
                 "id": t.ids[e],
                 "time": from_epoch_us(int(t.time[e]), tz),
@@ -818,21 +533,21 @@ def find_sources(graph: CaseGraph | Case, product: str | Sequence[str] | None = 
     import pandas as pd
 
     g = as_case_graph(graph)
-    products = None if product is None else _as_list(product, "product")
+    products = None if product is None else as_id_list(product, "product")
     if products:
         found = g.store.get_many(products)
         for pid in products:
             if pid not in found:
                 raise g.store.not_found(pid)
-    table = g.store.shipments()
+    table = g.store.flows("shipment")
     if products is None:
-        records = g.store.get_many(table.product_ids)
-        products = [pid for pid in table.product_ids
+        records = g.store.get_many(table.item_ids)
+        products = [pid for pid in table.item_ids
                     if (getattr(records.get(pid), "counterfeit", None) is False) == inputs]
-    table = table.select(table.mask(products=products))
-    n_nodes, n_products = len(table.node_ids), max(len(table.product_ids), 1)
-    key_out = table.source.astype(np.int64) * n_products + table.product
-    key_in = table.target.astype(np.int64) * n_products + table.product
+    table = table.select(table.mask(items=products))
+    n_nodes, n_products = len(table.node_ids), max(len(table.item_ids), 1)
+    key_out = table.source.astype(np.int64) * n_products + table.item
+    key_in = table.target.astype(np.int64) * n_products + table.item
     size = n_nodes * n_products
     shipped = np.bincount(key_out, weights=table.quantity, minlength=size)
     received = np.bincount(key_in, minlength=size) > 0
@@ -841,7 +556,7 @@ def find_sources(graph: CaseGraph | Case, product: str | Sequence[str] | None = 
     for key in source_keys.tolist():
         node, prod = divmod(key, n_products)
         qty, prods = per_node.get(node, (0.0, []))
-        per_node[node] = (qty + float(shipped[key]), [*prods, table.product_ids[prod]])
+        per_node[node] = (qty + float(shipped[key]), [*prods, table.item_ids[prod]])
     ids = [table.node_ids[node] for node in per_node]
     entities = g.store.get_many(ids)
     rows = [

@@ -70,7 +70,7 @@ class GoodsNetwork:
 
 def goods_network(graph: CaseGraph) -> GoodsNetwork:
     """The case's shipments summed per ordered pair (self-shipments left out)."""
-    table = graph.store.shipments()
+    table = graph.store.flows("shipment")
     node_ids = table.node_ids
     keep = table.source != table.target
     src_ids = [node_ids[i] for i in table.source[keep].tolist()]

@@ -185,7 +185,7 @@ def infer_hierarchy(graph: CaseGraph | Case) -> pd.DataFrame:
             for payee, _ in side(tx.target):
                 if payer != payee:
                     clues[payee, payer].add("money", tx.id)
-    table = g.store.shipments()
+    table = g.store.flows("shipment")
     node_ids = table.node_ids
     shipped = sorted(zip(table.ids.tolist(), table.source.tolist(), table.target.tolist(),
                          strict=True))

@@ -134,7 +134,7 @@ def case_ties(
         weight = 1.0 if rel.weight is None else float(rel.weight)
         rows.append((rel.source, rel.target, weight, rel.kind, rel.id))
     if include_transactions:
-        shipments = graph.store.shipments()
+        shipments = graph.store.flows("shipment")
         node_ids = shipments.node_ids
         rows.extend(
             (node_ids[s], node_ids[t], 1.0, "shipment", tid)

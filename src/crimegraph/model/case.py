@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator, Mapping
 from datetime import datetime
-from operator import attrgetter, is_
+from operator import attrgetter
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
@@ -36,7 +36,7 @@ TRANSACTION_COLUMNS: tuple[str, ...] = (
     "id", "kind", "source", "target", "timestamp", "product", "quantity", "amount", "carrier",
     "evidence",
 )
-"""The transaction fields read as columns (see :meth:`Case._transaction_columns`)."""
+"""The transaction fields the case's checks read as columns, in one pass."""
 
 
 _LINK_COLUMNS = ("id", "source", "target", "evidence", "since", "until")
@@ -135,8 +135,6 @@ class Case(BaseModel):
 
     _index: dict[str, Record] | None = PrivateAttr(default=None)
     _names: NameIndex | None = PrivateAttr(default=None)
-    _tx_columns: dict[str, tuple[Any, ...]] | None = PrivateAttr(default=None)
-    _tx_snapshot: tuple[Transaction, ...] | None = PrivateAttr(default=None)
 
     def __init__(self, /, **data: Any) -> None:
         with gc_paused():
@@ -145,8 +143,8 @@ class Case(BaseModel):
             except ValidationError as exc:
                 problems = problems_from_validation_error(exc, data) + find_problems(data)
                 raise InvalidCase(_dedupe(problems)) from None
-            # One pass reads the transactions' fields; the reference check, the time zone
-            # fix-up and the first store built from this case all use these columns.
+            # One pass reads the transactions' fields; the reference check and the time zone
+            # fix-up both use these columns.
             columns = _read_columns(self.transactions)
             links = _read_link_columns(self.relationships)
             fine = self._references_look_fine(columns, links)
@@ -157,8 +155,6 @@ class Case(BaseModel):
             problems = _ties_ending_before_they_begin(self.relationships, links)
             if problems:
                 raise InvalidCase(problems)
-            self._tx_columns = columns
-            self._tx_snapshot = tuple(self.transactions)
             if len(self.transactions) + len(self.relationships) >= _FREEZE_AT:
                 # Move the new records out of the cyclic collector's sight: otherwise its next
                 # runs rescan millions of objects that can never form cycles. They are still
@@ -166,7 +162,7 @@ class Case(BaseModel):
                 gc.freeze()
 
     def __eq__(self, other: object) -> bool:
-        """Cases are equal when their fields are (cached lookups and columns do not count)."""
+        """Cases are equal when their fields are (cached lookups do not count)."""
         if not isinstance(other, BaseModel):
             return NotImplemented
         return type(self) is type(other) and self.__dict__ == other.__dict__
@@ -272,22 +268,6 @@ class Case(BaseModel):
                     update[name] = localize(value, tz)
             if update:
                 rels[position] = rels[position].model_copy(update=update)
-
-    def _transaction_columns(self) -> dict[str, tuple[Any, ...]]:
-        """Every transaction's fields in :data:`TRANSACTION_COLUMNS`, as columns.
-
-        The columns read during validation are handed out once, to the first store built
-        from the case, if the transaction list still holds the same records (records are
-        immutable, but the list can be changed); then they are dropped, so the case does not
-        keep them alive. Otherwise they are read again.
-        """
-        columns, snapshot = self._tx_columns, self._tx_snapshot
-        self._tx_columns = self._tx_snapshot = None
-        txs = self.transactions
-        if (columns is not None and snapshot is not None and len(snapshot) == len(txs)
-                and all(map(is_, snapshot, txs))):
-            return columns
-        return _read_columns(txs)
 
     # -- lookups ---------------------------------------------------------------------------
     def records(self) -> Iterator[Record]:

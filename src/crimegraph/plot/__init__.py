@@ -1,5 +1,5 @@
-"""Figures for the analyst: supply chain, org chart, social network, timeline, disruption,
-goods against money.
+"""Figures for the analyst: supply chain, money trail, org chart, social network, timeline,
+disruption, goods against money.
 
 Every ``plot_*`` function takes ``ax=None`` (a new figure sized to the content) or the
 caller's Axes, and returns the Axes. Positions are computed apart from drawing
@@ -23,6 +23,7 @@ from __future__ import annotations
 from .chain import plot_chain
 from .disruption import plot_disruption
 from .fonts import MissingCJKFontWarning, use_cjk_font
+from .money import plot_money
 from .network import plot_network
 from .org import plot_org_chart
 from .reconcile import plot_reconcile
@@ -32,6 +33,7 @@ __all__ = [
     "MissingCJKFontWarning",
     "plot_chain",
     "plot_disruption",
+    "plot_money",
     "plot_network",
     "plot_org_chart",
     "plot_reconcile",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..model.projection import case_to_networkx
-from .base import NODE_COLUMNS, ShipmentTable, Store
+from .base import NODE_COLUMNS, FlowQuery, FlowTable, FlowWalk, Store
 from .graph import CaseGraph, as_case_graph, graded
 from .memory import NetworkXStore
 from .summary import CaseSummary, summarize
@@ -17,9 +17,11 @@ __all__ = [
     "NODE_COLUMNS",
     "CaseGraph",
     "CaseSummary",
+    "FlowQuery",
+    "FlowTable",
+    "FlowWalk",
     "Neo4jStore",
     "NetworkXStore",
-    "ShipmentTable",
     "Store",
     "as_case_graph",
     "case_to_networkx",

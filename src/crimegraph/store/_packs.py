@@ -1,9 +1,11 @@
-"""Packed shipment lists: how a Neo4j store keeps each place's shipments, and reads them back.
+"""Packed flow lists: how a Neo4j store keeps each place's shipments and payments, and reads
+them back.
 
-Each place with shipments carries, per direction, its shipments as fixed-size records
-(:data:`ADJACENCY_DTYPE`) already in trace order, their ids, and the ids of the dead ends
-they lead to. A trace reads these lists level by level (see ``Neo4jStore.chain_candidates``);
-this module turns what it read into a :class:`ShipmentTable` with its adjacency built.
+Each place with flows carries, per flow kind and direction, its flows as fixed-size records
+(:data:`ADJACENCY_DTYPE`) already in walk order (see
+:func:`crimegraph.analysis.flows.adjacency`), their ids, and the ids of the dead ends they lead
+to. A walk reads these lists level by level (see ``Neo4jStore.walk_flows``); this module turns
+what it read into a :class:`FlowTable` with its adjacency built.
 """
 
 from __future__ import annotations
@@ -15,24 +17,24 @@ from typing import Any
 import numpy as np
 
 from ..errors import StoreError
-from .base import ShipmentTable
+from .base import FlowTable
 
 __all__ = [
-    "ADJACENCY_DTYPE", "Level", "Reach", "chain_table", "pack_rows",
-    "table_from_parts",
+    "ADJACENCY_DTYPE", "Level", "Reach", "pack_rows", "table_from_parts", "walked_table",
 ]
 
 ADJACENCY_DTYPE = np.dtype([
     ("pos", "<i4"), ("pidx", "<i4"), ("other", "<i8"), ("ts", "<i8"), ("qty", "<f8"),
     ("amt", "<f8"),
 ])
-"""Packed shipment columns stored per place (``out_blob``/``in_blob``).
+"""Packed flow columns stored per place (``out_blob``/``in_blob`` for shipments,
+``pay_out_blob``/``pay_in_blob`` for payments).
 
-``pos`` is the shipment's position in the case's time-sorted shipment table, ``other`` the
-server's id of the node at the far end. Each place's list is already in trace order (see
-:meth:`ShipmentTable.adjacency`): first (``out_live``/``in_live`` of them) the shipments to
-places that ship on, by time, then those to dead ends, by time, whose ids are listed in
-``out_names``/``in_names``."""
+``pos`` is the flow's position in the case's time-sorted table of its kind, ``pidx`` its item
+(product or currency, by position), ``other`` the server's id of the node at the far end.
+Each place's list is already in walk order (see :func:`crimegraph.analysis.flows.adjacency`):
+first (``*_live`` of them) the flows to places that pass flows on, by time, then those to dead
+ends, by time, whose ids are listed in ``*_names``."""
 # The records are also read as rows of five 64-bit words (see table_from_parts).
 _OFFSETS: dict[str, Any] = dict(ADJACENCY_DTYPE.fields or {})
 assert [_OFFSETS[f][1] for f in ("pos", "pidx", "other", "ts", "qty", "amt")] == [
@@ -44,12 +46,12 @@ _WIDTHS = {"i2": "<i2", "i4": "<i4", "i8": "<i8", "s4": "<i4", "f4": "<f4", "f8"
 ``timeBase``)."""
 
 
-def chain_table(found: Any, product_ids: list[str]
-                ) -> tuple[ShipmentTable, np.ndarray, list[str]]:
-    """The chain's shipment table, its nodes' tiers and its shipments' ids (as a list), from
-    the server-side trace's row (``crimegraph.trace``).
+def walked_table(found: Any, kind: str, item_ids: list[str]
+                 ) -> tuple[FlowTable, np.ndarray, list[str]]:
+    """The walk's flow table, its nodes' tiers and its flows' ids (as a list), from the
+    server-side walk's row (``crimegraph.trace``).
 
-    The shipments come in time order as little-endian columns one after the other (source,
+    The flows come in time order as little-endian columns one after the other (source,
     target, product, time, quantity, amount), each as narrow as its values allow; ``columns``
     names their widths (see the procedure's documentation in ``tools/neo4j``).
     """
@@ -73,8 +75,8 @@ def chain_table(found: Any, product_ids: list[str]
             column = column.astype(np.int64) * 1_000_000 + int(found["timeBase"])
         columns.append(column)
     source, target, product, time, quantity, amount = columns
-    table = ShipmentTable(
-        names, list(product_ids), np.fromiter(ids, dtype=object, count=n),
+    table = FlowTable(
+        kind, names, list(item_ids), np.fromiter(ids, dtype=object, count=n),
         source.astype(np.int32, copy=False), target.astype(np.int32, copy=False),
         time.astype(np.int64, copy=False), product.astype(np.int32, copy=False),
         quantity.astype(np.float64, copy=False), amount.astype(np.float64, copy=False),
@@ -101,35 +103,48 @@ def _unlines(texts: list[bytes]) -> list[str]:
     return ids
 
 
-def pack_rows(table: ShipmentTable, node_ref: np.ndarray) -> list[dict[str, Any]]:
-    """Per place with shipments: its server id and its packed lists, in trace order.
+def pack_rows(tables: list[FlowTable], node_ref: np.ndarray,
+              sides: dict[str, tuple[str, str]]) -> list[dict[str, Any]]:
+    """Per place with flows: its server id and its packed lists, in walk order.
 
-    For each direction (``out_*`` downstream, ``in_*`` upstream): ``blob`` holds the shipments
-    as ``ADJACENCY_DTYPE`` records, ``ids`` their ids, ``live`` how many lead to places that
-    ship on (those come first), and ``names`` the ids of the dead ends the rest lead to.
+    For each table and direction (``sides[table.kind]``: the property prefixes downstream and
+    upstream, e.g. ``out_*`` and ``in_*``): ``blob`` holds the flows as ``ADJACENCY_DTYPE``
+    records, ``ids`` their ids, ``live`` how many lead to places that pass flows on (those
+    come first), and ``names`` the ids of the dead ends the rest lead to.
     """
-    node_ids = table.node_ids
+    from ..analysis.flows import adjacency  # the walk's own order (numpy only)
+
     rows: dict[int, dict[str, Any]] = {}
-    for direction, prefix in (("downstream", "out"), ("upstream", "in")):
-        offsets, split, neighbor, _, _, order = table.adjacency(direction)  # type: ignore[arg-type]
-        packed = np.empty(len(order), dtype=ADJACENCY_DTYPE)
-        packed["pos"], packed["other"] = order, node_ref[neighbor]
-        packed["ts"], packed["pidx"] = table.time[order], table.product[order]
-        packed["qty"], packed["amt"] = table.quantity[order], table.amount[order]
-        ids = table.ids[order].tolist()
-        far = neighbor.tolist()
-        bounds, cut = offsets.tolist(), split.tolist()
-        for node in np.flatnonzero(np.diff(offsets)).tolist():
-            begin, middle, end = bounds[node], cut[node], bounds[node + 1]
-            row = rows.setdefault(node, {"nid": int(node_ref[node]), "props": {
-                "out_blob": b"", "out_ids": b"", "out_live": 0, "out_names": b"",
-                "in_blob": b"", "in_ids": b"", "in_live": 0, "in_names": b"",
-            }})["props"]
-            row[f"{prefix}_blob"] = packed[begin:end].tobytes()
-            row[f"{prefix}_ids"] = _lines(ids[begin:end])
-            row[f"{prefix}_live"] = middle - begin
-            row[f"{prefix}_names"] = _lines(node_ids[v] for v in far[middle:end])
+    empty = {f"{prefix}_{name}": value for table in tables for prefix in sides[table.kind]
+             for name, value in (("blob", b""), ("ids", b""), ("live", 0), ("names", b""))}
+    for table in tables:
+        node_ids = table.node_ids
+        for direction, prefix in zip(("downstream", "upstream"), sides[table.kind]):
+            _pack_direction(table, node_ids, node_ref, prefix, rows, empty,
+                            adjacency(table, direction))
     return [rows[node] for node in sorted(rows)]
+
+
+def _pack_direction(table: FlowTable, node_ids: list[str], node_ref: np.ndarray,
+                    prefix: str, rows: dict[int, dict[str, Any]],
+                    empty: dict[str, Any], built: Any) -> None:
+    """Add one table's packed lists in one direction to ``rows``."""
+    offsets, split, neighbor, _, _, order = built
+    packed = np.empty(len(order), dtype=ADJACENCY_DTYPE)
+    packed["pos"], packed["other"] = order, node_ref[neighbor]
+    packed["ts"], packed["pidx"] = table.time[order], table.item[order]
+    packed["qty"], packed["amt"] = table.quantity[order], table.amount[order]
+    ids = table.ids[order].tolist()
+    far = neighbor.tolist()
+    bounds, cut = offsets.tolist(), split.tolist()
+    for node in np.flatnonzero(np.diff(offsets)).tolist():
+        begin, middle, end = bounds[node], cut[node], bounds[node + 1]
+        row = rows.setdefault(node, {"nid": int(node_ref[node]), "props": dict(empty)}
+                              )["props"]
+        row[f"{prefix}_blob"] = packed[begin:end].tobytes()
+        row[f"{prefix}_ids"] = _lines(ids[begin:end])
+        row[f"{prefix}_live"] = middle - begin
+        row[f"{prefix}_names"] = _lines(node_ids[v] for v in far[middle:end])
 
 
 class Level:
@@ -191,9 +206,10 @@ class Reach:
         for level in self.levels:
             level.digest()
 
-    def table(self, product_ids: list[str], *, direction: str, complete: bool
-              ) -> ShipmentTable:
-        """The shipment table of every place read (see :func:`table_from_parts`)."""
+    def table(self, kind: str, item_ids: list[str], *, direction: str, complete: bool
+              ) -> tuple[FlowTable, Any]:
+        """The flow table of every place read, and its adjacency when ``complete`` (see
+        :func:`table_from_parts`)."""
         import pandas as pd
 
         self.digest()
@@ -210,26 +226,27 @@ class Reach:
         names = list(chain.from_iterable(level.names for level in levels))
         names += [dead_names[i] for i in first.tolist()]
         return table_from_parts(
-            np.concatenate([nids, dead_other[first]]), names, raw,
+            kind, np.concatenate([nids, dead_other[first]]), names, raw,
             np.concatenate([level.counts for level in levels]),
             np.concatenate([level.live for level in levels]),
             np.concatenate([level.ids for level in levels if level.ids is not None]),
-            product_ids, direction=direction, complete=complete, keep=self.keep,
+            item_ids, direction=direction, complete=complete, keep=self.keep,
         )
 
 
 def table_from_parts(
-    nids: np.ndarray, names: list[str], raw: bytes, counts: np.ndarray,
-    live: np.ndarray, ids: np.ndarray, product_ids: list[str], *, direction: str,
+    kind: str, nids: np.ndarray, names: list[str], raw: bytes, counts: np.ndarray,
+    live: np.ndarray, ids: np.ndarray, item_ids: list[str], *, direction: str,
     complete: bool, keep: Callable[[np.ndarray], np.ndarray] | None = None,
-) -> ShipmentTable:
-    """The shipment table of the places read, from their packed lists.
+) -> tuple[FlowTable, Any]:
+    """The flow table of the places read, from their packed lists, and (when ``complete``)
+    its adjacency in ``direction`` (an :class:`~crimegraph.analysis.flows.Adjacency`).
 
     ``nids``/``names``: the places read, then the dead ends; ``raw`` the places' packed
     shipments one after the other (``counts`` and ``live`` per place read, ``ids`` per
     shipment). ``complete``: every node at the far end of a shipment is known (an
-    unfiltered, unlimited trace); then each list is used as it is, in trace order, and the
-    table comes with its adjacency already built. Otherwise shipments to unknown nodes are
+    unfiltered, unlimited walk); then each list is used as it is, in walk order, and the
+    table's adjacency comes with it. Otherwise shipments to unknown nodes are
     dropped, and so are those ``keep`` (given the packed shipments) rejects.
     """
     import pandas as pd
@@ -256,14 +273,17 @@ def table_from_parts(
     (source, target, time, product, quantity, amount, order, ranks, frame_times,
      by_time) = assemble(words, words[:, 3].view(np.float64), words[:, 4].view(np.float64),
                          owner, other, downstream)
-    table = ShipmentTable(list(names), list(product_ids), ids[by_time], source, target, time,
-                          product, quantity, amount)
+    table = FlowTable(kind, list(names), list(item_ids), ids[by_time], source, target, time,
+                      product, quantity, amount)
+    built = None
     if complete:
-        # The lists came in trace order: hand the table its adjacency (see
-        # ShipmentTable.adjacency), with times as dense ranks in the trace's time frame.
+        from ..analysis.flows import Adjacency
+
+        # The lists came in walk order: this is the table's adjacency, with times as dense
+        # ranks in the walk's time frame.
         offsets = np.zeros(len(nids) + 1, dtype=np.int64)
         np.cumsum(counts, out=offsets[1:])
         split = offsets[:-1].copy()
         split[:len(live)] += live
-        table._adjacency[direction] = (offsets, split, other, ranks, frame_times, order)
-    return table
+        built = Adjacency(offsets, split, other, ranks, frame_times, order)
+    return table, built

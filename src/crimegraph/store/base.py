@@ -1,10 +1,10 @@
-"""The store interface that every analysis is written against, and the shipment table.
+"""The store interface that every analysis is written against, and the flows table.
 
 A store holds one case. Two implementations exist: :class:`~crimegraph.NetworkXStore`
 (in memory, the default) and :class:`~crimegraph.Neo4jStore`. The interface is small on purpose:
-lookups by id, the links and transactions around a set of nodes, the shipments as a columnar
-table, and whole-case exports. Algorithms use nothing else, so they give the same answers on
-both stores.
+lookups by id, the links and transactions around a set of nodes, the flows (shipments and
+payments alike) as columnar tables, and whole-case exports. Algorithms use nothing else, so
+they give the same answers on both stores.
 """
 
 from __future__ import annotations
@@ -26,7 +26,10 @@ if TYPE_CHECKING:
 
     from .summary import CaseSummary
 
-__all__ = ["DIRECTIONS", "NODE_COLUMNS", "Direction", "ShipmentTable", "Store", "TracedChain"]
+__all__ = [
+    "DIRECTIONS", "FLOW_KINDS", "NODE_COLUMNS", "Direction", "FlowKind", "FlowQuery", "FlowTable",
+    "FlowWalk", "SettledWalk", "Store", "TraceDirection",
+]
 
 Direction = Literal["in", "out", "both"]
 DIRECTIONS: tuple[str, ...] = ("in", "out", "both")
@@ -59,45 +62,72 @@ def check_link_query(
             raise ValueError(f"unknown link kind(s) {', '.join(map(repr, unknown))}; known "
                              "kinds: " + ", ".join(allowed_kinds))
 
+def check_flow_kind(kind: object) -> None:
+    """Reject a flow kind that is neither goods nor money, naming the allowed ones."""
+    if kind not in ("shipment", "payment"):
+        raise ValueError(f"kind={kind!r} is not a flow kind; use 'shipment' (goods) or "
+                         "'payment' (money)")
+
+
 NODE_COLUMNS: tuple[str, ...] = (
     "id", "type", "name", "province", "city", "role", "status", "kind", "uses",
 )
 """Columns of :meth:`Store.node_table`."""
 
 
+FlowKind = Literal["shipment", "payment"]
+"""What a flow moves: goods (``"shipment"``) or money (``"payment"``)."""
+FLOW_KINDS: tuple[str, ...] = ("shipment", "payment")
+
+TraceDirection = Literal["downstream", "upstream"]
+
+
 @dataclass(frozen=True, eq=False)
-class ShipmentTable:
-    """Shipments as parallel arrays, sorted by time (ties keep case-file order).
+class FlowTable:
+    """Flows of one kind (goods or money) as parallel arrays, sorted by time (ties keep
+    case-file order).
+
+    Shipments and payments share this one table: both move something from ``source`` to
+    ``target`` at ``time``. A shipment's item is its product; a payment's is its currency.
 
     Attributes
     ----------
+    kind : {"shipment", "payment"}
+        What the flows move: goods or money.
     node_ids : list of str
         Node ids; ``source`` and ``target`` index into this list.
-    product_ids : list of str
-        Product ids; ``product`` indexes into this list.
+    item_ids : list of str
+        Products (shipments) or currencies (payments); ``item`` indexes into this list.
     ids : numpy.ndarray of object
-        Transaction id of each shipment.
+        Transaction id of each flow.
     source, target : numpy.ndarray of int32
-        Sender and receiver of each shipment (indices into ``node_ids``).
+        Sender and receiver of each flow (indices into ``node_ids``).
     time : numpy.ndarray of int64
-        When each shipment left, in microseconds since the Unix epoch (UTC).
-    product : numpy.ndarray of int32
-        What each shipment carried (index into ``product_ids``).
+        When each flow left, in microseconds since the Unix epoch (UTC).
+    item : numpy.ndarray of int32
+        What each flow carried: its product or currency (index into ``item_ids``).
     quantity, amount : numpy.ndarray of float64
-        Goods carried, and their value (NaN when unknown).
+        Goods carried and money moved or the goods' value (NaN when unknown).
+
+    Examples
+    --------
+    >>> import crimegraph as cg
+    >>> payments = cg.CaseGraph(cg.load_example("fake_liquor")).flows("payment")
+    >>> payments.kind, payments.item_ids
+    ('payment', ['CNY'])
     """
 
+    kind: str
     node_ids: list[str]
-    product_ids: list[str]
+    item_ids: list[str]
     ids: np.ndarray
     source: np.ndarray
     target: np.ndarray
     time: np.ndarray
-    product: np.ndarray
+    item: np.ndarray
     quantity: np.ndarray
     amount: np.ndarray
     _node_pos: dict[str, int] = field(default_factory=dict, repr=False)
-    _adjacency: dict[str, tuple[np.ndarray, ...]] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
         return int(self.ids.shape[0])
@@ -109,98 +139,56 @@ class ShipmentTable:
             self._node_pos.update({node: pos for pos, node in enumerate(self.node_ids)})
         return self._node_pos
 
-    def adjacency(self, direction: Literal["downstream", "upstream"]) -> tuple[np.ndarray, ...]:
-        """Each node's shipments in trace order, built once and cached.
-
-        Downstream: every node's outgoing shipments by time. Upstream: every node's incoming
-        shipments by time, newest first, in a time frame that runs backwards (so that tracing
-        upstream is tracing downstream on the reversed network). Times are dense ranks
-        (int32) of the frame's distinct times, listed in ``frame_times``.
-
-        Each node's list holds two runs, each in time order: first the shipments to nodes
-        that have shipments of their own in this direction, then (from ``split[u]``) those
-        to dead ends, which cannot carry goods further.
-
-        Returns ``(offsets, split, neighbor, ranks, frame_times, order)``; ``order`` maps
-        positions back to the table.
-        """
-        cached = self._adjacency.get(direction)
-        if cached is not None:
-            return cached
-        n, n_nodes = len(self), len(self.node_ids)
-        if direction == "downstream":
-            owner_all, neighbor_all, times_all = self.source, self.target, self.time
-            # Rows are in time order; sorting by (owner, dead end) keeps time order in runs.
-            row_order = np.arange(n, dtype=np.int64)
-        else:
-            owner_all, neighbor_all, times_all = self.target, self.source, -self.time
-            row_order = np.arange(n - 1, -1, -1, dtype=np.int64)
-        degree = np.bincount(owner_all, minlength=n_nodes)
-        dead = degree[neighbor_all[row_order]] == 0
-        key = owner_all[row_order].astype(np.int64) * 2 + dead
-        order = row_order[np.argsort(key, kind="stable")]
-        owner, neighbor, times = owner_all[order], neighbor_all[order], times_all[order]
-        frame_times, ranks = np.unique(times, return_inverse=True)
-        offsets = np.zeros(n_nodes + 1, dtype=np.int64)
-        np.cumsum(degree, out=offsets[1:])
-        live = np.bincount(owner, weights=degree[neighbor] > 0, minlength=n_nodes)
-        split = offsets[:-1] + live.astype(np.int64)
-        built = (offsets, split, neighbor.astype(np.int32), ranks.astype(np.int32).reshape(-1),
-                 frame_times.astype(np.int64), order.astype(np.int64))
-        self._adjacency[direction] = built
-        return built
-
-    def select(self, mask: np.ndarray) -> ShipmentTable:
-        """The shipments where ``mask`` is true, with the same node and product indices."""
-        return ShipmentTable(
-            self.node_ids, self.product_ids, self.ids[mask], self.source[mask],
-            self.target[mask], self.time[mask], self.product[mask], self.quantity[mask],
+    def select(self, mask: np.ndarray) -> FlowTable:
+        """The flows where ``mask`` is true (or at these positions), with the same nodes and
+        items."""
+        return FlowTable(
+            self.kind, self.node_ids, self.item_ids, self.ids[mask], self.source[mask],
+            self.target[mask], self.time[mask], self.item[mask], self.quantity[mask],
             self.amount[mask], self._node_pos,
         )
 
     def mask(
-        self, *, products: Collection[str] | None = None, since_us: int | None = None,
-        until_us: int | None = None,
+        self, *, items: Collection[str] | None = None, since_us: int | None = None,
+        until_us: int | None = None, min_amount: float | None = None,
     ) -> np.ndarray:
-        """Boolean mask of shipments of these products within ``since_us..until_us``."""
+        """Boolean mask of flows of these items (products or currencies) within
+        ``since_us..until_us`` and of at least ``min_amount``."""
         keep = np.ones(len(self), dtype=bool)
-        if products is not None:
-            wanted = [pos for pos, pid in enumerate(self.product_ids) if pid in set(products)]
-            keep &= np.isin(self.product, np.asarray(wanted, dtype=np.int32))
+        if items is not None:
+            chosen = set(items)
+            wanted = [pos for pos, item in enumerate(self.item_ids) if item in chosen]
+            keep &= np.isin(self.item, np.asarray(wanted, dtype=np.int32))
         if since_us is not None:
             keep &= self.time >= since_us
         if until_us is not None:
             keep &= self.time <= until_us
+        if min_amount is not None:
+            keep &= self.amount >= min_amount  # an unknown amount (NaN) is never enough
         return keep
 
     @classmethod
     def from_rows(
-        cls, rows: Iterable[tuple[str, str, str, int, str, float, float | None]],
-        node_ids: Sequence[str] | None = None, product_ids: Sequence[str] | None = None,
-    ) -> ShipmentTable:
-        """Build a table from ``(id, source, target, time_us, product, quantity, amount)`` rows.
+        cls, rows: Iterable[tuple[str, str, str, int, str, float | None, float | None]],
+        node_ids: Sequence[str] | None = None, item_ids: Sequence[str] | None = None, *,
+        kind: str = "shipment",
+    ) -> FlowTable:
+        """Build a table from ``(id, source, target, time_us, item, quantity, amount)`` rows.
 
-        Rows are sorted by time (stable). ``node_ids`` and ``product_ids`` fix the order of
-        nodes and products; otherwise they are numbered in order of first appearance.
+        Rows are sorted by time (stable). ``node_ids`` and ``item_ids`` fix the order of
+        nodes and items; otherwise they are numbered in order of first appearance.
         """
         rows = list(rows)
         nodes: list[str] = list(node_ids) if node_ids is not None else []
         node_pos = {node: pos for pos, node in enumerate(nodes)}
-        products: list[str] = list(product_ids) if product_ids is not None else []
-        product_pos = {pid: pos for pos, pid in enumerate(products)}
+        items: list[str] = list(item_ids) if item_ids is not None else []
+        item_pos = {item: pos for pos, item in enumerate(items)}
 
-        def node(ref: str) -> int:
-            pos = node_pos.get(ref)
+        def number(ref: str, known: dict[str, int], names: list[str]) -> int:
+            pos = known.get(ref)
             if pos is None:
-                pos = node_pos[ref] = len(nodes)
-                nodes.append(ref)
-            return pos
-
-        def product(ref: str) -> int:
-            pos = product_pos.get(ref)
-            if pos is None:
-                pos = product_pos[ref] = len(products)
-                products.append(ref)
+                pos = known[ref] = len(names)
+                names.append(ref)
             return pos
 
         n = len(rows)
@@ -208,43 +196,155 @@ class ShipmentTable:
         src = np.empty(n, dtype=np.int32)
         dst = np.empty(n, dtype=np.int32)
         when = np.empty(n, dtype=np.int64)
-        prod = np.empty(n, dtype=np.int32)
+        item = np.empty(n, dtype=np.int32)
         qty = np.empty(n, dtype=np.float64)
         amt = np.empty(n, dtype=np.float64)
         for i, (tid, s, t, ts, p, q, a) in enumerate(rows):
             ids[i] = tid
-            src[i] = node(s)
-            dst[i] = node(t)
+            src[i] = number(s, node_pos, nodes)
+            dst[i] = number(t, node_pos, nodes)
             when[i] = ts
-            prod[i] = product(p)
-            qty[i] = q
+            item[i] = number(p, item_pos, items)
+            qty[i] = np.nan if q is None else q
             amt[i] = np.nan if a is None else a
         order = np.argsort(when, kind="stable")
-        return cls(nodes, products, ids[order], src[order], dst[order], when[order],
-                   prod[order], qty[order], amt[order], node_pos)
+        return cls(kind, nodes, items, ids[order], src[order], dst[order], when[order],
+                   item[order], qty[order], amt[order], node_pos)
+
+    @classmethod
+    def empty(cls, kind: str, node_ids: list[str], item_ids: list[str],
+              node_pos: dict[str, int] | None = None) -> FlowTable:
+        """A table of no flows over these nodes and items."""
+        none = np.empty(0, dtype=np.int32)
+        return cls(kind, list(node_ids), list(item_ids), np.empty(0, dtype=object), none, none,
+                   np.empty(0, dtype=np.int64), none, np.empty(0), np.empty(0),
+                   dict(node_pos or {}))
 
 
 @dataclass(frozen=True)
-class TracedChain:
-    """A chain traced by the store itself (see :meth:`Store.traced_chain`).
+class FlowQuery:
+    """What a walk over flows is asked: the flow kind, the starts, the direction and filters.
 
     Attributes
     ----------
-    table : ShipmentTable
-        The chain shipments only, in time order, and the chain nodes.
-    levels : numpy.ndarray of int32
-        Each table node's hop distance from the start.
-    kinds : dict of str to str
-        Type name ("Person", "Product", ...) of each start and product id found among the
-        case's entities.
-    transactions : list of str, optional
-        The table's shipment ids as a list, when the store has one at hand.
+    kind : {"shipment", "payment"}
+        Follow goods or money.
+    starts : tuple of str
+        Node ids the walk starts from (distinct, in the caller's order).
+    direction : {"downstream", "upstream"}
+        Forward from the starts, or backward to what fed them.
+    items : tuple of str, optional
+        Only flows of these products (goods) or currencies (money).
+    since_us, until_us : int, optional
+        Only flows within this window (microseconds since the epoch, inclusive).
+    min_amount : float, optional
+        Only flows of at least this amount.
+    time_respecting : bool
+        Whether a flow can only pass on what arrived at or before its time.
+    max_hops : int, optional
+        Follow at most this many flows from the starts.
     """
 
-    table: ShipmentTable
-    levels: np.ndarray
-    kinds: dict[str, str]
-    transactions: list[str] | None = None
+    kind: str
+    starts: tuple[str, ...]
+    direction: str = "downstream"
+    items: tuple[str, ...] | None = None
+    since_us: int | None = None
+    until_us: int | None = None
+    min_amount: float | None = None
+    time_respecting: bool = True
+    max_hops: int | None = None
+
+    @property
+    def upstream(self) -> bool:
+        return self.direction == "upstream"
+
+    @property
+    def filtered(self) -> bool:
+        """Whether any flow is left out by items, window or amount."""
+        return (self.items is not None or self.since_us is not None
+                or self.until_us is not None or self.min_amount is not None)
+
+
+class FlowWalk:
+    """What a walk over flows found: the flows it used and how far each node is from a start.
+
+    This is the contract between :mod:`crimegraph.analysis.flows` (the walk, run on a
+    :class:`FlowTable` by compiled kernels) and a store's accelerator
+    (:meth:`Store.walk_flows`): an accelerator returns, for the same :class:`FlowQuery`,
+    exactly the flows and hop distances the kernel would.
+
+    Attributes
+    ----------
+    table : FlowTable
+        The flows the walk ran over (a store's accelerator may return the walk's flows only).
+    count : int
+        Number of flows the walk used.
+    kinds : dict of str to str, optional
+        Type name ("Person", "Product", ...) of each start and item id the store found among
+        the case's records; None when the store did not look them up (the caller checks them).
+    """
+
+    table: FlowTable
+    count: int
+    kinds: dict[str, str] | None = None
+
+    @property
+    def edges(self) -> np.ndarray:
+        """Table positions of the flows the walk used, in table (time) order."""
+        raise NotImplementedError
+
+    @property
+    def levels(self) -> np.ndarray:
+        """Hop distance of every table node from the starts over those flows (-1: unreached)."""
+        raise NotImplementedError
+
+    @property
+    def start_index(self) -> np.ndarray:
+        """Table positions of the start nodes that have flows (tier 0)."""
+        return np.flatnonzero(self.levels == 0).astype(np.int32)
+
+    def transaction_ids(self) -> list[str]:
+        """Ids of the flows the walk used, in time order."""
+        return self.table.ids[self.edges].tolist()  # type: ignore[no-any-return]
+
+
+class SettledWalk(FlowWalk):
+    """A walk whose flows and hop distances are known, e.g. computed where the data lives.
+
+    Parameters
+    ----------
+    table : FlowTable
+        The flows the walk ran over.
+    edges : numpy.ndarray of int64, optional
+        Positions of the flows it used, in time order (None: every flow of ``table``).
+    levels : numpy.ndarray of int32
+        Hop distance of every table node from the starts (-1: unreached).
+    kinds : dict of str to str, optional
+        See :class:`FlowWalk`.
+    ids : list of str, optional
+        The used flows' ids, when the store has them at hand as a list.
+    """
+
+    def __init__(self, table: FlowTable, edges: np.ndarray | None, levels: np.ndarray,
+                 kinds: dict[str, str] | None = None, ids: list[str] | None = None) -> None:
+        self.table = table
+        self._edges = np.arange(len(table), dtype=np.int64) if edges is None else edges
+        self._levels = levels
+        self.count = len(self._edges)
+        self.kinds = kinds
+        self._ids = ids
+
+    @property
+    def edges(self) -> np.ndarray:
+        return self._edges
+
+    @property
+    def levels(self) -> np.ndarray:
+        return self._levels
+
+    def transaction_ids(self) -> list[str]:
+        return self._ids if self._ids is not None else super().transaction_ids()
 
 
 class Store(ABC):
@@ -315,32 +415,20 @@ class Store(ABC):
 
     # -- links ----------------------------------------------------------------------------
     @abstractmethod
-    def shipments(self) -> ShipmentTable:
-        """Every shipment of the case as a time-sorted :class:`ShipmentTable`."""
+    def flows(self, kind: FlowKind) -> FlowTable:
+        """Every shipment (``"shipment"``) or payment (``"payment"``) of the case as a
+        time-sorted :class:`FlowTable`."""
 
-    def chain_candidates(
-        self, start: Sequence[str], *, direction: Literal["downstream", "upstream"],
-        products: Collection[str] | None, since_us: int | None, until_us: int | None,
-        max_hops: int | None,
-    ) -> ShipmentTable:
-        """Shipments that a trace from ``start`` may use: a superset of the chain.
+    def walk_flows(self, query: FlowQuery) -> FlowWalk | None:
+        """The walk of :mod:`crimegraph.analysis.flows` for ``query``, done by the store, or
+        None.
 
-        The default returns the whole shipment table (the trace filters it without copying);
-        a remote store returns only the matching shipments reachable from ``start`` so that
-        a trace does not pull the whole database.
-        """
-        return self.shipments()
-
-    def traced_chain(
-        self, start: Sequence[str], *, direction: Literal["downstream", "upstream"],
-        products: Collection[str] | None, since_us: int | None, until_us: int | None,
-    ) -> TracedChain | None:
-        """A time-respecting trace computed where the data lives, or None.
-
-        A store that can run :func:`~crimegraph.trace_chain`'s default trace (time-respecting,
-        no hop limit) itself returns the chain (see :class:`TracedChain`). None (the default)
-        makes the trace run here, on :meth:`chain_candidates`. The ids are not checked
-        first: the caller checks them against :attr:`TracedChain.kinds`.
+        The one hook a store may accelerate walks with (goods and money alike). A store that
+        answers must return exactly what the compiled walk over :meth:`flows` would: the
+        same flows, in the same order, with the same hop distances (:class:`FlowWalk`); the
+        store test suite checks this for both flow kinds. None (the default) makes the walk
+        run here, over :meth:`flows`. The start and item ids are not checked first: a store
+        that looks them up says what they are in :attr:`FlowWalk.kinds`.
         """
         return None
 

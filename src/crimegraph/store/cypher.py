@@ -13,11 +13,13 @@ Layout in the database
 - ``(:CGEntity:<Label> {ck, case_id, id, seq, section, record, ...})``: persons, organizations,
   premises, products and evidence. ``record`` is the record's JSON (lossless); other properties
   are there for Cypher users and indexes. Places also carry ``nidx`` (their position in the
-  case), and those with shipments their packed shipment lists per direction (``out_*`` and
-  ``in_*``: ``blob``, ``ids``, ``live``, ``names``; see ``ADJACENCY_DTYPE``; ids as UTF-8 bytes,
-  each ended by a newline) that a trace reads for the places it reaches: in one call of the
-  server-side procedure ``crimegraph.trace`` where the server has it, else level by level,
-  one query per level.
+  case), and those with flows their packed flow lists per flow kind and direction (shipments:
+  ``out_*`` and ``in_*``; payments: ``pay_out_*`` and ``pay_in_*``; each ``blob``, ``ids``,
+  ``live``, ``names``; see ``ADJACENCY_DTYPE``; ids as UTF-8 bytes, each ended by a newline)
+  that a walk reads for the places it reaches: in one call of the server-side procedure
+  ``crimegraph.trace`` where the server has it, else level by level, one query per level.
+  The case node lists the case's products and payment currencies in the order the packed
+  lists number them (``products``, ``currencies``).
 - ``(a)-[:SHIPMENT|PAYMENT|<RELATIONSHIP KIND> {ck, id, seq, ...}]->(b)``: transactions
   and relationships. Their properties hold every field of a plain link (no notes, evidence,
   attributes or reference, times in the case's time zone); others also carry ``record``, the
@@ -29,8 +31,8 @@ from __future__ import annotations
 from ..model.links import RELATIONSHIP_KINDS
 
 __all__ = [
-    "LINK_TYPES", "NODE_LABELS", "create_links", "create_nodes", "schema_statements",
-    "trace_start", "trace_step",
+    "ALL_FLOWS", "LINK_TYPES", "NODE_LABELS", "PACK_SIDES", "create_links", "create_nodes",
+    "pack_side", "schema_statements", "trace_start", "trace_step",
 ]
 
 NODE_LABELS: dict[str, str] = {
@@ -50,7 +52,7 @@ LINK_TYPES: dict[str, str] = {
 """Transaction or relationship kind -> relationship type."""
 
 
-LAYOUT = 3
+LAYOUT = 4
 """Version of the data layout described above, stored on each case node (``layout``)."""
 
 
@@ -157,7 +159,8 @@ PUBLISH_CASE = (
     "MATCH (c:CGCase {id: $id}) WHERE c.loading = $ck "
     "WITH c, c.ck AS previous "
     "SET c.loading = null, c.beat = null, c.ck = $ck, c.status = 'ready', c.record = $record, "
-    "c.title = $title, c.timezone = $timezone, c.products = $products, c.node_count = $node_count, "
+    "c.title = $title, c.timezone = $timezone, c.products = $products, "
+    "c.currencies = $currencies, c.node_count = $node_count, "
     "c.layout = $layout "
     "RETURN previous"
 )
@@ -167,7 +170,7 @@ cleared the claim meanwhile (else it returns no row; run after LOCK_CASE)."""
 CASE_INFO = (
     "MATCH (c:CGCase {id: $id}) WHERE c.status = 'ready' "
     "RETURN c.ck AS ck, c.record AS record, c.timezone AS timezone, c.products AS products, "
-    "c.layout AS layout"
+    "c.currencies AS currencies, c.layout AS layout"
 )
 
 LIST_CASES = (
@@ -246,11 +249,31 @@ NODE_TABLE = (
     "ORDER BY n.nidx"
 )
 
-ALL_SHIPMENTS = (
-    "MATCH (a:CGEntity {ck: $ck})-[r:SHIPMENT]->(b) "
-    "RETURN r.id AS id, a.id AS source, b.id AS target, r.ts AS ts, r.product AS product, "
-    "r.quantity AS quantity, r.amount AS amount ORDER BY r.ts, r.seq"
-)
+ALL_FLOWS: dict[str, str] = {
+    "shipment": (
+        "MATCH (a:CGEntity {ck: $ck})-[r:SHIPMENT]->(b) "
+        "RETURN r.id AS id, a.id AS source, b.id AS target, r.ts AS ts, r.product AS item, "
+        "r.quantity AS quantity, r.amount AS amount ORDER BY r.ts, r.seq"
+    ),
+    "payment": (
+        "MATCH (a:CGEntity {ck: $ck})-[r:PAYMENT]->(b) "
+        "RETURN r.id AS id, a.id AS source, b.id AS target, r.ts AS ts, "
+        "coalesce(r.currency, 'CNY') AS item, r.quantity AS quantity, r.amount AS amount "
+        "ORDER BY r.ts, r.seq"
+    ),
+}
+"""Every flow of one kind, in the case's time order (ties in case-file order)."""
+
+PACK_SIDES: dict[str, tuple[str, str]] = {
+    "shipment": ("out", "in"), "payment": ("pay_out", "pay_in"),
+}
+"""Property prefixes of the packed lists per flow kind: (downstream, upstream)."""
+
+
+def pack_side(kind: str, direction: str) -> str:
+    """The property prefix of a place's packed ``kind`` list walked in ``direction``."""
+    out, into = PACK_SIDES[kind]  # KeyError for anything outside the whitelist
+    return out if direction == "downstream" else into
 
 def _pack_columns(side: str) -> str:
     # collect() skips nulls: every collected value is non-null, so the lists line up.
@@ -263,15 +286,15 @@ def _pack_columns(side: str) -> str:
     )
 
 
-def trace_start(direction: str) -> str:
-    """The start places of a trace, with their packed shipment lists in that direction."""
-    side = "out" if direction == "downstream" else "in"
+def trace_start(kind: str, direction: str) -> str:
+    """The start places of a walk, with their packed ``kind`` lists in that direction."""
+    side = pack_side(kind, direction)
     return f"MATCH (n:CGEntity {{ck: $ck}}) WHERE n.id IN $ids {_pack_columns(side)}"
 
 
-def trace_step(direction: str) -> str:
-    """The next places of a trace (by server id), with their packed shipment lists."""
-    side = "out" if direction == "downstream" else "in"
+def trace_step(kind: str, direction: str) -> str:
+    """The next places of a walk (by server id), with their packed ``kind`` lists."""
+    side = pack_side(kind, direction)
     return f"MATCH (n) WHERE id(n) IN $nids AND n.ck = $ck {_pack_columns(side)}"
 
 
@@ -283,11 +306,12 @@ FIND_TRACE_PROCEDURE = (
 )
 
 SERVER_TRACE = (
-    f"CALL {TRACE_PROCEDURE}($ck, $starts, $upstream, $products, $since, $until, $ids) "
+    f"CALL {TRACE_PROCEDURE}($ck, $kind, $starts, $upstream, $items, $since, $until, "
+    "$min_amount, $ids) "
     "YIELD found, sections, layout, stale, nodes, levels, shipments, columns, timeBase, ids, "
     "places, micros, readMicros"
 )
-"""A whole trace in one call of the server-side procedure (see ``Neo4jStore.traced_chain``),
+"""A whole walk in one call of the server-side procedure (see ``Neo4jStore.walk_flows``),
 with the sections of the start and product ids (``$ids``) found among the case's nodes."""
 
 

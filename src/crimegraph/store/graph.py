@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from ..model import Case, Record, Relationship, Transaction
 from ..model.grading import Grade, RequiredCredibility, RequiredReliability, Unsupported, grade_case
-from .base import Direction, ShipmentTable, Store
+from .base import Direction, FlowKind, FlowTable, Store
 from .summary import CaseSummary
 
 if TYPE_CHECKING:
@@ -120,9 +120,18 @@ class CaseGraph:
         """Persons, organizations and premises as a DataFrame (id, type, name, province...)."""
         return self.store.node_table()
 
-    def shipments(self) -> ShipmentTable:
-        """Every shipment as a time-sorted columnar table."""
-        return self.store.shipments()
+    def flows(self, kind: FlowKind) -> FlowTable:
+        """Every shipment (``"shipment"``) or payment (``"payment"``) as a time-sorted
+        columnar table."""
+        return self.store.flows(kind)
+
+    def shipments(self) -> FlowTable:
+        """Every shipment as a time-sorted columnar table (``flows("shipment")``)."""
+        return self.store.flows("shipment")
+
+    def payments(self) -> FlowTable:
+        """Every payment as a time-sorted columnar table (``flows("payment")``)."""
+        return self.store.flows("payment")
 
     def transactions(
         self, *, nodes: Collection[str] | None = None, direction: Direction = "both",

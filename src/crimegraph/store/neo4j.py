@@ -20,7 +20,7 @@ import threading
 import time
 import uuid
 import warnings
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, tzinfo
 from itertools import chain
@@ -45,16 +45,20 @@ from ..model._time import from_epoch_us, get_timezone, to_epoch_us
 from ..model.links import RELATIONSHIP_KINDS
 from ..model.projection import entity_type
 from . import cypher
-from ._packs import ADJACENCY_DTYPE, Reach, chain_table, pack_rows
+from ._packs import ADJACENCY_DTYPE, Reach, pack_rows, walked_table
 from .base import (
     NODE_COLUMNS,
     Direction,
-    ShipmentTable,
+    FlowKind,
+    FlowQuery,
+    FlowTable,
+    FlowWalk,
+    SettledWalk,
     Store,
-    TracedChain,
+    check_flow_kind,
     check_link_query,
 )
-from .memory import _build_shipments
+from .memory import build_flows, currencies_of
 from .summary import CaseSummary, build_summary
 
 if TYPE_CHECKING:
@@ -178,6 +182,7 @@ class Neo4jStore(Store):
         self._ck: str | None = None
         self._timezone = "Asia/Shanghai"
         self._product_ids: list[str] = []
+        self._currencies: list[str] = []
         #: Called after each written batch with (batches done, batches in all); for progress
         #: bars, and for tests that interrupt a load.
         self.on_batch: Callable[[int, int], None] | None = None
@@ -334,6 +339,7 @@ class Neo4jStore(Store):
                 published = self._transact(_publish, {
                     "id": case.id, "ck": ck, "record": record, "title": case.title,
                     "timezone": case.timezone, "products": [p.id for p in case.products],
+                    "currencies": currencies_of(case),
                     "node_count": len(node_ids), "layout": cypher.LAYOUT}, write=True)
                 if not published:
                     raise _Superseded
@@ -366,6 +372,7 @@ class Neo4jStore(Store):
         self._case_id, self._ck = case.id, ck
         self._timezone = case.timezone
         self._product_ids = [p.id for p in case.products]
+        self._currencies = currencies_of(case)
         try:
             self._purge(case.id)
         except StoreError as exc:  # the new case is published; old data is invisible anyway
@@ -486,14 +493,15 @@ class Neo4jStore(Store):
 
     def _pack_steps(self, case: Case, ck: str, node_ids: list[str], node_pos: dict[str, int],
                     node_ref: np.ndarray) -> tuple[int, Iterator[_Step]]:
-        """Batches that write each place's packed shipment lists (see ``ADJACENCY_DTYPE``)."""
-        table = _build_shipments(case, node_ids, node_pos)
-        senders = np.unique(np.concatenate([table.source, table.target]))
+        """Batches that write each place's packed flow lists (see ``ADJACENCY_DTYPE``)."""
+        tables = list(build_flows(case, node_ids, node_pos).values())
+        senders = np.unique(np.concatenate([end for table in tables
+                                            for end in (table.source, table.target)]))
         size = max(1, self.batch_size // 5)  # the packed lists make these rows heavy
         count = -(-len(senders) // size)
 
         def batches() -> Iterator[_Step]:
-            rows = pack_rows(table, node_ref)
+            rows = pack_rows(tables, node_ref, cypher.PACK_SIDES)
             for i in range(0, len(rows), size):
                 batch = rows[i:i + size]
                 yield cypher.SET_PACKS, {"rows": batch, "ck": ck}, len(batch), None
@@ -562,6 +570,7 @@ class Neo4jStore(Store):
         self._case_id, self._ck = case_id, info["ck"]
         self._timezone = info["timezone"]
         self._product_ids = list(info["products"] or [])
+        self._currencies = list(info["currencies"] or [])
 
     def list_cases(self) -> list[str]:
         """Ids of the cases stored in the database."""
@@ -690,34 +699,56 @@ class Neo4jStore(Store):
         return pd.DataFrame(rows, columns=list(NODE_COLUMNS))
 
     # -- links ----------------------------------------------------------------------------
-    def shipments(self) -> ShipmentTable:
-        with self._errors("reading shipments"):
-            rows, nodes = self._read_case((cypher.ALL_SHIPMENTS, {"ck": self.ck}),
+    def _items(self, kind: str) -> list[str]:
+        return self._product_ids if kind == "shipment" else self._currencies
+
+    def flows(self, kind: FlowKind) -> FlowTable:
+        check_flow_kind(kind)
+        with self._errors(f"reading {kind}s"):
+            rows, nodes = self._read_case((cypher.ALL_FLOWS[kind], {"ck": self.ck}),
                                           (cypher.NODE_TABLE, {"ck": self.ck}))
-        return ShipmentTable.from_rows(
-            ((r["id"], r["source"], r["target"], r["ts"], r["product"], r["quantity"],
+        return FlowTable.from_rows(
+            ((r["id"], r["source"], r["target"], r["ts"], r["item"], r["quantity"],
               r["amount"]) for r in rows),
-            node_ids=[n["id"] for n in nodes],
-            product_ids=self._product_ids,
+            node_ids=[n["id"] for n in nodes], item_ids=self._items(kind), kind=kind,
         )
 
-    def chain_candidates(
-        self, start: Sequence[str], *, direction: Literal["downstream", "upstream"],
-        products: Collection[str] | None, since_us: int | None, until_us: int | None,
-        max_hops: int | None,
-    ) -> ShipmentTable:
-        """Matching shipments reachable from ``start``, read level by level.
+    def walk_flows(self, query: FlowQuery) -> FlowWalk:
+        """The walk done where the data lives: in the server, else reading it level by level.
 
-        One query per level of the breadth-first walk reads the packed shipment lists of the
+        With crimegraph's procedure installed (see ``server_trace``), a time-respecting walk
+        without a hop limit runs in one call inside the server, which returns only the walk's
+        flows and tiers. Otherwise the places the walk can reach are read level by level (one
+        query per level, see :meth:`_reach`) and the walk runs here on what was read. Either
+        way the answer is the in-memory walk's.
+        """
+        from ..analysis.flows import walk  # the one walk (numba: loaded on first use)
+
+        if query.time_respecting and query.max_hops is None:
+            settled = self._walk_in_server(query)
+            if settled is not None:
+                return settled
+        table, built = self._reach(query)
+        return walk(table, query, built=built)
+
+    def _reach(self, query: FlowQuery) -> tuple[FlowTable, Any]:
+        """Matching flows reachable from the starts, read level by level (and the table's
+        adjacency in the query's direction, when every flow read is kept).
+
+        One query per level of the breadth-first walk reads the packed flow lists of the
         places just reached (by their server ids); the walk itself runs here on those lists.
         Dead ends (places that pass nothing on) are never read: their ids come with the lists
         that lead to them. Only the reachable part of the case leaves the database.
         """
+        kind, direction, max_hops = query.kind, query.direction, query.max_hops
+        items = self._items(kind)
         wanted = None
-        if products is not None:
-            wanted = np.array([i for i, p in enumerate(self._product_ids) if p in set(products)],
+        if query.items is not None:
+            chosen_items = set(query.items)
+            wanted = np.array([i for i, p in enumerate(items) if p in chosen_items],
                               dtype=np.int32)
-        filtered = products is not None or since_us is not None or until_us is not None
+        since_us, until_us, min_amount = query.since_us, query.until_us, query.min_amount
+        filtered = query.filtered
 
         def matching(edges: np.ndarray) -> np.ndarray:
             chosen = np.ones(len(edges), dtype=bool)
@@ -727,20 +758,21 @@ class Neo4jStore(Store):
                 chosen &= edges["ts"] >= since_us
             if until_us is not None:
                 chosen &= edges["ts"] <= until_us
+            if min_amount is not None:
+                chosen &= edges["amt"] >= min_amount
             return chosen
 
-
         ck = self.ck
-        first, step = cypher.trace_start(direction), cypher.trace_step(direction)
+        first, step = cypher.trace_start(kind, direction), cypher.trace_step(kind, direction)
 
         def still_published(tx: Any) -> bool:
             info = tx.run(cypher.CASE_INFO, id=self._case_id).single()
             return info is not None and info["ck"] == ck
 
-        def walk(tx: Any) -> Reach:
+        def read(tx: Any) -> Reach:
             reach = Reach(matching if filtered else None)
             try:
-                found = tx.run(first, ck=ck, ids=list(start), no_blob=b"").single()
+                found = tx.run(first, ck=ck, ids=list(query.starts), no_blob=b"").single()
                 level = 0
                 while found is not None:
                     frontier = reach.add(found)
@@ -766,10 +798,10 @@ class Neo4jStore(Store):
                 raise self._changed("being traced")
             return reach
 
-        with self._errors("tracing a chain"):
-            reach = self._transact(walk)
-        return reach.table(self._product_ids, direction=direction,
-                          complete=not filtered and max_hops is None)
+        with self._errors(f"tracing {kind}s"):
+            reach = self._transact(read)
+        return reach.table(kind, items, direction=direction,
+                           complete=not filtered and max_hops is None)
 
     def _has_procedure(self) -> bool:
         """Whether the server has a ``crimegraph.trace`` for this store's data layout."""
@@ -801,15 +833,12 @@ class Neo4jStore(Store):
         and ``server_trace`` allows it); else they run level by level."""
         return self.server_trace is not False and self._has_procedure()
 
-    def traced_chain(
-        self, start: Sequence[str], *, direction: Literal["downstream", "upstream"],
-        products: Collection[str] | None, since_us: int | None, until_us: int | None,
-    ) -> TracedChain | None:
-        """The whole trace in one call of the server-side procedure, when it is installed.
+    def _walk_in_server(self, query: FlowQuery) -> SettledWalk | None:
+        """The whole walk in one call of the server-side procedure, when it is installed.
 
-        The procedure walks the same packed shipment lists as :meth:`chain_candidates`, with
-        the same label-correcting search as the in-memory kernel, and returns only the chain:
-        its nodes with their tiers, its shipments in time order and their ids.
+        The procedure walks the same packed lists as :meth:`_reach`, with the same
+        label-correcting search as the in-memory kernel, and returns only the walk: its nodes
+        with their tiers, its flows in time order and their ids.
         """
         if self.server_trace is False:
             return None
@@ -823,18 +852,21 @@ class Neo4jStore(Store):
                 )
             return None
         ck = self.ck
+        items = self._items(query.kind)
         wanted = None
-        if products is not None:
-            chosen = set(products)
-            wanted = [i for i, p in enumerate(self._product_ids) if p in chosen]
+        if query.items is not None:
+            chosen = set(query.items)
+            wanted = [i for i, p in enumerate(items) if p in chosen]
+        lookup = [*query.starts, *(query.items or [])] if query.kind == "shipment" else list(
+            query.starts)
         import neo4j
 
-        params = {"ck": ck, "ids": [*start, *(products or [])], "starts": list(start),
-                  "upstream": direction == "upstream", "products": wanted,
-                  "since": since_us, "until": until_us}
+        params = {"ck": ck, "kind": query.kind, "ids": lookup, "starts": list(query.starts),
+                  "upstream": query.upstream, "items": wanted, "since": query.since_us,
+                  "until": query.until_us, "min_amount": query.min_amount}
         # One read statement: an auto-commit transaction saves the round trips of an
         # explicit one.
-        with self._errors("tracing a chain"), self._driver.session(
+        with self._errors(f"tracing {query.kind}s"), self._driver.session(
             database=self.database, default_access_mode=neo4j.READ_ACCESS
         ) as session:
             found = session.run(cypher.SERVER_TRACE, params).single()
@@ -842,14 +874,14 @@ class Neo4jStore(Store):
         if found is None or found["stale"] or found["layout"] != cypher.LAYOUT:
             raise changed
         if not found["found"]:  # not even the start: is this generation of the case gone?
-            with self._errors("tracing a chain"):
+            with self._errors(f"tracing {query.kind}s"):
                 info = self._read(cypher.CASE_INFO, id=self._case_id)
             if not info or info[0]["ck"] != ck:
                 raise changed
-        table, levels, ids = chain_table(found, self._product_ids)
+        table, levels, ids = walked_table(found, query.kind, items)
         kinds = {rid: cypher.NODE_LABELS[section]
                  for rid, section in zip(found["found"], found["sections"])}
-        return TracedChain(table, levels, kinds, ids)
+        return SettledWalk(table, None, levels, kinds, ids)
 
     def transactions(
         self, *, nodes: Collection[str] | None = None, direction: Direction = "both",

@@ -28,17 +28,20 @@ import org.neo4j.procedure.Name;
 import org.neo4j.procedure.Procedure;
 
 /**
- * crimegraph's server-side trace: the time-respecting supply-chain trace of
- * {@code crimegraph.trace_chain}, run inside Neo4j over the packed shipment lists that
- * crimegraph's Neo4j store writes on every place (data layout 3).
+ * crimegraph's server-side walk: the time-respecting walk over flows of
+ * {@code crimegraph.trace_chain} (goods) and {@code crimegraph.trace_money} (money), run inside
+ * Neo4j over the packed flow lists that crimegraph's Neo4j store writes on every place (data
+ * layout 4: shipments in {@code out_*}/{@code in_*}, payments in {@code pay_out_*}/{@code
+ * pay_in_*}).
  *
  * <p>The walk is the same label-correcting earliest-arrival search as crimegraph's in-memory
- * kernel: a node is reached at the earliest time goods from the start could be there; a
- * shipment u-&gt;v at time t belongs to the chain when u is reached at or before t, t lies in
- * the window and the product matches. Upstream is the same walk on the reversed network with
- * time running backwards (the upstream lists are stored newest first). Each place's list holds
- * two time-sorted runs: shipments to places that ship on ({@code live} of them), then
- * shipments to dead ends, which are never read: their ids come with the list.
+ * kernel: a node is reached at the earliest time goods or money from the start could be
+ * there; a flow u-&gt;v at time t belongs to the walk when u is reached at or before t, t lies
+ * in the window, the item (product or currency) matches and the amount is at least the
+ * minimum. Upstream is the same walk on the reversed network with time running backwards (the
+ * upstream lists are stored newest first). Each place's list holds two time-sorted runs: flows
+ * to places that pass flows on ({@code live} of them), then flows to dead ends, which are never
+ * read: their ids come with the list.
  *
  * <p>Returns one row: which of the {@code lookup} ids (the starts and the products asked
  * for) are entities of the case ({@code found}) and their case sections ({@code sections});
@@ -52,7 +55,7 @@ import org.neo4j.procedure.Procedure;
  */
 public final class Trace {
     /** Data layout of the packed lists this procedure reads (crimegraph's {@code LAYOUT}). */
-    public static final long LAYOUT = 3;
+    public static final long LAYOUT = 4;
 
     private static final int RECORD = 40;
     private static final int PARALLEL = 20_000;  // chain shipments worth a second thread
@@ -84,17 +87,20 @@ public final class Trace {
     }
 
     @Procedure(name = "crimegraph.trace", mode = Mode.READ)
-    @Description("crimegraph (layout 3): time-respecting supply-chain trace over a case's packed "
-            + "shipment lists. crimegraph.trace(ck, starts, upstream, products, since, until, "
-            + "lookup); lookup: ids to look up (starts: those of them to start from); products: "
-            + "product positions or null; since/until: microseconds or null")
+    @Description("crimegraph (layout 4): time-respecting walk over a case's packed flow lists "
+            + "(goods or money). crimegraph.trace(ck, kind, starts, upstream, items, since, "
+            + "until, minAmount, lookup); kind: 'shipment' or 'payment'; lookup: ids to look up "
+            + "(starts: those of them to start from); items: product or currency positions or "
+            + "null; since/until: microseconds or null; minAmount: smallest amount or null")
     public Stream<Result> trace(
             @Name("ck") String ck,
+            @Name("kind") String kind,
             @Name("starts") List<String> starts,
             @Name("upstream") boolean upstream,
-            @Name("products") List<Long> products,
+            @Name("items") List<Long> products,
             @Name("since") Long since,
             @Name("until") Long until,
+            @Name("minAmount") Double minAmount,
             @Name("lookup") List<String> lookup) {
         long began = System.nanoTime();
         // The ids asked about (the starts, the products), found among the case's entities.
@@ -103,7 +109,10 @@ public final class Trace {
         List<Node> startNodes = new ArrayList<>();
         Set<String> wanted = new HashSet<>(starts);
         Result result;
-        Walk walk = new Walk(tx, ck, upstream);
+        if (!"shipment".equals(kind) && !"payment".equals(kind)) {
+            throw new IllegalArgumentException("kind must be 'shipment' or 'payment', not " + kind);
+        }
+        Walk walk = new Walk(tx, ck, kind, upstream, minAmount);
         try {
             for (String id : new LinkedHashSet<>(lookup)) {
                 try (ResourceIterator<Node> nodes = tx.findNodes(ENTITY, "ck", ck, "id", id)) {
@@ -179,6 +188,7 @@ public final class Trace {
         int product(int k) { return (int) (word(k, 0) >>> 32); }
         long other(int k) { return word(k, 1); }
         long time(int k) { return word(k, 2); }
+        double amount(int k) { return Double.longBitsToDouble(word(k, 4)); }
     }
 
     /**
@@ -323,6 +333,7 @@ public final class Trace {
         private final String ck;
         private final String side;
         private final boolean upstream;
+        private final Double minAmount;
         private final List<Place> places = new ArrayList<>();
         private final IdMap placeIndex = new IdMap(1024);
         private long[] arrival = new long[256];
@@ -338,11 +349,20 @@ public final class Trace {
         private byte[] idText;
         private int[] idEnd;
 
-        Walk(Transaction tx, String ck, boolean upstream) {
+        Walk(Transaction tx, String ck, String kind, boolean upstream, Double minAmount) {
             this.tx = tx;
             this.ck = ck;
             this.upstream = upstream;
-            this.side = upstream ? "in" : "out";
+            String prefix = "payment".equals(kind) ? "pay_" : "";
+            this.side = prefix + (upstream ? "in" : "out");
+            this.minAmount = minAmount;
+        }
+
+        /** Whether flow k of p passes the item and amount filters. */
+        private boolean passes(boolean[] keep, Place p, int k) {
+            if (keep != null && !keeps(keep, p.product(k))) return false;
+            // An unknown amount (NaN) is never enough.
+            return minAmount == null || p.amount(k) >= minAmount;
         }
 
         Result run(List<Node> starts, List<Long> products, Long since, Long until) {
@@ -378,7 +398,7 @@ public final class Trace {
                 for (int k = begin; k < stop; k++) {
                     long tk = frame(p, k);
                     if (tk > hi) break;
-                    if (keep != null && !keeps(keep, p.product(k))) continue;
+                    if (!passes(keep, p, k)) continue;
                     int v = placeOf(p.other(k), null);
                     p.target[k] = v;
                     if (arrival[v] > tk) {
@@ -441,7 +461,7 @@ public final class Trace {
                     int end = run == 0 ? p.live : p.count;
                     for (int k = run == 0 ? p.first : p.firstDead; k < end; k++) {
                         if (frame(p, k) > hi) break;
-                        if (keep != null && !keeps(keep, p.product(k))) continue;
+                        if (!passes(keep, p, k)) continue;
                         int v;
                         if (run == 0) {
                             v = p.target[k];

@@ -1,0 +1,424 @@
+"""The flows engine: one time-respecting walk over goods and money alike.
+
+Shipments move goods and payments move money; a store gives either as a :class:`FlowTable`.
+:func:`walk` follows the flows of one table from a start set, and serves
+:func:`~crimegraph.trace_chain` (goods) and :func:`~crimegraph.trace_money` (money) alike.
+
+The time rule: what a node received can only be passed on afterwards. Downstream from the
+starts S, a node is reached at the earliest time something from S could be there (the starts
+at ``since``, or the beginning of time). A flow u->v at time t belongs to the walk when u is
+reached at or before t (the same timestamp counts), t lies within ``since..until`` and the
+flow passes the filters (item, amount); v is then reached no later than t. Upstream is the
+mirror image: a node is reached at the latest time it could still have fed the starts.
+``time_respecting=False`` gives plain reachability; ``max_hops`` limits the flows followed
+from a start.
+
+A store may run the walk where its data lives (:meth:`Store.walk_flows`); it must return
+exactly what :func:`walk` returns over :meth:`Store.flows` (the store tests check this).
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from functools import cached_property
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from ..model import Organization, Person, Warehouse
+from ..model._time import get_timezone, localize, to_epoch_us
+from ..store.base import FlowQuery, FlowTable, FlowWalk, SettledWalk
+from ..store.graph import CaseGraph
+from . import _kernels as k
+
+__all__ = [
+    "Adjacency", "WalkResult", "adjacency", "as_id_list", "as_us", "run_walk", "walk",
+]
+
+TimeLike = datetime | date | str
+PLACES = ("Person", "Organization", "Warehouse")
+"""Type names of the records flows connect."""
+
+
+def as_us(value: TimeLike | None, tz_name: str, name: str) -> int | None:
+    """A date, datetime or ISO string as microseconds since the epoch (naive: in ``tz_name``)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            raise ValueError(
+                f"{name}={value!r} is not an ISO date or datetime (e.g. '2024-03-01')"
+            ) from None
+    if not isinstance(value, (datetime, date)):
+        raise TypeError(f"{name} must be a date, datetime or ISO string, got {value!r}")
+    return to_epoch_us(localize(value, get_timezone(tz_name)))
+
+
+def as_id_list(value: str | Iterable[str], name: str) -> list[str]:
+    """One id or several, as a list without repeats (order kept)."""
+    items = [value] if isinstance(value, str) else list(value)
+    if not items:
+        raise ValueError(f"{name} is an empty list; give at least one id (or None for all)")
+    for item in items:
+        if not isinstance(item, str):
+            raise TypeError(f"{name} must hold string ids, got {item!r}")
+    return list(dict.fromkeys(items))
+
+
+# -- adjacency ----------------------------------------------------------------------------
+
+class Adjacency(NamedTuple):
+    """Each node's flows in walk order (see :func:`adjacency`)."""
+
+    offsets: np.ndarray
+    """int64, one more than nodes: node u's flows are ``offsets[u]:offsets[u + 1]``."""
+    split: np.ndarray
+    """int64 per node: where u's flows to dead ends begin."""
+    neighbor: np.ndarray
+    """int32 per flow: the node at the far end."""
+    ranks: np.ndarray
+    """int32 per flow: its time as a dense rank in the walk's time frame."""
+    frame_times: np.ndarray
+    """int64: the frame's distinct times, ascending (negated times upstream)."""
+    order: np.ndarray
+    """int64 per flow: its position in the table."""
+
+
+_ADJACENCY: weakref.WeakKeyDictionary[FlowTable, dict[str, Adjacency]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def adjacency(table: FlowTable, direction: str) -> Adjacency:
+    """Each node's flows in walk order, built once per table and direction.
+
+    Downstream: every node's outgoing flows by time. Upstream: every node's incoming flows
+    by time, newest first, in a time frame that runs backwards (so that walking upstream is
+    walking downstream on the reversed network). Times are dense ranks (int32) of the frame's
+    distinct times, listed in ``frame_times``.
+
+    Each node's list holds two runs, each in time order: first the flows to nodes that have
+    flows of their own in this direction, then (from ``split[u]``) those to dead ends, which
+    cannot pass anything on.
+    """
+    built = _ADJACENCY.setdefault(table, {})
+    cached = built.get(direction)
+    if cached is not None:
+        return cached
+    n, n_nodes = len(table), len(table.node_ids)
+    if direction == "downstream":
+        owner_all, neighbor_all, times_all = table.source, table.target, table.time
+        # Rows are in time order; sorting by (owner, dead end) keeps time order in runs.
+        row_order = np.arange(n, dtype=np.int64)
+    else:
+        owner_all, neighbor_all, times_all = table.target, table.source, -table.time
+        row_order = np.arange(n - 1, -1, -1, dtype=np.int64)
+    degree = np.bincount(owner_all, minlength=n_nodes)
+    dead = degree[neighbor_all[row_order]] == 0
+    key = owner_all[row_order].astype(np.int64) * 2 + dead
+    order = row_order[np.argsort(key, kind="stable")]
+    owner, neighbor, times = owner_all[order], neighbor_all[order], times_all[order]
+    frame_times, ranks = np.unique(times, return_inverse=True)
+    offsets = np.zeros(n_nodes + 1, dtype=np.int64)
+    np.cumsum(degree, out=offsets[1:])
+    live = np.bincount(owner, weights=degree[neighbor] > 0, minlength=n_nodes)
+    split = offsets[:-1] + live.astype(np.int64)
+    result = Adjacency(offsets, split, neighbor.astype(np.int32),
+                       ranks.astype(np.int32).reshape(-1), frame_times.astype(np.int64),
+                       order.astype(np.int64))
+    built[direction] = result
+    return result
+
+
+def seed_adjacency(table: FlowTable, direction: str, built: Adjacency) -> None:
+    """Give ``table`` its adjacency, built by whoever made the table in walk order."""
+    _ADJACENCY.setdefault(table, {})[direction] = built
+
+
+# -- the walk ------------------------------------------------------------------------------
+
+class _Settle(NamedTuple):
+    """What the label-correcting kernel leaves: enough to read the walk's flows and tiers."""
+
+    adjacency: Adjacency
+    keep: np.ndarray
+    use_keep: bool
+    hi: np.int32
+    first: np.ndarray
+    first_dead: np.ndarray
+    reached: np.ndarray
+
+
+class KernelWalk(FlowWalk):
+    """A walk over a whole table by the compiled kernel; its flows and tiers are read off the
+    per-node lists when first asked for (a trace's size is known at once)."""
+
+    def __init__(self, table: FlowTable, start_index: np.ndarray, count: int,
+                 settle: _Settle | None = None, edges: np.ndarray | None = None,
+                 levels: np.ndarray | None = None) -> None:
+        self.table = table
+        self.count = count
+        self.kinds = None
+        self._start_index = start_index
+        self._settle = settle
+        self._edges = edges
+        self._levels = levels
+
+    @property
+    def start_index(self) -> np.ndarray:
+        return self._start_index
+
+    @property
+    def edges(self) -> np.ndarray:
+        if self._edges is None:
+            assert self._settle is not None
+            s = self._settle
+            found = k.chain_positions(
+                s.adjacency.offsets, s.adjacency.split, s.adjacency.ranks, s.adjacency.order,
+                s.keep, s.use_keep, s.hi, s.first, s.first_dead, s.reached,
+            )
+            found.sort()
+            self._edges = found
+        return self._edges
+
+    @property
+    def levels(self) -> np.ndarray:
+        if self._levels is None:
+            assert self._settle is not None
+            s = self._settle
+            a = s.adjacency
+            self._levels = k.chain_tiers(
+                a.offsets, a.split, a.neighbor, a.ranks, a.order, s.keep, s.use_keep, s.hi,
+                s.first, s.first_dead, self._start_index, len(self.table.node_ids),
+            )
+        return self._levels
+
+
+def walk(table: FlowTable, query: FlowQuery, *, built: Adjacency | None = None) -> KernelWalk:
+    """Walk the flows of ``table`` as ``query`` asks (see the module's time rule).
+
+    ``built``: the table's adjacency in the query's direction, when the caller has it.
+    One pass over the per-node lists computes a time-respecting walk (a compiled,
+    label-correcting search); hop-limited and plain walks are passes over the time-sorted
+    flows.
+    """
+    pos = table.node_index
+    start_idx = np.array([pos[s] for s in query.starts if s in pos], dtype=np.int32)
+    upstream = query.upstream
+    if query.items is not None or query.min_amount is not None:
+        keep = table.mask(items=query.items, min_amount=query.min_amount)
+        use_keep = True
+    else:
+        keep = np.ones(1, dtype=np.bool_)
+        use_keep = False
+    since_us, until_us = query.since_us, query.until_us
+    if query.time_respecting and query.max_hops is None:
+        a = built if built is not None else adjacency(table, query.direction)
+        # The window in the walk's time frame (upstream runs on negated times), as ranks.
+        low, high = (until_us, since_us) if upstream else (since_us, until_us)
+        sign = -1 if upstream else 1
+        lo = 0 if low is None else int(np.searchsorted(a.frame_times, sign * low, "left"))
+        hi = (2**31 - 1 if high is None
+              else int(np.searchsorted(a.frame_times, sign * high, "right")) - 1)
+        reached, first, first_dead, count = k.trace_adjacency(
+            a.offsets, a.split, a.neighbor, a.ranks, a.order, keep, use_keep, np.int32(lo),
+            np.int32(hi), start_idx, len(table.node_ids),
+        )
+        settle = _Settle(a, keep, use_keep, np.int32(hi), first, first_dead, reached)
+        return KernelWalk(table, start_idx, int(count), settle=settle)
+    edges, levels = _walk_stream(table, start_idx, query, keep=keep, use_keep=use_keep)
+    return KernelWalk(table, start_idx, len(edges), edges=edges, levels=levels)
+
+
+def _walk_stream(table: FlowTable, start_idx: np.ndarray, query: FlowQuery, *,
+                 keep: np.ndarray, use_keep: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Hop-limited or plain walks: passes over the time-sorted flows."""
+    n_nodes = len(table.node_ids)
+    upstream, since_us, until_us = query.upstream, query.since_us, query.until_us
+    lo, hi = 0, len(table)
+    if since_us is not None:
+        lo = int(np.searchsorted(table.time, since_us, side="left"))
+    if until_us is not None:
+        hi = int(np.searchsorted(table.time, until_us, side="right"))
+    hi = max(hi, lo)
+    src, dst, when = table.source[lo:hi], table.target[lo:hi], table.time[lo:hi]
+    keep = keep[lo:hi] if use_keep else keep
+    # Upstream is downstream on the reversed network with time running backwards.
+    if upstream:
+        src, dst, when = dst[::-1], src[::-1], -when[::-1]
+        keep = keep[::-1] if use_keep else keep
+    bound = until_us if upstream else since_us
+    max_hops = query.max_hops
+    if query.time_respecting:
+        arrival = np.full(n_nodes, k.NO_TIME, dtype=np.int64)
+        arrival[start_idx] = k.EVER if bound is None else (-bound if upstream else bound)
+        mask = k.hop_limited_arrival(src, dst, when, keep, use_keep, arrival, max_hops)
+    else:
+        usable = keep if use_keep else np.ones(src.shape[0], dtype=np.bool_)
+        limit = -1 if max_hops is None else max_hops - 1
+        reach = k.bfs_levels(src, dst, usable, n_nodes, start_idx, limit)
+        mask = (reach[src] >= 0) & usable
+    chain = np.flatnonzero(mask)
+    levels = k.bfs_levels(src, dst, mask, n_nodes, start_idx, -1)
+    edges = (hi - 1) - chain[::-1] if upstream else chain + lo
+    return edges, levels
+
+
+def settle(walked: FlowWalk, *, kinds: dict[str, str] | None = None) -> SettledWalk:
+    """The walk's flows only, as a table of their own (what a store's accelerator returns)."""
+    edges = walked.edges
+    table = walked.table.select(edges)
+    return SettledWalk(table, None, walked.levels, kinds)
+
+
+# -- running a walk on a case --------------------------------------------------------------
+
+def _valid_ids(kinds: dict[str, str], starts: Sequence[str], products: Sequence[str]) -> bool:
+    """Whether every start is a place and every product a product (by type name)."""
+    return (all(kinds.get(s) in PLACES for s in starts)
+            and all(kinds.get(p) == "Product" for p in products))
+
+
+def check_ids(g: CaseGraph, starts: Sequence[str], products: Sequence[str], *,
+              holds: str) -> None:
+    """Raise the error an analyst needs when a start or product id is wrong.
+
+    ``holds``: what the starts should hold ("goods", "money"), for the message.
+    """
+    records = g.store.get_many([*starts, *products])
+    for sid in starts:
+        if sid not in records:
+            raise g.store.not_found(sid)
+        kind = type(records[sid]).__name__
+        if kind not in PLACES:
+            raise ValueError(
+                f"start {sid!r} is a {kind.lower()}, not a person, organization or premises; "
+                f"start from where {holds} are"
+            )
+    for pid in products:
+        if pid not in records:
+            raise g.store.not_found(pid)
+        if type(records[pid]).__name__ != "Product":
+            raise ValueError(f"product {pid!r} is a {type(records[pid]).__name__.lower()}, "
+                             "not a product")
+
+
+def run_walk(g: CaseGraph, query: FlowQuery, *, holds: str) -> FlowWalk:
+    """The walk ``query`` asks for on the case in ``g``: done by the store where it can, else
+    here over the store's flows table. Start (and product) ids are checked either way."""
+    products = list(query.items or ()) if query.kind == "shipment" else []
+    walked = g.store.walk_flows(query)
+    if walked is not None and walked.kinds is not None:
+        if _valid_ids(walked.kinds, query.starts, products):
+            return walked
+        walked = None  # the checks below raise the right error
+    check_ids(g, query.starts, products, holds=holds)
+    if walked is not None:
+        return walked
+    return walk(g.store.flows(query.kind), query)  # type: ignore[arg-type]
+
+
+class WalkResult:
+    """What a chain of goods and a trail of money share: the part of the network a walk
+    reached, its nodes by hop distance, and where the flows begin and end.
+
+    Attributes
+    ----------
+    start : list of str
+        The start ids.
+    direction : str
+        "downstream" or "upstream".
+    """
+
+    graph: CaseGraph
+    start: list[str]
+    direction: str
+    _walk: FlowWalk
+    _table: FlowTable
+    _upstream: bool
+
+    @property
+    def _edges(self) -> np.ndarray:
+        """Table positions of the walk's flows, in table (time) order."""
+        return self._walk.edges
+
+    @property
+    def _levels(self) -> np.ndarray:
+        """Hop distance of every table node from the start (-1 outside the walk)."""
+        return self._walk.levels
+
+    @property
+    def _start_idx(self) -> np.ndarray:
+        return self._walk.start_index
+
+    @cached_property
+    def tiers(self) -> dict[str, int]:
+        """Hop distance from the start inside the walk, for every node reached."""
+        node_ids = self._table.node_ids
+        reached = np.flatnonzero(self._levels >= 0)
+        by_level: dict[int, list[str]] = {}
+        for level, index in zip(self._levels[reached].tolist(), reached.tolist()):
+            by_level.setdefault(level, []).append(node_ids[index])
+        by_level.setdefault(0, [])
+        known = set(node_ids[i] for i in reached.tolist())
+        # A start without flows is still part of its walk.
+        by_level[0] += [s for s in dict.fromkeys(self.start) if s not in known]
+        # Sorting names level by level is far faster than sorting (level, name) pairs.
+        return {node: level for level in sorted(by_level) for node in sorted(by_level[level])}
+
+    @property
+    def nodes(self) -> list[str]:
+        """Node ids reached, ordered by tier, then id."""
+        return list(self.tiers)
+
+    @cached_property
+    def transactions(self) -> list[str]:
+        """Ids of the flows followed, in time order (ties in case-file order)."""
+        return self._walk.transaction_ids()
+
+    def _nodes_without(self, ends: np.ndarray) -> list[str]:
+        """Nodes reached that are never at this end (``source``/``target``) of a flow
+        followed."""
+        pos = self._table.node_index
+        touched = np.zeros(len(self._table.node_ids), dtype=bool)
+        touched[ends[self._edges]] = True
+        return [n for n in self.nodes if n not in pos or not touched[pos[n]]]
+
+    @property
+    def sources(self) -> list[str]:
+        """Nodes that receive no flow followed: where the traced goods or money originate."""
+        return self._nodes_without(self._table.target)
+
+    @property
+    def endpoints(self) -> list[str]:
+        """Nodes that send no flow followed: where the traced goods or money end up."""
+        return self._nodes_without(self._table.source)
+
+    def __len__(self) -> int:
+        return self._walk.count
+
+    @cached_property
+    def _entities(self) -> dict[str, Any]:
+        return self.graph.store.get_many(self.nodes)
+
+    @property
+    def provinces(self) -> list[str]:
+        """Provinces of the nodes reached (those with a known province), sorted."""
+        return sorted({e.province for e in self._entities.values() if getattr(e, "province", None)})
+
+    def _kind(self, node: str) -> str:
+        """The word for what a node is: premises, person, or an organization's kind."""
+        entity = self._entities.get(node)
+        if isinstance(entity, Warehouse):
+            return "premises"
+        if isinstance(entity, Organization):
+            return entity.kind or "organization"
+        return "person" if isinstance(entity, Person) else "unknown"
+
+    def _name(self, node: str) -> str:
+        entity = self._entities.get(node)
+        return entity.name if entity is not None else node
