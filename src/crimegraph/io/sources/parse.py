@@ -25,6 +25,7 @@ __all__ = [
     "Parsed",
     "address_key",
     "distinct_map",
+    "id_keys",
     "key_series",
     "normalise_address",
     "normalise_phone",
@@ -76,12 +77,29 @@ def address_key(text: str) -> str:
 _FOLDED = re.compile(r"[^\x21-\x7e\n]")
 
 
+def _plain_keys(col: pd.Series) -> bool:
+    """True when every value is plain ASCII without spaces, its own key (waybill numbers,
+    E.164 phones)."""
+    values = col.tolist()
+    if not all(type(value) is str for value in values):
+        values = col.astype(str).tolist()
+    return not _FOLDED.search("\n".join(values))
+
+
 def key_series(col: pd.Series) -> pd.Series:
     """:func:`address_key` of every value of a column of text."""
-    if not _FOLDED.search("\n".join(col.astype(str))):
-        return col  # plain ASCII without spaces (waybill numbers, E.164 phones): as it is
+    if _plain_keys(col):
+        return col
     text = col.str.normalize("NFKC").str.replace(_SPACES, " ", regex=True).str.strip()
     return text.str.replace(_CJK_GAP, "", regex=True)
+
+
+def id_keys(col: pd.Series) -> pd.Series:
+    """:func:`key_series`, worked out once per distinct value (a sender repeats in thousands of
+    rows); a column of plain keys is returned as it is, without looking for repeats."""
+    if _plain_keys(col):
+        return col
+    return distinct_map(col, key_series)
 
 
 def _address(col: pd.Series, spec: Any) -> Parsed:
@@ -202,7 +220,28 @@ _NO_TIME = ("",) * len(_TIME_PARTS)
 def _time_numbers(col: pd.Series) -> pd.DataFrame:
     """The parts of :data:`_COMMON_TIME` in each value, as numbers; NaN where the value does
     not match, the part is absent or holds a digit that is not ASCII (as ``str.extract`` and
-    ``to_numeric`` give). The digits are read with numpy, not one call per part."""
+    ``to_numeric`` give). Values in plain ASCII digits and the usual marks are read by a
+    compiled kernel; the rest by the regular expression."""
+    values = col.tolist()
+    if not values or not all(type(value) is str for value in values):
+        return _time_numbers_by_pattern(col)
+    from ._jit import read_times
+
+    chars = np.array(values, dtype=str)
+    width = chars.dtype.itemsize // 4
+    codes = chars.view(np.uint32).reshape(len(values), max(width, 1))
+    lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+    number = np.empty((len(values), 6))
+    known = np.empty(len(values), dtype=bool)
+    read_times(codes, lengths, number, known)
+    if not known.all():
+        others = np.flatnonzero(~known)
+        number[others] = _time_numbers_by_pattern(col.iloc[others]).to_numpy(dtype=float)
+    return pd.DataFrame(number, columns=list(_TIME_PARTS), index=col.index)
+
+
+def _time_numbers_by_pattern(col: pd.Series) -> pd.DataFrame:
+    """:func:`_time_numbers` with the regular expression, value by value."""
     match = _COMMON_TIME.match
     try:
         found = [hit.groups("") if (hit := match(value)) else _NO_TIME
@@ -385,6 +424,8 @@ def parse_column(kind: str, col: pd.Series, spec: Any, tz: Any = None) -> Parsed
     Exports repeat values (a sender in thousands of rows): the distinct values are parsed
     once each and the results spread back to the rows.
     """
+    if kind == "text":  # nothing to parse: blanks become None
+        return _text(col, spec)
     codes, uniques = pd.factorize(col)
     few = len(uniques) < 0.7 * len(col)
     part = pd.Series(uniques, dtype=object) if few else col
