@@ -644,7 +644,7 @@ def _render(template: str, values: dict[str, pd.Series], n: int,
             empty = blank_of(series)
             blank |= empty
             as_text = series.astype(object).where(~empty, "")
-            if not all(type(value) is str for value in as_text.tolist()):
+            if not set(map(type, as_text.tolist())) <= {str}:
                 as_text = as_text.astype(str).astype(object)
             pieces.append(id_keys(as_text))
     for piece in pieces:

@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
@@ -81,7 +82,7 @@ def _plain_keys(col: pd.Series) -> bool:
     """True when every value is plain ASCII without spaces, its own key (waybill numbers,
     E.164 phones)."""
     values = col.tolist()
-    if not all(type(value) is str for value in values):
+    if not set(map(type, values)) <= {str}:
         values = col.astype(str).tolist()
     return not _FOLDED.search("\n".join(values))
 
@@ -223,7 +224,7 @@ def _time_numbers(col: pd.Series) -> pd.DataFrame:
     ``to_numeric`` give). Values in plain ASCII digits and the usual marks are read by a
     compiled kernel; the rest by the regular expression."""
     values = col.tolist()
-    if not values or not all(type(value) is str for value in values):
+    if not values or not set(map(type, values)) <= {str}:
         return _time_numbers_by_pattern(col)
     from ._jit import read_times
 
@@ -299,22 +300,38 @@ def _datetime(col: pd.Series, spec: Any, tz: Any = None) -> Parsed:
     out = np.full(len(col), None, dtype=object)
     good = ~bad & ~blank & result.notna().to_numpy()
     if good.any():
-        local = result[good]
+        wall = result[good]
+        local = wall
         if tz is not None:
-            local = local.dt.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
+            local = wall.dt.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
             gap = local.isna().to_numpy()
             if gap.any():
                 idx = local.index[gap]
                 bad[col.index.get_indexer(idx)] = True
                 why[idx] = "a local time that does not exist or occurs twice (clock change)"
-                local = local[~gap]
-        out[col.index.get_indexer(local.index)] = np.asarray(local.dt.to_pydatetime())
+                local, wall = local[~gap], wall[~gap]
+        out[col.index.get_indexer(local.index)] = _python_times(local, wall, tz)
     if aware is not None:
         zone = tz if tz is not None else _dt.timezone.utc
         out[col.index.get_indexer(aware.index)] = np.asarray(
             aware.dt.tz_convert(zone).dt.to_pydatetime())
     # Plain datetime objects (not pandas Timestamps), as the model keeps them.
     return Parsed(pd.Series(out, index=col.index, dtype=object), bad & ~blank, why)
+
+
+def _python_times(local: pd.Series, wall: pd.Series, tz: Any) -> np.ndarray:
+    """``local`` (``wall`` read in ``tz``, neither ambiguous nor missing) as datetime objects.
+
+    With no zone or a :class:`zoneinfo.ZoneInfo`, such a time is its wall clock reading with
+    the zone attached (fold 0), which numpy makes in C much faster than pandas does."""
+    if tz is None or isinstance(tz, ZoneInfo):
+        stamps = wall.to_numpy(dtype="datetime64[us]").tolist()
+        if tz is not None:
+            stamps = [stamp.replace(tzinfo=tz) for stamp in stamps]
+        out = np.empty(len(stamps), dtype=object)
+        out[:] = stamps
+        return out
+    return np.asarray(local.dt.to_pydatetime())
 
 
 # -- phones and national ids -----------------------------------------------------------------
