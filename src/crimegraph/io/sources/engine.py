@@ -410,8 +410,10 @@ class _Stage:
             counted = set(self.counts.get(section, []))
             merged = _merge_section(section, frame, prov, names, ev_of, counted, conflicts)
             records[section] = merged
+            source_names = np.array([names.get(i) for i in range(max(names) + 1)], dtype=object)
             provs.append(pd.DataFrame({"record": prov["id"].to_numpy(),
-                                       "source": prov["_src"].map(names).to_numpy(),
+                                       "source": source_names[prov["_src"].to_numpy(
+                                           dtype=np.int64)],
                                        "row": prov["_row"].to_numpy()}))
         if base is not None:
             as_dicts = {k: v.dicts() if isinstance(v, Links) else v for k, v in records.items()}
@@ -764,11 +766,11 @@ def _rows_text(prov: pd.DataFrame, names: dict[int, str]) -> tuple[dict[str, str
     ids = prov["id"].to_numpy(dtype=object)
     srcs = prov["_src"].to_numpy(dtype=np.int64)
     rows = prov["_row"].to_numpy(dtype=np.int64)
-    if prov["id"].is_unique:
+    codes, uniques = pd.factorize(ids)
+    if len(uniques) == len(ids):
         text = [f"{names[s]}:{r}" for s, r in zip(srcs.tolist(), rows.tolist())]
         return dict(zip(ids, text)), {i: [s] for i, s in zip(ids, srcs.tolist())}
     # Sort by (record, file, row) once; ranges of consecutive rows are found with numpy.
-    codes, uniques = pd.factorize(ids)
     if (np.all(srcs[1:] >= srcs[:-1])
             and np.all((rows[1:] >= rows[:-1]) | (srcs[1:] != srcs[:-1]))):
         order = np.argsort(codes, kind="stable")  # already in (file, row) order
@@ -814,7 +816,7 @@ def _merge_section(section: str, frame: pd.DataFrame, prov: pd.DataFrame,
         frame = _distinct(frame)  # rows repeated across chunks and files count once
     fields = [c for c in frame.columns if c not in ("id", "_src", "_row")]
     if (section in _LINK_SECTIONS and not counted and not any(c in LIST_FIELDS for c in fields)
-            and prov["id"].is_unique and frame["id"].is_unique):
+            and frame["id"].is_unique and (len(prov) == len(frame) or prov["id"].is_unique)):
         return _links_of(frame, fields, names, ev_of)
     rows_text, srcs_of = _rows_text(prov, names)
     dup = frame["id"].duplicated(keep=False).to_numpy()
