@@ -15,6 +15,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import repeat
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -325,11 +326,19 @@ def _python_times(local: pd.Series, wall: pd.Series, tz: Any) -> np.ndarray:
     With no zone or a :class:`zoneinfo.ZoneInfo`, such a time is its wall clock reading with
     the zone attached (fold 0), which numpy makes in C much faster than pandas does."""
     if tz is None or isinstance(tz, ZoneInfo):
-        stamps = wall.to_numpy(dtype="datetime64[us]").tolist()
-        if tz is not None:
-            stamps = [stamp.replace(tzinfo=tz) for stamp in stamps]
-        out = np.empty(len(stamps), dtype=object)
-        out[:] = stamps
+        clock = wall.to_numpy(dtype="datetime64[us]")
+        out = np.empty(len(clock), dtype=object)
+        if tz is None:
+            out[:] = clock.tolist()
+            return out
+        months = clock.astype("datetime64[M]")
+        days = clock.astype("datetime64[D]")
+        day_us = (clock - days).astype(np.int64)
+        parts = (months.astype(np.int64) // 12 + 1970, months.astype(np.int64) % 12 + 1,
+                 (days - months.astype("datetime64[D]")).astype(np.int64) + 1,
+                 day_us // 3_600_000_000, day_us // 60_000_000 % 60,
+                 day_us // 1_000_000 % 60, day_us % 1_000_000)
+        out[:] = list(map(_dt.datetime, *(part.tolist() for part in parts), repeat(tz)))
         return out
     return np.asarray(local.dt.to_pydatetime())
 
