@@ -151,7 +151,8 @@ def _slow_paths(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(engine_module, "_process_chunk", searching_every_chunk)
     monkeypatch.setattr(engine_module, "id_keys",
-                        lambda col: parse.distinct_map(col, parse.key_series))
+                        lambda col, prefix="", suffix="": (
+                            prefix + parse.key_series(col) + suffix))
 
 
 def _bad_files(folder: Path) -> list[Path]:
@@ -197,6 +198,9 @@ def test_plain_ids_are_used_as_they_are_and_others_folded() -> None:
                        dtype=object)
     assert parse.id_keys(spaced).tolist() == ["廊坊市某物流园C区17号库", "Mobil 1 5W-30 4L",
                                               "廊坊市某物流园C区17号库"]
+    assert parse.id_keys(spaced, "addr:", "#1").tolist() == [
+        "addr:廊坊市某物流园C区17号库#1", "addr:Mobil 1 5W-30 4L#1", "addr:廊坊市某物流园C区17号库#1"]
+    assert parse.id_keys(plain, "wb:").tolist() == ["wb:HY0001", "wb:HY0002", "wb:+8613800138000"]
 
 
 def test_row_ranges_are_the_same_whether_provenance_comes_sorted_or_not() -> None:

@@ -607,17 +607,45 @@ def _process_chunk(src: _Source, raw: pd.DataFrame, rows: np.ndarray, stage: _St
         frame["_src"] = src.index
         frame["_row"] = rows[mask]
         if section != "transactions":  # (a repeated waybill merges later, whatever)
-            frame = _distinct(frame)
+            frame = _distinct(frame, _content_columns(rspec))
         stage.frames[section].append(frame)
         stage.prov[section].append(prov)
 
 
-def _distinct(frame: pd.DataFrame) -> pd.DataFrame:
-    content = [c for c in frame.columns if c != "_row"]
+def _distinct(frame: pd.DataFrame, content: list[str] | None = None) -> pd.DataFrame:
+    """One row per distinct content (the first), judged on ``content`` (default: every
+    column but ``_row``)."""
+    if content is None:
+        content = [c for c in frame.columns if c != "_row"]
     try:
         return frame.drop_duplicates(subset=content, keep="first")
     except TypeError:  # unhashable values (lists given as constants)
         return frame
+
+
+def _content_columns(spec: RecordSpec) -> list[str] | None:
+    """The columns of one chunk's staged rows of ``spec`` that decide the rest: the others
+    hold constants (the file, ``set`` values) or repeat a column already in (two fields read
+    from one column; an id made from columns that are fields). None when a constant cannot be
+    compared (a list): then every column is compared, as before."""
+    try:
+        hash(tuple(spec.set.values()))
+    except TypeError:
+        return None
+    content: list[str] = []
+    seen: set[tuple[str, ...]] = set()
+    for name, source in spec.fields.items():
+        key = (source,) if isinstance(source, str) else tuple(source)
+        if key not in seen:
+            seen.add(key)
+            content.append(name)
+    for name, column in spec.attributes.items():
+        if (column,) not in seen:
+            seen.add((column,))
+            content.append(f"attr:{name}")
+    if not all((column,) in seen for column in template_columns(spec.id)):
+        content.insert(0, "id")
+    return content or ["id"]
 
 
 def _render(template: str, values: dict[str, pd.Series], n: int,
@@ -638,8 +666,11 @@ def _render(template: str, values: dict[str, pd.Series], n: int,
     result: pd.Series | None = None
     blank = np.zeros(n, dtype=bool)
     pieces: list[Any] = []
-    for literal, column, _, _ in string.Formatter().parse(template):
-        if literal:
+    parts = list(string.Formatter().parse(template))
+    # "org:{company}": the literal is added to each distinct key, not to every row
+    alone = len(template_columns(template)) == 1
+    for number, (literal, column, _, _) in enumerate(parts):
+        if literal and not alone:
             pieces.append(literal)
         if column is not None:
             series = values[column]
@@ -648,7 +679,11 @@ def _render(template: str, values: dict[str, pd.Series], n: int,
             as_text = series.astype(object).where(~empty, "")
             if not set(map(type, as_text.tolist())) <= {str}:
                 as_text = as_text.astype(str).astype(object)
-            pieces.append(id_keys(as_text))
+            if alone:
+                after = parts[number + 1][0] if number + 1 < len(parts) else ""
+                pieces.append(id_keys(as_text, literal, after))
+            else:
+                pieces.append(id_keys(as_text))
     for piece in pieces:
         if isinstance(piece, str):
             result = piece if result is None else result + piece
@@ -771,9 +806,11 @@ def _rows_text(prov: pd.DataFrame, names: dict[int, str]) -> tuple[dict[str, str
         text = [f"{names[s]}:{r}" for s, r in zip(srcs.tolist(), rows.tolist())]
         return dict(zip(ids, text)), {i: [s] for i, s in zip(ids, srcs.tolist())}
     # Sort by (record, file, row) once; ranges of consecutive rows are found with numpy.
-    if (np.all(srcs[1:] >= srcs[:-1])
-            and np.all((rows[1:] >= rows[:-1]) | (srcs[1:] != srcs[:-1]))):
-        order = np.argsort(codes, kind="stable")  # already in (file, row) order
+    low = int(rows.min())
+    span_src, span_row = int(srcs.max()) + 1, int(rows.max()) - low + 1
+    if srcs.min() >= 0 and len(uniques) * span_src * span_row < 2**62:
+        # one number per (record, file, row): equal numbers are equal triples
+        order = np.argsort((codes * span_src + srcs) * span_row + (rows - low))
     else:
         order = np.lexsort((rows, srcs, codes))
     codes, srcs, rows = codes[order], srcs[order], rows[order]
@@ -790,17 +827,23 @@ def _rows_text(prov: pd.DataFrame, names: dict[int, str]) -> tuple[dict[str, str
     group_starts = np.flatnonzero(group)
     group_code, group_src = codes[group_starts], srcs[group_starts]
     bounds = np.searchsorted(range_group, np.arange(len(group_starts) + 1))
-    first, last = rows[starts].tolist(), rows[ends].tolist()
-    # rows in the ranges before each one (to count the rows of the ranges not shown)
-    before = np.concatenate(([0], np.cumsum(rows[ends] - rows[starts] + 1))).tolist()
+    # Only the first ranges of each (record, file) are written out; the rows of the others
+    # are counted (from the rows in the ranges before each one).
+    lo, hi = bounds[:-1], bounds[1:]
+    shown = np.minimum(hi, lo + _ROWS_SHOWN)
+    before = np.concatenate(([0], np.cumsum(rows[ends] - rows[starts] + 1)))
+    rests = (before[hi] - before[shown]).tolist()
+    counts = shown - lo
+    offsets = np.concatenate(([0], np.cumsum(counts)))
+    picked = np.repeat(lo - offsets[:-1], counts) + np.arange(offsets[-1])
+    first, last = rows[starts][picked].tolist(), rows[ends][picked].tolist()
+    offsets_list = offsets.tolist()
     rows_of: dict[str, list[str]] = {}
     srcs_of: dict[str, list[int]] = {}
-    for g, (lo, hi) in enumerate(zip(bounds[:-1].tolist(), bounds[1:].tolist())):
-        shown = min(hi, lo + _ROWS_SHOWN)
-        parts = [str(a) if a == b else f"{a}-{b}" for a, b in zip(first[lo:shown],
-                                                                  last[lo:shown])]
-        if hi > shown:
-            rest = before[hi] - before[shown]
+    for g, rest in enumerate(rests):
+        a0, a1 = offsets_list[g], offsets_list[g + 1]
+        parts = [str(a) if a == b else f"{a}-{b}" for a, b in zip(first[a0:a1], last[a0:a1])]
+        if rest:
             parts.append(f"… +{rest:,} rows")
         rid = uniques[group_code[g]]
         src = int(group_src[g])

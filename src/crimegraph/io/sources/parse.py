@@ -96,11 +96,14 @@ def key_series(col: pd.Series) -> pd.Series:
     return text.str.replace(_CJK_GAP, "", regex=True)
 
 
-def id_keys(col: pd.Series) -> pd.Series:
-    """:func:`key_series`, worked out once per distinct value (a sender repeats in thousands of
-    rows); a column of plain keys is returned as it is, without looking for repeats."""
+def id_keys(col: pd.Series, prefix: str = "", suffix: str = "") -> pd.Series:
+    """:func:`key_series` between ``prefix`` and ``suffix``, worked out once per distinct value
+    (a sender repeats in thousands of rows); a column of plain keys is used as it is, without
+    looking for repeats."""
     if _plain_keys(col):
-        return col
+        return (prefix + col + suffix) if prefix or suffix else col
+    if prefix or suffix:
+        return distinct_map(col, lambda part: prefix + key_series(part) + suffix)
     return distinct_map(col, key_series)
 
 
