@@ -126,9 +126,10 @@ def _texts(values: Sequence[Any], *, required: bool, ident: bool = False) -> boo
         return True
     if not set(map(type, present)) <= {str}:
         return False
-    distinct = set(present)
-    if len(distinct) < len(present) // 2:  # references repeat: each is looked at once
-        present = list(distinct)
+    if not ident:  # references repeat: each is looked at once (ids are one per record)
+        distinct = set(present)
+        if len(distinct) < len(present) // 2:
+            present = list(distinct)
     lengths = list(map(len, present))
     if min(lengths) < 1 or max(lengths) > _MAX_ID:
         return False

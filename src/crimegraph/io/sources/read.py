@@ -124,7 +124,7 @@ class SourceFile:
         return header
 
     def _csv_options(self) -> dict[str, object]:
-        return {"sep": self.sep, "dtype": str, "keep_default_na": False, "na_filter": False,
+        return {"sep": self.sep, "dtype": object, "keep_default_na": False, "na_filter": False,
                 "encoding": self.encoding, "encoding_errors": _ERRORS,
                 "skip_blank_lines": False, "on_bad_lines": "warn", "engine": "c"}
 
