@@ -30,7 +30,7 @@ from ...model.entities import Record, Warehouse
 from .links import Links, build_links, dicts_valid, links_valid, plain_values
 from .links import plain as _plain
 from .mapping import LIST_FIELDS, Mapping, RecordSpec, load_mapping, template_columns
-from .parse import Parsed, address_key, distinct_map, key_series, parse_column
+from .parse import Parsed, address_key, distinct_map, id_keys, parse_column
 from .read import EmptyFile, SourceFile, file_digest
 
 __all__ = ["Ingested", "ingest", "problems_frame"]
@@ -410,8 +410,10 @@ class _Stage:
             counted = set(self.counts.get(section, []))
             merged = _merge_section(section, frame, prov, names, ev_of, counted, conflicts)
             records[section] = merged
+            source_names = np.array([names.get(i) for i in range(max(names) + 1)], dtype=object)
             provs.append(pd.DataFrame({"record": prov["id"].to_numpy(),
-                                       "source": prov["_src"].map(names).to_numpy(),
+                                       "source": source_names[prov["_src"].to_numpy(
+                                           dtype=np.int64)],
                                        "row": prov["_row"].to_numpy()}))
         if base is not None:
             as_dicts = {k: v.dicts() if isinstance(v, Links) else v for k, v in records.items()}
@@ -432,7 +434,8 @@ def _read_source(src: _Source, stage: _Stage, problems: _Problems, tz: Any,
             src.read += 1
             src.rejected += 1
         if len(chunk.frame):
-            _process_chunk(src, chunk.frame, chunk.rows, stage, problems, tz)
+            _process_chunk(src, chunk.frame, chunk.rows, stage, problems, tz,
+                           chunk.undecodable)
     if src.read == 0:
         problems.add(src.name, None, None, None, "the file has a header but no rows")
 
@@ -449,8 +452,29 @@ def _blank(values: pd.Series) -> np.ndarray:
     return np.array(values.isna().to_numpy(), dtype=bool)
 
 
+class _Blanks:
+    """:func:`_blank`, remembered per column of one chunk: a record's id, its fields and its
+    checks ask about the same columns again and again. (The columns are kept alive with their
+    masks, so an id is never reused, and none is changed in place after it is asked about.)"""
+
+    def __init__(self) -> None:
+        self._known: dict[int, tuple[pd.Series, np.ndarray]] = {}
+
+    def __call__(self, values: pd.Series) -> np.ndarray:
+        known = self._known.get(id(values))
+        if known is not None and known[0] is values:
+            return known[1]
+        mask = _blank(values)
+        self._known[id(values)] = (values, mask)
+        return mask
+
+    def remember(self, values: pd.Series, mask: np.ndarray) -> None:
+        """Record a column whose blanks are known already."""
+        self._known[id(values)] = (values, mask)
+
+
 def _process_chunk(src: _Source, raw: pd.DataFrame, rows: np.ndarray, stage: _Stage,
-                   problems: _Problems, tz: Any) -> None:
+                   problems: _Problems, tz: Any, check_bytes: bool = True) -> None:
     m = src.mapping
     n = len(raw)
     src.read += n
@@ -466,8 +490,8 @@ def _process_chunk(src: _Source, raw: pd.DataFrame, rows: np.ndarray, stage: _St
                         else pd.Series("", index=raw.index, dtype=object))
     rejected = np.zeros(n, dtype=bool)
     # Bytes that the file's encoding cannot decode (kept as lone surrogates): one problem per
-    # row, naming the first such cell.
-    for header in raw.columns:
+    # row, naming the first such cell. (The reader tells when the file had none at all.)
+    for header in raw.columns if check_bytes else ():
         if not _UNDECODED.search("".join(raw[header])):
             continue
         undecodable = raw[header].str.contains("[\udc80-\udcff]", regex=True).to_numpy(
@@ -525,19 +549,20 @@ def _process_chunk(src: _Source, raw: pd.DataFrame, rows: np.ndarray, stage: _St
             values[f"{column}.{name}"] = extra
     # Each record: which rows make it, its id and its field values.
     made: dict[str, tuple[np.ndarray, pd.Series, dict[str, pd.Series]]] = {}
+    blanks = _Blanks()
     for rec in m.records:
         active = live.copy()
         for column in rec.when:
-            active &= ~_blank(values[column])
+            active &= ~blanks(values[column])
         for column in rec.unless:
-            active &= _blank(values[column])
-        ids = _render(rec.id, values, n, active)
-        has_id = active & ~_blank(ids)
+            active &= blanks(values[column])
+        ids = _render(rec.id, values, n, active, blanks)
+        has_id = active & ~blanks(ids)
         fields: dict[str, pd.Series] = {}
         for name, source in rec.fields.items():
-            fields[name] = _field(source, values, made, n)
+            fields[name] = _field(source, values, made, blanks)
         if not rec.when and not rec.unless:
-            missing = live & ~rejected & _blank(ids)
+            missing = live & ~rejected & blanks(ids)
             if missing.any():
                 cols = template_columns(rec.id)
                 where = np.flatnonzero(missing)
@@ -547,7 +572,8 @@ def _process_chunk(src: _Source, raw: pd.DataFrame, rows: np.ndarray, stage: _St
                     + " and ".join(repr(header_of.get(c) or m.columns[c].header[0])
                                    for c in cols) + ", blank here")
                 rejected |= missing
-        _check_record(rec, has_id & ~rejected, fields, src, rows, problems, rejected, m)
+        _check_record(rec, has_id & ~rejected, fields, src, rows, problems, rejected, m,
+                      blanks)
         made[rec.name] = (has_id, ids, fields)
     keep = live & ~rejected
     src.rejected += int((rejected & live).sum() + (rejected & ~live).sum())
@@ -581,25 +607,54 @@ def _process_chunk(src: _Source, raw: pd.DataFrame, rows: np.ndarray, stage: _St
         frame["_src"] = src.index
         frame["_row"] = rows[mask]
         if section != "transactions":  # (a repeated waybill merges later, whatever)
-            frame = _distinct(frame)
+            frame = _distinct(frame, _content_columns(rspec))
         stage.frames[section].append(frame)
         stage.prov[section].append(prov)
 
 
-def _distinct(frame: pd.DataFrame) -> pd.DataFrame:
-    content = [c for c in frame.columns if c != "_row"]
+def _distinct(frame: pd.DataFrame, content: list[str] | None = None) -> pd.DataFrame:
+    """One row per distinct content (the first), judged on ``content`` (default: every
+    column but ``_row``)."""
+    if content is None:
+        content = [c for c in frame.columns if c != "_row"]
     try:
         return frame.drop_duplicates(subset=content, keep="first")
     except TypeError:  # unhashable values (lists given as constants)
         return frame
 
 
+def _content_columns(spec: RecordSpec) -> list[str] | None:
+    """The columns of one chunk's staged rows of ``spec`` that decide the rest: the others
+    hold constants (the file, ``set`` values) or repeat a column already in (two fields read
+    from one column; an id made from columns that are fields). None when a constant cannot be
+    compared (a list): then every column is compared, as before."""
+    try:
+        hash(tuple(spec.set.values()))
+    except TypeError:
+        return None
+    content: list[str] = []
+    seen: set[tuple[str, ...]] = set()
+    for name, source in spec.fields.items():
+        key = (source,) if isinstance(source, str) else tuple(source)
+        if key not in seen:
+            seen.add(key)
+            content.append(name)
+    for name, column in spec.attributes.items():
+        if (column,) not in seen:
+            seen.add((column,))
+            content.append(f"attr:{name}")
+    if not all((column,) in seen for column in template_columns(spec.id)):
+        content.insert(0, "id")
+    return content or ["id"]
+
+
 def _render(template: str, values: dict[str, pd.Series], n: int,
-            where: np.ndarray | None = None) -> pd.Series:
+            where: np.ndarray | None = None, blanks: _Blanks | None = None) -> pd.Series:
     """The ids of a template, row by row; None where an inserted value is blank (and, given
     ``where``, in the rows where it is False: no record is made there)."""
     import string
 
+    blank_of = blanks if blanks is not None else _blank
     if where is not None and not where.all():
         out = pd.Series(None, index=pd.RangeIndex(n), dtype=object)
         if where.any():
@@ -611,15 +666,24 @@ def _render(template: str, values: dict[str, pd.Series], n: int,
     result: pd.Series | None = None
     blank = np.zeros(n, dtype=bool)
     pieces: list[Any] = []
-    for literal, column, _, _ in string.Formatter().parse(template):
-        if literal:
+    parts = list(string.Formatter().parse(template))
+    # "org:{company}": the literal is added to each distinct key, not to every row
+    alone = len(template_columns(template)) == 1
+    for number, (literal, column, _, _) in enumerate(parts):
+        if literal and not alone:
             pieces.append(literal)
         if column is not None:
             series = values[column]
-            blank |= _blank(series)
-            as_text = series.astype(object).where(~_blank(series), "").astype(str)
-            as_text = distinct_map(as_text, key_series)
-            pieces.append(as_text)
+            empty = blank_of(series)
+            blank |= empty
+            as_text = series.astype(object).where(~empty, "")
+            if not set(map(type, as_text.tolist())) <= {str}:
+                as_text = as_text.astype(str).astype(object)
+            if alone:
+                after = parts[number + 1][0] if number + 1 < len(parts) else ""
+                pieces.append(id_keys(as_text, literal, after))
+            else:
+                pieces.append(id_keys(as_text))
     for piece in pieces:
         if isinstance(piece, str):
             result = piece if result is None else result + piece
@@ -634,25 +698,32 @@ def _render(template: str, values: dict[str, pd.Series], n: int,
 
 def _field(source: str | list[str], values: dict[str, pd.Series],
            made: dict[str, tuple[np.ndarray, pd.Series, dict[str, pd.Series]]],
-           n: int) -> pd.Series:
+           blanks: _Blanks) -> pd.Series:
     """A field's values: a column, another record's id (``@name``), or the first of a list."""
     choices = [source] if isinstance(source, str) else source
     out: pd.Series | None = None
+    out_blank = np.zeros(0, dtype=bool)
     for choice in choices:
         if choice.startswith("@"):
             has_id, ids, _ = made[choice[1:]]
-            series = ids.where(has_id, None).astype(object)
+            empty = ~has_id | blanks(ids)
+            series = ids.where(~empty, None).astype(object)
         else:
+            empty = blanks(values[choice])
             series = values[choice].astype(object)
-        series = series.where(~_blank(series), None)
-        out = series if out is None else out.where(~_blank(out), series)
+        series = series.where(~empty, None)
+        if out is None:
+            out, out_blank = series, empty
+        else:
+            out, out_blank = out.where(~out_blank, series), out_blank & empty
     assert out is not None
+    blanks.remember(out, out_blank)
     return out
 
 
 def _check_record(spec: RecordSpec, rows_with: np.ndarray, fields: dict[str, pd.Series],
                   src: _Source, rows: np.ndarray, problems: _Problems, rejected: np.ndarray,
-                  m: Mapping) -> None:
+                  m: Mapping, blanks: _Blanks) -> None:
     """Reject rows whose link would break the model's rules (reported per row, not per record)."""
     if spec.type not in ("shipment", "payment", "relationship"):
         return
@@ -683,21 +754,21 @@ def _check_record(spec: RecordSpec, rows_with: np.ndarray, fields: dict[str, pd.
               "relationship": ("source", "target")}[spec.type]
     for name in needed:
         if name in fields:
-            flag(_blank(fields[name]), header(name), None,
+            flag(blanks(fields[name]), header(name), None,
                  f"no {name} for the {spec.type}: the cells it is made from are blank")
     if "source" in fields and "target" in fields:
-        same = (fields["source"] == fields["target"]).to_numpy(dtype=bool) & ~_blank(
+        same = (fields["source"] == fields["target"]).to_numpy(dtype=bool) & ~blanks(
             fields["source"])
         flag(same, header("target"), fields["target"],
              f"the {spec.type}'s source and target are the same record; goods or money that "
              "do not move are no transaction")
     if spec.type == "shipment" and "quantity" in fields:
         qty = pd.to_numeric(fields["quantity"], errors="coerce").to_numpy(dtype=float)
-        flag(_blank(fields["quantity"]) | ~(qty > 0), header("quantity"), fields["quantity"],
+        flag(blanks(fields["quantity"]) | ~(qty > 0), header("quantity"), fields["quantity"],
              "a shipment needs a quantity greater than 0")
     if spec.type == "payment" and "amount" in fields:
         amt = pd.to_numeric(fields["amount"], errors="coerce").to_numpy(dtype=float)
-        flag(_blank(fields["amount"]) | ~(amt > 0), header("amount"), fields["amount"],
+        flag(blanks(fields["amount"]) | ~(amt > 0), header("amount"), fields["amount"],
              "a payment needs an amount greater than 0")
     for name in ("amount", "weight"):
         if name in fields and not (spec.type == "payment" and name == "amount"):
@@ -730,12 +801,18 @@ def _rows_text(prov: pd.DataFrame, names: dict[int, str]) -> tuple[dict[str, str
     ids = prov["id"].to_numpy(dtype=object)
     srcs = prov["_src"].to_numpy(dtype=np.int64)
     rows = prov["_row"].to_numpy(dtype=np.int64)
-    if prov["id"].is_unique:
+    codes, uniques = pd.factorize(ids)
+    if len(uniques) == len(ids):
         text = [f"{names[s]}:{r}" for s, r in zip(srcs.tolist(), rows.tolist())]
         return dict(zip(ids, text)), {i: [s] for i, s in zip(ids, srcs.tolist())}
     # Sort by (record, file, row) once; ranges of consecutive rows are found with numpy.
-    codes, uniques = pd.factorize(ids)
-    order = np.lexsort((rows, srcs, codes))
+    low = int(rows.min())
+    span_src, span_row = int(srcs.max()) + 1, int(rows.max()) - low + 1
+    if srcs.min() >= 0 and len(uniques) * span_src * span_row < 2**62:
+        # one number per (record, file, row): equal numbers are equal triples
+        order = np.argsort((codes * span_src + srcs) * span_row + (rows - low))
+    else:
+        order = np.lexsort((rows, srcs, codes))
     codes, srcs, rows = codes[order], srcs[order], rows[order]
     group = np.concatenate(([True], (codes[1:] != codes[:-1]) | (srcs[1:] != srcs[:-1])))
     fresh = group | np.concatenate(([True], rows[1:] != rows[:-1] + 1))
@@ -750,16 +827,23 @@ def _rows_text(prov: pd.DataFrame, names: dict[int, str]) -> tuple[dict[str, str
     group_starts = np.flatnonzero(group)
     group_code, group_src = codes[group_starts], srcs[group_starts]
     bounds = np.searchsorted(range_group, np.arange(len(group_starts) + 1))
-    first, last = rows[starts].tolist(), rows[ends].tolist()
+    # Only the first ranges of each (record, file) are written out; the rows of the others
+    # are counted (from the rows in the ranges before each one).
+    lo, hi = bounds[:-1], bounds[1:]
+    shown = np.minimum(hi, lo + _ROWS_SHOWN)
+    before = np.concatenate(([0], np.cumsum(rows[ends] - rows[starts] + 1)))
+    rests = (before[hi] - before[shown]).tolist()
+    counts = shown - lo
+    offsets = np.concatenate(([0], np.cumsum(counts)))
+    picked = np.repeat(lo - offsets[:-1], counts) + np.arange(offsets[-1])
+    first, last = rows[starts][picked].tolist(), rows[ends][picked].tolist()
+    offsets_list = offsets.tolist()
     rows_of: dict[str, list[str]] = {}
     srcs_of: dict[str, list[int]] = {}
-    for g in range(len(group_starts)):
-        lo, hi = int(bounds[g]), int(bounds[g + 1])
-        shown = min(hi, lo + _ROWS_SHOWN)
-        parts = [str(a) if a == b else f"{a}-{b}" for a, b in zip(first[lo:shown],
-                                                                  last[lo:shown])]
-        if hi > shown:
-            rest = sum(b - a + 1 for a, b in zip(first[shown:hi], last[shown:hi]))
+    for g, rest in enumerate(rests):
+        a0, a1 = offsets_list[g], offsets_list[g + 1]
+        parts = [str(a) if a == b else f"{a}-{b}" for a, b in zip(first[a0:a1], last[a0:a1])]
+        if rest:
             parts.append(f"… +{rest:,} rows")
         rid = uniques[group_code[g]]
         src = int(group_src[g])
@@ -775,7 +859,7 @@ def _merge_section(section: str, frame: pd.DataFrame, prov: pd.DataFrame,
         frame = _distinct(frame)  # rows repeated across chunks and files count once
     fields = [c for c in frame.columns if c not in ("id", "_src", "_row")]
     if (section in _LINK_SECTIONS and not counted and not any(c in LIST_FIELDS for c in fields)
-            and prov["id"].is_unique and frame["id"].is_unique):
+            and frame["id"].is_unique and (len(prov) == len(frame) or prov["id"].is_unique)):
         return _links_of(frame, fields, names, ev_of)
     rows_text, srcs_of = _rows_text(prov, names)
     dup = frame["id"].duplicated(keep=False).to_numpy()

@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from operator import attrgetter
+from types import GetSetDescriptorType, MemberDescriptorType
 from typing import Any
 
 import numpy as np
@@ -125,6 +126,10 @@ def _texts(values: Sequence[Any], *, required: bool, ident: bool = False) -> boo
         return True
     if not set(map(type, present)) <= {str}:
         return False
+    if not ident:  # references repeat: each is looked at once (ids are one per record)
+        distinct = set(present)
+        if len(distinct) < len(present) // 2:
+            present = list(distinct)
     lengths = list(map(len, present))
     if min(lengths) < 1 or max(lengths) > _MAX_ID:
         return False
@@ -340,7 +345,10 @@ def _maker(model: type[Record], field_names: list[str], attr_names: list[str],
         lines.append(f"    if a{i} is not None: attributes[ATTR[{i}]] = a{i}")
     lines.append("    attributes['rows'] = rows")
     namespace: dict[str, Any] = {"ATTR": tuple(attr_names), "SETS": sets, "MODEL": model,
-                                 "new": model.__new__, "setattr_": object.__setattr__}
+                                 "new": model.__new__}
+    for slot in ("__dict__", "__pydantic_fields_set__", "__pydantic_extra__",
+                 "__pydantic_private__"):
+        namespace["set" + slot] = _slot_setter(model, slot)
     items: list[str] = []
     for name, info in model.model_fields.items():
         if name == "id":
@@ -362,10 +370,24 @@ def _maker(model: type[Record], field_names: list[str], attr_names: list[str],
             value = f"D_{name}"
         items.append(f"{name!r}: {value}")
     lines += ["    record = new(MODEL)",
-              f"    setattr_(record, '__dict__', {{{', '.join(items)}}})",
-              "    setattr_(record, '__pydantic_fields_set__', SETS[code])",
-              "    setattr_(record, '__pydantic_extra__', None)",
-              "    setattr_(record, '__pydantic_private__', None)",
+              f"    set__dict__(record, {{{', '.join(items)}}})",
+              "    set__pydantic_fields_set__(record, SETS[code])",
+              "    set__pydantic_extra__(record, None)",
+              "    set__pydantic_private__(record, None)",
               "    return record"]
     exec("\n".join(lines), namespace)  # field names and constants only, never data
     return namespace["make"]  # type: ignore[no-any-return]
+
+
+def _slot_setter(model: type[Record], name: str) -> Callable[[Any, Any], None]:
+    """What ``object.__setattr__(record, name, value)`` does, without looking the slot up each
+    time: the descriptor of the slot (or of ``__dict__``) that the model's classes define."""
+    for klass in model.__mro__:
+        descriptor = klass.__dict__.get(name)
+        if isinstance(descriptor, (MemberDescriptorType, GetSetDescriptorType)):
+            return descriptor.__set__
+
+    def set_(record: Any, value: Any) -> None:
+        object.__setattr__(record, name, value)
+
+    return set_

@@ -15,7 +15,9 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import repeat
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
@@ -25,6 +27,7 @@ __all__ = [
     "Parsed",
     "address_key",
     "distinct_map",
+    "id_keys",
     "key_series",
     "normalise_address",
     "normalise_phone",
@@ -76,12 +79,32 @@ def address_key(text: str) -> str:
 _FOLDED = re.compile(r"[^\x21-\x7e\n]")
 
 
+def _plain_keys(col: pd.Series) -> bool:
+    """True when every value is plain ASCII without spaces, its own key (waybill numbers,
+    E.164 phones)."""
+    values = col.tolist()
+    if not set(map(type, values)) <= {str}:
+        values = col.astype(str).tolist()
+    return not _FOLDED.search("\n".join(values))
+
+
 def key_series(col: pd.Series) -> pd.Series:
     """:func:`address_key` of every value of a column of text."""
-    if not _FOLDED.search("\n".join(col.astype(str))):
-        return col  # plain ASCII without spaces (waybill numbers, E.164 phones): as it is
+    if _plain_keys(col):
+        return col
     text = col.str.normalize("NFKC").str.replace(_SPACES, " ", regex=True).str.strip()
     return text.str.replace(_CJK_GAP, "", regex=True)
+
+
+def id_keys(col: pd.Series, prefix: str = "", suffix: str = "") -> pd.Series:
+    """:func:`key_series` between ``prefix`` and ``suffix``, worked out once per distinct value
+    (a sender repeats in thousands of rows); a column of plain keys is used as it is, without
+    looking for repeats."""
+    if _plain_keys(col):
+        return (prefix + col + suffix) if prefix or suffix else col
+    if prefix or suffix:
+        return distinct_map(col, lambda part: prefix + key_series(part) + suffix)
+    return distinct_map(col, key_series)
 
 
 def _address(col: pd.Series, spec: Any) -> Parsed:
@@ -202,7 +225,28 @@ _NO_TIME = ("",) * len(_TIME_PARTS)
 def _time_numbers(col: pd.Series) -> pd.DataFrame:
     """The parts of :data:`_COMMON_TIME` in each value, as numbers; NaN where the value does
     not match, the part is absent or holds a digit that is not ASCII (as ``str.extract`` and
-    ``to_numeric`` give). The digits are read with numpy, not one call per part."""
+    ``to_numeric`` give). Values in plain ASCII digits and the usual marks are read by a
+    compiled kernel; the rest by the regular expression."""
+    values = col.tolist()
+    if not values or not set(map(type, values)) <= {str}:
+        return _time_numbers_by_pattern(col)
+    from ._jit import read_times
+
+    chars = np.array(values, dtype=str)
+    width = chars.dtype.itemsize // 4
+    codes = chars.view(np.uint32).reshape(len(values), max(width, 1))
+    lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+    number = np.empty((len(values), 6))
+    known = np.empty(len(values), dtype=bool)
+    read_times(codes, lengths, number, known)
+    if not known.all():
+        others = np.flatnonzero(~known)
+        number[others] = _time_numbers_by_pattern(col.iloc[others]).to_numpy(dtype=float)
+    return pd.DataFrame(number, columns=list(_TIME_PARTS), index=col.index)
+
+
+def _time_numbers_by_pattern(col: pd.Series) -> pd.DataFrame:
+    """:func:`_time_numbers` with the regular expression, value by value."""
     match = _COMMON_TIME.match
     try:
         found = [hit.groups("") if (hit := match(value)) else _NO_TIME
@@ -260,22 +304,46 @@ def _datetime(col: pd.Series, spec: Any, tz: Any = None) -> Parsed:
     out = np.full(len(col), None, dtype=object)
     good = ~bad & ~blank & result.notna().to_numpy()
     if good.any():
-        local = result[good]
+        wall = result[good]
+        local = wall
         if tz is not None:
-            local = local.dt.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
+            local = wall.dt.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
             gap = local.isna().to_numpy()
             if gap.any():
                 idx = local.index[gap]
                 bad[col.index.get_indexer(idx)] = True
                 why[idx] = "a local time that does not exist or occurs twice (clock change)"
-                local = local[~gap]
-        out[col.index.get_indexer(local.index)] = np.asarray(local.dt.to_pydatetime())
+                local, wall = local[~gap], wall[~gap]
+        out[col.index.get_indexer(local.index)] = _python_times(local, wall, tz)
     if aware is not None:
         zone = tz if tz is not None else _dt.timezone.utc
         out[col.index.get_indexer(aware.index)] = np.asarray(
             aware.dt.tz_convert(zone).dt.to_pydatetime())
     # Plain datetime objects (not pandas Timestamps), as the model keeps them.
     return Parsed(pd.Series(out, index=col.index, dtype=object), bad & ~blank, why)
+
+
+def _python_times(local: pd.Series, wall: pd.Series, tz: Any) -> np.ndarray:
+    """``local`` (``wall`` read in ``tz``, neither ambiguous nor missing) as datetime objects.
+
+    With no zone or a :class:`zoneinfo.ZoneInfo`, such a time is its wall clock reading with
+    the zone attached (fold 0), which numpy makes in C much faster than pandas does."""
+    if tz is None or isinstance(tz, ZoneInfo):
+        clock = wall.to_numpy(dtype="datetime64[us]")
+        out = np.empty(len(clock), dtype=object)
+        if tz is None:
+            out[:] = clock.tolist()
+            return out
+        months = clock.astype("datetime64[M]")
+        days = clock.astype("datetime64[D]")
+        day_us = (clock - days).astype(np.int64)
+        parts = (months.astype(np.int64) // 12 + 1970, months.astype(np.int64) % 12 + 1,
+                 (days - months.astype("datetime64[D]")).astype(np.int64) + 1,
+                 day_us // 3_600_000_000, day_us // 60_000_000 % 60,
+                 day_us // 1_000_000 % 60, day_us % 1_000_000)
+        out[:] = list(map(_dt.datetime, *(part.tolist() for part in parts), repeat(tz)))
+        return out
+    return np.asarray(local.dt.to_pydatetime())
 
 
 # -- phones and national ids -----------------------------------------------------------------
@@ -385,6 +453,8 @@ def parse_column(kind: str, col: pd.Series, spec: Any, tz: Any = None) -> Parsed
     Exports repeat values (a sender in thousands of rows): the distinct values are parsed
     once each and the results spread back to the rows.
     """
+    if kind == "text":  # nothing to parse: blanks become None
+        return _text(col, spec)
     codes, uniques = pd.factorize(col)
     few = len(uniques) < 0.7 * len(col)
     part = pd.Series(uniques, dtype=object) if few else col

@@ -26,6 +26,19 @@ EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 _SAMPLE = 1 << 16
 _UNDECODED = re.compile("[\udc80-\udcff]")
 _BAD_LINE = re.compile(r"Skipping line (\d+): (.*)")
+_ERRORS = "crimegraph.undecodable"
+_undecodable_seen = [0]
+
+
+def _keep_undecodable(exc: UnicodeError) -> tuple[str | bytes, int]:
+    """``surrogateescape``, counting its calls: a file whose reading never called it holds no
+    undecodable byte, and its rows need no search for one."""
+    _undecodable_seen[0] += 1
+    return _SURROGATEESCAPE(exc)
+
+
+_SURROGATEESCAPE = codecs.lookup_error("surrogateescape")
+codecs.register_error(_ERRORS, _keep_undecodable)
 
 
 def detect_encoding(head: bytes) -> str:
@@ -60,6 +73,8 @@ class Chunk:
     rows: np.ndarray
     bad_lines: list[tuple[int, str]] = field(default_factory=list)
     """Lines that could not be split into the header's cells: (row number, reason)."""
+    undecodable: bool = True
+    """False when no byte read so far failed to decode: no cell holds an escaped byte."""
 
 
 @dataclass
@@ -109,8 +124,8 @@ class SourceFile:
         return header
 
     def _csv_options(self) -> dict[str, object]:
-        return {"sep": self.sep, "dtype": str, "keep_default_na": False, "na_filter": False,
-                "encoding": self.encoding, "encoding_errors": "surrogateescape",
+        return {"sep": self.sep, "dtype": object, "keep_default_na": False, "na_filter": False,
+                "encoding": self.encoding, "encoding_errors": _ERRORS,
                 "skip_blank_lines": False, "on_bad_lines": "warn", "engine": "c"}
 
     def _read_excel(self) -> pd.DataFrame:
@@ -143,6 +158,7 @@ class SourceFile:
     def _csv_chunks(self, size: int, bar: object) -> Iterator[Chunk]:
         next_row = 2
         bad_rows: set[int] = set()
+        seen_before = _undecodable_seen[0]
         with self.path.open("rb") as handle:
             reader = pd.read_csv(handle, chunksize=size, **self._csv_options())
             done = 0
@@ -178,7 +194,10 @@ class SourceFile:
                 position_now = handle.tell()
                 bar.update(position_now - done)  # type: ignore[attr-defined]
                 done = position_now
-                yield Chunk(frame.fillna(""), rows, bad)
+                # Any escaped byte so far (in this file or, read at the same time, another):
+                # the rows are searched for one.
+                undecodable = _undecodable_seen[0] != seen_before
+                yield Chunk(frame.fillna(""), rows, bad, undecodable)
 
 
 class EmptyFile(Exception):
