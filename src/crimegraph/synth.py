@@ -54,6 +54,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ._gc import gc_paused
+from .errors import InvalidArgument, WrongArgumentType
 from .model import Case
 
 __all__ = ["generate_case", "generate_case_data", "synthetic_sizes"]
@@ -215,7 +216,8 @@ def synthetic_sizes(n_transactions: int, *, n_people: int | None = None) -> dict
     n = _count(n_transactions, "n_transactions")
     people = max(30, n // 20) if n_people is None else _count(n_people, "n_people")
     if people < 2:
-        raise ValueError(f"n_people must be at least 2 (an owner and an operator), got {people}")
+        raise InvalidArgument(
+            f"n_people must be at least 2 (an owner and an operator), got {people}")
     payments = n // 10
     shipments = n - payments
     return {
@@ -354,9 +356,9 @@ def _generate(n: int, seed: int, sizes: dict[str, int]) -> dict[str, Any]:
 # -- helpers --------------------------------------------------------------------------------
 def _count(value: int, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an integer, got {type(value).__name__}")
+        raise WrongArgumentType(f"{name} must be an integer, got {type(value).__name__}")
     if value < 0:
-        raise ValueError(f"{name} must be 0 or more, got {value}")
+        raise InvalidArgument(f"{name} must be 0 or more, got {value}")
     return int(value)
 
 

@@ -42,6 +42,8 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import InvalidArgument
+
 __all__ = ["proportional"]
 
 
@@ -99,16 +101,16 @@ def proportional(
     begin = np.ascontiguousarray(starts, dtype=np.int32)
     n = src.shape[0]
     if not (dst.shape[0] == when.shape[0] == money.shape[0] == n):
-        raise ValueError(
+        raise InvalidArgument(
             f"source, target, time and amount must have one row per payment; got lengths "
             f"{n}, {dst.shape[0]}, {when.shape[0]} and {money.shape[0]}")
     if n_nodes < 0:
-        raise ValueError(f"n_nodes={n_nodes} must be 0 or more")
+        raise InvalidArgument(f"n_nodes={n_nodes} must be 0 or more")
     for name, column in (("source", src), ("target", dst), ("starts", begin)):
         if column.size and (column.min() < 0 or column.max() >= n_nodes):
-            raise ValueError(f"{name} holds a node index outside 0..{n_nodes - 1}")
+            raise InvalidArgument(f"{name} holds a node index outside 0..{n_nodes - 1}")
     if n and bool(np.any(np.diff(when) < 0)):
-        raise ValueError("payments must be sorted by time (ties in case-file order)")
+        raise InvalidArgument("payments must be sorted by time (ties in case-file order)")
     if upstream:
         # Mirror image: swap payer and payee and read the rows backwards (time negated).
         carried, attributed = _kernel()(dst[::-1].copy(), src[::-1].copy(),

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from ..errors import InvalidArgument, WrongArgumentType
 from ..model import Case, Person, Product, Transaction
 from ..store.graph import CaseGraph, as_case_graph
 
@@ -53,13 +54,13 @@ def _window(window: object) -> timedelta:
         try:
             span = pd.Timedelta(window).to_pytimedelta()
         except ValueError:
-            raise ValueError(f"window={window!r} is not a time span; write e.g. '60D', "
-                             "'8W' or '36h'") from None
+            raise InvalidArgument(f"window={window!r} is not a time span; write e.g. '60D', "
+                                  "'8W' or '36h'") from None
     else:
-        raise TypeError(f"window must be a string such as '60D' or a timedelta, "
-                        f"got {window!r}")
+        raise WrongArgumentType(f"window must be a string such as '60D' or a timedelta, "
+                                f"got {window!r}")
     if span <= timedelta(0):
-        raise ValueError(f"window={window!r} must be longer than zero")
+        raise InvalidArgument(f"window={window!r} must be longer than zero")
     return span
 
 

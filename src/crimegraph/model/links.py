@@ -21,9 +21,9 @@ Examples
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from ._time import Moment
@@ -70,9 +70,17 @@ class Transaction(Record):
     reference: str | None = None
     """Waybill, order or bank reference number."""
 
-    @model_validator(mode="after")
+    def model_post_init(self, context: Any, /) -> None:
+        """The kind rules, checked once when the transaction is made.
+
+        A post-init hook rather than an "after" model validator: pydantic runs those again
+        each time a made transaction is passed into a :class:`Case`, and a frozen record
+        cannot have changed since.
+        """
+        self._kind_rules()
+
     def _kind_rules(self) -> Transaction:
-        # Fast path for the common, valid records (this runs once per transaction).
+        # Fast path for the common, valid records.
         if self.source == self.target:
             pass
         elif self.kind == "shipment":

@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
+from ..errors import InvalidArgument
 from .fonts import cjk_context, drawable
 from .layout import LayeredLayout, layered_layout
 from .style import (
@@ -188,7 +189,7 @@ def plot_money(
     """
     text_mode = check_labels(labels)
     if isinstance(max_per_column, bool) or int(max_per_column) < 2:
-        raise ValueError(f"max_per_column={max_per_column!r} must be a count >= 2")
+        raise InvalidArgument(f"max_per_column={max_per_column!r} must be a count >= 2")
     d = money_layout(trail, max_per_column=int(max_per_column))
     texts = [*d.names.values(), title or ""]
     n_cols = max(d.columns.values(), default=0) + 1

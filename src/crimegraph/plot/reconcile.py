@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ..errors import InvalidArgument
 from .fonts import apply_to_ticks, cjk_context, drawable
 from .style import (
     MUTED,
@@ -32,9 +33,9 @@ def reconcile_bars(result: Reconciliation, *, by: str = "persons", top: int = 15
     ``paid``, ``gap`` and ``money_without_goods``.
     """
     if by not in ("persons", "pairs"):
-        raise ValueError(f"by={by!r} must be 'persons' or 'pairs'")
+        raise InvalidArgument(f"by={by!r} must be 'persons' or 'pairs'")
     if not isinstance(top, int) or isinstance(top, bool) or top < 1:
-        raise ValueError(f"top={top!r} must be a positive whole number")
+        raise InvalidArgument(f"top={top!r} must be a positive whole number")
     frame = result.persons if by == "persons" else result.pairs
     if not within_ring:
         frame = frame[~frame["within_ring"]]
