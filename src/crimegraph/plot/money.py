@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
@@ -215,17 +216,37 @@ def plot_money(
         box_w = 0.5  # of a column, at most
         fitted = {node: fit_font(shown[node], box_w * col_w * scale, font, smallest=MIN_FONT)
                   for node in d.columns}
-        # Half a box's width in points: lines end at the box's edge.
-        half = {node: text_width_em(text) * size / 2 + 0.35 * size + 3
+        # Half a box's width and height in points: lines end where they leave the box.
+        half = {node: (text_width_em(text) * size / 2 + 0.35 * size + 2, 0.85 * size + 2)
                 for node, (text, size) in fitted.items()}
+        ax.set_xlim(-0.6, n_cols - 0.4)
+        ax.set_ylim(-1.12, 0.12)
+        points = ax.figure.dpi / 72.0
+
+        def to_edge(node: str, dx: float, dy: float) -> float:
+            """How far (points) a line from the box's centre runs inside the box."""
+            w, h = half[node]
+            return min(w / abs(dx) if dx else math.inf, h / abs(dy) if dy else math.inf)
+
         for (u, v, code), amount in sorted(d.flows.items(), key=lambda item: -item[1]):
             (x0, y0), (x1, y1) = xy(u), xy(v)
             share = amount / top[code] if top[code] else 0.0
             lw = (0.8 + 9.0 * share) * max(scale, 0.4)
+            (px0, py0), (px1, py1) = ax.transData.transform([(x0, y0), (x1, y1)]) / points
+            ex, ey = px1 - px0, py1 - py0
+            # Payments inside one column bow out to the left instead of running through the
+            # boxes between their ends; the line leaves each box along its tangent there.
+            rad = 0.0 if x0 != x1 else (-0.3 if ey > 0 else 0.3)
+            ox, oy = ex / 2 + rad * ey, ey / 2 - rad * ex  # arc3's control point, from u
+            a_len, b_len = math.hypot(ox, oy) or 1.0, math.hypot(ex - ox, ey - oy) or 1.0
             ax.annotate("", xy=(x1, y1), xytext=(x0, y0), zorder=1,
                         arrowprops={"arrowstyle": "-|>", "color": PAYMENT_COLOR,
-                                    "alpha": 0.55, "lw": lw, "shrinkA": half[u],
-                                    "shrinkB": half[v] + 2, "mutation_scale": 8 + 6 * share},
+                                    "alpha": 0.55, "lw": lw,
+                                    "connectionstyle": f"arc3,rad={rad}",
+                                    "shrinkA": to_edge(u, ox / a_len, oy / a_len),
+                                    "shrinkB": to_edge(v, (ex - ox) / b_len,
+                                                       (ey - oy) / b_len) + 2,
+                                    "mutation_scale": 8 + 6 * share},
                         gid=f"payment:{u}->{v}:{code}")
             if share >= 0.15 or len(d.flows) <= 12:
                 ax.text((x0 + x1) / 2, (y0 + y1) / 2, f"{format_number(amount)} {code}",
@@ -256,8 +277,6 @@ def plot_money(
                             textcoords="offset points", ha="center", va="top",
                             fontsize=max(font * 0.8, MIN_FONT),
                             color=darker(SURPLUS_COLOR, 0.7), zorder=4, gid=f"kept:{node}")
-        ax.set_xlim(-0.6, n_cols - 0.4)
-        ax.set_ylim(-1.12, 0.12)
         ax.axis("off")
         if title != "":
             ax.set_title(escape_text(drawable(title)) if title else _headline(trail, shown),
