@@ -73,9 +73,9 @@ assert sorted(levels[levels.isna()].index) == ["P-CAI", "P-NIU"]
 assert teams["reports"].to_dict() == {"P-WU": 3, "P-ZHENG": 3, "P-ZHOU": 2}
 money = paid.groupby(["from", "to"])["amount"].agg(["count", "sum"])
 assert money.loc[("P-HE", "P-ZHENG")].tolist() == [4, 265_000]
-assert money.loc[("P-ZHENG", "P-ZHOU")].tolist() == [4, 1_138_000]
-assert money.loc[("P-ZHENG", "P-LU")].tolist() == [4, 561_000]
-assert money.loc[("P-LU", "P-ZHOU")].tolist() == [4, 561_000]
+assert money.loc[("P-ZHENG", "P-ZHOU")].tolist() == [4, 1_844_000]
+assert money.loc[("P-ZHENG", "P-LU")].tolist() == [4, 907_000]
+assert money.loc[("P-LU", "P-ZHOU")].tolist() == [4, 907_000]
 assert money.loc[("P-ZHOU", "P-WU")].tolist() == [4, 295_000]
 assert len(money) == 5
 links = command.groupby(["kind", "evidence"]).size().to_dict()
