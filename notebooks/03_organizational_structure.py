@@ -120,8 +120,8 @@ hierarchy[hierarchy["level"].isna()][["id", "name", "role", "status", "evidence"
 #   blender, the bottler and the den-C keeper worked (`EV-SEIZE-A`, `-B`, `-C`, graded A1).
 #   Zhou's `employs` links to all 8 members rest on bank records (`EV-BANK-01`, A1).
 # - **Money** follows the command lines: `P-HE` paid her superior `P-ZHENG` **265,000 CNY**
-#   (4 payments), `P-ZHENG` passed **1,138,000 CNY** up to Zhou directly and another
-#   **561,000 CNY** through the account of Zhou's nephew `P-LU`, who forwarded it the next day
+#   (4 payments), `P-ZHENG` passed **1,844,000 CNY** up to Zhou directly and another
+#   **907,000 CNY** through the account of Zhou's nephew `P-LU`, who forwarded it the next day
 #   (4 payments each), and Zhou paid **295,000 CNY** down to `P-WU` (4 payments), the
 #   production side that needs cash for ethanol and bottles.
 # - **Who runs the premises:** Zhou rents the blending den `W-DEN-A`; `P-WU` operates dens A and

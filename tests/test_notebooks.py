@@ -73,9 +73,9 @@ assert sorted(levels[levels.isna()].index) == ["P-CAI", "P-NIU"]
 assert teams["reports"].to_dict() == {"P-WU": 3, "P-ZHENG": 3, "P-ZHOU": 2}
 money = paid.groupby(["from", "to"])["amount"].agg(["count", "sum"])
 assert money.loc[("P-HE", "P-ZHENG")].tolist() == [4, 265_000]
-assert money.loc[("P-ZHENG", "P-ZHOU")].tolist() == [4, 1_138_000]
-assert money.loc[("P-ZHENG", "P-LU")].tolist() == [4, 561_000]
-assert money.loc[("P-LU", "P-ZHOU")].tolist() == [4, 561_000]
+assert money.loc[("P-ZHENG", "P-ZHOU")].tolist() == [4, 1_844_000]
+assert money.loc[("P-ZHENG", "P-LU")].tolist() == [4, 907_000]
+assert money.loc[("P-LU", "P-ZHOU")].tolist() == [4, 907_000]
 assert money.loc[("P-ZHOU", "P-WU")].tolist() == [4, 295_000]
 assert len(money) == 5
 links = command.groupby(["kind", "evidence"]).size().to_dict()
@@ -110,6 +110,25 @@ assert all(same.values()) and all(checks.values())
 assert (len(in_neo4j.nodes), len(in_neo4j.transactions), len(in_neo4j.endpoints)) == (49, 702, 30)
 assert list(up_db.tiers) == ["SHOP-17", "DIST-07", "W-WH-05", "W-DEN-02", "W-DEN-01"]
 assert case.id not in remaining
+""",
+    "06_follow_the_money.ipynb": """
+assert len(buyers) == 14 and into_zheng["payer"].nunique() == 9 and len(into_zheng) == 27
+assert into_zheng["amount"].sum() == 4_019_100
+assert (direct, via_nephew) == (1_844_000, 907_000) and len(hops) == 8
+assert zhou["received"] == 2_751_000 and round(zhou["attributed"] / zhou["received"], 2) == 0.92
+assert zhou["retained"] == 2_605_000 and balance.loc["P-ZHENG", "retained"] == 1_268_100
+assert balance.loc["P-LU", "retained"] == 0
+unpaid = persons.set_index("buyer")["unpaid_value"]
+assert unpaid["SHOP-03"] == 184_140 and unpaid["SHOP-11"] == 18_900 and unpaid.idxmax() == "SHOP-03"
+assert sorted(zip(cash["buyer"], cash["value"])) == [("SHOP-03", 184_140), ("SHOP-11", 18_900)]
+assert persons.iloc[0]["buyer"] == "SHOP-03" and persons.iloc[1]["buyer"] == "SHOP-09"
+assert deposit[["payer", "amount"]].values.tolist() == [["DIST-GX", 36_000]]
+assert (money.total_received, money.total_retained) == (4_055_100, 3_889_350)
+assert money.total_secured == 428_600 and round(money.share_secured, 2) == 0.11
+assert money.goods_seized == 913_380
+assert next_freeze["account"].tolist() == ["P-ZHOU", "P-ZHENG", "P-HE"]
+assert next_freeze["unsecured"].round().tolist() == [2_192_121, 1_368_379, 515_900]
+assert oil.total_secured == 1_236_500 and round(oil.share_secured, 2) == 0.68
 """,
     "07_from_spreadsheets_to_a_case.ipynb": """
 assert len(strict_error.problems) == 4 and len(result.problems) == 4
@@ -159,6 +178,7 @@ def test_the_notebooks_are_found() -> None:
         "03_organizational_structure.ipynb",
         "04_key_players_and_disruption.ipynb",
         "05_working_with_neo4j.ipynb",
+        "06_follow_the_money.ipynb",
         "07_from_spreadsheets_to_a_case.ipynb",
     ]
 

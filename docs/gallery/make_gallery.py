@@ -66,6 +66,19 @@ def disruption_figure() -> None:
     cgp.plot_disruption(runs, graph=graph)
 
 
+def money_figure() -> None:
+    graph = cg.CaseGraph(cg.load_example("fake_liquor"))
+    # The outlets den C supplies and the two wholesalers: the accounts that pay the lieutenant.
+    payers = sorted({t.source for t in graph.case.transactions
+                     if t.kind == "payment" and t.target == "P-ZHENG"} - {"P-HE"})
+    cgp.plot_money(cg.trace_money(graph, payers))
+
+
+def reconcile_figure() -> None:
+    graph = cg.CaseGraph(cg.load_example("fake_liquor"))
+    cgp.plot_reconcile(cg.reconcile(graph))
+
+
 def large_chain_figure() -> None:
     from crimegraph.synth import generate_case
 
@@ -87,6 +100,8 @@ FIGURES: dict[str, Callable[[], None]] = {
     "timeline": timeline_figure,
     "chain_timeline": chain_timeline_figure,
     "disruption": disruption_figure,
+    "money": money_figure,
+    "reconcile": reconcile_figure,
     "large_chain": large_chain_figure,
     "large_org_chart": large_org_chart_figure,
 }
