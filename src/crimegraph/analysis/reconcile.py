@@ -178,7 +178,17 @@ class Reconciliation:
     def __repr__(self) -> str:
         return (f"Reconciliation({len(self.pairs)} pairs, gap {self.total_gap:,.0f}, "
                 f"{len(self.unpaid())} unpaid shipments, {len(self.without_goods())} payments "
-                f"without goods, window {self.window})")
+                f"without goods, window {_span(self.window)})")
+
+
+def _span(window: timedelta) -> str:
+    """A window in words: "60 days", "36 hours", "1 day 12 hours"."""
+    days, rest = window.days, window.seconds
+    hours, rest = divmod(rest, 3600)
+    minutes, seconds = divmod(rest, 60)
+    parts = [f"{n} {unit}{'' if n == 1 else 's'}" for n, unit in (
+        (days, "day"), (hours, "hour"), (minutes, "minute"), (seconds, "second")) if n]
+    return " ".join(parts) or "0 seconds"
 
 
 def reconcile(graph: CaseGraph | Case, *, window: str | timedelta = "60D") -> Reconciliation:

@@ -276,7 +276,9 @@ def plot_money(
                 ax.annotate(escape_text(f"kept {words}"), (x, y), xytext=(0, -size * 1.3),
                             textcoords="offset points", ha="center", va="top",
                             fontsize=max(font * 0.8, MIN_FONT),
-                            color=darker(SURPLUS_COLOR, 0.7), zorder=4, gid=f"kept:{node}")
+                            color=darker(SURPLUS_COLOR, 0.7), zorder=4, gid=f"kept:{node}",
+                            bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none",
+                                  "alpha": 0.85})
         ax.axis("off")
         if title != "":
             ax.set_title(escape_text(drawable(title)) if title else _headline(trail, shown),
