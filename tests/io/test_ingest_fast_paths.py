@@ -1,6 +1,6 @@
 """The fast paths of ingest give exactly what the slow paths give.
 
-Dates in the usual spellings are read by a compiled kernel (the rest by the regular expression),
+Dates in the usual spellings are read by numpy, one regular-expression match per shape of value,
 times are made into datetime objects by numpy, a file's cells are searched for undecodable bytes
 only when its reading met one, and record ids that are plain text are used as they are. Each is
 compared here with the path it replaces: value by value on generated messes, and as a whole
@@ -63,7 +63,7 @@ def _messy_times(count: int, seed: int) -> list[str]:
 
 
 @pytest.mark.parametrize("seed", [1, 2])
-def test_compiled_time_reading_equals_the_regular_expression(seed: int) -> None:
+def test_time_reading_by_shape_equals_the_regular_expression(seed: int) -> None:
     col = pd.Series(_messy_times(20_000, seed), dtype=object)
     fast = parse._time_numbers(col).to_numpy()
     slow = parse._time_numbers_by_pattern(col).to_numpy()
@@ -73,7 +73,7 @@ def test_compiled_time_reading_equals_the_regular_expression(seed: int) -> None:
     assert (~np.isnan(slow[:, 0])).sum() > 3_000  # many values did match
 
 
-def test_the_kernel_reads_the_usual_spellings_and_leaves_the_rest() -> None:
+def test_the_usual_spellings_are_read_by_shape() -> None:
     col = pd.Series(["2024/3/5 14:22", "2024年3月5日 14时22分33秒", "２０２４-３-５", "2024-3-5\x00",
                      "2024-3-5\n", "2024-3-5 14:22:07"], dtype=object)
     got = parse._time_numbers(col)
@@ -83,6 +83,18 @@ def test_the_kernel_reads_the_usual_spellings_and_leaves_the_rest() -> None:
     assert np.isnan(got.iloc[3, 0])  # a NUL after the date is no date
     assert got.iloc[4, :3].tolist() == [2024, 3, 5]  # "$" matches before a final newline
     assert got.iloc[5].tolist() == [2024, 3, 5, 14, 22, 7]
+
+
+def test_odd_shapes_read_as_the_regular_expression_reads_them() -> None:
+    values = ["2024-3-5", "2024-3-5\x00", "2024-3\x005", "2024-3-5 " + "9" * 400, "9" * 500,
+              "2024-03-05 1:2:3秒", "2024-03-05 01:02分", "2024.3.5 ", " 2024-3-5", "2024-3-5T7:08",
+              "2024-3-5 7:08:09:10", "2024-3-0５", "12345-3-5", "2024--3-5", ""]
+    col = pd.Series(values * 3, dtype=object)
+    fast = parse._time_numbers(col).to_numpy()
+    slow = parse._time_numbers_by_pattern(col).to_numpy()
+    same = (fast == slow) | (np.isnan(fast) & np.isnan(slow))
+    assert same.all(), col[~same.all(axis=1)].tolist()
+    assert fast[9].tolist()[:5] == [2024, 3, 5, 7, 8]
 
 
 @pytest.mark.parametrize("zone", ["Asia/Shanghai", "Europe/Berlin", "America/New_York", "UTC",

@@ -225,22 +225,62 @@ _NO_TIME = ("",) * len(_TIME_PARTS)
 def _time_numbers(col: pd.Series) -> pd.DataFrame:
     """The parts of :data:`_COMMON_TIME` in each value, as numbers; NaN where the value does
     not match, the part is absent or holds a digit that is not ASCII (as ``str.extract`` and
-    ``to_numeric`` give). Values in plain ASCII digits and the usual marks are read by a
-    compiled kernel; the rest by the regular expression."""
+    ``to_numeric`` give).
+
+    The values are grouped by *shape*: the value with every ASCII digit read as ``0``. Every
+    element of the expression treats all ASCII digits alike, so all values of one shape match
+    it the same way, with the same spans: the expression runs once per shape (an export has a
+    handful), and the digits in the spans are read for all values at once with numpy."""
     values = col.tolist()
     if not values or not set(map(type, values)) <= {str}:
         return _time_numbers_by_pattern(col)
-    from ._jit import read_times
-
+    n = len(values)
     chars = np.array(values, dtype=str)
-    width = chars.dtype.itemsize // 4
-    codes = chars.view(np.uint32).reshape(len(values), max(width, 1))
-    lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
-    number = np.empty((len(values), 6))
-    known = np.empty(len(values), dtype=bool)
-    read_times(codes, lengths, number, known)
-    if not known.all():
-        others = np.flatnonzero(~known)
+    width = max(chars.dtype.itemsize // 4, 1)
+    codes = chars.view(np.uint32).reshape(n, width).T.copy()  # one row per position
+    lengths = np.fromiter(map(len, values), dtype=np.int64, count=n)
+    # Per position: the shape, a running number per run of ASCII digits (the number the run
+    # makes up to there) and a hash of the shape and the length, position by position.
+    shape = np.empty_like(codes)
+    runs = np.empty((width, n))
+    key = lengths.astype(np.uint64)
+    run = np.zeros(n)
+    with np.errstate(over="ignore"):
+        for position in range(width):
+            cell = codes[position]
+            value = cell - np.uint32(48)  # (wraps round below "0")
+            digit = value <= 9
+            shape[position] = np.where(digit, np.uint32(48), cell)
+            run = np.where(digit, run * 10 + value, 0.0)
+            runs[position] = run
+            key = key * np.uint64(1_000_003) + shape[position]
+    group, _ = pd.factorize(key)
+    first = np.empty(int(group.max()) + 1, dtype=np.int64)
+    first[group[::-1]] = np.arange(n - 1, -1, -1)  # the first value of each shape
+    # A value whose shape is not that of the first value with its hash goes to the expression.
+    exemplar = first[group]
+    agrees = lengths == lengths[exemplar]
+    for position in range(width):
+        agrees &= shape[position] == shape[position][exemplar]
+    # Per shape: where each part ends, or 0 where it is absent or not in ASCII digits. A part
+    # is a whole run of digits (the expression never has a digit next to one), so the running
+    # number at its last digit is its value.
+    ends = np.zeros((len(first), 6), dtype=np.int64)
+    match = _COMMON_TIME.match
+    for g, row in enumerate(first.tolist()):
+        text = "".join(map(chr, shape[:lengths[row], row].tolist()))
+        hit = match(text)
+        if hit is None:
+            continue
+        for part in range(6):
+            start, end = hit.span(part + 1)
+            if start >= 0 and end > start and set(text[start:end]) == {"0"}:
+                ends[g, part] = end
+    end = ends[group]  # (n, 6)
+    number = runs.reshape(-1)[(np.maximum(end, 1) - 1) * n + np.arange(n)[:, None]]
+    number[end == 0] = np.nan
+    if not agrees.all():
+        others = np.flatnonzero(~agrees)
         number[others] = _time_numbers_by_pattern(col.iloc[others]).to_numpy(dtype=float)
     return pd.DataFrame(number, columns=list(_TIME_PARTS), index=col.index)
 
