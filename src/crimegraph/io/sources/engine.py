@@ -23,7 +23,7 @@ import pandas as pd
 from pydantic import TypeAdapter, ValidationError
 
 from ..._gc import gc_paused
-from ...errors import InvalidCase, InvalidSource, SourceProblem
+from ...errors import InvalidArgument, InvalidCase, InvalidSource, SourceProblem, WrongArgumentType
 from ...model import Case, Evidence, Organization, Person, Product, Relationship, Transaction
 from ...model._time import DEFAULT_TIMEZONE, get_timezone
 from ...model.entities import Record, Warehouse
@@ -264,7 +264,7 @@ def ingest(
         When a mapping is unknown or inconsistent.
     """
     if chunk_size < 1:
-        raise ValueError(f"chunk_size must be at least 1, not {chunk_size}")
+        raise InvalidArgument(f"chunk_size must be at least 1, not {chunk_size}")
     with gc_paused():  # millions of values and records, none in a reference cycle
         return _ingest(sources, mapping, agency, reliability, credibility, strict, into,
                        encoding, timezone, case_id, title, chunk_size, progress)
@@ -323,11 +323,12 @@ def _pairs(sources: Any, mapping: Any) -> list[tuple[Path, Mapping]]:
             path, own = item
             pairs.append((Path(path), load_mapping(own)))
         elif default is None:
-            raise TypeError(f"no mapping for {item}: pass mapping=, or (path, mapping) pairs")
+            raise WrongArgumentType(
+                f"no mapping for {item}: pass mapping=, or (path, mapping) pairs")
         else:
             pairs.append((Path(item), default))
     if not pairs:
-        raise ValueError("no source files given")
+        raise InvalidArgument("no source files given")
     return pairs
 
 

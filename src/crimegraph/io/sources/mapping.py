@@ -17,7 +17,7 @@ from typing import Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from ...errors import MappingError
+from ...errors import InvalidArgument, MappingError
 from ...model.entities import EvidenceKind
 
 __all__ = ["ColumnSpec", "Mapping", "RecordSpec", "SkipRule", "load_mapping", "mapping_names"]
@@ -211,7 +211,7 @@ class Mapping(BaseModel):
                 problems.append(f"{where}: count_into is for relationships only")
             names.append(spec.name)
         if problems:
-            raise ValueError("; ".join(problems))
+            raise InvalidArgument("; ".join(problems))
         return self
 
 
@@ -223,7 +223,7 @@ def template_columns(template: str, where: str = "template",
         for _, field, spec, conversion in string.Formatter().parse(template):
             if field is not None:
                 if spec or conversion or not field:
-                    raise ValueError("only plain {column} fields are allowed")
+                    raise InvalidArgument("only plain {column} fields are allowed")
                 found.append(field)
     except ValueError as exc:
         if problems is None:
