@@ -24,9 +24,10 @@ from pydantic import TypeAdapter, ValidationError
 
 from ..._gc import gc_paused
 from ...errors import InvalidArgument, InvalidCase, InvalidSource, SourceProblem, WrongArgumentType
-from ...model import Case, Evidence, Organization, Person, Product, Relationship, Transaction
+from ...model import Case, Evidence
 from ...model._time import DEFAULT_TIMEZONE, get_timezone
-from ...model.entities import Record, Warehouse
+from ...model.entities import Record
+from ...model.registry import RECORD_TYPES
 from .links import Links, build_links, dicts_valid, links_valid, plain_values
 from .links import plain as _plain
 from .mapping import LIST_FIELDS, Mapping, RecordSpec, load_mapping, template_columns
@@ -45,12 +46,10 @@ _UNDECODED = re.compile("[\udc80-\udcff]")
 _SECTION = {"person": "persons", "organization": "organizations", "warehouse": "warehouses",
             "product": "products", "shipment": "transactions", "payment": "transactions",
             "relationship": "relationships"}
-_MODEL: dict[str, type[Record]] = {
-    "persons": Person, "organizations": Organization, "warehouses": Warehouse,
-    "products": Product, "transactions": Transaction, "relationships": Relationship,
-}
-_ORDER = ("persons", "organizations", "warehouses", "products", "transactions", "relationships")
-_LINK_SECTIONS = ("transactions", "relationships")
+_ORDER = tuple(t.section for t in RECORD_TYPES if t.section != "evidence")
+"""The sections a mapping can fill, in case-file order (evidence is made by the ingest)."""
+_MODEL: dict[str, type[Record]] = {t.section: t.cls for t in RECORD_TYPES if t.section in _ORDER}
+_LINK_SECTIONS = tuple(t.section for t in RECORD_TYPES if t.link)
 _ROWS_SHOWN = 20
 """Row ranges listed per file in a record's ``attributes["rows"]`` (all are on
 :attr:`Ingested.provenance`)."""
@@ -1167,9 +1166,7 @@ def _construct(model: type[Record], items: list[dict[str, Any]]) -> list[Any]:
     return out
 
 
-_SECTION_WORD = {"persons": "person", "organizations": "organization", "warehouses": "premises",
-                 "products": "product", "transactions": "transaction",
-                 "relationships": "relationship"}
+_SECTION_WORD = {t.section: t.word for t in RECORD_TYPES}
 
 
 def _refers_to(record: dict[str, Any], ids: set[str]) -> bool:
