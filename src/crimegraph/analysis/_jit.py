@@ -20,7 +20,8 @@ __all__ = [
 
 @njit(cache=True, nogil=True)
 def hop_limited_arrival(src, dst, t, keep, use_keep, arrival, max_hops):
-    """Like :func:`earliest_arrival`, but goods may travel at most ``max_hops`` shipments.
+    """Earliest arrivals (as in :func:`trace_adjacency`) when goods or money may travel at
+    most ``max_hops`` flows.
 
     Round r computes the earliest arrival over paths of at most r shipments (a Bellman-Ford
     pass per hop); a shipment is in the chain when its sender is reached within
