@@ -49,10 +49,10 @@ from ._packs import ADJACENCY_DTYPE, Reach, pack_rows, walked_table
 from .base import (
     NODE_COLUMNS,
     Direction,
+    FlowCandidates,
     FlowKind,
     FlowQuery,
     FlowTable,
-    FlowWalk,
     SettledWalk,
     Store,
     check_flow_kind,
@@ -713,26 +713,23 @@ class Neo4jStore(Store):
             node_ids=[n["id"] for n in nodes], item_ids=self._items(kind), kind=kind,
         )
 
-    def walk_flows(self, query: FlowQuery) -> FlowWalk:
-        """The walk done where the data lives: in the server, else reading it level by level.
+    def walk_flows(self, query: FlowQuery) -> SettledWalk | FlowCandidates:
+        """The walk done where the data lives, or the flows it can reach, read level by level.
 
         With crimegraph's procedure installed (see ``server_trace``), a time-respecting walk
         without a hop limit runs in one call inside the server, which returns only the walk's
         flows and tiers. Otherwise the places the walk can reach are read level by level (one
-        query per level, see :meth:`_reach`) and the walk runs here on what was read. Either
-        way the answer is the in-memory walk's.
+        query per level, see :meth:`_reach`), and their flows are the candidates the walk
+        runs over. Either way the answer is the in-memory walk's.
         """
-        from ..analysis.flows import walk  # the one walk (numba: loaded on first use)
-
         if query.time_respecting and query.max_hops is None:
             settled = self._walk_in_server(query)
             if settled is not None:
                 return settled
-        table, built = self._reach(query)
-        return walk(table, query, built=built)
+        return self._reach(query)
 
-    def _reach(self, query: FlowQuery) -> tuple[FlowTable, Any]:
-        """Matching flows reachable from the starts, read level by level (and the table's
+    def _reach(self, query: FlowQuery) -> FlowCandidates:
+        """Matching flows reachable from the starts, read level by level (with the table's
         adjacency in the query's direction, when every flow read is kept).
 
         One query per level of the breadth-first walk reads the packed flow lists of the
@@ -800,8 +797,9 @@ class Neo4jStore(Store):
 
         with self._errors(f"tracing {kind}s"):
             reach = self._transact(read)
-        return reach.table(kind, items, direction=direction,
-                           complete=not filtered and max_hops is None)
+        table, built = reach.table(kind, items, direction=direction,
+                                   complete=not filtered and max_hops is None)
+        return FlowCandidates(table, built)
 
     def _has_procedure(self) -> bool:
         """Whether the server has a ``crimegraph.trace`` for this store's data layout."""
