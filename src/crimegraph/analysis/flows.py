@@ -30,8 +30,9 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ..model import Organization, Person, Warehouse
+from ..model import Organization
 from ..model._time import get_timezone, localize, to_epoch_us
+from ..model.registry import NODE_TYPES, record_type
 from ..store.adjacency import Adjacency, adjacency
 from ..store.base import FlowCandidates, FlowQuery, FlowTable, FlowWalk, SettledWalk
 from ..store.graph import CaseGraph
@@ -42,8 +43,10 @@ __all__ = [
 ]
 
 TimeLike = datetime | date | str
-PLACES = ("Person", "Organization", "Warehouse")
-"""Type names of the records flows connect."""
+PLACES = tuple(t.label for t in NODE_TYPES)
+"""Type names of the records flows connect (persons, organizations, premises)."""
+_PLACE_WORDS = ", ".join(t.word for t in NODE_TYPES[:-1]) + " or " + NODE_TYPES[-1].word
+"""The records flows connect, as analysts say it: "person, organization or premises"."""
 
 
 def as_us(value: TimeLike | None, tz_name: str, name: str) -> int | None:
@@ -227,18 +230,18 @@ def check_ids(g: CaseGraph, starts: Sequence[str], products: Sequence[str], *,
     for sid in starts:
         if sid not in records:
             raise g.store.not_found(sid)
-        kind = type(records[sid]).__name__
-        if kind not in PLACES:
+        kind = record_type(records[sid])
+        if not kind.node:
             raise ValueError(
-                f"start {sid!r} is a {kind.lower()}, not a person, organization or premises; "
+                f"start {sid!r} is {kind.article}, not a {_PLACE_WORDS}; "
                 f"start from where {holds} are"
             )
     for pid in products:
         if pid not in records:
             raise g.store.not_found(pid)
-        if type(records[pid]).__name__ != "Product":
-            raise ValueError(f"product {pid!r} is a {type(records[pid]).__name__.lower()}, "
-                             "not a product")
+        kind = record_type(records[pid])
+        if kind.label != "Product":
+            raise ValueError(f"product {pid!r} is {kind.article}, not a product")
 
 
 def run_walk(g: CaseGraph, query: FlowQuery, *, holds: str) -> FlowWalk:
@@ -349,11 +352,11 @@ class WalkResult:
     def _kind(self, node: str) -> str:
         """The word for what a node is: premises, person, or an organization's kind."""
         entity = self._entities.get(node)
-        if isinstance(entity, Warehouse):
-            return "premises"
-        if isinstance(entity, Organization):
-            return entity.kind or "organization"
-        return "person" if isinstance(entity, Person) else "unknown"
+        if entity is None:
+            return "unknown"
+        if isinstance(entity, Organization) and entity.kind:
+            return entity.kind
+        return record_type(entity).word
 
     def _name(self, node: str) -> str:
         entity = self._entities.get(node)

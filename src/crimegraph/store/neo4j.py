@@ -30,20 +30,11 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 import numpy as np
 
 from ..errors import CrimeGraphError, EntityNotFound, StoreError, StoreUnavailable
-from ..model import (
-    Case,
-    Evidence,
-    Organization,
-    Person,
-    Product,
-    Record,
-    Relationship,
-    Transaction,
-    Warehouse,
-)
+from ..model import Case, Evidence, Record, Relationship, Transaction
 from ..model._time import from_epoch_us, get_timezone, to_epoch_us
 from ..model.links import RELATIONSHIP_KINDS
 from ..model.projection import entity_type
+from ..model.registry import NODE_SECTIONS, RECORD_TYPES, record_type
 from . import cypher
 from ._packs import ADJACENCY_DTYPE, Reach, pack_rows, walked_table
 from .base import (
@@ -59,7 +50,7 @@ from .base import (
     check_link_query,
 )
 from .memory import build_flows, currencies_of
-from .summary import CaseSummary, build_summary
+from .summary import COUNT_KEYS, CaseSummary, build_summary
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -67,12 +58,7 @@ if TYPE_CHECKING:
 
 __all__ = ["ADJACENCY_DTYPE", "Neo4jStore"]
 
-_MODELS: dict[str, type[Record]] = {
-    "persons": Person, "organizations": Organization, "warehouses": Warehouse,
-    "products": Product, "evidence": Evidence, "transactions": Transaction,
-    "relationships": Relationship,
-}
-_NODE_SECTIONS = ("persons", "organizations", "warehouses")
+_MODELS: dict[str, type[Record]] = {t.section: t.cls for t in RECORD_TYPES}
 
 class _Progress:
     """Counts finished write transactions (from several threads) and reports them."""
@@ -446,7 +432,7 @@ class Neo4jStore(Store):
             first = 0
             for section in cypher.NODE_LABELS:
                 records = getattr(case, section)
-                place = section in _NODE_SECTIONS
+                place = section in NODE_SECTIONS
                 query = cypher.create_nodes(section, return_ids=place)
                 for i in range(0, len(records), size):
                     rows = [_node_row(record, section, i + k, ck, case.id)
@@ -695,7 +681,8 @@ class Neo4jStore(Store):
         import pandas as pd
 
         with self._errors("reading the node table"):
-            (rows,) = self._read_case((cypher.NODE_TABLE, {"ck": self.ck}))
+            (rows,) = self._read_case((cypher.NODE_TABLE, {"ck": self.ck,
+                                                             "places": list(NODE_SECTIONS)}))
         return pd.DataFrame(rows, columns=list(NODE_COLUMNS))
 
     # -- links ----------------------------------------------------------------------------
@@ -706,7 +693,8 @@ class Neo4jStore(Store):
         check_flow_kind(kind)
         with self._errors(f"reading {kind}s"):
             rows, nodes = self._read_case((cypher.ALL_FLOWS[kind], {"ck": self.ck}),
-                                          (cypher.NODE_TABLE, {"ck": self.ck}))
+                                          (cypher.NODE_TABLE, {"ck": self.ck,
+                                                               "places": list(NODE_SECTIONS)}))
         return FlowTable.from_rows(
             ((r["id"], r["source"], r["target"], r["ts"], r["item"], r["quantity"],
               r["amount"]) for r in rows),
@@ -925,9 +913,7 @@ class Neo4jStore(Store):
                 (cypher.SUMMARY_TRANSACTIONS, {"ck": ck}),
                 (cypher.SUMMARY_RELATIONSHIPS, {"ck": ck}),
                 (cypher.EVIDENCE_RECORDS, {"ck": ck}))
-        counts = dict.fromkeys(
-            ("persons", "organizations", "warehouses", "products", "shipments", "payments",
-             "relationships", "evidence"), 0)
+        counts = dict.fromkeys(COUNT_KEYS, 0)
         statuses: Counter[str] = Counter()
         provinces: set[str] = set()
         production = 0
@@ -935,7 +921,7 @@ class Neo4jStore(Store):
             counts[row["section"]] += row["n"]
             if row["section"] == "persons":
                 statuses[row["status"]] += row["n"]
-            if row["province"] and row["section"] in _NODE_SECTIONS:
+            if row["province"] and row["section"] in NODE_SECTIONS:
                 provinces.add(row["province"])
             if row["section"] == "warehouses" and "production" in (row["uses"] or "").split(","):
                 production += row["n"]
@@ -1167,7 +1153,7 @@ def _node_row(record: Record, section: str, seq: int, ck: str, case_id: str) -> 
         "name": getattr(record, "name", None),
         "evidence": list(record.evidence),
     }
-    if section in _NODE_SECTIONS:
+    if section in NODE_SECTIONS:
         row["type"] = entity_type(record)  # type: ignore[arg-type]
         for name in ("province", "city", "role", "status", "kind"):
             value = getattr(record, name, None)
@@ -1177,7 +1163,7 @@ def _node_row(record: Record, section: str, seq: int, ck: str, case_id: str) -> 
         if uses:
             row["uses"] = ",".join(uses)
     else:
-        row["type"] = section.rstrip("s") if section != "evidence" else "evidence"
+        row["type"] = record_type(section).label.lower()
         kind = getattr(record, "kind", None)
         if kind is not None:
             row["kind"] = kind
