@@ -150,7 +150,7 @@ def main() -> None:
                 inside.append((row["micros"], row["readMicros"]))
         print(f"\ntrace_chain from {busiest} ({mem_chain.shipment_count:,} chain shipments, "
               f"{len(mem_chain.tiers):,} nodes; Neo4j fetched "
-              f"{len(store._reach(FlowQuery('shipment', (busiest,)))[0]):,} "
+              f"{len(store._reach(FlowQuery('shipment', (busiest,))).table):,} "
               f"of {len(table):,} shipments):")
         print(f"  call only       memory {mem_call * 1e3:8.1f} ms   neo4j {neo_call * 1e3:8.1f} ms"
               f"   ratio {neo_call / mem_call:6.1f}x")

@@ -202,8 +202,13 @@ def test_errors_name_the_value(make_graph: Make) -> None:
         cg.trace_chain(g, "DEN", product=[])
     with pytest.raises(cg.EntityNotFound, match="'OIL2'"):
         cg.trace_chain(g, "DEN", product="OIL2")
-    with pytest.raises(ValueError, match="'OIL' is a product, not a person"):
+    with pytest.raises(ValueError, match="'OIL' is a product, not a person, organization or "
+                                         "premises; start from where goods are"):
         cg.trace_chain(g, "OIL")
+    with pytest.raises(ValueError, match="'T1' is a transaction, not a person"):
+        cg.trace_chain(g, "T1")
+    with pytest.raises(ValueError, match="product 'DEN' is an organization, not a product"):
+        cg.trace_chain(g, "WH", product="DEN")
     with pytest.raises(ValueError, match="start is an empty list"):
         cg.trace_chain(g, [])
 
@@ -434,3 +439,9 @@ def test_a_start_that_ships_nothing_says_where_to_look(make_graph: Make) -> None
         warnings.simplefilter("error")
         cg.trace_chain(g, "DEN", since="2025-01-01")  # ships, only not in that window
         cg.trace_chain(g, "SHOP")  # a shop ends the chain: an empty chain is the answer
+
+
+def test_find_sources_keeps_its_old_import_path() -> None:
+    from crimegraph.analysis import chain, sources
+
+    assert cg.find_sources is sources.find_sources is chain.find_sources

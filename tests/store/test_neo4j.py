@@ -14,7 +14,7 @@ import pytest
 
 import crimegraph as cg
 from crimegraph.model._time import from_epoch_us
-from crimegraph.store.base import FlowQuery, SettledWalk
+from crimegraph.store.base import FlowCandidates, FlowQuery, SettledWalk
 
 pytestmark = pytest.mark.neo4j
 
@@ -218,8 +218,9 @@ def test_constraints_and_indexes_exist(store: cg.Neo4jStore, driver: neo4j.Drive
 def test_trace_fetches_only_what_it_can_reach(store: cg.Neo4jStore) -> None:
     graph = cg.CaseGraph(cg.load_example("counterfeit_oil"), store=store)
     total = len(graph.shipments())
-    fetched, _ = store._reach(FlowQuery("shipment", ("SHOP-17",), "upstream"))
-    assert 0 < len(fetched) < total / 3
+    fetched = store.walk_flows(FlowQuery("shipment", ("SHOP-17",), "upstream", max_hops=99))
+    assert isinstance(fetched, FlowCandidates)
+    assert 0 < len(fetched.table) < total / 3
 
 
 def test_unreachable_server_is_named(tmp_path: object) -> None:
@@ -295,6 +296,37 @@ def test_synthetic_case_traces_identically_on_both_stores(trace_store: cg.Neo4jS
         assert a.tiers == b.tiers, call
         assert (a.total_quantity, a.total_amount) == (b.total_quantity, b.total_amount), call
     assert sum(size > 50 for size in sizes) >= len(calls) // 2, sizes
+
+
+@pytest.mark.filterwarnings("ignore:.*no goods in this case:UserWarning")
+def test_synthetic_money_traces_identically_both_ways(trace_store: cg.Neo4jStore) -> None:
+    """Money walks in the server, or over the flows read level by level, as in memory."""
+    from crimegraph import synth
+
+    case = synth.generate_case(3000, seed=5)
+    memory = cg.CaseGraph(case)
+    remote = cg.CaseGraph(case, store=trace_store)
+    table = memory.payments()
+    payers = np.bincount(table.source, minlength=len(table.node_ids))
+    payees = np.bincount(table.target, minlength=len(table.node_ids))
+    busy = [table.node_ids[i] for i in np.argsort(-payers, kind="stable")[:3]]
+    rich = [table.node_ids[i] for i in np.argsort(-payees, kind="stable")[:3]]
+    middle = from_epoch_us(int(table.time[len(table) // 2])).isoformat()
+    calls: list[dict[str, object]] = [dict(start=busy)]
+    for start in busy:
+        calls += [dict(start=start), dict(start=start, until=middle)]
+    for start in rich:
+        calls += [dict(start=start, direction="upstream"),
+                  dict(start=start, direction="upstream", since=middle, currency="CNY")]
+    reached = 0
+    for call in calls:
+        want = cg.trace_money(memory, **call)  # type: ignore[arg-type]
+        got = cg.trace_money(remote, **call)  # type: ignore[arg-type]
+        assert got.transactions == want.transactions, call
+        assert got.tiers == want.tiers, call
+        assert got.balance().equals(want.balance()), call
+        reached += len(want)
+    assert reached > 50
 
 
 def test_plain_links_are_stored_as_properties_and_come_back_unchanged(

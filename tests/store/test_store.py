@@ -9,7 +9,10 @@ import numpy as np
 import pytest
 
 import crimegraph as cg
-from crimegraph.analysis.flows import adjacency
+from crimegraph.analysis import flows
+from crimegraph.model._time import from_epoch_us
+from crimegraph.store.adjacency import adjacency
+from crimegraph.store.base import FlowCandidates, FlowQuery, FlowWalk, SettledWalk
 
 Make = Callable[[cg.Case], cg.CaseGraph]
 
@@ -199,3 +202,55 @@ def test_adjacency_runs_put_dead_ends_last_in_time_order() -> None:
     assert table.ids[order[run]].tolist() == ["T4", "T1"]  # WH ships on upstream; DEN is a dead end
     assert split[shop1] - offsets[shop1] == 1
     assert frame_times[ranks[run]].tolist() == [-40, -30]
+
+
+class _Answers(cg.NetworkXStore):
+    """An in-memory store answering the walk hook the two other ways a store may."""
+
+    def __init__(self, case: cg.Case, answer: str) -> None:
+        self.answer = answer
+        super().__init__(case)
+
+    def walk_flows(self, query: FlowQuery) -> FlowWalk | FlowCandidates | None:
+        table = self.flows(query.kind)  # type: ignore[arg-type]
+        if self.answer == "settled":
+            walked = flows.walk(table, query)
+            return SettledWalk(table, walked.edges, walked.levels)
+        # Candidates: every flow (a superset of the walk's), and the lists when unfiltered.
+        built = None if query.filtered else adjacency(table, query.direction)
+        return FlowCandidates(table, built)
+
+
+@pytest.mark.parametrize("answer", ["settled", "candidates"])
+@pytest.mark.filterwarnings("ignore:.*no goods in this case:UserWarning")
+def test_every_answer_of_the_walk_hook_gives_the_same_walk(answer: str) -> None:
+    from crimegraph import synth
+
+    case = synth.generate_case(3000, seed=7)
+    plain = cg.CaseGraph(case)
+    helped = cg.CaseGraph(case, store=_Answers(case, answer))
+    for kind, trace in (("shipment", cg.trace_chain), ("payment", cg.trace_money)):
+        table = plain.store.flows(kind)  # type: ignore[arg-type]
+        senders = np.bincount(table.source, minlength=len(table.node_ids))
+        busy = [table.node_ids[i] for i in np.argsort(-senders, kind="stable")[:2]]
+        middle = from_epoch_us(int(table.time[len(table) // 2])).isoformat()
+        calls: list[dict[str, object]] = [
+            dict(start=busy), dict(start=busy[0], until=middle), dict(start=busy[0], max_hops=2),
+            dict(start=busy[1], direction="upstream", since=middle),
+        ]
+        reached = 0
+        for call in calls:
+            want = trace(plain, **call)  # type: ignore[operator]
+            got = trace(helped, **call)  # type: ignore[operator]
+            assert got.transactions == want.transactions, (kind, call)
+            assert got.tiers == want.tiers, (kind, call)
+            reached += len(want)
+        assert reached > 20, kind
+
+
+def test_candidate_flows_still_have_their_start_checked() -> None:
+    graph = cg.CaseGraph(ring(), store=_Answers(ring(), "candidates"))
+    with pytest.raises(ValueError, match="start 'OIL' is a product, not a person"):
+        cg.trace_chain(graph, "OIL")
+    with pytest.raises(cg.EntityNotFound, match="NOBODY"):
+        cg.trace_money(graph, "NOBODY")

@@ -4,7 +4,7 @@ hierarchy."""
 from __future__ import annotations
 
 from .brokers import find_brokers
-from .chain import Chain, find_sources, trace_chain
+from .chain import Chain, trace_chain
 from .cut import ChainCut, cut_chain
 from .disruption import Disruption, simulate_disruption
 from .groups import Groups, find_groups
@@ -14,6 +14,7 @@ from .players import key_players
 from .proceeds import Proceeds, proceeds
 from .reconcile import Reconciliation, reconcile
 from .social import network_to_igraph, social_network
+from .sources import find_sources
 
 __all__ = [
     "Chain",

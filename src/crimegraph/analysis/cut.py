@@ -17,8 +17,8 @@ import numpy as np
 from ..errors import InvalidArgument, WrongArgumentType
 from ..model import Case
 from ..store.graph import CaseGraph, as_case_graph
-from .chain import find_sources
 from .social import missing_to_none
+from .sources import find_sources
 
 if TYPE_CHECKING:
     import pandas as pd

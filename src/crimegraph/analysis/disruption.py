@@ -14,10 +14,10 @@ import numpy as np
 from ..errors import InvalidArgument
 from ..model import Case
 from ..store.graph import CaseGraph, as_case_graph
-from .chain import find_sources
 from .cut import GoodsNetwork, goods_network
 from .players import betweenness_scores, degree_scores
 from .social import Ties, case_ties, check_undirected, network_ties, rank_order
+from .sources import find_sources
 
 if TYPE_CHECKING:
     import igraph

@@ -13,13 +13,16 @@ mirror image: a node is reached at the latest time it could still have fed the s
 ``time_respecting=False`` gives plain reachability; ``max_hops`` limits the flows followed
 from a start.
 
-A store may run the walk where its data lives (:meth:`Store.walk_flows`); it must return
-exactly what :func:`walk` returns over :meth:`Store.flows` (the store tests check this).
+A store may help where its data lives (:meth:`Store.walk_flows`): either it runs the walk
+and returns exactly what :func:`walk` returns over :meth:`Store.flows`, or it returns the flows
+the walk can reach (:class:`~crimegraph.store.base.FlowCandidates`) and :func:`walk` runs here
+over them (the store tests check both). Each node's flows in walk order
+(:func:`~crimegraph.store.adjacency.adjacency`) belong to the table, in ``store/``: the Neo4j
+store writes its lists in that order when loading.
 """
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from functools import cached_property
@@ -27,9 +30,11 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ..model import Organization, Person, Warehouse
+from ..model import Organization
 from ..model._time import get_timezone, localize, to_epoch_us
-from ..store.base import FlowQuery, FlowTable, FlowWalk, SettledWalk
+from ..model.registry import NODE_TYPES, record_type
+from ..store.adjacency import Adjacency, adjacency
+from ..store.base import FlowCandidates, FlowQuery, FlowTable, FlowWalk, SettledWalk
 from ..store.graph import CaseGraph
 from . import _kernels as k
 
@@ -38,8 +43,10 @@ __all__ = [
 ]
 
 TimeLike = datetime | date | str
-PLACES = ("Person", "Organization", "Warehouse")
-"""Type names of the records flows connect."""
+PLACES = tuple(t.label for t in NODE_TYPES)
+"""Type names of the records flows connect (persons, organizations, premises)."""
+_PLACE_WORDS = ", ".join(t.word for t in NODE_TYPES[:-1]) + " or " + NODE_TYPES[-1].word
+"""The records flows connect, as analysts say it: "person, organization or premises"."""
 
 
 def as_us(value: TimeLike | None, tz_name: str, name: str) -> int | None:
@@ -67,76 +74,6 @@ def as_id_list(value: str | Iterable[str], name: str) -> list[str]:
         if not isinstance(item, str):
             raise TypeError(f"{name} must hold string ids, got {item!r}")
     return list(dict.fromkeys(items))
-
-
-# -- adjacency ----------------------------------------------------------------------------
-
-class Adjacency(NamedTuple):
-    """Each node's flows in walk order (see :func:`adjacency`)."""
-
-    offsets: np.ndarray
-    """int64, one more than nodes: node u's flows are ``offsets[u]:offsets[u + 1]``."""
-    split: np.ndarray
-    """int64 per node: where u's flows to dead ends begin."""
-    neighbor: np.ndarray
-    """int32 per flow: the node at the far end."""
-    ranks: np.ndarray
-    """int32 per flow: its time as a dense rank in the walk's time frame."""
-    frame_times: np.ndarray
-    """int64: the frame's distinct times, ascending (negated times upstream)."""
-    order: np.ndarray
-    """int64 per flow: its position in the table."""
-
-
-_ADJACENCY: weakref.WeakKeyDictionary[FlowTable, dict[str, Adjacency]] = (
-    weakref.WeakKeyDictionary()
-)
-
-
-def adjacency(table: FlowTable, direction: str) -> Adjacency:
-    """Each node's flows in walk order, built once per table and direction.
-
-    Downstream: every node's outgoing flows by time. Upstream: every node's incoming flows
-    by time, newest first, in a time frame that runs backwards (so that walking upstream is
-    walking downstream on the reversed network). Times are dense ranks (int32) of the frame's
-    distinct times, listed in ``frame_times``.
-
-    Each node's list holds two runs, each in time order: first the flows to nodes that have
-    flows of their own in this direction, then (from ``split[u]``) those to dead ends, which
-    cannot pass anything on.
-    """
-    built = _ADJACENCY.setdefault(table, {})
-    cached = built.get(direction)
-    if cached is not None:
-        return cached
-    n, n_nodes = len(table), len(table.node_ids)
-    if direction == "downstream":
-        owner_all, neighbor_all, times_all = table.source, table.target, table.time
-        # Rows are in time order; sorting by (owner, dead end) keeps time order in runs.
-        row_order = np.arange(n, dtype=np.int64)
-    else:
-        owner_all, neighbor_all, times_all = table.target, table.source, -table.time
-        row_order = np.arange(n - 1, -1, -1, dtype=np.int64)
-    degree = np.bincount(owner_all, minlength=n_nodes)
-    dead = degree[neighbor_all[row_order]] == 0
-    key = owner_all[row_order].astype(np.int64) * 2 + dead
-    order = row_order[np.argsort(key, kind="stable")]
-    owner, neighbor, times = owner_all[order], neighbor_all[order], times_all[order]
-    frame_times, ranks = np.unique(times, return_inverse=True)
-    offsets = np.zeros(n_nodes + 1, dtype=np.int64)
-    np.cumsum(degree, out=offsets[1:])
-    live = np.bincount(owner, weights=degree[neighbor] > 0, minlength=n_nodes)
-    split = offsets[:-1] + live.astype(np.int64)
-    result = Adjacency(offsets, split, neighbor.astype(np.int32),
-                       ranks.astype(np.int32).reshape(-1), frame_times.astype(np.int64),
-                       order.astype(np.int64))
-    built[direction] = result
-    return result
-
-
-def seed_adjacency(table: FlowTable, direction: str, built: Adjacency) -> None:
-    """Give ``table`` its adjacency, built by whoever made the table in walk order."""
-    _ADJACENCY.setdefault(table, {})[direction] = built
 
 
 # -- the walk ------------------------------------------------------------------------------
@@ -293,32 +230,34 @@ def check_ids(g: CaseGraph, starts: Sequence[str], products: Sequence[str], *,
     for sid in starts:
         if sid not in records:
             raise g.store.not_found(sid)
-        kind = type(records[sid]).__name__
-        if kind not in PLACES:
+        kind = record_type(records[sid])
+        if not kind.node:
             raise ValueError(
-                f"start {sid!r} is a {kind.lower()}, not a person, organization or premises; "
+                f"start {sid!r} is {kind.article}, not a {_PLACE_WORDS}; "
                 f"start from where {holds} are"
             )
     for pid in products:
         if pid not in records:
             raise g.store.not_found(pid)
-        if type(records[pid]).__name__ != "Product":
-            raise ValueError(f"product {pid!r} is a {type(records[pid]).__name__.lower()}, "
-                             "not a product")
+        kind = record_type(records[pid])
+        if kind.label != "Product":
+            raise ValueError(f"product {pid!r} is {kind.article}, not a product")
 
 
 def run_walk(g: CaseGraph, query: FlowQuery, *, holds: str) -> FlowWalk:
     """The walk ``query`` asks for on the case in ``g``: done by the store where it can, else
-    here over the store's flows table. Start (and product) ids are checked either way."""
+    here, over the candidate flows the store read or over its whole flows table. Start (and
+    product) ids are checked either way."""
     products = list(query.items or ()) if query.kind == "shipment" else []
-    walked = g.store.walk_flows(query)
-    if walked is not None and walked.kinds is not None:
-        if _valid_ids(walked.kinds, query.starts, products):
-            return walked
-        walked = None  # the checks below raise the right error
+    answer = g.store.walk_flows(query)
+    if (isinstance(answer, FlowWalk) and answer.kinds is not None
+            and _valid_ids(answer.kinds, query.starts, products)):
+        return answer
     check_ids(g, query.starts, products, holds=holds)
-    if walked is not None:
-        return walked
+    if isinstance(answer, FlowWalk):
+        return answer
+    if isinstance(answer, FlowCandidates):
+        return walk(answer.table, query, built=answer.adjacency)
     return walk(g.store.flows(query.kind), query)  # type: ignore[arg-type]
 
 
@@ -413,11 +352,11 @@ class WalkResult:
     def _kind(self, node: str) -> str:
         """The word for what a node is: premises, person, or an organization's kind."""
         entity = self._entities.get(node)
-        if isinstance(entity, Warehouse):
-            return "premises"
-        if isinstance(entity, Organization):
-            return entity.kind or "organization"
-        return "person" if isinstance(entity, Person) else "unknown"
+        if entity is None:
+            return "unknown"
+        if isinstance(entity, Organization) and entity.kind:
+            return entity.kind
+        return record_type(entity).word
 
     def _name(self, node: str) -> str:
         entity = self._entities.get(node)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..model.projection import case_to_networkx
-from .base import NODE_COLUMNS, FlowQuery, FlowTable, FlowWalk, Store
+from .base import NODE_COLUMNS, FlowCandidates, FlowQuery, FlowTable, FlowWalk, Store
 from .graph import CaseGraph, as_case_graph, graded
 from .memory import NetworkXStore
 from .summary import CaseSummary, summarize
@@ -17,6 +17,7 @@ __all__ = [
     "NODE_COLUMNS",
     "CaseGraph",
     "CaseSummary",
+    "FlowCandidates",
     "FlowQuery",
     "FlowTable",
     "FlowWalk",

@@ -3,7 +3,7 @@ them back.
 
 Each place with flows carries, per flow kind and direction, its flows as fixed-size records
 (:data:`ADJACENCY_DTYPE`) already in walk order (see
-:func:`crimegraph.analysis.flows.adjacency`), their ids, and the ids of the dead ends they lead
+:func:`crimegraph.store.adjacency.adjacency`), their ids, and the ids of the dead ends they lead
 to. A walk reads these lists level by level (see ``Neo4jStore.walk_flows``); this module turns
 what it read into a :class:`FlowTable` with its adjacency built.
 """
@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import StoreError
+from .adjacency import Adjacency, adjacency
 from .base import FlowTable
 
 __all__ = [
@@ -32,7 +33,7 @@ ADJACENCY_DTYPE = np.dtype([
 
 ``pos`` is the flow's position in the case's time-sorted table of its kind, ``pidx`` its item
 (product or currency, by position), ``other`` the server's id of the node at the far end.
-Each place's list is already in walk order (see :func:`crimegraph.analysis.flows.adjacency`):
+Each place's list is already in walk order (see :func:`crimegraph.store.adjacency.adjacency`):
 first (``*_live`` of them) the flows to places that pass flows on, by time, then those to dead
 ends, by time, whose ids are listed in ``*_names``."""
 # The records are also read as rows of five 64-bit words (see table_from_parts).
@@ -112,8 +113,6 @@ def pack_rows(tables: list[FlowTable], node_ref: np.ndarray,
     records, ``ids`` their ids, ``live`` how many lead to places that pass flows on (those
     come first), and ``names`` the ids of the dead ends the rest lead to.
     """
-    from ..analysis.flows import adjacency  # the walk's own order (numpy only)
-
     rows: dict[int, dict[str, Any]] = {}
     empty = {f"{prefix}_{name}": value for table in tables for prefix in sides[table.kind]
              for name, value in (("blob", b""), ("ids", b""), ("live", 0), ("names", b""))}
@@ -127,7 +126,7 @@ def pack_rows(tables: list[FlowTable], node_ref: np.ndarray,
 
 def _pack_direction(table: FlowTable, node_ids: list[str], node_ref: np.ndarray,
                     prefix: str, rows: dict[int, dict[str, Any]],
-                    empty: dict[str, Any], built: Any) -> None:
+                    empty: dict[str, Any], built: Adjacency) -> None:
     """Add one table's packed lists in one direction to ``rows``."""
     offsets, split, neighbor, _, _, order = built
     packed = np.empty(len(order), dtype=ADJACENCY_DTYPE)
@@ -207,7 +206,7 @@ class Reach:
             level.digest()
 
     def table(self, kind: str, item_ids: list[str], *, direction: str, complete: bool
-              ) -> tuple[FlowTable, Any]:
+              ) -> tuple[FlowTable, Adjacency | None]:
         """The flow table of every place read, and its adjacency when ``complete`` (see
         :func:`table_from_parts`)."""
         import pandas as pd
@@ -238,9 +237,9 @@ def table_from_parts(
     kind: str, nids: np.ndarray, names: list[str], raw: bytes, counts: np.ndarray,
     live: np.ndarray, ids: np.ndarray, item_ids: list[str], *, direction: str,
     complete: bool, keep: Callable[[np.ndarray], np.ndarray] | None = None,
-) -> tuple[FlowTable, Any]:
+) -> tuple[FlowTable, Adjacency | None]:
     """The flow table of the places read, from their packed lists, and (when ``complete``)
-    its adjacency in ``direction`` (an :class:`~crimegraph.analysis.flows.Adjacency`).
+    its adjacency in ``direction`` (an :class:`~crimegraph.store.adjacency.Adjacency`).
 
     ``nids``/``names``: the places read, then the dead ends; ``raw`` the places' packed
     shipments one after the other (``counts`` and ``live`` per place read, ``ids`` per
@@ -277,8 +276,6 @@ def table_from_parts(
                       product, quantity, amount)
     built = None
     if complete:
-        from ..analysis.flows import Adjacency
-
         # The lists came in walk order: this is the table's adjacency, with times as dense
         # ranks in the walk's time frame.
         offsets = np.zeros(len(nids) + 1, dtype=np.int64)

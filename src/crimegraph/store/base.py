@@ -24,11 +24,12 @@ if TYPE_CHECKING:
     import networkx as nx
     import pandas as pd
 
+    from .adjacency import Adjacency
     from .summary import CaseSummary
 
 __all__ = [
-    "DIRECTIONS", "FLOW_KINDS", "NODE_COLUMNS", "Direction", "FlowKind", "FlowQuery", "FlowTable",
-    "FlowWalk", "SettledWalk", "Store", "TraceDirection",
+    "DIRECTIONS", "FLOW_KINDS", "NODE_COLUMNS", "Direction", "FlowCandidates", "FlowKind",
+    "FlowQuery", "FlowTable", "FlowWalk", "SettledWalk", "Store", "TraceDirection",
 ]
 
 Direction = Literal["in", "out", "both"]
@@ -347,6 +348,31 @@ class SettledWalk(FlowWalk):
         return self._ids if self._ids is not None else super().transaction_ids()
 
 
+@dataclass(frozen=True, eq=False)
+class FlowCandidates:
+    """Flows a store read for a walk, for :mod:`crimegraph.analysis.flows` to walk over.
+
+    The other answer a store's accelerator may give (:meth:`Store.walk_flows`): instead of
+    the walk, the part of the case the walk can reach. ``table`` holds every flow of the
+    query's kind that the walk over the whole :meth:`Store.flows` table would use (a flow
+    reachable from the starts through flows that pass the query's filters) and perhaps more;
+    its nodes are at least the ends of those flows. Walking it gives exactly the walk over
+    the whole table.
+
+    Attributes
+    ----------
+    table : FlowTable
+        The candidate flows, sorted by time (ties in case-file order).
+    adjacency : Adjacency, optional
+        The table's per-node lists in the query's direction, in walk order (see
+        :func:`crimegraph.store.adjacency.adjacency`), when the store read them so; None:
+        built from the table when the walk needs them.
+    """
+
+    table: FlowTable
+    adjacency: Adjacency | None = None
+
+
 class Store(ABC):
     """What a case store offers the analyses. Implementations: NetworkXStore, Neo4jStore."""
 
@@ -419,16 +445,24 @@ class Store(ABC):
         """Every shipment (``"shipment"``) or payment (``"payment"``) of the case as a
         time-sorted :class:`FlowTable`."""
 
-    def walk_flows(self, query: FlowQuery) -> FlowWalk | None:
-        """The walk of :mod:`crimegraph.analysis.flows` for ``query``, done by the store, or
-        None.
+    def walk_flows(self, query: FlowQuery) -> FlowWalk | FlowCandidates | None:
+        """Help with the walk of :mod:`crimegraph.analysis.flows` for ``query``: the walk
+        itself, the flows it can reach, or None.
 
-        The one hook a store may accelerate walks with (goods and money alike). A store that
-        answers must return exactly what the compiled walk over :meth:`flows` would: the
-        same flows, in the same order, with the same hop distances (:class:`FlowWalk`); the
-        store test suite checks this for both flow kinds. None (the default) makes the walk
-        run here, over :meth:`flows`. The start and item ids are not checked first: a store
-        that looks them up says what they are in :attr:`FlowWalk.kinds`.
+        The one hook a store may accelerate walks with (goods and money alike). A store may
+        answer with
+
+        - a :class:`FlowWalk` (e.g. a :class:`SettledWalk` computed where the data lives):
+          exactly what the compiled walk over :meth:`flows` would give, the same flows in the
+          same order with the same hop distances;
+        - :class:`FlowCandidates`: a table holding at least every flow that walk would use
+          (e.g. the part of the case reachable from the starts); the walk then runs over it,
+          in ``analysis/``;
+        - None (the default): the walk runs over the whole :meth:`flows` table.
+
+        The store test suite checks that every answer gives the same walk, for both flow
+        kinds. The start and item ids are not checked first: a store that looks them up says
+        what they are in :attr:`FlowWalk.kinds`; otherwise the caller checks them.
         """
         return None
 

@@ -29,20 +29,16 @@ Layout in the database
 from __future__ import annotations
 
 from ..model.links import RELATIONSHIP_KINDS
+from ..model.registry import RECORD_TYPES
 
 __all__ = [
     "ALL_FLOWS", "LINK_TYPES", "NODE_LABELS", "PACK_SIDES", "create_links", "create_nodes",
     "pack_side", "schema_statements", "trace_start", "trace_step",
 ]
 
-NODE_LABELS: dict[str, str] = {
-    "persons": "Person",
-    "organizations": "Organization",
-    "warehouses": "Warehouse",
-    "products": "Product",
-    "evidence": "Evidence",
-}
-"""Case section -> node label."""
+NODE_LABELS: dict[str, str] = {t.section: t.label for t in RECORD_TYPES if not t.link}
+"""Case section -> node label, for the records stored as nodes (from the record-type
+registry, :mod:`crimegraph.model.registry`)."""
 
 LINK_TYPES: dict[str, str] = {
     "shipment": "SHIPMENT",
@@ -243,7 +239,7 @@ ALL_IDS = (
 )
 
 NODE_TABLE = (
-    "MATCH (n:CGEntity {ck: $ck}) WHERE n.section IN ['persons', 'organizations', 'warehouses'] "
+    "MATCH (n:CGEntity {ck: $ck}) WHERE n.section IN $places "
     "RETURN n.id AS id, n.type AS type, n.name AS name, n.province AS province, "
     "n.city AS city, n.role AS role, n.status AS status, n.kind AS kind, n.uses AS uses "
     "ORDER BY n.nidx"

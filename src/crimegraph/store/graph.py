@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
+from itertools import chain
 from typing import TYPE_CHECKING, Any, Literal
 
 from ..model import Case, Record, Relationship, Transaction
 from ..model.grading import Grade, RequiredCredibility, RequiredReliability, Unsupported, grade_case
+from ..model.registry import NODE_SECTIONS
 from .base import Direction, FlowKind, FlowTable, Store
 from .summary import CaseSummary
 
@@ -156,17 +158,14 @@ class CaseGraph:
         case = self.case
         txs = [t for t in case.transactions if t.source in keep and t.target in keep]
         rels = [r for r in case.relationships if r.source in keep and r.target in keep]
-        nodes: dict[str, list[Any]] = {
-            "persons": [e for e in case.persons if e.id in keep],
-            "organizations": [e for e in case.organizations if e.id in keep],
-            "warehouses": [e for e in case.warehouses if e.id in keep],
-        }
+        # Carriers come along so that the sub-case stays valid.
         carriers = {t.carrier for t in txs if t.carrier} - keep
-        if carriers:  # keep carriers so that the sub-case stays valid
-            nodes["organizations"] += [e for e in case.organizations if e.id in carriers]
-            nodes["persons"] += [e for e in case.persons if e.id in carriers]
-            nodes["warehouses"] += [e for e in case.warehouses if e.id in carriers]
-        kept = [*nodes["persons"], *nodes["organizations"], *nodes["warehouses"], *txs, *rels]
+        nodes: dict[str, list[Any]] = {
+            section: [e for e in getattr(case, section) if e.id in keep]
+            + [e for e in getattr(case, section) if e.id in carriers]
+            for section in NODE_SECTIONS
+        }
+        kept = [*chain.from_iterable(nodes.values()), *txs, *rels]
         product_ids = {t.product for t in txs if t.product}
         # Evidence cites products and products cite evidence: follow both until stable.
         evidence_ids: set[str] = {ev for record in kept for ev in record.evidence}

@@ -30,36 +30,27 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 import numpy as np
 
 from ..errors import CrimeGraphError, EntityNotFound, StoreError, StoreUnavailable
-from ..model import (
-    Case,
-    Evidence,
-    Organization,
-    Person,
-    Product,
-    Record,
-    Relationship,
-    Transaction,
-    Warehouse,
-)
+from ..model import Case, Evidence, Record, Relationship, Transaction
 from ..model._time import from_epoch_us, get_timezone, to_epoch_us
 from ..model.links import RELATIONSHIP_KINDS
 from ..model.projection import entity_type
+from ..model.registry import NODE_SECTIONS, RECORD_TYPES, record_type
 from . import cypher
 from ._packs import ADJACENCY_DTYPE, Reach, pack_rows, walked_table
 from .base import (
     NODE_COLUMNS,
     Direction,
+    FlowCandidates,
     FlowKind,
     FlowQuery,
     FlowTable,
-    FlowWalk,
     SettledWalk,
     Store,
     check_flow_kind,
     check_link_query,
 )
 from .memory import build_flows, currencies_of
-from .summary import CaseSummary, build_summary
+from .summary import COUNT_KEYS, CaseSummary, build_summary
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -67,12 +58,7 @@ if TYPE_CHECKING:
 
 __all__ = ["ADJACENCY_DTYPE", "Neo4jStore"]
 
-_MODELS: dict[str, type[Record]] = {
-    "persons": Person, "organizations": Organization, "warehouses": Warehouse,
-    "products": Product, "evidence": Evidence, "transactions": Transaction,
-    "relationships": Relationship,
-}
-_NODE_SECTIONS = ("persons", "organizations", "warehouses")
+_MODELS: dict[str, type[Record]] = {t.section: t.cls for t in RECORD_TYPES}
 
 class _Progress:
     """Counts finished write transactions (from several threads) and reports them."""
@@ -446,7 +432,7 @@ class Neo4jStore(Store):
             first = 0
             for section in cypher.NODE_LABELS:
                 records = getattr(case, section)
-                place = section in _NODE_SECTIONS
+                place = section in NODE_SECTIONS
                 query = cypher.create_nodes(section, return_ids=place)
                 for i in range(0, len(records), size):
                     rows = [_node_row(record, section, i + k, ck, case.id)
@@ -695,7 +681,8 @@ class Neo4jStore(Store):
         import pandas as pd
 
         with self._errors("reading the node table"):
-            (rows,) = self._read_case((cypher.NODE_TABLE, {"ck": self.ck}))
+            (rows,) = self._read_case((cypher.NODE_TABLE, {"ck": self.ck,
+                                                             "places": list(NODE_SECTIONS)}))
         return pd.DataFrame(rows, columns=list(NODE_COLUMNS))
 
     # -- links ----------------------------------------------------------------------------
@@ -706,33 +693,31 @@ class Neo4jStore(Store):
         check_flow_kind(kind)
         with self._errors(f"reading {kind}s"):
             rows, nodes = self._read_case((cypher.ALL_FLOWS[kind], {"ck": self.ck}),
-                                          (cypher.NODE_TABLE, {"ck": self.ck}))
+                                          (cypher.NODE_TABLE, {"ck": self.ck,
+                                                               "places": list(NODE_SECTIONS)}))
         return FlowTable.from_rows(
             ((r["id"], r["source"], r["target"], r["ts"], r["item"], r["quantity"],
               r["amount"]) for r in rows),
             node_ids=[n["id"] for n in nodes], item_ids=self._items(kind), kind=kind,
         )
 
-    def walk_flows(self, query: FlowQuery) -> FlowWalk:
-        """The walk done where the data lives: in the server, else reading it level by level.
+    def walk_flows(self, query: FlowQuery) -> SettledWalk | FlowCandidates:
+        """The walk done where the data lives, or the flows it can reach, read level by level.
 
         With crimegraph's procedure installed (see ``server_trace``), a time-respecting walk
         without a hop limit runs in one call inside the server, which returns only the walk's
         flows and tiers. Otherwise the places the walk can reach are read level by level (one
-        query per level, see :meth:`_reach`) and the walk runs here on what was read. Either
-        way the answer is the in-memory walk's.
+        query per level, see :meth:`_reach`), and their flows are the candidates the walk
+        runs over. Either way the answer is the in-memory walk's.
         """
-        from ..analysis.flows import walk  # the one walk (numba: loaded on first use)
-
         if query.time_respecting and query.max_hops is None:
             settled = self._walk_in_server(query)
             if settled is not None:
                 return settled
-        table, built = self._reach(query)
-        return walk(table, query, built=built)
+        return self._reach(query)
 
-    def _reach(self, query: FlowQuery) -> tuple[FlowTable, Any]:
-        """Matching flows reachable from the starts, read level by level (and the table's
+    def _reach(self, query: FlowQuery) -> FlowCandidates:
+        """Matching flows reachable from the starts, read level by level (with the table's
         adjacency in the query's direction, when every flow read is kept).
 
         One query per level of the breadth-first walk reads the packed flow lists of the
@@ -800,8 +785,9 @@ class Neo4jStore(Store):
 
         with self._errors(f"tracing {kind}s"):
             reach = self._transact(read)
-        return reach.table(kind, items, direction=direction,
-                           complete=not filtered and max_hops is None)
+        table, built = reach.table(kind, items, direction=direction,
+                                   complete=not filtered and max_hops is None)
+        return FlowCandidates(table, built)
 
     def _has_procedure(self) -> bool:
         """Whether the server has a ``crimegraph.trace`` for this store's data layout."""
@@ -927,9 +913,7 @@ class Neo4jStore(Store):
                 (cypher.SUMMARY_TRANSACTIONS, {"ck": ck}),
                 (cypher.SUMMARY_RELATIONSHIPS, {"ck": ck}),
                 (cypher.EVIDENCE_RECORDS, {"ck": ck}))
-        counts = dict.fromkeys(
-            ("persons", "organizations", "warehouses", "products", "shipments", "payments",
-             "relationships", "evidence"), 0)
+        counts = dict.fromkeys(COUNT_KEYS, 0)
         statuses: Counter[str] = Counter()
         provinces: set[str] = set()
         production = 0
@@ -937,7 +921,7 @@ class Neo4jStore(Store):
             counts[row["section"]] += row["n"]
             if row["section"] == "persons":
                 statuses[row["status"]] += row["n"]
-            if row["province"] and row["section"] in _NODE_SECTIONS:
+            if row["province"] and row["section"] in NODE_SECTIONS:
                 provinces.add(row["province"])
             if row["section"] == "warehouses" and "production" in (row["uses"] or "").split(","):
                 production += row["n"]
@@ -1169,7 +1153,7 @@ def _node_row(record: Record, section: str, seq: int, ck: str, case_id: str) -> 
         "name": getattr(record, "name", None),
         "evidence": list(record.evidence),
     }
-    if section in _NODE_SECTIONS:
+    if section in NODE_SECTIONS:
         row["type"] = entity_type(record)  # type: ignore[arg-type]
         for name in ("province", "city", "role", "status", "kind"):
             value = getattr(record, name, None)
@@ -1179,7 +1163,7 @@ def _node_row(record: Record, section: str, seq: int, ck: str, case_id: str) -> 
         if uses:
             row["uses"] = ",".join(uses)
     else:
-        row["type"] = section.rstrip("s") if section != "evidence" else "evidence"
+        row["type"] = record_type(section).label.lower()
         kind = getattr(record, "kind", None)
         if kind is not None:
             row["kind"] = kind

@@ -11,8 +11,16 @@ from typing import Any
 
 from ..model import Case, Evidence
 from ..model._time import from_epoch_us, get_timezone, to_epoch_us
+from ..model.registry import RECORD_TYPES, record_type
 
-__all__ = ["SUSPECT_STATUSES", "CaseSummary", "summarize"]
+__all__ = ["COUNT_KEYS", "SUSPECT_STATUSES", "CaseSummary", "summarize"]
+
+COUNT_KEYS: tuple[str, ...] = tuple(
+    key for t in RECORD_TYPES
+    for key in (("shipments", "payments") if t.section == "transactions" else (t.section,))
+)
+"""Keys of :attr:`CaseSummary.counts`: each section of the case (from the record-type
+registry), with transactions counted as shipments and payments."""
 
 SUSPECT_STATUSES = frozenset({"suspect", "arrested", "wanted"})
 """Person statuses counted as suspects."""
@@ -73,7 +81,7 @@ class CaseSummary:
             ("Case", f"{self.case_id} - {self.title}" if self.title else self.case_id),
             ("Persons", self._persons_line()),
             ("Organizations", str(c.get("organizations", 0))),
-            ("Premises", f"{c.get('warehouses', 0)} ({self.production_sites} production "
+            (_PREMISES, f"{c.get('warehouses', 0)} ({self.production_sites} production "
                          f"site{'' if self.production_sites == 1 else 's'})"),
             ("Products", str(c.get("products", 0))),
             ("Shipments", str(c.get("shipments", 0))),
@@ -101,6 +109,9 @@ class CaseSummary:
             for label, value in self._lines()
         )
         return f"<table>{rows}</table>"
+
+
+_PREMISES = record_type("warehouses").word.capitalize()
 
 
 def _money(amounts: dict[str, float]) -> str:
@@ -133,11 +144,8 @@ def summarize(case: Case) -> CaseSummary:
             paid[t.currency] += t.amount or 0.0
     times = [to_epoch_us(t.timestamp) for t in case.transactions]
     return build_summary(
-        case, counts={
-            "persons": len(case.persons), "organizations": len(case.organizations),
-            "warehouses": len(case.warehouses), "products": len(case.products), **counts,
-            "relationships": len(case.relationships), "evidence": len(case.evidence),
-        },
+        case, counts={key: counts[key] if key in counts else len(getattr(case, key))
+                      for key in COUNT_KEYS},
         statuses=Counter(p.status for p in case.persons),
         production_sites=sum(1 for w in case.warehouses if "production" in w.uses),
         provinces={n.province for n in case.nodes if n.province},
