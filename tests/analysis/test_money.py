@@ -176,33 +176,17 @@ def test_bad_arguments_are_named(make_graph: Make) -> None:
         cg.trace_money(g, "M1")
 
 
-def test_proportional_needs_the_attribution_rule(monkeypatch: pytest.MonkeyPatch) -> None:
-    from crimegraph.analysis import money
-
-    monkeypatch.setattr(money, "_attribution_kernel", lambda: None)
-    with pytest.raises(NotImplementedError, match="attribution='proportional'"):
-        cg.trace_money(layered(), "SHOP1", attribution="proportional")
-
-
-def test_proportional_attribution_reaches_balance(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The trail hands the rule every matching payment in time order and shows its answer."""
-    from crimegraph.analysis import money
-
-    seen: dict[str, object] = {}
-
-    def rule(source: np.ndarray, target: np.ndarray, time: np.ndarray, amount: np.ndarray,
-             starts: np.ndarray, n_nodes: int, *, upstream: bool
-             ) -> tuple[np.ndarray, np.ndarray]:
-        seen.update(n=len(source), upstream=upstream, sorted=bool(np.all(np.diff(time) >= 0)))
-        attributed = np.zeros(n_nodes)
-        np.add.at(attributed, target, amount / 2)
-        return amount / 2, attributed
-
-    monkeypatch.setattr(money, "_attribution_kernel", lambda: rule)
-    trail = cg.trace_money(layered(), "SHOP1", currency="CNY", attribution="proportional")
-    assert seen == {"n": 5, "upstream": False, "sorted": True}
-    assert trail.balance().set_index("id").loc["BOSS", "attributed"] == 550.0
-    assert trail.to_dataframe()["carried"].tolist() == [500.0, 600.0, 550.0]
+def test_proportional_attribution_follows_the_mixed_accounts(make_graph: Make) -> None:
+    """SHOP1's 1,000 meets SHOP2's 500 at DIST (same day: incoming first), so the 1,200 DIST
+    pays on carries 2/3 of SHOP1's money; KIN then mixes 800 of it with 700 other money."""
+    trail = cg.trace_money(make_graph(layered()), "SHOP1", currency="CNY",
+                           attribution="proportional")
+    attributed = trail.balance().set_index("id")["attributed"]
+    assert attributed["DIST"] == pytest.approx(1000.0)
+    assert attributed["KIN"] == pytest.approx(800.0)
+    assert attributed["BOSS"] == pytest.approx(1100 * 800 / 1500)
+    assert trail.to_dataframe()["carried"].tolist() == pytest.approx(
+        [1000.0, 800.0, 1100 * 800 / 1500])
     with pytest.raises(ValueError, match="one currency, but these are in CNY, USD"):
         cg.trace_money(layered(), "SHOP1", attribution="proportional")
 

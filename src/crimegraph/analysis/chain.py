@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from ..errors import InvalidArgument, WrongArgumentType
 from ..model import Case, Organization, Product, Warehouse
 from ..model._time import from_epoch_us, get_timezone
 from ..store.base import FlowQuery, FlowWalk
@@ -127,18 +128,18 @@ def trace_chain(
     """
     g = as_case_graph(graph)
     if direction not in Directions:
-        raise ValueError(
+        raise InvalidArgument(
             f"direction={direction!r} is not allowed; use 'downstream' or 'upstream'"
         )
     if max_hops is not None and (not isinstance(max_hops, int) or max_hops < 1):
-        raise ValueError(f"max_hops={max_hops!r} must be a whole number >= 1 (or None)")
+        raise InvalidArgument(f"max_hops={max_hops!r} must be a whole number >= 1 (or None)")
     starts = as_id_list(start, "start")
     products = None if product is None else as_id_list(product, "product")
     tz_name = g.store.timezone
     since_us = as_us(since, tz_name, "since")
     until_us = as_us(until, tz_name, "until")
     if since_us is not None and until_us is not None and since_us > until_us:
-        raise ValueError(f"since={since!r} is after until={until!r}")
+        raise InvalidArgument(f"since={since!r} is after until={until!r}")
     query = FlowQuery("shipment", tuple(starts), direction,
                       None if products is None else tuple(products), since_us, until_us,
                       None, time_respecting, max_hops)
@@ -207,7 +208,7 @@ class Chain(WalkResult):
     """Number of shipments in the chain."""
 
     def __init__(self) -> None:  # pragma: no cover - built by trace_chain only
-        raise TypeError("a Chain is made by crimegraph.trace_chain(...)")
+        raise WrongArgumentType("a Chain is made by crimegraph.trace_chain(...)")
 
     @classmethod
     def _walked(cls, graph: CaseGraph, walked: FlowWalk, query: FlowQuery) -> Chain:

@@ -30,6 +30,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from ..errors import InvalidArgument, WrongArgumentType
 from ..model import Organization
 from ..model._time import get_timezone, localize, to_epoch_us
 from ..model.registry import NODE_TYPES, record_type
@@ -57,11 +58,11 @@ def as_us(value: TimeLike | None, tz_name: str, name: str) -> int | None:
         try:
             value = datetime.fromisoformat(value)
         except ValueError:
-            raise ValueError(
+            raise InvalidArgument(
                 f"{name}={value!r} is not an ISO date or datetime (e.g. '2024-03-01')"
             ) from None
     if not isinstance(value, (datetime, date)):
-        raise TypeError(f"{name} must be a date, datetime or ISO string, got {value!r}")
+        raise WrongArgumentType(f"{name} must be a date, datetime or ISO string, got {value!r}")
     return to_epoch_us(localize(value, get_timezone(tz_name)))
 
 
@@ -69,10 +70,10 @@ def as_id_list(value: str | Iterable[str], name: str) -> list[str]:
     """One id or several, as a list without repeats (order kept)."""
     items = [value] if isinstance(value, str) else list(value)
     if not items:
-        raise ValueError(f"{name} is an empty list; give at least one id (or None for all)")
+        raise InvalidArgument(f"{name} is an empty list; give at least one id (or None for all)")
     for item in items:
         if not isinstance(item, str):
-            raise TypeError(f"{name} must hold string ids, got {item!r}")
+            raise WrongArgumentType(f"{name} must hold string ids, got {item!r}")
     return list(dict.fromkeys(items))
 
 
@@ -232,7 +233,7 @@ def check_ids(g: CaseGraph, starts: Sequence[str], products: Sequence[str], *,
             raise g.store.not_found(sid)
         kind = record_type(records[sid])
         if not kind.node:
-            raise ValueError(
+            raise InvalidArgument(
                 f"start {sid!r} is {kind.article}, not a {_PLACE_WORDS}; "
                 f"start from where {holds} are"
             )
@@ -241,7 +242,7 @@ def check_ids(g: CaseGraph, starts: Sequence[str], products: Sequence[str], *,
             raise g.store.not_found(pid)
         kind = record_type(records[pid])
         if kind.label != "Product":
-            raise ValueError(f"product {pid!r} is {kind.article}, not a product")
+            raise InvalidArgument(f"product {pid!r} is {kind.article}, not a product")
 
 
 def run_walk(g: CaseGraph, query: FlowQuery, *, holds: str) -> FlowWalk:

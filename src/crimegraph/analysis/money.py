@@ -16,7 +16,6 @@ node, pro rata through accounts that mix it with other money.
 from __future__ import annotations
 
 import html
-import importlib
 import math
 import re
 from collections.abc import Sequence
@@ -25,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from ..errors import InvalidArgument, WrongArgumentType
 from ..model import Case
 from ..model._time import from_epoch_us, get_timezone
 from ..store.base import FlowQuery, FlowWalk
@@ -36,21 +36,14 @@ if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.axes import Axes
 
+from ._attribution import proportional
+
 __all__ = ["ATTRIBUTIONS", "MoneyTrail", "trace_money"]
 
 ATTRIBUTIONS = ("reach", "proportional")
 """What a money trail says of each node: who the money reached, or how much of it."""
 
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
-
-
-def _attribution_kernel() -> Any:
-    """The proportional-attribution rule, if this installation has it."""
-    try:
-        module = importlib.import_module(".analysis._attribution", "crimegraph")
-    except ImportError:
-        return None
-    return getattr(module, "proportional", None)
 
 
 def trace_money(
@@ -106,8 +99,6 @@ def trace_money(
         If ``direction`` or ``attribution`` is not one of its values, a list is empty,
         ``max_hops < 1``, ``min_amount`` is negative, a currency is not a three-letter code,
         or a start id is not a person, organization or premises.
-    NotImplementedError
-        If ``attribution="proportional"`` is asked of an installation without it.
 
     Examples
     --------
@@ -133,38 +124,32 @@ def trace_money(
     """
     g = as_case_graph(graph)
     if direction not in ("downstream", "upstream"):
-        raise ValueError(
+        raise InvalidArgument(
             f"direction={direction!r} is not allowed; use 'downstream' or 'upstream'"
         )
     if attribution not in ATTRIBUTIONS:
-        raise ValueError(f"attribution={attribution!r} is not allowed; use 'reach' or "
-                         "'proportional'")
+        raise InvalidArgument(f"attribution={attribution!r} is not allowed; use 'reach' or "
+                              "'proportional'")
     if max_hops is not None and (not isinstance(max_hops, int) or isinstance(max_hops, bool)
                                  or max_hops < 1):
-        raise ValueError(f"max_hops={max_hops!r} must be a whole number >= 1 (or None)")
+        raise InvalidArgument(f"max_hops={max_hops!r} must be a whole number >= 1 (or None)")
     if min_amount is not None:
         if (isinstance(min_amount, bool) or not isinstance(min_amount, (int, float))
                 or math.isnan(min_amount) or min_amount < 0):
-            raise ValueError(f"min_amount={min_amount!r} must be a number >= 0 (or None)")
+            raise InvalidArgument(f"min_amount={min_amount!r} must be a number >= 0 (or None)")
         min_amount = float(min_amount)
     currencies = None if currency is None else as_id_list(currency, "currency")
     for code in currencies or []:
         if not _CURRENCY.match(code):
-            raise ValueError(f"currency={code!r} is not a three-letter ISO currency code "
-                             "such as 'CNY' or 'USD'")
-    kernel = None
-    if attribution == "proportional":
-        kernel = _attribution_kernel()
-        if kernel is None:
-            raise NotImplementedError(
-                "attribution='proportional' is not available in this installation of "
-                "crimegraph; use attribution='reach'")
+            raise InvalidArgument(f"currency={code!r} is not a three-letter ISO currency code "
+                                  "such as 'CNY' or 'USD'")
+    kernel = proportional if attribution == "proportional" else None
     starts = as_id_list(start, "start")
     tz_name = g.store.timezone
     since_us = as_us(since, tz_name, "since")
     until_us = as_us(until, tz_name, "until")
     if since_us is not None and until_us is not None and since_us > until_us:
-        raise ValueError(f"since={since!r} is after until={until!r}")
+        raise InvalidArgument(f"since={since!r} is after until={until!r}")
     query = FlowQuery("payment", tuple(starts), direction,
                       None if currencies is None else tuple(currencies), since_us, until_us,
                       min_amount, time_respecting, max_hops)
@@ -206,7 +191,7 @@ class MoneyTrail(WalkResult):
     _attributed: dict[str, float] | None
 
     def __init__(self) -> None:  # pragma: no cover - built by trace_money only
-        raise TypeError("a MoneyTrail is made by crimegraph.trace_money(...)")
+        raise WrongArgumentType("a MoneyTrail is made by crimegraph.trace_money(...)")
 
     @classmethod
     def _walked(cls, graph: CaseGraph, walked: FlowWalk, query: FlowQuery,
@@ -239,7 +224,7 @@ class MoneyTrail(WalkResult):
                           min_amount=q.min_amount)
         used = sorted({table.item_ids[i] for i in np.unique(table.item[keep]).tolist()})
         if len(used) > 1:
-            raise ValueError(
+            raise InvalidArgument(
                 "attribution='proportional' needs payments in one currency, but these are in "
                 + ", ".join(used) + "; choose one with currency=...")
         rows = np.flatnonzero(keep)
@@ -277,9 +262,9 @@ class MoneyTrail(WalkResult):
         """
         totals = self.totals
         if len(totals) > 1:
-            raise ValueError("the trail's payments at the start are in several currencies ("
-                             + ", ".join(totals) + "); read trail.totals, or trace with "
-                             "currency=...")
+            raise InvalidArgument("the trail's payments at the start are in several currencies ("
+                                  + ", ".join(totals) + "); read trail.totals, or trace with "
+                                  "currency=...")
         return next(iter(totals.values()), 0.0)
 
     @property

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-from ..errors import EntityNotFound, NameIndex
+from ..errors import EntityNotFound, InvalidArgument, NameIndex, WrongArgumentType
 from ..model import Case, Record, Relationship, Transaction
 from ..model.links import RELATIONSHIP_KINDS, TRANSACTION_KINDS
 
@@ -46,28 +46,29 @@ def check_link_query(
     (or ``TypeError``) instead of an empty or unfiltered result.
     """
     if isinstance(nodes, str):
-        raise TypeError(f"nodes={nodes!r} must be a collection of ids, not one id as a "
-                        f"string; write nodes=[{nodes!r}]")
+        raise WrongArgumentType(f"nodes={nodes!r} must be a collection of ids, not one id as a "
+                                f"string; write nodes=[{nodes!r}]")
     if direction not in DIRECTIONS:
-        raise ValueError(f"direction={direction!r} is not one of "
-                         + ", ".join(repr(d) for d in DIRECTIONS))
+        raise InvalidArgument(f"direction={direction!r} is not one of "
+                              + ", ".join(repr(d) for d in DIRECTIONS))
     if kind is not None and kind not in TRANSACTION_KINDS:
-        raise ValueError(f"kind={kind!r} is not a transaction kind; use "
-                         + " or ".join(repr(k) for k in TRANSACTION_KINDS) + " (or None for both)")
+        raise InvalidArgument(f"kind={kind!r} is not a transaction kind; use "
+                              + " or ".join(repr(k) for k in TRANSACTION_KINDS)
+                              + " (or None for both)")
     if kinds is not None:
         if isinstance(kinds, str):
-            raise TypeError(f"kinds={kinds!r} must be a collection of kinds, not one kind as a "
-                            f"string; write kinds=[{kinds!r}]")
+            raise WrongArgumentType(f"kinds={kinds!r} must be a collection of kinds, not one "
+                                    f"kind as a string; write kinds=[{kinds!r}]")
         unknown = [k for k in kinds if k not in allowed_kinds]  # type: ignore[attr-defined]
         if unknown:
-            raise ValueError(f"unknown link kind(s) {', '.join(map(repr, unknown))}; known "
-                             "kinds: " + ", ".join(allowed_kinds))
+            raise InvalidArgument(f"unknown link kind(s) {', '.join(map(repr, unknown))}; known "
+                                  "kinds: " + ", ".join(allowed_kinds))
 
 def check_flow_kind(kind: object) -> None:
     """Reject a flow kind that is neither goods nor money, naming the allowed ones."""
     if kind not in ("shipment", "payment"):
-        raise ValueError(f"kind={kind!r} is not a flow kind; use 'shipment' (goods) or "
-                         "'payment' (money)")
+        raise InvalidArgument(f"kind={kind!r} is not a flow kind; use 'shipment' (goods) or "
+                              "'payment' (money)")
 
 
 NODE_COLUMNS: tuple[str, ...] = (
@@ -399,7 +400,7 @@ class Store(ABC):
 
     def open_case(self, case_id: str) -> None:
         """Point the store at a case it already keeps; stores that keep none refuse."""
-        raise TypeError(
+        raise WrongArgumentType(
             f"{self.describe()} keeps no stored cases to open; load one with CaseGraph(case)"
         )
 

@@ -6,6 +6,7 @@ from collections.abc import Collection, Iterable
 from itertools import chain
 from typing import TYPE_CHECKING, Any, Literal
 
+from ..errors import WrongArgumentType
 from ..model import Case, Record, Relationship, Transaction
 from ..model.grading import Grade, RequiredCredibility, RequiredReliability, Unsupported, grade_case
 from ..model.registry import NODE_SECTIONS
@@ -46,7 +47,7 @@ class CaseGraph:
         from .memory import NetworkXStore
 
         if not isinstance(case, Case):
-            raise TypeError(
+            raise WrongArgumentType(
                 f"CaseGraph needs a crimegraph.Case, got {type(case).__name__}; "
                 "read one with cg.read_case(path) or cg.Case.model_validate(data)"
             )
@@ -219,7 +220,7 @@ def as_case_graph(graph: CaseGraph | Case) -> CaseGraph:
         return graph
     if isinstance(graph, Case):
         return CaseGraph(graph)
-    raise TypeError(
+    raise WrongArgumentType(
         f"expected a crimegraph.CaseGraph or crimegraph.Case, got {type(graph).__name__}"
     )
 

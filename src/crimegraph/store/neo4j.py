@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import numpy as np
 
-from ..errors import CrimeGraphError, EntityNotFound, StoreError, StoreUnavailable
+from ..errors import CrimeGraphError, EntityNotFound, InvalidArgument, StoreError, StoreUnavailable
 from ..model import Case, Evidence, Record, Relationship, Transaction
 from ..model._time import from_epoch_us, get_timezone, to_epoch_us
 from ..model.links import RELATIONSHIP_KINDS
@@ -132,12 +132,12 @@ class Neo4jStore(Store):
         if driver is None:
             uri = uri or os.environ.get("CRIMEGRAPH_NEO4J_URI")
             if not uri:
-                raise ValueError(
+                raise InvalidArgument(
                     "Neo4jStore needs a Bolt URI (e.g. 'bolt://127.0.0.1:7687'), a driver, or "
                     "the environment variable CRIMEGRAPH_NEO4J_URI"
                 )
             if not timeout > 0:
-                raise ValueError(f"timeout={timeout!r} must be a number of seconds > 0")
+                raise InvalidArgument(f"timeout={timeout!r} must be a number of seconds > 0")
             try:
                 # The store retries failed transactions itself (see _transact): quietly, and
                 # within ``timeout``; the driver's own retries log a warning each time.
@@ -147,7 +147,7 @@ class Neo4jStore(Store):
                     max_transaction_retry_time=0.0,
                 )
             except (ValueError, neo4j.exceptions.ConfigurationError) as exc:
-                raise ValueError(f"cannot use Neo4j URI {uri!r}: {exc}") from exc
+                raise InvalidArgument(f"cannot use Neo4j URI {uri!r}: {exc}") from exc
             self._owns_driver = True
         else:
             self._owns_driver = False
@@ -155,10 +155,10 @@ class Neo4jStore(Store):
         self._uri = uri or _driver_address(driver)
         self.database = database or "neo4j"
         if batch_size < 1:
-            raise ValueError(f"batch_size={batch_size!r} must be >= 1")
+            raise InvalidArgument(f"batch_size={batch_size!r} must be >= 1")
         self.batch_size = batch_size
         if workers < 1:
-            raise ValueError(f"workers={workers!r} must be >= 1")
+            raise InvalidArgument(f"workers={workers!r} must be >= 1")
         self.workers = workers
         self.timeout = timeout
         self._schema_ready = False
@@ -647,7 +647,7 @@ class Neo4jStore(Store):
         6929
         """
         if not stale_after >= 0:
-            raise ValueError(f"stale_after={stale_after!r} must be a number of seconds >= 0")
+            raise InvalidArgument(f"stale_after={stale_after!r} must be a number of seconds >= 0")
         table = self.inventory(stale_after=stale_after)
         removed = 0
         stale_ms = int(stale_after * 1000)
