@@ -88,12 +88,12 @@ def timeline_events(data: CaseGraph | Case | Chain, *, by: str | None = None
         raise InvalidArgument(f"by={by!r} is not possible for a case; use 'province' or "
                               f"'kind'{hint}")
     graph = as_case_graph(data)
-    nodes = graph.nodes()
+    nodes = graph.store.node_table()
     province = {str(i): p for i, p in zip(nodes["id"], nodes["province"], strict=True)
                 if _present(p)}
     tz = _zone(graph.store.timezone)
     events = []
-    for tx in graph.transactions():
+    for tx in graph.store.transactions():
         lane = f"{tx.kind}s" if by == "kind" else str(province.get(tx.source, "unknown"))
         size = tx.quantity if tx.kind == "shipment" else tx.amount
         events.append(TimelineEvent(tx.id, tx.kind, _local(tx.timestamp, tz), lane,

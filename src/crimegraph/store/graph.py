@@ -23,6 +23,13 @@ __all__ = ["CaseGraph", "as_case_graph", "graded"]
 class CaseGraph:
     """A case loaded into a store: in memory (NetworkX, the default) or in Neo4j.
 
+    The analyst's handle on a case: every analysis and figure takes one. It is a thin
+    convenience over its :attr:`store`: the analyses are written against the
+    :class:`~crimegraph.Store` interface (``g.store``) alone, and the lookups here
+    (:meth:`get`, :meth:`nodes`, :meth:`transactions`, :meth:`links`, :meth:`flows`...) pass
+    straight through to it. What it adds is the case itself (:attr:`case`), a graded view's
+    grade (:attr:`grade`) and the summary.
+
     Parameters
     ----------
     case : Case
