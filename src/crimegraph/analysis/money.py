@@ -29,14 +29,13 @@ from ..model import Case
 from ..model._time import from_epoch_us, get_timezone
 from ..store.base import FlowQuery, FlowWalk
 from ..store.graph import CaseGraph, as_case_graph
+from ._attribution import proportional
 from .flows import TimeLike, WalkResult, as_id_list, as_us, run_walk
 
 if TYPE_CHECKING:
     import networkx as nx
     import pandas as pd
     from matplotlib.axes import Axes
-
-from ._attribution import proportional
 
 __all__ = ["ATTRIBUTIONS", "MoneyTrail", "trace_money"]
 
@@ -143,7 +142,6 @@ def trace_money(
         if not _CURRENCY.match(code):
             raise InvalidArgument(f"currency={code!r} is not a three-letter ISO currency code "
                                   "such as 'CNY' or 'USD'")
-    kernel = proportional if attribution == "proportional" else None
     starts = as_id_list(start, "start")
     tz_name = g.store.timezone
     since_us = as_us(since, tz_name, "since")
@@ -154,8 +152,8 @@ def trace_money(
                       None if currencies is None else tuple(currencies), since_us, until_us,
                       min_amount, time_respecting, max_hops)
     trail = MoneyTrail._walked(g, run_walk(g, query, holds="money"), query, attribution)
-    if kernel is not None:
-        trail._attribute(kernel)
+    if attribution == "proportional":
+        trail._attribute()
     return trail
 
 
@@ -214,7 +212,7 @@ class MoneyTrail(WalkResult):
         self._carried = self._attributed = None
         return self
 
-    def _attribute(self, kernel: Any) -> None:
+    def _attribute(self) -> None:
         """Split every node's money into the start's and other (see :meth:`balance`)."""
         q = self._query
         # Balances need every matching payment, not only the trail's: money from outside
@@ -230,7 +228,7 @@ class MoneyTrail(WalkResult):
         rows = np.flatnonzero(keep)
         pos = table.node_index
         starts = np.array([pos[s] for s in self.start if s in pos], dtype=np.int32)
-        carried, attributed = kernel(
+        carried, attributed = proportional(
             table.source[rows], table.target[rows], table.time[rows], table.amount[rows],
             starts, len(table.node_ids), upstream=self._upstream,
         )

@@ -18,9 +18,7 @@ from .entities import INVISIBLE_CATEGORIES
 from .links import transaction_rule_violations
 from .registry import NODE_SECTIONS, RECORD_TYPES, SECTIONS
 
-__all__ = [
-    "NODE_SECTIONS", "SECTIONS", "find_problems", "id_flaw", "problems_from_validation_error",
-]
+__all__ = ["find_problems", "id_flaw", "problems_from_validation_error"]
 
 _SINGULAR = {t.section: t.article for t in RECORD_TYPES}
 

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 
 from .._gc import gc_paused
 from ..errors import EntityNotFound, InvalidCase, NameIndex, Problem
-from ._checks import SECTIONS, find_problems, problems_from_validation_error
+from ._checks import find_problems, problems_from_validation_error
 from ._json import parse_case_json
 from ._time import DEFAULT_TIMEZONE, get_timezone, localize
 from .entities import (
@@ -27,6 +27,7 @@ from .entities import (
     Warehouse,
 )
 from .links import UNTIL_BEFORE_SINCE, Relationship, Transaction
+from .registry import SECTIONS
 
 __all__ = ["Case"]
 
