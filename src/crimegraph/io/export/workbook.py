@@ -7,7 +7,8 @@ model's order. Cells hold:
 
 - text as text cells, always (ids, phone numbers, references and long digit strings stay text,
   and text starting with ``=`` is never read as a formula);
-- numbers as numbers, true/false as booleans;
+- numbers as numbers, true/false as booleans (the rare number that needs 17 significant digits,
+  more than an Excel file keeps, as exact text);
 - lists (aliases, phones, evidence ids, uses) and the free-form ``attributes`` as JSON text;
 - times as ISO 8601 text with their UTC offset (``2024-03-02T11:57:00+08:00``), days as
   ``2024-06-29``;
@@ -15,8 +16,8 @@ model's order. Cells hold:
 
 A hidden sheet ``_schema`` names the format and its version and every column's field and
 encoding; a hidden sheet ``_cells`` lists the few cells that need it: empty text (which Excel
-cannot tell from an empty cell) and text with characters an Excel file cannot hold (kept as
-JSON). :func:`read_workbook` reads all of it back into an equal case.
+cannot tell from an empty cell), text with characters an Excel file cannot hold and numbers it
+would round (both kept as JSON text). :func:`read_workbook` reads all of it back into an equal case.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ WORKBOOK_FORMAT = "crimegraph-workbook"
 WORKBOOK_VERSION = 1
 _CASE_FIELDS = ("id", "title", "description", "timezone", "currency", "attributes")
 _JSON_FIELDS = frozenset({"aliases", "phones", "evidence", "uses", "attributes"})
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0d\x0e-\x1f]")  # and \r, which XML reads as \n
 
 
 def write_workbook(data: object, path: str | Path, *,
@@ -138,6 +139,12 @@ def _put(sheet: Worksheet, row: int, column: int, name: str, value: Any,
             value = json.dumps(value)
         cell.value = value
         cell.data_type = "s"  # never a formula, whatever the text starts with
+        return
+    if isinstance(value, float) and float(f"{value:.16g}") != value:
+        # Excel files keep at most 16 significant digits: keep the rare longer one exactly.
+        special.append((sheet.title, cell.coordinate, "json"))
+        cell.value = json.dumps(value)
+        cell.data_type = "s"
         return
     cell.value = value
 
