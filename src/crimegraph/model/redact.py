@@ -265,6 +265,9 @@ _PATTERNS: dict[MaskKind, re.Pattern[str]] = {
 }
 """The shapes of unknown values of each kind in free text (used when that kind is masked)."""
 
+_DIGIT_RUN = re.compile(r"\d(?:" + _SEP + r"\d){6,}")
+"""Seven or more digits, with spaces, dashes or dots between them: where known numbers hide."""
+
 
 class _Masker:
     """Consistent tokens per value and kind, and the scrubbing of free text."""
@@ -276,6 +279,8 @@ class _Masker:
         self.replace: dict[str, str] = {}     # literal text -> replacement
         self.phone_digits: dict[str, str] = {}  # digits of a known phone -> token
         self._regex: re.Pattern[str] | None = None
+        self._scrubbed: dict[str, str] = {}  # the same text is scrubbed once (a cache)
+        self._lengths: list[int] | None = None  # of the known numbers' digits
 
     def enabled(self, kind: MaskKind) -> bool:
         p = self.profile
@@ -308,19 +313,41 @@ class _Masker:
 
     def regex(self) -> re.Pattern[str] | None:
         if self._regex is None:
-            parts = [re.escape(v) for v in sorted(self.replace, key=len, reverse=True)]
-            # Known phone and account numbers in any spacing.
-            parts += [_SEP.join(d) for d in sorted(self.phone_digits, key=len, reverse=True)]
-            self._regex = re.compile("|".join(parts)) if parts else None
+            self._scrubbed.clear()
+            self._lengths = None
+            pattern = _trie_pattern(self.replace)
+            self._regex = re.compile(pattern) if pattern else None
         return self._regex
+
+    def _known_number(self, run: str) -> str | None:
+        """The token of a known phone or account number inside a run of digits, if any."""
+        digits = _digits(run)
+        if self._lengths is None:
+            self._lengths = sorted({len(d) for d in self.phone_digits})
+        for length in self._lengths:
+            for start in range(len(digits) - length + 1):
+                found = self.phone_digits.get(digits[start:start + length])
+                if found is not None:
+                    return found
+        return None
+
+    def _numbers(self, match: re.Match[str]) -> str:
+        return self._known_number(match.group(0)) or match.group(0)
 
     def scrub(self, text: str) -> str:
         regex = self.regex()
+        done = self._scrubbed.get(text)
+        if done is not None:
+            return done
+        original = text
         if regex is not None:
             text = regex.sub(self._replacement, text)
+        if self.phone_digits:  # known phone and account numbers, in any spacing
+            text = _DIGIT_RUN.sub(self._numbers, text)
         for kind, pattern in _PATTERNS.items():
             if self.enabled(kind):
                 text = pattern.sub(self._tokenizer(kind), text)
+        self._scrubbed[original] = text
         return text
 
     def _tokenizer(self, kind: MaskKind) -> Callable[[re.Match[str]], str]:
@@ -329,14 +356,42 @@ class _Masker:
         return token
 
     def _replacement(self, match: re.Match[str]) -> str:
-        found = match.group(0)
-        if found in self.replace:
-            return self.replace[found]
-        return self.phone_digits.get(_digits(found), WITHHELD)
+        return self.replace.get(match.group(0), WITHHELD)
 
     def hides(self, text: str) -> bool:
         """Whether ``text`` holds anything to mask or withhold."""
-        return self.scrub(text) != text
+        regex = self.regex()
+        if regex is not None and regex.search(text):
+            return True
+        if self.phone_digits and any(self._known_number(m.group(0))
+                                     for m in _DIGIT_RUN.finditer(text)):
+            return True
+        return any(self.enabled(kind) and pattern.search(text)
+                   for kind, pattern in _PATTERNS.items())
+
+
+def _trie_pattern(words: Iterable[str]) -> str:
+    """One regular expression matching any of ``words``, longest first, built as a prefix
+    tree: thousands of names then cost about as much as a few (a flat alternation of
+    thousands of literals is tried one by one at every position)."""
+    trie: dict[str, Any] = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = True
+
+    def pattern(node: dict[str, Any]) -> str:
+        ends = "" in node
+        branches = [re.escape(ch) + pattern(child) for ch, child in sorted(node.items())
+                    if ch != ""]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        # Greedy: the longer word wins, the shorter one matches when the longer does not.
+        return f"(?:{body})?" if ends else body
+
+    return pattern(trie) if trie else ""
 
 
 def _digits(value: str) -> str:
@@ -458,6 +513,7 @@ def redact_case(case: Case, profile: str | RedactionProfile | None = "internal")
             for value in [record.national_id, *record.phones]:
                 if value and len(_digits(value)) >= 7:
                     masker.phone_digits[_digits(value)] = WITHHELD
+                    masker._regex = None  # recompiled, with the lengths of known numbers
                     hidden.append(value)
 
     # 3. New ids for records whose id gives a hidden value away.
