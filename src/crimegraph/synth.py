@@ -392,6 +392,13 @@ class StockLedger:
     currency : str, default "CNY"
         Currency of the payments.
 
+    Attributes
+    ----------
+    stock : dict of (str, str) to float
+        Units on hand by (place, product).
+    shipments, payments : list of dict
+        The records so far, in the order they were recorded.
+
     Raises
     ------
     InvalidArgument
