@@ -134,7 +134,7 @@ assert oil.total_secured == 1_236_500 and round(oil.share_secured, 2) == 0.68
 assert len(strict_error.problems) == 4 and len(result.problems) == 4
 totals = result.sources[["rows_read", "recorded", "rejected", "skipped"]].sum()
 assert totals.tolist() == [3_495, 3_485, 4, 6]
-assert (mine["persons"], mine["premises"], mine["shipments"], mine["payments"]) == (20, 5, 385, 97)
+assert (mine["persons"], mine["premises"], mine["shipments"], mine["payments"]) == (21, 5, 385, 97)
 assert mine["relationships"] == 20 and same_waybills and same_payments
 assert sum(1 for t in result.case.transactions if len(t.evidence) == 2) == 12
 assert len(result.conflicts) == 1 and keeper.aliases == ["谢保山"]

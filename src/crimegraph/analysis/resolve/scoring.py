@@ -227,8 +227,9 @@ def score_pairs(
             "finding matches needs Splink and DuckDB: pip install 'crimegraph[resolve]'"
         ) from exc
 
-    for name in ("splink", "duckdb"):
-        logging.getLogger(name).setLevel(logging.WARNING)
+    # Splink warns on its own logger when the deterministic rules find no pair (a case
+    # without duplicates); the prior then falls back to one pair in the case.
+    logging.getLogger("splink").setLevel(logging.ERROR)
     db_api = DuckDBAPI()
     frame = db_api.register(_arrow_table(table))
     blocking: list[Any] = [block_on(*cols, arrays_to_explode=list(explode) or None)
