@@ -22,6 +22,9 @@ if TYPE_CHECKING:
 __all__ = ["ResolvedGraph", "resolve"]
 
 _MERGED_LISTS = ("aliases", "phones", "evidence", "uses")
+_JOINED_ATTRIBUTES = ("rows",)
+"""Attributes that say where a record came from (ingest's source rows): joined, not in
+conflict."""
 _KEEP_OWN = ("id", "name", "notes")
 
 
@@ -105,6 +108,9 @@ def _merge(records: list[Entity], keep: Entity, actor: str,
             keys = dict.fromkeys(k for r in records for k in r.attributes)
             for key in keys:
                 said = [(r.id, r.attributes[key]) for r in records if key in r.attributes]
+                if key in _JOINED_ATTRIBUTES:
+                    merged[key] = "; ".join(dict.fromkeys(str(v) for _, v in said))
+                    continue
                 kept = keep.attributes.get(key, said[0][1])
                 merged[key] = kept
                 distinct = list(dict.fromkeys(v for _, v in said))
