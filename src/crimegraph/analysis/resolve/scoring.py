@@ -6,15 +6,19 @@ pairs, not with the square of the records. Each compared pair gets one level per
 (name, birth date, national id, phones, address) and Splink turns the levels into a match
 weight and a probability.
 
-The m and u probabilities of every level are set here from what is known of agency records
-(how often a true match agrees at a level, and how often two different people do), rather than
-learnt from each case: a case of forty people is too small to learn from, and the same data
-must give the same answer. The prior (how likely two random records are one person) is
-estimated from the case itself with deterministic rules. ``train=True`` re-estimates the u
-probabilities of names, dates and ids from random pairs of the case (for large data sets).
+The m probabilities of every level (how often a true match lands on it) are set here from
+what is known of agency records, not learnt from each case: a case of forty people is too small
+to learn from, and the same data must give the same answer. The u probabilities (how often two
+unrelated records land on a level) start from built-in values and, with ``train=True`` and at
+least :data:`TRAIN_AT` records, are estimated from seeded random pairs of the case, so that
+agreement counts for less where it is common (many Wangs, a phone shared by a household). The
+prior (how likely two random records are one actor) is estimated from the case with
+deterministic rules.
 
-Phones and addresses have fixed u probabilities well above what random pairs show: relatives
-share both, and a shared phone alone must not make a match certain.
+Relatives share phones and addresses: a phone that records of two given names carry weighs
+less than one a single person uses, phone and address are one comparison (a household's phone
+and door are not two independent agreements), and a shared phone alone never makes a match
+certain.
 """
 
 from __future__ import annotations
