@@ -8,6 +8,8 @@ a feature computed once per record costs far less than one computed once per com
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
@@ -19,6 +21,7 @@ from .features import (
     normalize_phone,
     organization_key,
     parse_address,
+    romanize,
     split_name,
 )
 
@@ -84,14 +87,26 @@ def _none_if_empty(values: Iterable[str | None]) -> list[str] | None:
 
 
 def _address_parts(entity: Entity) -> tuple[str | None, str | None, str | None]:
+    """Street key, road and city (in Latin letters, so 廊坊 ~ Langfang) of a record."""
     text = entity_address(entity)
-    if text is None:
-        return None, None, entity.city.lower() if entity.city else None
-    parts = parse_address(text)
-    city = parts.city or (entity.city.lower() if entity.city else None)
-    if city:
-        city = city.removesuffix("市")
-    return parts.street_key, parts.road, city
+    city = entity.city
+    street_key = road = None
+    if text is not None:
+        parts = parse_address(text)
+        street_key, road = parts.street_key, parts.road
+        city = parts.city or city
+        if street_key is None:
+            # No road and door number to read: the whole address, without notes, spaces
+            # and punctuation, still says "the same place" when it is written the same way.
+            bare = re.sub(r"[（(].*?[)）]", "", unicodedata.normalize("NFKC", text))
+            street_key = re.sub(r"[\W_]+", "", bare).lower() or None
+    return street_key, road, _city_key(city)
+
+
+def _city_key(city: str | None) -> str | None:
+    if not city:
+        return None
+    return romanize(city.strip().removesuffix("市")).replace(" ", "") or None
 
 
 def person_table(persons: Sequence[Person], *, region: str = "CN") -> pd.DataFrame:

@@ -62,6 +62,13 @@ def _null(*columns: str) -> dict[str, Any]:
             "is_null_level": True}
 
 
+def _null_all(*columns: str) -> dict[str, Any]:
+    """The null level of a comparison of several columns: none of them known on both sides."""
+    sql = " AND ".join(f'("{c}_l" IS NULL OR "{c}_r" IS NULL)' for c in columns)
+    return {"sql_condition": sql, "label_for_charts": "not known on both sides",
+            "is_null_level": True}
+
+
 def _comparison(name: str, description: str, levels: list[dict[str, Any]]) -> dict[str, Any]:
     return {"output_column_name": name, "comparison_description": description,
             "comparison_levels": levels}
@@ -110,9 +117,7 @@ PERSON_COMPARISONS: list[dict[str, Any]] = [
     # Phones and addresses in one comparison: a household shares both, so counting them as
     # two independent agreements would count the same household twice.
     _comparison("contact", "phones and address", [
-        {"sql_condition": "(phones_l IS NULL OR phones_r IS NULL) AND (road_l IS NULL OR "
-                          "road_r IS NULL) AND (city_l IS NULL OR city_r IS NULL)",
-         "label_for_charts": "not known on both sides", "is_null_level": True},
+        _null_all("phones", "street_key", "road", "city"),
         _level("a phone only this person uses, and the same street address",
                "list_has_any(own_phones_l, own_phones_r) AND street_key_l = street_key_r",
                0.25, 0.00001),
@@ -144,7 +149,7 @@ ORGANIZATION_COMPARISONS: list[dict[str, Any]] = [
         _level("different registration numbers", "ELSE", 0.02, 0.999999),
     ]),
     _comparison("address", "address", [
-        _null("city", "road"),
+        _null_all("street_key", "road", "city"),
         _level("same street address", "street_key_l = street_key_r", 0.70, 0.001),
         _level("same road", "road_l = road_r", 0.10, 0.01),
         _level("same city", "city_l = city_r", 0.10, 0.10),
