@@ -205,6 +205,10 @@ def test_accept_and_reject_write_decisions_into_the_store(make_graph: Make) -> N
     again = cg.find_matches(g, types=["Person"])
     assert again.pairs() == [("P-01", "P-01-WIRE")]  # decided pairs are not offered again
     assert matches.accept(("P-01", "P-01-BANK"), by="analyst Chen") == []  # already decided
+    # the view is read from the store, whichever it is
+    view = cg.resolve(g)
+    assert view.members == {"P-01": ["P-01", "P-01-BANK"]}
+    assert view.store.kind == "memory" and view.case.id == f"{g.case_id}-resolved"
 
 
 def test_review_arguments_are_checked() -> None:
