@@ -60,6 +60,12 @@ def test_bench_startup_smoke() -> None:
         assert row in out, out
 
 
+def test_bench_money_smoke() -> None:
+    out = run("bench_money.py", "--n", "5000", "--repeat", "1", "--traces", "10")
+    assert out.count("the C BFS (target <= 3x)") == 2 and "processor" in out
+    assert "memory over 10 traces" in out
+
+
 def test_bench_attribution_smoke() -> None:
     out = run("bench_attribution.py", "--n", "5000", "--repeat", "1")
     assert "same answer: True" in out and "speed-up: the kernel is" in out
