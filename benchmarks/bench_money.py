@@ -18,22 +18,65 @@ import argparse
 import statistics
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 
-def median_time(run: Callable[[], Any], repeat: int) -> tuple[float, Any]:
-    times, result = [], None
-    for _ in range(repeat):
+class Timing(NamedTuple):
+    wall: float
+    """Median wall-clock seconds per call."""
+    cpu: float
+    """Median processor seconds per call (this process only: less disturbed by others)."""
+
+
+def compare(runs: dict[str, Callable[[], Any]], repeat: int, *, least: float = 0.02
+            ) -> tuple[dict[str, Timing], dict[str, Any]]:
+    """Median seconds per call of each run, over ``repeat`` rounds that take the runs in
+    turn (so that all see the same machine load). In a round, a fast call repeats until it
+    lasts ``least`` seconds, which keeps sub-millisecond calls well above the clocks'
+    resolution."""
+    results = {name: run() for name, run in runs.items()}  # warm
+    number = {}
+    for name, run in runs.items():
         start = time.perf_counter()
-        result = run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
+        run()
+        number[name] = max(1, min(10_000, int(least / max(time.perf_counter() - start, 1e-9))))
+    walls: dict[str, list[float]] = {name: [] for name in runs}
+    cpus: dict[str, list[float]] = {name: [] for name in runs}
+    for _ in range(repeat):
+        for name, run in runs.items():
+            start, start_cpu = time.perf_counter(), time.process_time()
+            for _ in range(number[name]):
+                results[name] = run()
+            walls[name].append((time.perf_counter() - start) / number[name])
+            cpus[name].append((time.process_time() - start_cpu) / number[name])
+    timings = {name: Timing(statistics.median(walls[name]), statistics.median(cpus[name]))
+               for name in runs}
+    return timings, results
+
+
+def memory_per_trace(run: Callable[[], Any], count: int) -> tuple[float, float]:
+    """Peak traced memory over ``count`` calls, and what is still held after them (bytes)."""
+    import gc
+    import tracemalloc
+
+    run()
+    gc.collect()
+    tracemalloc.start()
+    base = tracemalloc.get_traced_memory()[0]
+    for _ in range(count):
+        run()
+    gc.collect()
+    current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return peak - base, current - base
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=1_000_000, help="transactions")
-    parser.add_argument("--repeat", type=int, default=9, help="timed runs of each trace")
+    parser.add_argument("--repeat", type=int, default=9, help="timed rounds of each trace")
+    parser.add_argument("--traces", type=int, default=1000,
+                        help="traces for the memory figure")
     args = parser.parse_args()
 
     import numpy as np
@@ -64,22 +107,30 @@ def main() -> None:
                                     ("upstream", payee, backward)):
         start = table.node_ids[node]
         cg.trace_money(graph, start, direction=direction)  # compile, build the lists
-        ours, trail = median_time(
-            lambda: cg.trace_money(graph, start, direction=direction),  # noqa: B023
-            args.repeat)
-        full, _ = median_time(
-            lambda: cg.trace_money(graph, start, direction=direction).tiers,  # noqa: B023
-            args.repeat)
-        bfs, order = median_time(
-            lambda: breadth_first_order(matrix, node, directed=True,  # noqa: B023
-                                        return_predecessors=False), args.repeat)
+        timings, results = compare({
+            "trace_money": lambda: cg.trace_money(
+                graph, start, direction=direction),  # noqa: B023
+            "  with .tiers": lambda: cg.trace_money(
+                graph, start, direction=direction).tiers,  # noqa: B023
+            "scipy C BFS": lambda: breadth_first_order(
+                matrix, node, directed=True, return_predecessors=False),  # noqa: B023
+        }, args.repeat)
+        trail, order = results["trace_money"], results["scipy C BFS"]
+        ours, full, bfs = (timings[name] for name in timings)
         print(f"\ntrace_money {direction} from {start} (trail: {len(trail.tiers):,} accounts, "
               f"{trail.payment_count:,} payments; C BFS reaches {len(order):,} accounts, "
               "ignoring time):")
-        print(f"  trace_money      {ours * 1e3:9.2f} ms   (with tiers: {full * 1e3:.2f} ms)")
-        print(f"  scipy C BFS      {bfs * 1e3:9.2f} ms")
-        print(f"  ratio            {ours / bfs:9.2f} x the C BFS  (target <= 3x); "
-              f"with tiers {full / bfs:.2f} x")
+        print("                          wall     processor")
+        for name, timing in timings.items():
+            print(f"  {name:<16} {timing.wall * 1e3:9.3f} ms {timing.cpu * 1e3:9.3f} ms")
+        print(f"  ratio            {ours.wall / bfs.wall:9.2f} x  {ours.cpu / bfs.cpu:9.2f} x"
+              "   the C BFS (target <= 3x)")
+        print(f"  with .tiers      {full.wall / bfs.wall:9.2f} x  {full.cpu / bfs.cpu:9.2f} x")
+        peak, held = memory_per_trace(
+            lambda: cg.trace_money(graph, start, direction=direction).tiers,  # noqa: B023
+            args.traces)
+        print(f"  memory over {args.traces:,} traces (with .tiers): peak {peak / 1024:,.0f} KiB, "
+              f"still held after them {held / 1024:,.1f} KiB")
 
 
 if __name__ == "__main__":

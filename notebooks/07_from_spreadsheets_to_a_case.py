@@ -146,9 +146,11 @@ players.head(5)[["id", "name", "score"]]
 #   named by file, row, column and value: the list goes back to the agencies) and **6** were
 #   skipped on purpose (two blank rows, a cancelled waybill, a closed order, two interest
 #   entries). Nothing was dropped silently.
-# - They give back the case's **20 people with a phone**, the **5 warehouses** that ship by
-#   waybill, all **385 waybill shipments** and all **97 payments** with the same references and
-#   amounts, and the **20 calls relationships** with their call counts.
+# - They give back the case's **20 people with a phone** (and a 21st: the bank knows the
+#   leader 王德胜 as WANG DESHENG under a second number; notebook 08 joins the two), the
+#   **5 warehouses** that ship by waybill, all **385 waybill shipments** and all **97 payments**
+#   with the same references and amounts, and the **20 calls relationships** with their call
+#   counts.
 # - The 12 online orders are the same shipments as 12 waybills: each lists **both files** as
 #   evidence.
 # - One conflict: the operator registers the Xuzhou warehouse keeper as 谢保山, the logistics

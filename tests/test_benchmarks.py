@@ -60,6 +60,19 @@ def test_bench_startup_smoke() -> None:
         assert row in out, out
 
 
+def test_bench_money_smoke() -> None:
+    out = run("bench_money.py", "--n", "5000", "--repeat", "1", "--traces", "10")
+    assert out.count("the C BFS (target <= 3x)") == 2 and "processor" in out
+    assert "memory over 10 traces" in out
+
+
 def test_bench_attribution_smoke() -> None:
     out = run("bench_attribution.py", "--n", "5000", "--repeat", "1")
     assert "same answer: True" in out and "speed-up: the kernel is" in out
+
+
+def test_bench_resolve_smoke() -> None:
+    out = run("bench_resolve.py", "--n", "2000")
+    assert "exact phone or id baseline" in out and "find_matches + clusters" in out
+    assert "time ratio to the baseline: wall" in out and "processor" in out
+    assert "targets: F1" in out

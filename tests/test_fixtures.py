@@ -213,6 +213,11 @@ def test_summary_and_time_order(name: str) -> None:
         first_in.setdefault(t.target, t.timestamp)
 
 
+def test_every_bundled_example_has_one_builder(build_fixtures: ModuleType) -> None:
+    assert sorted(build_fixtures.CASES) == sorted(cg.example_names())
+    assert build_fixtures.CASES["fake_liquor"]().id == "fake-liquor-zhou"
+
+
 def test_rebuild_is_byte_identical(tmp_path: Path, build_fixtures: ModuleType) -> None:
     written = build_fixtures.build(tmp_path)
     assert sorted(written) == ["counterfeit_oil", "fake_liquor"]

@@ -134,12 +134,21 @@ assert oil.total_secured == 1_236_500 and round(oil.share_secured, 2) == 0.68
 assert len(strict_error.problems) == 4 and len(result.problems) == 4
 totals = result.sources[["rows_read", "recorded", "rejected", "skipped"]].sum()
 assert totals.tolist() == [3_495, 3_485, 4, 6]
-assert (mine["persons"], mine["premises"], mine["shipments"], mine["payments"]) == (20, 5, 385, 97)
+assert (mine["persons"], mine["premises"], mine["shipments"], mine["payments"]) == (21, 5, 385, 97)
 assert mine["relationships"] == 20 and same_waybills and same_payments
 assert sum(1 for t in result.case.transactions if len(t.evidence) == 2) == 12
 assert len(result.conflicts) == 1 and keeper.aliases == ["谢保山"]
 assert (len(chain.nodes), len(chain.transactions)) == (16, 225)
 assert players["name"].head(3).tolist() == ["刘振江", "孙丽华", "王德胜"]
+""",
+    "08_one_person_many_records.ipynb": """
+assert g.summary().counts["persons"] == 21 and len(cg.find_matches(g)) == 0
+assert pair == ("tel:+8613800000101", "tel:+8618600000101") and len(candidates) == 1
+assert links[0].kind == "same_as" and links[0].attributes["decided_by"] == "analyst Chen"
+assert view.members == {"tel:+8618600000101": list(pair)} and leader.aliases == ["王德胜"]
+assert sorted(leader.phones) == ["+8613800000101", "+8618600000101"] and view.conflicts.empty
+assert (len(money_before), len(money_after), money_after["amount"].sum()) == (0, 5, 143_000)
+assert view.summary().counts["persons"] == 20
 """,
     "09_sharing_a_case.ipynb": """
 assert withheld == ["EV-TIP-01"] and len(views["prosecution"].persons) == 11
@@ -188,6 +197,7 @@ def test_the_notebooks_are_found() -> None:
         "05_working_with_neo4j.ipynb",
         "06_follow_the_money.ipynb",
         "07_from_spreadsheets_to_a_case.ipynb",
+        "08_one_person_many_records.ipynb",
         "09_sharing_a_case.ipynb",
     ]
 

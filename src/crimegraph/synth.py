@@ -5,6 +5,10 @@ to) with exactly the number of transactions asked for, from tens to millions;
 :func:`generate_case` validates it into a :class:`~crimegraph.Case`. The same
 ``(n_transactions, seed, n_people)`` always gives the same data (with the same numpy version).
 
+:class:`StockLedger` is the simulator for cases written by hand, such as the bundled examples:
+it moves goods one shipment at a time out of each place's stock, so a place only ships what it
+holds.
+
 The ring
 --------
 Goods flow down four tiers, each product batch along one *chain*::
@@ -47,6 +51,9 @@ Examples
 from __future__ import annotations
 
 import math
+import random
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -55,9 +62,9 @@ import numpy.typing as npt
 
 from ._gc import gc_paused
 from .errors import InvalidArgument, WrongArgumentType
-from .model import Case
+from .model import Case, Transaction
 
-__all__ = ["generate_case", "generate_case_data", "synthetic_sizes"]
+__all__ = ["StockLedger", "generate_case", "generate_case_data", "synthetic_sizes"]
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -322,7 +329,7 @@ def _generate(n: int, seed: int, sizes: dict[str, int]) -> dict[str, Any]:
     )
     world = _World(sizes, rng_world)
     social = _Social(world, rng_social)
-    ledger = _Ledger(world, social)
+    ledger = _Flows(world, social)
     ledger.add_chains(sizes["shipments"] - sizes["lateral"], rng_chain)
     ledger.add_lateral(sizes["lateral"], rng_lateral)
     ledger.add_payments(sizes["payments"], rng_pay)
@@ -351,6 +358,220 @@ def _generate(n: int, seed: int, sizes: dict[str, int]) -> dict[str, Any]:
         "relationships": relationships,
         "evidence": evidence,
     }
+
+
+# -- a stock ledger, one record at a time ------------------------------------------------------
+class StockLedger:
+    """Goods and money moving through a ring one record at a time, with every place's stock.
+
+    The simulator behind the bundled example cases: a case builder makes goods at a den
+    (:meth:`produce`), moves them on (:meth:`ship`) and records the money (:meth:`pay`). The
+    ledger keeps the stock of every place and product, so a place only ships what it holds:
+    shipments respect time order and flows balance, except where the builder plants an anomaly
+    on purpose (``ship(..., limit=False)``, or :meth:`produce` at a place that makes nothing,
+    standing for an undiscovered supplier). :meth:`transactions` numbers the records in time
+    order by the rule :func:`generate_case_data` numbers its transactions by: equal times keep
+    the order they were recorded in.
+
+    Records are plain case-file dicts (``shipments``, ``payments``) until :meth:`transactions`
+    turns them into :class:`~crimegraph.Transaction` objects; a builder may still add to a
+    record's ``attributes`` before that.
+
+    Parameters
+    ----------
+    prices : mapping of str to mapping of str to float
+        Price lists by level (``"distributor"``, ``"shop"``, ...), each mapping a product id to
+        its unit price at that level. A shipment at a level is worth quantity x that price.
+    packs : mapping of str to int, optional
+        Units per pack (carton, case) by product: shipments move whole packs. 1 for a product
+        not listed.
+    rng : random.Random, optional
+        Draws the waybill and bank reference numbers; ``random.Random(0)`` when omitted.
+    waybill_prefix : str, default "WB"
+        Letters that start the waybill number of a shipment with a carrier.
+    currency : str, default "CNY"
+        Currency of the payments.
+
+    Attributes
+    ----------
+    stock : dict of (str, str) to float
+        Units on hand by (place, product).
+    shipments, payments : list of dict
+        The records so far, in the order they were recorded.
+
+    Raises
+    ------
+    InvalidArgument
+        If a pack size is below 1.
+
+    Examples
+    --------
+    >>> from datetime import datetime
+    >>> from crimegraph.synth import StockLedger
+    >>> ledger = StockLedger({"shop": {"P-OIL": 150.0}}, packs={"P-OIL": 4})
+    >>> ledger.produce("W-DEN", "P-OIL", 10)
+    >>> ledger.ship("W-DEN", "W-HUB", "P-OIL", 100, datetime(2024, 1, 2, 9), None)
+    8.0
+    >>> ledger.ship("W-HUB", "SHOP-1", "P-OIL", 4, datetime(2024, 1, 3, 9), "shop")
+    4.0
+    >>> ledger.on_hand("W-DEN", "P-OIL"), ledger.on_hand("W-HUB", "P-OIL")
+    (2.0, 4.0)
+    >>> [(t.id, t.target, t.quantity, t.amount) for t in ledger.transactions()]
+    [('SHP-0001', 'W-HUB', 8.0, None), ('SHP-0002', 'SHOP-1', 4.0, 600.0)]
+
+    Only 10 barrels were made, so the den could ship two packs of four (8), not 100.
+    """
+
+    def __init__(
+        self, prices: Mapping[str, Mapping[str, float]], *,
+        packs: Mapping[str, int] | None = None, rng: random.Random | None = None,
+        waybill_prefix: str = "WB", currency: str = "CNY",
+    ) -> None:
+        for product, pack in (packs or {}).items():
+            if isinstance(pack, bool) or not isinstance(pack, int) or pack < 1:
+                raise InvalidArgument(
+                    f"packs[{product!r}] must be a whole number of units, 1 or more; got {pack!r}")
+        self.prices = {level: dict(table) for level, table in prices.items()}
+        self.packs = dict(packs or {})
+        self.rng = rng if rng is not None else random.Random(0)
+        self.waybill_prefix = waybill_prefix
+        self.currency = currency
+        self.stock: dict[tuple[str, str], float] = {}
+        self.shipments: list[dict[str, Any]] = []
+        self.payments: list[dict[str, Any]] = []
+
+    def on_hand(self, place: str, product: str) -> float:
+        """Units of ``product`` at ``place`` now."""
+        return self.stock.get((place, product), 0.0)
+
+    def packed(self, product: str, quantity: float) -> int:
+        """``quantity`` rounded down to whole packs of ``product``."""
+        pack = self.packs.get(product, 1)
+        return int(quantity // pack) * pack
+
+    def produce(self, place: str, product: str, quantity: float) -> None:
+        """Add ``quantity`` units to the stock at ``place`` without a shipment (goods made
+        there, or bought from a supplier the case never finds)."""
+        if quantity < 0:
+            raise InvalidArgument(
+                f"produce({place!r}, {product!r}): quantity must be 0 or more, got {quantity}")
+        self.stock[(place, product)] = self.on_hand(place, product) + quantity
+
+    def ship(
+        self, source: str, target: str, product: str, want: float, when: datetime,
+        level: str | None, *, carrier: str | None = None, driver: str | None = None,
+        evidence: Sequence[str] = (), limit: bool = True,
+        attributes: Mapping[str, Any] | None = None,
+    ) -> float:
+        """Ship up to ``want`` units in whole packs; the quantity shipped (0.0: nothing).
+
+        With ``limit`` (the default) no more leaves than ``source`` holds. The shipment is a
+        sale at the price level ``level`` (``amount`` = quantity x price, and
+        ``attributes.price_level``), or an internal transfer when ``level`` is None (no
+        amount, ``attributes.transfer = "internal"``). A ``carrier`` gets a waybill number in
+        ``reference``; a ``driver`` is kept in ``attributes.driver``.
+
+        Raises
+        ------
+        InvalidArgument
+            If ``level`` names no price list, or that list has no price for ``product``.
+        """
+        if level is not None and product not in self.prices.get(level, {}):
+            known = ", ".join(sorted(self.prices)) or "none"
+            raise InvalidArgument(
+                f"ship {source!r} -> {target!r}: no {level!r} price for product {product!r} "
+                f"(price levels: {known})")
+        qty = self.packed(product, want)
+        if limit:
+            qty = min(qty, self.packed(product, self.on_hand(source, product)))
+        if qty <= 0:
+            return 0.0
+        self.stock[(source, product)] = self.on_hand(source, product) - qty
+        self.stock[(target, product)] = self.on_hand(target, product) + qty
+        record: dict[str, Any] = {
+            "kind": "shipment", "source": source, "target": target, "timestamp": when,
+            "product": product, "quantity": float(qty),
+        }
+        attrs = dict(attributes or {})
+        if level is None:
+            attrs["transfer"] = "internal"
+        else:
+            record["amount"] = float(qty * self.prices[level][product])
+            attrs["price_level"] = level
+        if carrier is not None:
+            record["carrier"] = carrier
+            record["reference"] = f"{self.waybill_prefix}{self.rng.randrange(10**9, 10**10)}"
+        if driver is not None:
+            attrs["driver"] = driver
+        if attrs:
+            record["attributes"] = attrs
+        if evidence:
+            record["evidence"] = list(evidence)
+        self.shipments.append(record)
+        return float(qty)
+
+    def pay(
+        self, source: str, target: str, amount: float, when: datetime, *,
+        evidence: Sequence[str] = (), channel: str = "bank transfer", notes: str | None = None,
+    ) -> None:
+        """Record a payment of ``amount`` with a bank reference and its ``channel``."""
+        record: dict[str, Any] = {
+            "kind": "payment", "source": source, "target": target, "timestamp": when,
+            "amount": float(amount), "currency": self.currency,
+            "reference": f"BK{when:%Y%m%d}{self.rng.randrange(10**7, 10**8)}",
+            "attributes": {"channel": channel},
+        }
+        if evidence:
+            record["evidence"] = list(evidence)
+        if notes:
+            record["notes"] = notes
+        self.payments.append(record)
+
+    def value_received(self, target: str, start: date, end: date) -> float:
+        """Value of the shipments ``target`` received on the days ``start`` <= day < ``end``."""
+        value: float = sum(
+            s.get("amount", 0.0) for s in self.shipments
+            if s["target"] == target and start <= s["timestamp"].date() < end
+        )
+        return value
+
+    def shipped_before_arrival(self, exempt: Iterable[str] = ()) -> list[dict[str, Any]]:
+        """The shipments that left a place before anything had arrived there, in time order.
+
+        Places in ``exempt`` (dens that make the goods, outside suppliers) are never reported.
+        A ledger whose builder planted no anomaly gives an empty list.
+        """
+        skip = set(exempt)
+        first_in: dict[str, datetime] = {}
+        early = []
+        for i in _time_order([s["timestamp"] for s in self.shipments]).tolist():
+            shipment = self.shipments[i]
+            source, when = shipment["source"], shipment["timestamp"]
+            arrived = first_in.get(source)
+            if source not in skip and (arrived is None or arrived >= when):
+                early.append(shipment)
+            first_in.setdefault(shipment["target"], when)
+        return early
+
+    def transactions(
+        self, ship_prefix: str = "SHP-", pay_prefix: str = "PAY-"
+    ) -> list[Transaction]:
+        """Every record as a transaction: shipments, then payments, each numbered in time order
+        from 1 (``SHP-0001``...); equal times keep the order they were recorded in. Each
+        record's ``id`` is set to its number too."""
+        out: list[Transaction] = []
+        for prefix, records in ((ship_prefix, self.shipments), (pay_prefix, self.payments)):
+            order = _time_order([r["timestamp"] for r in records]).tolist()
+            for number, i in enumerate(order, start=1):
+                records[i]["id"] = f"{prefix}{number:04d}"
+                out.append(Transaction(**records[i]))
+        return out
+
+
+def _time_order(times: Sequence[Any] | npt.NDArray[Any]) -> IntArray:
+    """Positions that list ``times`` in time order; equal times keep their recorded order."""
+    order: IntArray = np.argsort(np.asarray(times), kind="stable")
+    return order
 
 
 # -- helpers --------------------------------------------------------------------------------
@@ -687,8 +908,13 @@ class _Social:
         return records
 
 
-class _Ledger:
-    """The transactions, drawn as numpy columns and written out in time order."""
+class _Flows:
+    """The transactions, drawn as numpy columns and written out in time order.
+
+    Whole chains are drawn at once, each hop's quantity split from its parent's, so no
+    place's stock is tracked here; :class:`StockLedger` is the ledger that keeps stock, one
+    record at a time. Both number their records by the same rule (:func:`_time_order`).
+    """
 
     def __init__(self, world: _World, social: _Social) -> None:
         self.world = world
@@ -878,7 +1104,7 @@ class _Ledger:
         source, target, time, product, quantity, amount = (
             np.concatenate(column) for column in zip(*self._columns, strict=True)
         )
-        order = np.argsort(time, kind="stable")
+        order = _time_order(time)
         source, target, time = source[order], target[order], time[order]
         product, quantity, amount = product[order], quantity[order], amount[order]
         shipment = (product >= 0).tolist()

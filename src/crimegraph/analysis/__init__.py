@@ -13,6 +13,7 @@ from .money import MoneyTrail, trace_money
 from .players import key_players
 from .proceeds import Proceeds, proceeds
 from .reconcile import Reconciliation, reconcile
+from .resolve import Matches, ResolvedGraph, find_matches, resolve
 from .social import network_to_igraph, social_network
 from .sources import find_sources
 
@@ -21,18 +22,22 @@ __all__ = [
     "ChainCut",
     "Disruption",
     "Groups",
+    "Matches",
     "MoneyTrail",
     "Proceeds",
     "Reconciliation",
+    "ResolvedGraph",
     "cut_chain",
     "find_brokers",
     "find_groups",
+    "find_matches",
     "find_sources",
     "infer_hierarchy",
     "key_players",
     "network_to_igraph",
     "proceeds",
     "reconcile",
+    "resolve",
     "simulate_disruption",
     "social_network",
     "trace_chain",

@@ -109,8 +109,8 @@ def _first_at_or_after(times, begin, end, value):
 
 
 @njit(cache=True, nogil=True)
-def trace_adjacency(offsets, split, neighbor, times, order, keep, use_keep, lo, hi,
-                    starts, n_nodes):
+def trace_adjacency(offsets, split, neighbor, times, order, keep, use_keep, lo, hi, starts,
+                    arrival, first, first_dead, queued, queue, touched):
     """Earliest arrivals over per-node shipment lists sorted by time: the chain, implicitly.
 
     ``offsets``/``neighbor``/``times`` describe each node's outgoing shipments (in the
@@ -128,22 +128,28 @@ def trace_adjacency(offsets, split, neighbor, times, order, keep, use_keep, lo, 
 
     Times are int32 ranks here; ``lo``/``hi`` are ranks too.
 
-    Returns ``(reached, first, first_dead, count)``: which nodes with shipments of their own
-    the goods reach (dead ends are found with the tiers), each node's first chain shipment in
-    each run, and the number of chain shipments.
+    ``arrival``, ``first``, ``first_dead``, ``queued``, ``queue`` and ``touched`` are
+    per-node scratch arrays, given clean (arrival ``2**31 - 1``, ``first`` equal to ``split``,
+    ``first_dead`` to ``offsets[1:]``, ``queued`` false) and left clean: the walk writes only
+    the entries of the nodes it reaches, lists them in ``touched`` and resets them before it
+    returns, so its cost follows the part of the case it reaches, not the case's size.
+
+    Returns ``(nodes, node_first, node_first_dead, count)``: the nodes with shipments of
+    their own that the goods reach (dead ends are found with the tiers), each one's first
+    chain shipment in each run, and the number of chain shipments.
     """
     never = np.int32(2**31 - 1)
+    n_nodes = arrival.shape[0]
     unbounded = hi >= never - 1 and not use_keep
-    arrival = np.full(n_nodes, never, dtype=np.int32)
-    first = split.copy()
-    first_dead = offsets[1:].copy()
-    queued = np.zeros(n_nodes, dtype=np.bool_)
-    queue = np.empty(n_nodes, dtype=np.int32)
     head = 0
     size = 0
     count = 0
+    reached = 0
     for s in starts:
         if not queued[s]:
+            if arrival[s] == never:
+                touched[reached] = s
+                reached += 1
             arrival[s] = lo
             queued[s] = True
             queue[(head + size) % n_nodes] = s
@@ -180,7 +186,11 @@ def trace_adjacency(offsets, split, neighbor, times, order, keep, use_keep, lo, 
             for k in range(begin, stop):
                 tk = times[k]
                 v = neighbor[k]
-                if arrival[v] > tk:
+                av = arrival[v]
+                if av > tk:
+                    if av == never:
+                        touched[reached] = v
+                        reached += 1
                     arrival[v] = tk
                     if not queued[v]:
                         queued[v] = True
@@ -198,7 +208,11 @@ def trace_adjacency(offsets, split, neighbor, times, order, keep, use_keep, lo, 
                     continue
                 count += 1
                 v = neighbor[k]
-                if arrival[v] > tk:
+                av = arrival[v]
+                if av > tk:
+                    if av == never:
+                        touched[reached] = v
+                        reached += 1
                     arrival[v] = tk
                     if not queued[v]:
                         queued[v] = True
@@ -208,21 +222,48 @@ def trace_adjacency(offsets, split, neighbor, times, order, keep, use_keep, lo, 
                         queue[tail] = v
                         size += 1
         first[u] = begin
-    return arrival < never, first, first_dead, count
+    nodes = touched[:reached].copy()
+    node_first = np.empty(reached, dtype=np.int64)
+    node_first_dead = np.empty(reached, dtype=np.int64)
+    for i in range(reached):
+        u = nodes[i]
+        node_first[i] = first[u]
+        node_first_dead[i] = first_dead[u]
+        arrival[u] = never
+        first[u] = split[u]
+        first_dead[u] = offsets[u + 1]
+    return nodes, node_first, node_first_dead, count
 
 
 @njit(cache=True, nogil=True)
-def chain_tiers(offsets, split, neighbor, times, order, keep, use_keep, hi, first, first_dead,
-                starts, n_nodes):
-    """Hop distance from ``starts`` over the chain found by :func:`trace_adjacency`."""
-    level, queue, tail = _bfs_start(starts, n_nodes)
+def chain_tiers(offsets, split, neighbor, times, order, keep, use_keep, hi, nodes, node_first,
+                node_first_dead, starts, slot, level, queue):
+    """Hop distance from ``starts`` over the chain found by :func:`trace_adjacency`.
+
+    ``nodes``, ``node_first`` and ``node_first_dead`` are its answer. ``slot`` (-1), ``level``
+    (-1) and ``queue`` are per-node scratch arrays, given clean and left clean.
+
+    Returns ``(visited, levels)``: the nodes in the chain (dead ends too) in breadth-first
+    order, and their hop distances.
+    """
+    for i in range(nodes.shape[0]):
+        slot[nodes[i]] = i
+    tail = 0
+    for s in starts:
+        if level[s] < 0:
+            level[s] = 0
+            queue[tail] = s
+            tail += 1
     head = 0
     while head < tail:
         u = queue[head]
         head += 1
+        i = slot[u]
+        if i < 0:  # no chain shipments of its own (a dead end)
+            continue
         next_level = level[u] + 1
         for run in range(2):
-            begin = first[u] if run == 0 else first_dead[u]
+            begin = node_first[i] if run == 0 else node_first_dead[i]
             end = split[u] if run == 0 else offsets[u + 1]
             for k in range(begin, end):
                 if times[k] > hi:
@@ -234,20 +275,32 @@ def chain_tiers(offsets, split, neighbor, times, order, keep, use_keep, hi, firs
                     level[v] = next_level
                     queue[tail] = v
                     tail += 1
-    return level
+    visited = queue[:tail].copy()
+    levels = np.empty(tail, dtype=np.int32)
+    for j in range(tail):
+        v = visited[j]
+        levels[j] = level[v]
+        level[v] = -1
+    for i in range(nodes.shape[0]):
+        slot[nodes[i]] = -1
+    return visited, levels
 
 
 @njit(cache=True, nogil=True)
-def chain_positions(offsets, split, times, order, keep, use_keep, hi, first, first_dead,
-                    reached):
-    """Table positions of the chain shipments sent by the ``reached`` nodes."""
-    out = np.empty(offsets[-1], dtype=np.int64)
+def chain_positions(offsets, split, times, order, keep, use_keep, hi, nodes, node_first,
+                    node_first_dead):
+    """Table positions of the chain shipments sent by ``nodes`` (the answer of
+    :func:`trace_adjacency`), in no particular order."""
+    size = 0
+    for i in range(nodes.shape[0]):
+        u = nodes[i]
+        size += (split[u] - node_first[i]) + (offsets[u + 1] - node_first_dead[i])
+    out = np.empty(size, dtype=np.int64)
     count = 0
-    for u in range(reached.shape[0]):
-        if not reached[u]:
-            continue
+    for i in range(nodes.shape[0]):
+        u = nodes[i]
         for run in range(2):
-            begin = first[u] if run == 0 else first_dead[u]
+            begin = node_first[i] if run == 0 else node_first_dead[i]
             end = split[u] if run == 0 else offsets[u + 1]
             for k in range(begin, end):
                 if times[k] > hi:
@@ -256,4 +309,6 @@ def chain_positions(offsets, split, times, order, keep, use_keep, hi, first, fir
                     continue
                 out[count] = order[k]
                 count += 1
+    if count == size:
+        return out
     return out[:count].copy()

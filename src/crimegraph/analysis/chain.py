@@ -228,29 +228,24 @@ class Chain(WalkResult):
         return self
 
     @cached_property
-    def _flows(self) -> tuple[np.ndarray, np.ndarray, float, float]:
+    def _totals(self) -> tuple[float, float]:
         # Summed in table order, so that every store gives the same floating-point totals.
         t, edges = self._table, self._edges
-        n_nodes = len(t.node_ids)
-        src, dst, qty = t.source[edges], t.target[edges], t.quantity[edges]
-        inflow = np.bincount(dst, weights=qty, minlength=n_nodes)
-        outflow = np.bincount(src, weights=qty, minlength=n_nodes)
-        is_start = np.zeros(n_nodes, dtype=bool)
-        is_start[self._start_idx] = True
-        at_start = is_start[dst] if self._upstream else is_start[src]
+        ends = t.target[edges] if self._upstream else t.source[edges]
+        qty = t.quantity[edges]
         amounts = t.amount[edges]
-        return (inflow, outflow, float(qty[at_start].sum()),
+        return (float(qty[np.isin(ends, self._start_idx)].sum()),
                 float(amounts[~np.isnan(amounts)].sum()))
 
     @property
     def total_quantity(self) -> float:
         """Goods on the chain shipments that left the start (arrived at it, upstream)."""
-        return self._flows[2]
+        return self._totals[0]
 
     @property
     def total_amount(self) -> float:
         """Value of all chain shipments with a known amount (turnover along the chain)."""
-        return self._flows[3]
+        return self._totals[1]
 
     @cached_property
     def _balances(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -23,7 +23,9 @@ store writes its lists in that order when loading.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import weakref
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime
 from functools import cached_property
 from typing import Any, NamedTuple
@@ -79,16 +81,82 @@ def as_id_list(value: str | Iterable[str], name: str) -> list[str]:
 
 # -- the walk ------------------------------------------------------------------------------
 
+class _Scratch:
+    """Per-node working arrays for walks over one adjacency, clean between walks.
+
+    A walk writes only the entries of the nodes it reaches and resets them before it
+    returns (see :func:`~crimegraph.analysis._jit.trace_adjacency`), so a small trace in a
+    large case costs what it reaches, not one fresh array per node of the case.
+    """
+
+    __slots__ = ("arrival", "first", "first_dead", "level", "queue", "queued", "slot",
+                 "touched")
+
+    def __init__(self, a: Adjacency) -> None:
+        n_nodes = len(a.split)
+        self.arrival = np.full(n_nodes, 2**31 - 1, dtype=np.int32)
+        self.first = a.split.copy()
+        self.first_dead = a.offsets[1:].copy()
+        self.queued = np.zeros(n_nodes, dtype=np.bool_)
+        self.queue = np.empty(n_nodes, dtype=np.int32)
+        self.touched = np.empty(n_nodes, dtype=np.int32)
+        self.slot = np.full(n_nodes, -1, dtype=np.int32)
+        self.level = np.full(n_nodes, -1, dtype=np.int32)
+
+
+class _ScratchPool:
+    """Scratch arrays of one adjacency, one set for each walk running at the same time.
+
+    A walk takes a set and gives it back clean when it is done; walks running at once (the
+    kernels release the GIL, so threads do run them in parallel) each take a set of their
+    own. ``list.pop`` and ``list.append`` are atomic, so no lock is needed. A walk that fails
+    halfway keeps its set, which may not be clean, out of the pool.
+    """
+
+    def __init__(self, a: Adjacency) -> None:
+        self.adjacency = a
+        self._free: list[_Scratch] = []
+
+    @contextmanager
+    def borrowed(self) -> Iterator[_Scratch]:
+        try:
+            scratch = self._free.pop()
+        except IndexError:
+            scratch = _Scratch(self.adjacency)
+        yield scratch
+        self._free.append(scratch)
+
+
+_POOLS: weakref.WeakKeyDictionary[FlowTable, dict[str, _ScratchPool]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _scratch_pool(table: FlowTable, direction: str, a: Adjacency) -> _ScratchPool:
+    """The scratch pool kept with ``table``'s adjacency ``a`` (for as long as the table)."""
+    pools = _POOLS.get(table)
+    if pools is None:
+        pools = _POOLS.setdefault(table, {})
+    pool = pools.get(direction)
+    if pool is None or pool.adjacency is not a:
+        pool = pools[direction] = _ScratchPool(a)
+    return pool
+
+
 class _Settle(NamedTuple):
     """What the label-correcting kernel leaves: enough to read the walk's flows and tiers."""
 
     adjacency: Adjacency
+    pool: _ScratchPool
     keep: np.ndarray
     use_keep: bool
     hi: np.int32
+    nodes: np.ndarray
+    """The nodes reached that have flows of their own in the walk's direction."""
     first: np.ndarray
+    """Per node of ``nodes``: where its walk flows to nodes that pass things on begin."""
     first_dead: np.ndarray
-    reached: np.ndarray
+    """Per node of ``nodes``: where its walk flows to dead ends begin."""
 
 
 class KernelWalk(FlowWalk):
@@ -105,6 +173,7 @@ class KernelWalk(FlowWalk):
         self._settle = settle
         self._edges = edges
         self._levels = levels
+        self._reached: tuple[np.ndarray, np.ndarray] | None = None
 
     @property
     def start_index(self) -> np.ndarray:
@@ -117,23 +186,41 @@ class KernelWalk(FlowWalk):
             s = self._settle
             found = k.chain_positions(
                 s.adjacency.offsets, s.adjacency.split, s.adjacency.ranks, s.adjacency.order,
-                s.keep, s.use_keep, s.hi, s.first, s.first_dead, s.reached,
+                s.keep, s.use_keep, s.hi, s.nodes, s.first, s.first_dead,
             )
             found.sort()
             self._edges = found
         return self._edges
 
+    def reached(self) -> tuple[np.ndarray, np.ndarray]:
+        if self._reached is None:
+            if self._settle is None:
+                self._reached = super().reached()
+            else:
+                s = self._settle
+                a = s.adjacency
+                with s.pool.borrowed() as scratch:
+                    visited, hops = k.chain_tiers(
+                        a.offsets, a.split, a.neighbor, a.ranks, a.order, s.keep, s.use_keep,
+                        s.hi, s.nodes, s.first, s.first_dead, self._start_index, scratch.slot,
+                        scratch.level, scratch.queue,
+                    )
+                order = np.argsort(visited)
+                self._reached = visited[order], hops[order]
+        return self._reached
+
     @property
     def levels(self) -> np.ndarray:
         if self._levels is None:
-            assert self._settle is not None
-            s = self._settle
-            a = s.adjacency
-            self._levels = k.chain_tiers(
-                a.offsets, a.split, a.neighbor, a.ranks, a.order, s.keep, s.use_keep, s.hi,
-                s.first, s.first_dead, self._start_index, len(self.table.node_ids),
-            )
+            index, hops = self.reached()
+            levels = np.full(len(self.table.node_ids), -1, dtype=np.int32)
+            levels[index] = hops
+            self._levels = levels
         return self._levels
+
+
+_NO_MASK = np.ones(1, dtype=np.bool_)
+"""The ``keep`` argument of a walk without per-flow filters (never written)."""
 
 
 def walk(table: FlowTable, query: FlowQuery, *, built: Adjacency | None = None) -> KernelWalk:
@@ -141,8 +228,9 @@ def walk(table: FlowTable, query: FlowQuery, *, built: Adjacency | None = None) 
 
     ``built``: the table's adjacency in the query's direction, when the caller has it.
     One pass over the per-node lists computes a time-respecting walk (a compiled,
-    label-correcting search); hop-limited and plain walks are passes over the time-sorted
-    flows.
+    label-correcting search over per-node scratch arrays kept with the adjacency: it costs
+    what it reaches, not the size of the case); hop-limited and plain walks are passes over
+    the time-sorted flows.
     """
     pos = table.node_index
     start_idx = np.array([pos[s] for s in query.starts if s in pos], dtype=np.int32)
@@ -151,7 +239,7 @@ def walk(table: FlowTable, query: FlowQuery, *, built: Adjacency | None = None) 
         keep = table.mask(items=query.items, min_amount=query.min_amount)
         use_keep = True
     else:
-        keep = np.ones(1, dtype=np.bool_)
+        keep = _NO_MASK
         use_keep = False
     since_us, until_us = query.since_us, query.until_us
     if query.time_respecting and query.max_hops is None:
@@ -162,11 +250,14 @@ def walk(table: FlowTable, query: FlowQuery, *, built: Adjacency | None = None) 
         lo = 0 if low is None else int(np.searchsorted(a.frame_times, sign * low, "left"))
         hi = (2**31 - 1 if high is None
               else int(np.searchsorted(a.frame_times, sign * high, "right")) - 1)
-        reached, first, first_dead, count = k.trace_adjacency(
-            a.offsets, a.split, a.neighbor, a.ranks, a.order, keep, use_keep, np.int32(lo),
-            np.int32(hi), start_idx, len(table.node_ids),
-        )
-        settle = _Settle(a, keep, use_keep, np.int32(hi), first, first_dead, reached)
+        pool = _scratch_pool(table, query.direction, a)
+        with pool.borrowed() as scratch:
+            nodes, first, first_dead, count = k.trace_adjacency(
+                a.offsets, a.split, a.neighbor, a.ranks, a.order, keep, use_keep,
+                np.int32(lo), np.int32(hi), start_idx, scratch.arrival, scratch.first,
+                scratch.first_dead, scratch.queued, scratch.queue, scratch.touched,
+            )
+        settle = _Settle(a, pool, keep, use_keep, np.int32(hi), nodes, first, first_dead)
         return KernelWalk(table, start_idx, int(count), settle=settle)
     edges, levels = _walk_stream(table, start_idx, query, keep=keep, use_keep=use_keep)
     return KernelWalk(table, start_idx, len(edges), edges=edges, levels=levels)
@@ -287,11 +378,6 @@ class WalkResult:
         return self._walk.edges
 
     @property
-    def _levels(self) -> np.ndarray:
-        """Hop distance of every table node from the start (-1 outside the walk)."""
-        return self._walk.levels
-
-    @property
     def _start_idx(self) -> np.ndarray:
         return self._walk.start_index
 
@@ -299,9 +385,9 @@ class WalkResult:
     def tiers(self) -> dict[str, int]:
         """Hop distance from the start inside the walk, for every node reached."""
         node_ids = self._table.node_ids
-        reached = np.flatnonzero(self._levels >= 0)
+        reached, levels = self._walk.reached()
         by_level: dict[int, list[str]] = {}
-        for level, index in zip(self._levels[reached].tolist(), reached.tolist()):
+        for level, index in zip(levels.tolist(), reached.tolist()):
             by_level.setdefault(level, []).append(node_ids[index])
         by_level.setdefault(0, [])
         known = set(node_ids[i] for i in reached.tolist())
@@ -324,9 +410,8 @@ class WalkResult:
         """Nodes reached that are never at this end (``source``/``target``) of a flow
         followed."""
         pos = self._table.node_index
-        touched = np.zeros(len(self._table.node_ids), dtype=bool)
-        touched[ends[self._edges]] = True
-        return [n for n in self.nodes if n not in pos or not touched[pos[n]]]
+        touched = set(ends[self._edges].tolist())
+        return [n for n in self.nodes if n not in pos or pos[n] not in touched]
 
     @property
     def sources(self) -> list[str]:

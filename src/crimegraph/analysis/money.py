@@ -243,10 +243,8 @@ class MoneyTrail(WalkResult):
         """Money on the trail's payments that left the start (arrived at it, upstream), per
         currency."""
         t, edges = self._table, self._edges
-        is_start = np.zeros(len(t.node_ids), dtype=bool)
-        is_start[self._start_idx] = True
-        at_start = is_start[t.target[edges]] if self._upstream else is_start[t.source[edges]]
-        chosen = edges[at_start]
+        ends = t.target[edges] if self._upstream else t.source[edges]
+        chosen = edges[np.isin(ends, self._start_idx)]
         sums = np.bincount(t.item[chosen], weights=t.amount[chosen],
                            minlength=len(t.item_ids))
         return {t.item_ids[i]: float(sums[i]) for i in np.unique(t.item[chosen]).tolist()}

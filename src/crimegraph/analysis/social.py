@@ -20,7 +20,7 @@ import numpy as np
 
 from ..errors import InvalidArgument, WrongArgumentType
 from ..model import Case
-from ..model.links import RELATIONSHIP_KINDS
+from ..model.links import DECISION_KINDS, RELATIONSHIP_KINDS
 from ..store.graph import CaseGraph, as_case_graph
 
 if TYPE_CHECKING:
@@ -30,9 +30,10 @@ if TYPE_CHECKING:
 
 __all__ = ["SOCIAL_KINDS", "network_to_igraph", "social_network"]
 
-SOCIAL_KINDS: tuple[str, ...] = tuple(k for k in RELATIONSHIP_KINDS if k != "same_as")
+SOCIAL_KINDS: tuple[str, ...] = tuple(k for k in RELATIONSHIP_KINDS if k not in DECISION_KINDS)
 """Relationship kinds that make ties of the social network by default: every kind except
-``same_as``, which says two records are one actor rather than two actors who know each other."""
+``same_as`` and ``not_same_as``, which say whether two records are one actor rather than two
+actors who know each other."""
 
 NODE_ATTRIBUTES: tuple[str, ...] = ("name", "type", "province", "role", "status")
 """Node attributes of :func:`social_network` graphs (columns of the store's node table)."""

@@ -18,12 +18,19 @@ from .entities import (
     Warehouse,
 )
 from .grading import Grade, grade_case
-from .links import RELATIONSHIP_KINDS, TRANSACTION_KINDS, Relationship, Transaction
+from .links import (
+    DECISION_KINDS,
+    RELATIONSHIP_KINDS,
+    TRANSACTION_KINDS,
+    Relationship,
+    Transaction,
+)
 from .projection import case_to_networkx
 from .redact import REDACTION_PROFILES, Redacted, RedactionProfile, redact, redact_case
 from .registry import NODE_SECTIONS, NODE_TYPES, RECORD_TYPES, SECTIONS, RecordType, record_type
 
 __all__ = [
+    "DECISION_KINDS",
     "EVIDENCE_KINDS",
     "NODE_SECTIONS",
     "NODE_TYPES",

@@ -23,13 +23,15 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Any, Literal
 
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from ._time import Moment
 from .entities import Number, Record, Ref
 
 __all__ = [
+    "DECISION_ATTRIBUTES",
+    "DECISION_KINDS",
     "RELATIONSHIP_KINDS",
     "TRANSACTION_KINDS",
     "Relationship",
@@ -43,9 +45,16 @@ TRANSACTION_KINDS: tuple[str, ...] = TransactionKind.__args__  # type: ignore[at
 
 RelationshipKind = Literal[
     "owns", "operates", "employs", "leads", "family", "associate", "calls", "meets",
-    "messages", "supplies", "rents", "transports", "shares_address", "same_as",
+    "messages", "supplies", "rents", "transports", "shares_address", "same_as", "not_same_as",
 ]
 RELATIONSHIP_KINDS: tuple[str, ...] = RelationshipKind.__args__  # type: ignore[attr-defined]
+
+DECISION_KINDS: tuple[str, ...] = ("same_as", "not_same_as")
+"""Relationship kinds that record an identity decision: two records are one actor
+(``same_as``) or two (``not_same_as``). They are no ties between actors."""
+
+DECISION_ATTRIBUTES: tuple[str, ...] = ("decided_by", "decided_at", "reason")
+"""Attributes of a decision link: who decided, when (ISO date or date and time) and why."""
 
 
 class Transaction(Record):
@@ -172,3 +181,28 @@ class Relationship(Record):
             )
         return until
 
+
+    @model_validator(mode="after")
+    def _decision_attributes(self) -> Relationship:
+        """Who decided and when, on a ``same_as`` / ``not_same_as`` link, must be readable."""
+        if self.kind not in DECISION_KINDS:
+            return self
+        attributes = self.attributes
+        who = attributes.get("decided_by")
+        if who is not None and (not isinstance(who, str) or not who.strip()):
+            raise PydanticCustomError(
+                "decision", "attributes.decided_by = {value}: name the analyst or the rule "
+                "that decided, as text", {"value": repr(who)})
+        when = attributes.get("decided_at")
+        if when is not None:
+            try:
+                _dt.datetime.fromisoformat(str(when))
+            except ValueError:
+                raise PydanticCustomError(
+                    "decision", "attributes.decided_at = {value} is no ISO date or date and "
+                    "time (e.g. '2024-05-01T09:30:00+08:00')", {"value": repr(when)}) from None
+        if self.kind == "not_same_as" and (who is None or when is None):
+            raise PydanticCustomError(
+                "decision", "a not_same_as link records a decision: it needs the attributes "
+                "decided_by and decided_at", {})
+        return self

@@ -306,6 +306,14 @@ class FlowWalk:
         """Table positions of the start nodes that have flows (tier 0)."""
         return np.flatnonzero(self.levels == 0).astype(np.int32)
 
+    def reached(self) -> tuple[np.ndarray, np.ndarray]:
+        """Table positions of the nodes the walk reached, ascending, and their hop
+        distances: the entries of :attr:`levels` that are not -1 (a walk may know them
+        without an array over every node)."""
+        levels = self.levels
+        found = np.flatnonzero(levels >= 0)
+        return found, levels[found]
+
     def transaction_ids(self) -> list[str]:
         """Ids of the flows the walk used, in time order."""
         return self.table.ids[self.edges].tolist()  # type: ignore[no-any-return]

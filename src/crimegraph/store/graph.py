@@ -95,6 +95,14 @@ class CaseGraph:
     def __repr__(self) -> str:
         return f"CaseGraph({self.describe()})"
 
+    def reload(self, case: Case) -> None:
+        """Hold a changed version of the case instead (e.g. with review decisions added), in
+        the same store: the store keeps the new case in place of the old one."""
+        if not isinstance(case, Case):
+            raise WrongArgumentType(f"reload needs a crimegraph.Case, got {type(case).__name__}")
+        self.store.load(case)
+        self._case = case
+
     # -- lookups --------------------------------------------------------------------------
     def get(self, record_id: str) -> Record:
         """The entity, transaction, relationship or evidence with this id.

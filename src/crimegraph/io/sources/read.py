@@ -112,9 +112,13 @@ class SourceFile:
         self.sep = "\t" if first.count("\t") > first.count(",") else ","
         try:
             frame = pd.read_csv(self.path, nrows=0, **self._csv_options())
+            header = [str(c) for c in frame.columns]
         except pd.errors.EmptyDataError:
             raise EmptyFile("the file holds no header row") from None
-        header = [str(c) for c in frame.columns]
+        except UnicodeEncodeError:
+            # pandas with pyarrow keeps column names as Arrow text, which cannot hold the
+            # escapes of undecodable bytes: the header is not text in this encoding.
+            header = ["\udc80"]
         if any(_UNDECODED.search(cell) for cell in header):
             guess = detect_encoding(head)
             hint = (f"; it reads as {guess}: give encoding={guess!r} or leave the encoding to "
