@@ -2,8 +2,8 @@
 
 Entities are chart icons by type (persons, organizations by kind, premises by use); shipments,
 payments and relationships are links with their date and time, an arrow in the direction the
-goods or money moved, a label ("120 barrel", "75,000 CNY", "calls") and the Admiralty grade of
-their best evidence on the chart's two grading scales (source reliability A-F as grade one,
+goods or money moved, a label ("120 barrel Fake oil", "75,000 CNY", "calls") and the Admiralty
+grade of their best evidence on the chart's two grading scales (source reliability A-F as grade one,
 information credibility 1-6 as grade two). Link strength follows the grade: confirmed for
 information graded 1-2, unconfirmed for 3-4, tentative otherwise. Every other field is an
 attribute of the item (text, number or flag).
@@ -71,7 +71,9 @@ def write_anx(data: object, path: str | Path, *,
     Path
         The file written.
     """
-    graph: Any = select(data, redact, function="write_anx").graph()
+    selection = select(data, redact, function="write_anx")
+    graph: Any = selection.graph()
+    products = {p.id: p for p in selection.case.products} if selection.case else {}
     chart = ET.Element("Chart", {
         "IdReferenceLinking": "false", "Rigorous": "true", "UseLocalTimeZone": "true",
         "LabelRule": "LabelRuleMerge", "BlankLinkLabels": "false", "TimeBarVisible": "true",
@@ -119,7 +121,7 @@ def write_anx(data: object, path: str | Path, *,
         icon_element = ET.SubElement(entity, "Icon", {"TextX": "0", "TextY": "16"})
         ET.SubElement(icon_element, "IconStyle", {"Type": icons[node]})
     for u, v, key, data in edge_rows:
-        attrs = _item_attrs(_link_label(data), data)
+        attrs = _item_attrs(_link_label(data, products), data)
         attrs["Id"] = key
         item = ET.SubElement(items, "ChartItem", attrs)
         _attributes(item, data, classes)
@@ -157,9 +159,12 @@ def _item_attrs(label: str, data: dict[str, Any]) -> dict[str, str]:
     return attrs
 
 
-def _link_label(data: dict[str, Any]) -> str:
+def _link_label(data: dict[str, Any], products: dict[str, Any]) -> str:
     if data.get("kind") == "shipment" and isinstance(data.get("quantity"), (int, float)):
-        return f"{data['quantity']:,g} {data.get('product', '')}".strip()
+        product = products.get(str(data.get("product")))
+        what = (f"{product.unit or ''} {product.name}" if product is not None
+                else str(data.get("product", "")))
+        return f"{data['quantity']:,g} {what.strip()}".strip()
     if data.get("kind") == "payment" and isinstance(data.get("amount"), (int, float)):
         return f"{data['amount']:,.0f} {data.get('currency', '')}".strip()
     return str(data.get("label", ""))
