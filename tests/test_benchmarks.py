@@ -76,3 +76,9 @@ def test_bench_resolve_smoke() -> None:
     assert "exact phone or id baseline" in out and "find_matches + clusters" in out
     assert "time ratio to the baseline: wall" in out and "processor" in out
     assert "targets: F1" in out
+
+
+def test_bench_export_smoke() -> None:
+    out = run("bench_export.py", "--n", "3000")
+    for row in ("redact public", "write_gexf", "read_workbook", "x baseline"):
+        assert row in out, out
