@@ -159,9 +159,8 @@ def test_a_chain_and_the_social_network_export(tmp_path: Path) -> None:
     assert {k for *_, k in gexf.edges(keys=True)} == set(trail.transactions)
     social = cg.social_network(graph)
     back_social = nx.read_graphml(cg.write_graphml(social, tmp_path / "social.graphml"))
-    assert set(back_social.edges) == {tuple(e) for e in social.edges} | {
-        (v, u) for u, v in social.edges} & set(back_social.edges)
     assert back_social.number_of_edges() == social.number_of_edges()
+    assert all(back_social.has_edge(u, v) for u, v in social.edges)
     for u, v, w in social.edges(data="weight"):
         assert back_social.edges[u, v]["weight"] == pytest.approx(w)
     with pytest.raises(cg.InvalidArgument, match=r"cg.social_network\(cg.redact"):

@@ -309,9 +309,10 @@ def from_followthemoney(entities: Iterable[Mapping[str, Any]], *, case_id: str =
             a, b = (first(p, prop) for prop in _ENDS[schema])
             if a not in nodes or b not in nodes or a is None or b is None:
                 continue
-            kind = _KINDS_BY_SCHEMA.get(schema) or (
-                first(p, "relationship") or "associate").split(" (")[0] if schema == "Associate" \
-                else _KINDS_BY_SCHEMA.get(schema) or first(p, "role") or "associate"
+            if schema == "Associate":  # the kind is the first word: "calls (418)"
+                kind = (first(p, "relationship") or "associate").split(" (")[0]
+            else:
+                kind = _KINDS_BY_SCHEMA.get(schema) or first(p, "role") or "associate"
             if kind not in RELATIONSHIP_KINDS:
                 kind = "associate"
             sections["relationships"].append(Relationship(
