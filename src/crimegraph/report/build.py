@@ -65,7 +65,7 @@ def case_report(
     Raises
     ------
     InvalidArgument
-        For an unknown section or redaction profile.
+        For an unknown section or redaction profile, or a path that cannot be written.
     WrongArgumentType
         When ``graph`` is not a case or case graph.
 
@@ -83,7 +83,12 @@ def case_report(
     """
     text = render_report(graph, redact=redact, sections=sections, title=title)
     target = Path(path)
-    target.write_text(text, encoding="utf-8")
+    try:
+        target.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InvalidArgument(f"cannot write the case report to {str(target)!r}: "
+                              f"{exc.strerror or exc}; give a path in an existing, writable "
+                              "folder") from exc
     return target
 
 

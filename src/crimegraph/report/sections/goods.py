@@ -5,7 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ...analysis import cut_chain, find_sources, simulate_disruption, trace_chain
+from ...analysis import (
+    cut_chain,
+    find_sources,
+    simulate_disruption,
+    social_network,
+    trace_chain,
+)
 from ...plot import plot_chain, plot_disruption
 from ..blocks import Note, Section, figure_from_axes
 from ..support import Support
@@ -104,30 +110,38 @@ def disruption_section(support: Support) -> Section:
         "What happens to the network as people and places are taken out one by one, and "
         "the fewest places whose seizure stops every source's goods reaching the end "
         "points.")
-    if not support.case.nodes:
-        section.blocks.append(Note("This case records no persons, organizations or "
-                                   "premises.", empty=True))
+    strategies = [*(["betweenness"] if social_network(g).number_of_edges() else []),
+                  *(["flow"] if _has_shipments(support) else [])]
+    if not strategies:
+        section.blocks.append(Note("The case has neither ties between people nor shipments: "
+                                   "there is no network to disrupt.", empty=True))
         return section
     runs = [simulate_disruption(g, strategy, max_removed=MAX_REMOVED)
-            for strategy in ("betweenness", "flow")]
+            for strategy in strategies]
     removed: list[str] = [rid for run in runs for rid in run.removed]
     section.blocks.append(figure_from_axes(
         plot_disruption(runs, graph=g), title="Simulated arrests",
         alt="Share of the network left as people are removed, per strategy",
         made_from=f"simulate_disruption(graph, strategy, max_removed={MAX_REMOVED}) for the "
-                  "strategies 'betweenness' (the most central person next, recomputed "
-                  "after each removal) and 'flow' (the place carrying most goods next); "
-                  "solid lines: the largest connected group left; dashed: goods still "
-                  "reaching the market.",
+                  f"strategies {', '.join(map(repr, strategies))} ('betweenness': the most "
+                  "central person of the social network next, recomputed after each "
+                  "removal; 'flow': the place carrying most goods next); solid lines: the "
+                  "largest connected group left; dashed: goods still reaching the market.",
         evidence=support.of(removed)))
     for run in runs:
-        order = _removal_order(run.removed[:10], support)
+        call = f"simulate_disruption(graph, {run.strategy!r}, max_removed={MAX_REMOVED})"
+        if not run.removed:
+            section.blocks.append(Note(f"{call} removed no one: no person or place on that "
+                                       "network carries anything to remove."))
+            continue
+        half = run.removed_until(0.5)
+        broken = ("the largest connected group never falls to half" if half is None
+                  else f"the largest connected group falls to half after {half} removals")
         section.blocks.append(frame_table(
-            order, {"order": "Order", "id": "Id", "name": "Name"},
+            _removal_order(run.removed[:10], support), {"order": "Order", "id": "Id",
+                                                        "name": "Name"},
             title=f"First removals, strategy '{run.strategy}'",
-            made_from=f"simulate_disruption(graph, {run.strategy!r}, "
-                      f"max_removed={MAX_REMOVED}).removed, first 10; half the network is "
-                      f"broken up after {run.removed_until(0.5)} removals (robustness "
+            made_from=f"{call}.removed, first 10; {broken} (robustness "
                       f"{run.robustness:.3f}, lower is more fragile).",
             evidence=lambda row: support.of([row["id"]])))
     if not _has_shipments(support) or find_sources(g).empty:
