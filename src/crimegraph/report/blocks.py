@@ -54,6 +54,8 @@ class Table:
     note: str | None = None
     numeric: list[bool] = field(default_factory=list)
     """Per column: right-aligned (numbers)."""
+    ids: list[bool] = field(default_factory=list)
+    """Per column: record ids, kept on one line."""
     anchors: list[str] = field(default_factory=list)
     """Per row: the HTML id links point to (the evidence list's rows)."""
 

@@ -7,7 +7,10 @@ from typing import Any
 
 from ..blocks import Cell, Refs, Table, format_value, sorted_ids
 
-__all__ = ["frame_table"]
+__all__ = ["ID_COLUMNS", "frame_table"]
+
+ID_COLUMNS = frozenset({"id", "person", "superior", "evidence", "account"})
+"""Columns of record ids, never broken across lines."""
 
 
 def frame_table(
@@ -35,6 +38,8 @@ def frame_table(
     numeric = [bool(column in frame and pd.api.types.is_numeric_dtype(frame[column])
                     and not pd.api.types.is_bool_dtype(frame[column])) for column in columns]
     numeric += [False] if evidence is not None else []
+    keep_whole = [column in ID_COLUMNS for column in columns]
+    keep_whole += [False] if evidence is not None else []
     rows: list[list[Cell]] = []
     every: set[str] = set()
     for record in frame.to_dict("records"):
@@ -46,4 +51,4 @@ def frame_table(
             row.append(Refs(tuple(ids)))
         rows.append(row)
     return Table(title=title, columns=headings, rows=rows, made_from=made_from,
-                 evidence=sorted(every), note=note, numeric=numeric)
+                 evidence=sorted(every), note=note, numeric=numeric, ids=keep_whole)

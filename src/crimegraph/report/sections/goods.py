@@ -12,6 +12,7 @@ from ...analysis import (
     social_network,
     trace_chain,
 )
+from ...analysis.disruption import Strategy
 from ...plot import plot_chain, plot_disruption
 from ..blocks import Note, Section, figure_from_axes
 from ..support import Support
@@ -110,8 +111,11 @@ def disruption_section(support: Support) -> Section:
         "What happens to the network as people and places are taken out one by one, and "
         "the fewest places whose seizure stops every source's goods reaching the end "
         "points.")
-    strategies = [*(["betweenness"] if social_network(g).number_of_edges() else []),
-                  *(["flow"] if _has_shipments(support) else [])]
+    strategies: list[Strategy] = []
+    if social_network(g).number_of_edges():
+        strategies.append("betweenness")
+    if _has_shipments(support):
+        strategies.append("flow")
     if not strategies:
         section.blocks.append(Note("The case has neither ties between people nor shipments: "
                                    "there is no network to disrupt.", empty=True))

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from ...analysis import proceeds, reconcile, trace_money
 from ...plot import plot_money, plot_reconcile
 from ..blocks import Note, Section, figure_from_axes
 from ..support import Support
 from ._tables import frame_table
 
-__all__ = ["money_section", "money_entries"]
+__all__ = ["money_entries", "money_section"]
 
 TOP = 10
 """Rows shown in the money tables."""
@@ -84,7 +87,7 @@ def _reconcile_blocks(section: Section, support: Support) -> None:
     shipments = result.shipments
     payments = result.payments
 
-    def backing(row: dict[str, object]) -> list[str]:
+    def backing(row: Mapping[str, Any]) -> list[str]:
         seller, buyer = str(row["seller"]), str(row["buyer"])
         sellers = result.parties.get(seller, [seller])
         buyers = result.parties.get(buyer, [buyer])

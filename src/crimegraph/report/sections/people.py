@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from ...analysis import infer_hierarchy, key_players, social_network
+from ...analysis.players import Measure
 from ...plot import plot_network, plot_org_chart
 from ..blocks import Note, Section, figure_from_axes
 from ..support import Support
@@ -10,7 +14,7 @@ from ._tables import frame_table
 
 __all__ = ["MEASURES", "TOP", "key_players_section", "org_chart_section"]
 
-MEASURES = ("degree", "betweenness", "pagerank")
+MEASURES: tuple[Measure, ...] = ("degree", "betweenness", "pagerank")
 """Centrality measures ranked in the key players table."""
 TOP = 10
 """Key players listed per measure."""
@@ -29,7 +33,7 @@ def org_chart_section(support: Support) -> Section:
         return section
     hierarchy = infer_hierarchy(g)
 
-    def backing(row: dict[str, object]) -> list[str]:
+    def backing(row: Mapping[str, Any]) -> list[str]:
         person, superior = str(row["id"]), row.get("superior")
         ties = support.between(person, str(superior)) if isinstance(superior, str) else []
         return [*support.of([person]), *ties]
