@@ -43,6 +43,7 @@ if TYPE_CHECKING:  # the same names, for type checkers and the API reference
         InvalidCase,
         InvalidSource,
         MappingError,
+        MissingExtra,
         Problem,
         SourceProblem,
         StoreError,
@@ -51,6 +52,15 @@ if TYPE_CHECKING:  # the same names, for type checkers and the API reference
     )
     from .io import example_names, load_example, read_case, write_case
     from .io.examples import example_path
+    from .io.export import (
+        from_followthemoney,
+        read_workbook,
+        to_followthemoney,
+        write_anx,
+        write_gexf,
+        write_graphml,
+        write_workbook,
+    )
     from .io.sources import Ingested, Mapping, ingest, load_mapping, mapping_names
     from .model import (
         SUPPORTED_TIME_RANGE,
@@ -62,9 +72,11 @@ if TYPE_CHECKING:  # the same names, for type checkers and the API reference
         Person,
         Product,
         Record,
+        RedactionProfile,
         Relationship,
         Transaction,
         Warehouse,
+        redact,
     )
     from .plot import (
         MissingCJKFontWarning,
@@ -106,6 +118,7 @@ __all__ = [
     "Mapping",
     "MappingError",
     "MissingCJKFontWarning",
+    "MissingExtra",
     "MoneyTrail",
     "Neo4jStore",
     "NetworkXStore",
@@ -114,6 +127,7 @@ __all__ = [
     "Problem",
     "Product",
     "Record",
+    "RedactionProfile",
     "Relationship",
     "SourceProblem",
     "Store",
@@ -130,6 +144,7 @@ __all__ = [
     "find_brokers",
     "find_groups",
     "find_sources",
+    "from_followthemoney",
     "graded",
     "infer_hierarchy",
     "ingest",
@@ -147,13 +162,20 @@ __all__ = [
     "plot_timeline",
     "proceeds",
     "read_case",
+    "read_workbook",
     "reconcile",
+    "redact",
     "simulate_disruption",
     "social_network",
+    "to_followthemoney",
     "trace_chain",
     "trace_money",
     "use_cjk_font",
+    "write_anx",
     "write_case",
+    "write_gexf",
+    "write_graphml",
+    "write_workbook",
 ]
 
 
@@ -188,6 +210,7 @@ _EXPORTS: dict[str, str] = {
     "Problem": "errors",
     "Product": "model",
     "Record": "model",
+    "RedactionProfile": "model",
     "Relationship": "model",
     "SourceProblem": "errors",
     "Store": "store",
@@ -219,6 +242,7 @@ _EXPORTS: dict[str, str] = {
     "plot_reconcile": "plot",
     "proceeds": "analysis",
     "reconcile": "analysis",
+    "redact": "model",
     "plot_timeline": "plot",
     "read_case": "io",
     "simulate_disruption": "analysis",
@@ -227,6 +251,14 @@ _EXPORTS: dict[str, str] = {
     "trace_money": "analysis",
     "use_cjk_font": "plot",
     "write_case": "io",
+    "write_graphml": "io.export",
+    "write_gexf": "io.export",
+    "write_workbook": "io.export",
+    "read_workbook": "io.export",
+    "to_followthemoney": "io.export",
+    "from_followthemoney": "io.export",
+    "write_anx": "io.export",
+    "MissingExtra": "errors",
 }
 
 # Subpackages reachable as attributes (``cg.store.case_to_networkx``), as when they were imported

@@ -25,6 +25,7 @@ __all__ = [
     "InvalidCase",
     "InvalidSource",
     "MappingError",
+    "MissingExtra",
     "NameIndex",
     "Problem",
     "SourceProblem",
@@ -239,6 +240,11 @@ class InvalidSource(CrimeGraphError, ValueError):
 
 class MappingError(CrimeGraphError, ValueError):
     """A mapping for agency exports is unknown, unreadable or inconsistent."""
+
+
+class MissingExtra(CrimeGraphError, ImportError):
+    """An optional dependency is not installed; the message names the extra that brings it
+    (``pip install 'crimegraph[ftm]'``)."""
 
 
 class CaseFileError(CrimeGraphError, ValueError):

@@ -20,6 +20,7 @@ from .entities import (
 from .grading import Grade, grade_case
 from .links import RELATIONSHIP_KINDS, TRANSACTION_KINDS, Relationship, Transaction
 from .projection import case_to_networkx
+from .redact import REDACTION_PROFILES, Redacted, RedactionProfile, redact, redact_case
 from .registry import NODE_SECTIONS, NODE_TYPES, RECORD_TYPES, SECTIONS, RecordType, record_type
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "PERSON_STATUSES",
     "PREMISES_USES",
     "RECORD_TYPES",
+    "REDACTION_PROFILES",
     "RELATIONSHIP_KINDS",
     "SECTIONS",
     "SUPPORTED_TIME_RANGE",
@@ -43,10 +45,14 @@ __all__ = [
     "Product",
     "Record",
     "RecordType",
+    "Redacted",
+    "RedactionProfile",
     "Relationship",
     "Transaction",
     "Warehouse",
     "case_to_networkx",
     "grade_case",
     "record_type",
+    "redact",
+    "redact_case",
 ]

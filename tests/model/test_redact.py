@@ -1,0 +1,114 @@
+"""Redaction profiles: what each withholds and masks, on the fixtures and on a case built to leak."""
+
+from __future__ import annotations
+
+import pytest
+
+import crimegraph as cg
+from crimegraph.model.redact import initials, redact_case
+
+from .redact_case import LEAKY_CASE_HIDDEN, PROSECUTION_HIDDEN, PUBLIC_HIDDEN, leaky_case
+
+
+@pytest.mark.parametrize("example", ["counterfeit_oil", "fake_liquor"])
+def test_internal_keeps_everything(example: str) -> None:
+    case = cg.load_example(example)
+    assert cg.redact(case, "internal") == case
+    assert cg.redact(case, None) == case
+
+
+def test_prosecution_withholds_weak_sources_and_what_rests_only_on_them() -> None:
+    case = cg.load_example("counterfeit_oil")
+    out = cg.redact(case, "prosecution")
+    assert out.id == "counterfeit-oil-2024-prosecution"
+    # EV-TIP-01 is graded F/6, EV-TIP-02 comes from an informant.
+    assert "EV-TIP-01" not in out and "EV-TIP-02" not in out
+    kept_evidence = {e.id for e in out.evidence}
+    for record in out.records():
+        assert set(record.evidence) <= kept_evidence, record.id
+    # Nothing graded E/F or 5/6 is left.
+    assert all(e.reliability not in ("E", "F") and e.credibility not in (5, 6)
+               for e in out.evidence)
+    # The persons are all still there (no informant among them), names untouched.
+    assert out.get("P-01").name == case.get("P-01").name
+
+
+def test_public_removes_witnesses_and_reduces_names() -> None:
+    case = cg.load_example("fake_liquor")
+    out = cg.redact(case, "public")
+    witnesses = [p.id for p in case.persons if p.status == "witness"]
+    assert witnesses and not any(w in out for w in witnesses)
+    zhou = out.get("P-ZHOU")
+    assert isinstance(zhou, cg.Person)
+    assert (zhou.name, zhou.aliases, zhou.phones) == ("周某某", ["Z. J."], ["[phone 1]"])
+    assert "birth_year" not in zhou.attributes
+    assert all(w.address and w.address.startswith("[address ") and w.lat is None
+               for w in out.warehouses)
+    # No link may point to a withheld person.
+    ids = {r.id for r in out.records()}
+    assert all(t.source in ids and t.target in ids for t in out.transactions)
+
+
+def test_initials() -> None:
+    assert initials("Zhou Jianguo") == "Z. J."
+    assert initials("周建国") == "周某某"
+    assert initials("Xiao-Chen") == "X. C."
+
+
+@pytest.mark.parametrize(("profile", "hidden"), [
+    ("prosecution", PROSECUTION_HIDDEN), ("public", PUBLIC_HIDDEN),
+])
+def test_no_hidden_value_survives_anywhere(profile: str, hidden: list[str]) -> None:
+    result = redact_case(leaky_case(), profile)
+    text = result.case.model_dump_json()
+    digits_only = "".join(ch for ch in text if ch.isdigit())
+    for value in hidden:
+        assert value not in text, (profile, value)
+        digits = "".join(ch for ch in value if ch.isdigit())
+        if len(digits) >= 7:
+            assert digits not in digits_only, (profile, value)
+
+
+def test_leaky_case_holds_every_value_before_redaction() -> None:
+    text = leaky_case().model_dump_json()
+    for value in LEAKY_CASE_HIDDEN:
+        assert value in text
+
+
+def test_shared_phone_keeps_one_token_and_ids_that_embed_a_phone_are_renamed() -> None:
+    result = redact_case(leaky_case(), "public")
+    out = result.case
+    a, b = out.get("P-A"), out.get("P-B")
+    assert isinstance(a, cg.Person) and isinstance(b, cg.Person)
+    assert set(a.phones) & set(b.phones)  # the shared number stays shared
+    new_id = result.ids["CALL-13912345678"]
+    assert new_id.startswith("RELATIONSHIP-R") and new_id in out
+    # The bank account in an attribute is masked, its holder kept.
+    org = out.get("ORG-1")
+    assert org.attributes["bank_account"] == "[account 1]"
+    assert org.attributes["account_holder"] == "P-A"
+
+
+def test_custom_profile_and_bad_profiles() -> None:
+    case = leaky_case()
+    quiet = cg.RedactionProfile("quiet", notes="drop", mask_phones=True)
+    out = cg.redact(case, quiet)
+    assert all(r.notes is None for r in out.records())
+    assert out.get("P-A").name == case.get("P-A").name
+    with pytest.raises(cg.InvalidArgument, match="'secret' is not a redaction profile"):
+        cg.redact(case, "secret")
+    with pytest.raises(cg.WrongArgumentType, match="Case or CaseGraph"):
+        cg.redact({"id": "x"}, "public")
+    with pytest.raises(cg.InvalidArgument, match="name='no spaces please'"):
+        cg.RedactionProfile("no spaces please")
+    with pytest.raises(cg.WrongArgumentType, match="withhold_statuses='witness'"):
+        cg.RedactionProfile("x", withhold_statuses="witness")  # type: ignore[arg-type]
+
+
+def test_case_graph_in_case_graph_out() -> None:
+    graph = cg.CaseGraph(cg.load_example("fake_liquor"))
+    out = cg.redact(graph, "public")
+    assert isinstance(out, cg.CaseGraph)
+    assert out.case.id == "fake-liquor-zhou-public"
+    assert out.get("P-ZHOU").name == "周某某"
+    assert graph.get("P-ZHOU").name == "周建国"  # the input is left as it was
