@@ -169,6 +169,12 @@ def test_report_writes_the_case_report(tmp_path: Path, capsys: pytest.CaptureFix
     assert '<section id="summary"' in text and '<section id="evidence"' in text
     assert '<section id="money"' not in text
     assert "周建国制售假洋酒案" in text
+    public = tmp_path / "public.html"
+    assert main(["report", path, "-o", str(public), "--redact", "public",
+                 "--sections", "org_chart"]) == 0
+    assert "(redaction profile 'public')" in capsys.readouterr().out
+    text = public.read_text(encoding="utf-8")
+    assert "周某某" in text and "周建国" not in text
 
 
 def test_report_errors_are_one_line_exit_2(tmp_path: Path,

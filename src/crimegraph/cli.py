@@ -339,8 +339,10 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("-o", "--output", required=True, metavar="REPORT.html",
                         help="the HTML file to write")
     report.add_argument("--redact", default="internal", metavar="PROFILE",
-                        help="redaction profile applied before anything is computed "
-                             "(default: %(default)s, nothing removed)")
+                        help="redaction profile applied before anything is computed: "
+                             "internal (default, nothing removed), prosecution (weak sources "
+                             "and informants withheld) or public (names to initials, "
+                             "numbers and addresses masked, witnesses removed)")
     report.add_argument("--sections", metavar="NAMES",
                         help="only these sections, comma-separated (summary, sources, "
                              "chains, org_chart, key_players, disruption, money, evidence)")

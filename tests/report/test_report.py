@@ -14,6 +14,7 @@ from crimegraph.report.sections.money import money_entries
 from crimegraph.report.support import Support
 
 from ..conftest import FIXTURES, goods_case, shipment
+from ..model.redact_case import PROSECUTION_HIDDEN, PUBLIC_HIDDEN, leaky_case
 from .html_tree import Element, parse
 
 TITLES = {
@@ -262,7 +263,8 @@ def test_text_from_the_case_is_escaped() -> None:
      "sections: unknown section 'suspects'; choose from summary, sources"),
     ({"sections": []}, cg.InvalidArgument, "sections is empty"),
     ({"sections": [3]}, cg.WrongArgumentType, "sections holds 3"),
-    ({"redact": None}, cg.WrongArgumentType, "redact=None must be the name"),
+    ({"redact": 3}, cg.WrongArgumentType, "redact=3 \\(int\\)"),
+    ({"redact": "press"}, cg.InvalidArgument, "redact='press' is not a redaction profile"),
 ])
 def test_bad_arguments_are_named(kwargs: dict[str, object], error: type[Exception],
                                  match: str, tmp_path: Path) -> None:
@@ -287,3 +289,40 @@ def test_case_report_returns_the_path_and_accepts_a_case_graph(tmp_path: Path) -
     text = path.read_text(encoding="utf-8")
     assert text.startswith("<!DOCTYPE html>")
     assert "fake-liquor" in text
+
+
+def _all_text(html: str) -> str:
+    """The report's text with every embedded figure decoded (matplotlib writes each drawn
+    string into its SVG as a comment, so names in figures are searchable too)."""
+    figures = [base64.b64decode(uri).decode("utf-8")
+               for uri in re.findall(r'src="data:image/svg\+xml;base64,([^"]+)"', html)]
+    return "\n".join([html, *figures])
+
+
+@pytest.mark.parametrize(("profile", "hidden"), [
+    ("prosecution", PROSECUTION_HIDDEN), ("public", PUBLIC_HIDDEN)])
+def test_redacted_report_holds_no_hidden_value(profile: str, hidden: list[str]) -> None:
+    case = leaky_case()
+    plain = _all_text(render_report(case))
+    assert all(value in plain for value in hidden[:2])     # the values are there unredacted
+    assert "周某某" not in plain
+    text = _all_text(render_report(case, redact=profile))
+    for value in hidden:
+        assert value not in text, value
+    doc = parse(text.split("\n</html>")[0] + "\n</html>\n")
+    heading = doc.find("p", class_="case-id")
+    assert heading is not None and f"redacted: profile “{profile}”" in heading.text
+
+
+def _figures(html: str) -> list[str]:
+    return [base64.b64decode(uri).decode("utf-8")
+            for uri in re.findall(r'src="data:image/svg\+xml;base64,([^"]+)"', html)]
+
+
+def test_figures_are_made_from_the_redacted_case() -> None:
+    case = cg.read_case(FIXTURES / "fake_liquor.json")
+    (plain,) = _figures(render_report(case, sections=["org_chart"]))
+    (public,) = _figures(render_report(case, redact="public", sections=["org_chart"]))
+    # The org chart names the leader; redacted, by initials (the family name kept).
+    assert "周建国" in plain and "周某某" not in plain
+    assert "周建国" not in public and "周某某" in public

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import os
 from collections.abc import Iterable
 from pathlib import Path
@@ -11,6 +10,7 @@ from typing import Any
 from .. import __version__
 from ..errors import InvalidArgument, WrongArgumentType
 from ..model import Case
+from ..model.redact import RedactionProfile, redact, redaction_profile
 from ..store import CaseGraph, as_case_graph
 from .blocks import Section
 from .sections import BUILDERS, SECTIONS
@@ -23,7 +23,7 @@ def case_report(
     graph: CaseGraph | Case,
     path: str | os.PathLike[str],
     *,
-    redact: str = "internal",
+    redact: str | RedactionProfile = "internal",
     sections: str | Iterable[str] | None = None,
     title: str | None = None,
 ) -> Path:
@@ -47,10 +47,12 @@ def case_report(
         The case, on any store.
     path : str or path-like
         The HTML file to write (its folder must exist).
-    redact : str
-        The redaction profile (``"internal"``: nothing removed). It is applied once, to the
-        case, before anything is computed: every section, table and figure is made from the
-        redacted case.
+    redact : str or RedactionProfile
+        The redaction profile: ``"internal"`` (nothing removed, the default),
+        ``"prosecution"``, ``"public"`` or a :class:`~crimegraph.RedactionProfile` (see
+        :func:`crimegraph.redact`). It is applied once, to the case, before anything is
+        computed: every section, table and figure is made from the redacted case, and the
+        report's heading names the profile.
     sections : str or iterable of str, optional
         Which sections, from :data:`crimegraph.report.SECTIONS`; all by default. They always
         appear in the report's own order.
@@ -93,7 +95,7 @@ def case_report(
 
 
 def render_report(
-    graph: CaseGraph | Case, *, redact: str = "internal",
+    graph: CaseGraph | Case, *, redact: str | RedactionProfile = "internal",
     sections: str | Iterable[str] | None = None, title: str | None = None,
 ) -> str:
     """The case report as HTML text (see :func:`case_report`)."""
@@ -101,13 +103,10 @@ def render_report(
         raise WrongArgumentType(f"case_report takes a crimegraph.CaseGraph or crimegraph.Case, "
                                 f"got {type(graph).__name__}")
     chosen = chosen_sections(sections)
-    if not isinstance(redact, str):
-        raise WrongArgumentType(f"redact={redact!r} must be the name of a redaction profile "
-                                "such as 'internal'")
-    redacted = redacted_graph(as_case_graph(graph), redact)
+    redacted, profile = redacted_graph(as_case_graph(graph), redact)
     support = Support(redacted)
-    built = [BUILDERS[name](support, redact) for name in chosen]
-    return _render(support, built, redact=redact,
+    built = [BUILDERS[name](support, profile) for name in chosen]
+    return _render(support, built, redact=profile,
                    title=title or support.case.title or support.case.id)
 
 
@@ -129,19 +128,13 @@ def chosen_sections(sections: str | Iterable[str] | None) -> list[str]:
     return [name for name in SECTIONS if name in asked]
 
 
-def redacted_graph(graph: CaseGraph, profile: str) -> CaseGraph:
-    """The case graph with the redaction profile applied: the report's one redaction step."""
-    try:
-        module: Any = importlib.import_module("crimegraph.model.redact")
-    except ModuleNotFoundError:
-        module = None
-    if module is None:
-        if profile == "internal":
-            return graph
-        raise InvalidArgument(f"redact={profile!r}: this crimegraph has no redaction "
-                              "profiles; only 'internal' (nothing removed) can be used")
-    result = module.redact(graph, profile)
-    return result if isinstance(result, CaseGraph) else CaseGraph(result)
+def redacted_graph(graph: CaseGraph, profile: str | RedactionProfile) -> tuple[CaseGraph, str]:
+    """The case graph with the redaction profile applied, and the profile's name.
+
+    The report's one redaction step: everything in the report is made from what it returns.
+    """
+    chosen = redaction_profile(profile)
+    return redact(graph, chosen), chosen.name
 
 
 def _render(support: Support, sections: list[Section], *, redact: str, title: str) -> str:
