@@ -50,7 +50,7 @@ def money_section(support: Support) -> Section:
             f"The trail from {len(entries)} paying account(s) "
             f"({', '.join(entries[:8])}{', …' if len(entries) > 8 else ''}): "
             f"{len(trail.nodes)} accounts, {len(trail.transactions)} payments, "
-            f"{trail.total_amount:,.2f} paid out by them."))
+            f"{trail.total_amount:,.2f} {support.case.currency} paid out by them."))
         section.blocks.append(figure_from_axes(
             plot_money(trail), title="The money trail",
             alt="Payments from the paying accounts to the accounts that kept the money",
@@ -121,9 +121,10 @@ def _proceeds_blocks(section: Section, support: Support) -> None:
     result = proceeds(support.graph)
     persons = result.persons[result.persons["received"] != 0].head(TOP)
     section.blocks.append(Note(
-        f"Proceeds: {result.total_received:,.2f} received by the people of the case and their "
-        f"businesses, {result.total_retained:,.2f} kept, {result.total_secured:,.2f} "
-        f"secured (frozen or seized, {result.share_secured:.0%})."))
+        f"Proceeds ({support.case.currency}): {result.total_received:,.2f} received by the "
+        f"people of the case and their businesses, {result.total_retained:,.2f} kept, "
+        f"{result.total_secured:,.2f} secured (frozen or seized, "
+        f"{result.share_secured:.0%})."))
     if not persons.empty:
         section.blocks.append(frame_table(
             persons, {"person": "Id", "name": "Name", "status": "Status",
