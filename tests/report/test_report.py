@@ -228,8 +228,10 @@ def test_sections_are_chosen_and_kept_in_report_order() -> None:
     case = cg.read_case(FIXTURES / "fake_liquor.json")
     doc = parse(render_report(case, sections=["evidence", "summary"]))
     assert list(_sections(doc)) == ["summary", "evidence"]
-    doc = parse(render_report(case, sections="sources"))
+    doc = parse(render_report(case, sections="sources", title="Who told us"))
     assert list(_sections(doc)) == ["sources"]
+    heading = doc.find("h1")
+    assert heading is not None and heading.text == "Who told us"
 
 
 def test_chinese_names_and_title_are_in_the_text() -> None:
