@@ -141,6 +141,14 @@ assert len(result.conflicts) == 1 and keeper.aliases == ["谢保山"]
 assert (len(chain.nodes), len(chain.transactions)) == (16, 225)
 assert players["name"].head(3).tolist() == ["刘振江", "孙丽华", "王德胜"]
 """,
+    "09_sharing_a_case.ipynb": """
+assert withheld == ["EV-TIP-01"] and len(views["prosecution"].persons) == 11
+assert len(views["prosecution"].transactions) == 207
+assert len(public.persons) == 9 and len(case.transactions) - len(public.transactions) == 8
+assert people.set_index("id").loc["P-ZHOU", "public name"] == "周某某"
+assert workbook_is_exact and len(timeline) == 199
+assert len(hidden) == 37 and not any(leaks.values())
+""",
 }
 
 
@@ -180,6 +188,7 @@ def test_the_notebooks_are_found() -> None:
         "05_working_with_neo4j.ipynb",
         "06_follow_the_money.ipynb",
         "07_from_spreadsheets_to_a_case.ipynb",
+        "09_sharing_a_case.ipynb",
     ]
 
 

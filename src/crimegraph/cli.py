@@ -8,6 +8,7 @@ Commands
 ``crimegraph trace CASE.json START`` trace a supply chain (``--upstream``, ``--product``...)
 ``crimegraph ingest MAPPING FILES... -o CASE.json``  load agency exports (CSV, Excel) into a case
 ``crimegraph report CASE.json -o report.html``       write the case report (one HTML file)
+``crimegraph export CASE.json --format F -o PATH``  GraphML, GEXF, xlsx, ftm or anx (``--redact``)
 
 The heavy libraries (pandas, numba...) load only when a command needs them, so
 ``crimegraph --help`` and ``crimegraph --version`` answer at once.
@@ -347,7 +348,48 @@ def _parser() -> argparse.ArgumentParser:
                         help="only these sections, comma-separated (summary, sources, "
                              "chains, org_chart, key_players, disruption, money, evidence)")
     report.set_defaults(run=_report)
+    _add_export_command(commands)
     return parser
+
+
+EXPORT_FORMATS = ("graphml", "gexf", "xlsx", "ftm", "anx")
+
+
+def _add_export_command(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    export = commands.add_parser(
+        "export", help="write a case for another tool (Gephi, yEd, Excel, Aleph, i2)",
+        description="Write a case file as GraphML, GEXF, an Excel workbook, FollowTheMoney "
+                    "entities (one JSON object per line) or an i2 Analyst's Notebook chart, "
+                    "redacted for its audience.")
+    export.add_argument("path", metavar="CASE.json", help="the case file")
+    export.add_argument("--format", required=True, choices=EXPORT_FORMATS,
+                        help="the file format")
+    export.add_argument("-o", "--output", required=True, metavar="PATH",
+                        help="the file to write")
+    export.add_argument("--redact", default="internal", metavar="PROFILE",
+                        help="internal (default), prosecution or public")
+    export.set_defaults(run=_export)
+
+
+def _export(args: argparse.Namespace) -> int:
+    import json
+    from pathlib import Path
+
+    from . import io
+    from .io import export
+
+    case = io.read_case(args.path)
+    out = Path(args.output)
+    if args.format == "ftm":
+        entities = export.to_followthemoney(case, redact=args.redact)
+        out.write_text("".join(json.dumps(e, ensure_ascii=False) + "\n" for e in entities),
+                       encoding="utf-8")
+    else:
+        write = {"graphml": export.write_graphml, "gexf": export.write_gexf,
+                 "xlsx": export.write_workbook, "anx": export.write_anx}[args.format]
+        write(case, out, redact=args.redact)
+    print(f"wrote {args.format} of case {case.id!r} ({args.redact}) to {out}")
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -7,7 +7,7 @@ of the goods can still reach the market.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -76,12 +76,13 @@ class Disruption:
         hit = self.curve.loc[self.curve["lcc_fraction"] <= lcc_fraction, "removed"]
         return None if hit.empty else int(hit.iloc[0])
 
-    def plot(self, ax: Axes | None = None) -> Axes:
+    def plot(self, ax: Axes | None = None, **kwargs: Any) -> Axes:
         """Draw the curve (largest component, and goods flow when known) against removals,
-        with :func:`crimegraph.plot_disruption`. Returns the matplotlib Axes."""
+        with :func:`crimegraph.plot_disruption` (``graph=``, ``redact=``... pass through).
+        Returns the matplotlib Axes."""
         from ..plot import plot_disruption
 
-        return plot_disruption(self, ax=ax)
+        return plot_disruption(self, ax=ax, **kwargs)
 
     def __repr__(self) -> str:
         return (f"<Disruption {self.strategy} ({self.mode}, {self.network} network): "

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from .entities import Evidence, Record
-from .links import Transaction
+from .links import Relationship, Transaction
 from .registry import record_type
 
 if TYPE_CHECKING:
@@ -142,8 +142,9 @@ def flat_graph(case: Case, *, nodes: Iterable[str] | None = None,
     evidence = {e.id: e for e in case.evidence}
     wanted_links = None if links is None else set(links)
     graph = nx.MultiDiGraph(case_id=case.id, title=case.title)
+    every: list[Transaction | Relationship] = [*case.transactions, *case.relationships]
     kept_links = [
-        r for r in (*case.transactions, *case.relationships)
+        r for r in every
         if wanted_links is None or r.id in wanted_links
     ]
     wanted_nodes: set[str] | None = None

@@ -91,6 +91,10 @@ MaskKind = Literal["phone", "national id", "address", "account"]
 class RedactionProfile:
     """What one audience may not see: which records to withhold and which values to mask.
 
+    A record is withheld when it is withheld itself or when every evidence record it cites is
+    withheld; links go with either end, shipments with their product. Everything that is
+    neither withheld nor masked stays as it is.
+
     Parameters
     ----------
     name : str
@@ -114,10 +118,6 @@ class RedactionProfile:
         Attribute keys removed from every record (``{"birth_year"}``).
     notes : {"keep", "drop"}
         Keep the analysts' notes (scrubbed of every withheld and masked value) or drop them.
-
-    A record is withheld when it is withheld itself or when every evidence record it cites is
-    withheld; links lose with either end, shipments with their product. Everything that is
-    neither withheld nor masked stays as it is.
 
     Examples
     --------

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 from ..errors import InvalidArgument
+from ..model.redact import RedactionProfile
+from ._redact import redacted
 from .fonts import cjk_context, drawable
 from .layout import LayeredLayout, layered_layout
 from .style import (
@@ -235,6 +237,7 @@ def plot_chain(
     fontsize: float | None = None,
     title: str | None = None,
     legend: bool = True,
+    redact: str | RedactionProfile | None = None,
 ) -> Axes:
     """Draw a traced supply chain left to right, from the source to the shops.
 
@@ -277,6 +280,10 @@ def plot_chain(
     legend : bool
         Show the legend (provinces, line widths, badges) right of the chain.
 
+    redact : {"internal", "prosecution", "public"} or RedactionProfile, optional
+        Who the figure is for (see :func:`crimegraph.redact`): the chain is traced again,
+        with the same parameters, on the redacted case.
+
     Returns
     -------
     matplotlib.axes.Axes
@@ -295,6 +302,7 @@ def plot_chain(
     >>> sorted(t.get_text() for t in ax.texts if (t.get_gid() or "").startswith("name:"))
     ['宏达汽配', '鑫源油厂']
     """
+    chain = redacted(chain, redact, function="plot_chain")
     text_mode, max_labels = _label_options(labels, max_labels)
     if max_per_tier is not None and (isinstance(max_per_tier, bool) or int(max_per_tier) < 2):
         raise InvalidArgument(f"max_per_tier={max_per_tier!r} must be a count >= 2")

@@ -6,6 +6,8 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 from ..errors import InvalidArgument
+from ..model.redact import RedactionProfile
+from ._redact import redacted_ids
 from .fonts import apply_to_ticks, cjk_context, drawable
 from .style import (
     CATEGORY_COLORS,
@@ -34,6 +36,7 @@ def plot_disruption(
     fontsize: float | None = None,
     title: str | None = None,
     legend: bool = True,
+    redact: str | RedactionProfile | None = None,
 ) -> Axes:
     """Compare targeting strategies: what is left of the network as people are removed.
 
@@ -63,6 +66,10 @@ def plot_disruption(
     legend : bool
         Show the legend right of the plot.
 
+    redact : {"internal", "prosecution", "public"} or RedactionProfile, optional
+        Who the figure is for (see :func:`crimegraph.redact`): names come from the redacted
+        ``graph``; withheld people are shown as "[withheld]".
+
     Returns
     -------
     matplotlib.axes.Axes
@@ -83,6 +90,9 @@ def plot_disruption(
     >>> [line.get_label() for line in ax.lines]
     ['betweenness (sequential)']
     """
+    graph, kept_ids = redacted_ids(graph, redact)
+    if kept_ids:
+        results = _renamed(results, kept_ids)
     runs = _labelled(results)
     check_labels(labels)
     font = float(fontsize) if fontsize else 9.5
@@ -161,6 +171,24 @@ def _label(run: Any) -> str:
         details.append(f"{network} network")
     details = [d for d in details if d]
     return f"{strategy} ({', '.join(details)})" if details else str(strategy)
+
+
+def _renamed(results: Any, ids: dict[str, str]) -> Any:
+    """The results with removed ids as the redacted case has them ("[withheld]" if gone)."""
+    import copy
+
+    def one(run: Any) -> Any:
+        if not hasattr(run, "removed"):
+            return run
+        clone = copy.copy(run)
+        clone.removed = [ids.get(str(i), "[withheld]") for i in run.removed]
+        return clone
+
+    if isinstance(results, dict):
+        return {label: one(run) for label, run in results.items()}
+    if isinstance(results, (list, tuple)):
+        return [one(run) for run in results]
+    return one(results)
 
 
 def _names(graph: Any, runs: list[tuple[str, Any]]) -> dict[str, str]:

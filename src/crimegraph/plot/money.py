@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from ..errors import InvalidArgument
+from ..model.redact import RedactionProfile
+from ._redact import redacted
 from .fonts import cjk_context, drawable
 from .layout import LayeredLayout, layered_layout
 from .style import (
@@ -141,6 +143,7 @@ def plot_money(
     fontsize: float | None = None,
     title: str | None = None,
     legend: bool = True,
+    redact: str | RedactionProfile | None = None,
 ) -> Axes:
     """Draw a money trail left to right, from the payers to the beneficiaries.
 
@@ -168,6 +171,10 @@ def plot_money(
     legend : bool
         Explain the colours and line widths below the title.
 
+    redact : {"internal", "prosecution", "public"} or RedactionProfile, optional
+        Who the figure is for (see :func:`crimegraph.redact`): the trail is traced again,
+        with the same parameters, on the redacted case.
+
     Returns
     -------
     matplotlib.axes.Axes
@@ -188,6 +195,7 @@ def plot_money(
     >>> sorted(t.get_text() for t in ax.texts if (t.get_gid() or "").startswith("name:"))
     ['周老板', '宏达汽配', '鑫源商贸']
     """
+    trail = redacted(trail, redact, function="plot_money")
     text_mode = check_labels(labels)
     if isinstance(max_per_column, bool) or int(max_per_column) < 2:
         raise InvalidArgument(f"max_per_column={max_per_column!r} must be a count >= 2")

@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
 from ..errors import InvalidArgument
+from ..model.redact import RedactionProfile, redaction_profile
+from ._redact import redacted
 from .fonts import cjk_context, drawable
 from .layout import place_labels, spring_positions
 from .style import (
@@ -74,6 +76,7 @@ def plot_network(
     fontsize: float | None = None,
     title: str | None = None,
     legend: bool = True,
+    redact: str | RedactionProfile | None = None,
 ) -> Axes:
     """Draw the social network: key players large, groups (or provinces, statuses) in colour.
 
@@ -121,6 +124,10 @@ def plot_network(
     legend : bool
         Show the colour and size legend right of the network.
 
+    redact : {"internal", "prosecution", "public"} or RedactionProfile, optional
+        Who the figure is for (see :func:`crimegraph.redact`): drawn from the redacted case
+        (not with ``network=``, ``groups=`` or ``scores=``, made before redaction).
+
     Returns
     -------
     matplotlib.axes.Axes
@@ -142,6 +149,13 @@ def plot_network(
     >>> sorted(t.get_text() for t in ax.texts if (t.get_gid() or "").startswith("name:"))
     ['周建国', '李强']
     """
+    if (network is not None or groups is not None or scores is not None) and \
+            not redaction_profile(redact).is_identity:
+        raise InvalidArgument(
+            "plot_network: network=, groups= or scores= made before redaction may show "
+            "withheld people; give the case graph alone with redact=, or compute them from "
+            "cg.redact(graph, ...)")
+    graph = redacted(graph, redact, function="plot_network")
     import numpy as np
 
     from .chain import _label_options

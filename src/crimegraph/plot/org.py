@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from ..errors import InvalidArgument
+from ..model.redact import RedactionProfile, redaction_profile
+from ._redact import redacted
 from .fonts import cjk_context, drawable
 from .layout import OrgChartLayout, org_chart_layout
 from .style import (
@@ -55,6 +57,7 @@ def plot_org_chart(
     fontsize: float | None = None,
     title: str | None = None,
     legend: bool = True,
+    redact: str | RedactionProfile | None = None,
 ) -> Axes:
     """Draw the ring's hierarchy as an org chart: the boss on top, subordinates below.
 
@@ -96,6 +99,10 @@ def plot_org_chart(
     legend : bool
         Show the colour legend below the chart.
 
+    redact : {"internal", "prosecution", "public"} or RedactionProfile, optional
+        Who the figure is for (see :func:`crimegraph.redact`): drawn from the redacted case
+        (not with ``hierarchy=``, made before redaction).
+
     Returns
     -------
     matplotlib.axes.Axes
@@ -117,6 +124,12 @@ def plot_org_chart(
     >>> sorted(t.get_text() for t in ax.texts if t.get_gid() and t.get_gid().startswith("name:"))
     ['周建国', '李强', '王芳']
     """
+    if hierarchy is not None and not redaction_profile(redact).is_identity:
+        raise InvalidArgument(
+            "plot_org_chart: a hierarchy= made before redaction may show withheld people; "
+            "give the case graph alone with redact=, or infer the hierarchy from "
+            "cg.redact(graph, ...)")
+    graph = redacted(graph, redact, function="plot_org_chart")
     frame = _hierarchy_frame(graph, hierarchy)
     if color_by not in frame.columns and color_by != "status":  # no status: all unknown
         raise InvalidArgument(

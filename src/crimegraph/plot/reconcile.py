@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..errors import InvalidArgument
+from ..model.redact import RedactionProfile
+from ._redact import reconcile_again
 from .fonts import apply_to_ticks, cjk_context, drawable
 from .style import (
     MUTED,
@@ -56,7 +58,8 @@ def reconcile_bars(result: Reconciliation, *, by: str = "persons", top: int = 15
 
 def plot_reconcile(result: Reconciliation, *, by: str = "persons", top: int = 15,
                    within_ring: bool = False, title: str | None = None,
-                   legend: bool = True, ax: Axes | None = None) -> Axes:
+                   legend: bool = True, ax: Axes | None = None,
+                   graph: Any = None, redact: str | RedactionProfile | None = None) -> Axes:
     """Draw goods against money per pair: what the goods were worth, what was paid, the gap.
 
     Parameters
@@ -74,6 +77,10 @@ def plot_reconcile(result: Reconciliation, *, by: str = "persons", top: int = 15
     legend : bool, default True
     ax : matplotlib Axes, optional
 
+    redact : {"internal", "prosecution", "public"} or RedactionProfile, optional
+        Who the figure is for (see :func:`crimegraph.redact`): the reconciliation is made
+        again from the redacted ``graph`` (needed then).
+
     Returns
     -------
     matplotlib.axes.Axes
@@ -85,6 +92,7 @@ def plot_reconcile(result: Reconciliation, *, by: str = "persons", top: int = 15
     >>> ax.get_xlabel()
     'CNY'
     """
+    result = reconcile_again(result, graph, redact)
     frame = result.persons if by == "persons" else result.pairs
     with cjk_context([*frame["seller_name"], *frame["buyer_name"], title or ""]):
         rows = reconcile_bars(result, by=by, top=top, within_ring=within_ring)

@@ -8,6 +8,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ..errors import InvalidArgument
+from ..model.redact import RedactionProfile
+from ._redact import redacted
 from .fonts import apply_to_ticks, cjk_context, drawable
 from .style import (
     MIN_FONT,
@@ -168,6 +170,7 @@ def plot_timeline(
     fontsize: float | None = None,
     title: str | None = None,
     legend: bool = True,
+    redact: str | RedactionProfile | None = None,
 ) -> Axes:
     """Draw shipments and payments over time, one lane per province (or per chain tier).
 
@@ -189,6 +192,10 @@ def plot_timeline(
         Title; ``""`` for none.
     legend : bool
         Show the legend (kinds and marker sizes) right of the plot.
+
+    redact : {"internal", "prosecution", "public"} or RedactionProfile, optional
+        Who the figure is for (see :func:`crimegraph.redact`): drawn from the redacted case
+        (a chain is traced again on it).
 
     Returns
     -------
@@ -216,6 +223,7 @@ def plot_timeline(
     >>> [t.get_text() for t in ax.get_yticklabels()]
     ['山东', '河北']
     """
+    data = redacted(data, redact, function="plot_timeline")
     import matplotlib.dates as mdates
     import numpy as np
 

@@ -35,7 +35,7 @@ class Selection:
     network: nx.Graph | None = None
     what: str = "case"
 
-    def graph(self) -> nx.MultiDiGraph | nx.Graph:
+    def graph(self) -> Any:
         """The flat graph to write (attributes are scalars)."""
         if self.network is not None:
             return _flat_network(self.network)

@@ -71,7 +71,7 @@ def write_anx(data: object, path: str | Path, *,
     Path
         The file written.
     """
-    graph = select(data, redact, function="write_anx").graph()
+    graph: Any = select(data, redact, function="write_anx").graph()
     chart = ET.Element("Chart", {
         "IdReferenceLinking": "false", "Rigorous": "true", "UseLocalTimeZone": "true",
         "LabelRule": "LabelRuleMerge", "BlankLinkLabels": "false", "TimeBarVisible": "true",
@@ -85,7 +85,8 @@ def write_anx(data: object, path: str | Path, *,
                        ("Tentative", "DotStyleDotted")):
         ET.SubElement(strengths, "Strength", {"Name": name, "DotStyle": dots})
 
-    node_rows = list(graph.nodes(data=True))
+    node_rows: list[tuple[str, dict[str, Any]]] = list(graph.nodes(data=True))
+    edge_rows: list[tuple[str, str, str, dict[str, Any]]]
     if graph.is_multigraph():
         edge_rows = [(u, v, str(k), d) for u, v, k, d in graph.edges(keys=True, data=True)]
     else:
@@ -115,16 +116,16 @@ def write_anx(data: object, path: str | Path, *,
         end = ET.SubElement(item, "End", {"X": "0", "Y": "0", "Z": "0"})
         entity = ET.SubElement(end, "Entity", {"EntityId": str(node), "Identity": str(node),
                                                 "LabelIsIdentity": "false"})
-        icon = ET.SubElement(entity, "Icon", {"TextX": "0", "TextY": "16"})
-        ET.SubElement(icon, "IconStyle", {"Type": icons[node]})
+        icon_element = ET.SubElement(entity, "Icon", {"TextX": "0", "TextY": "16"})
+        ET.SubElement(icon_element, "IconStyle", {"Type": icons[node]})
     for u, v, key, data in edge_rows:
         attrs = _item_attrs(_link_label(data), data)
         attrs["Id"] = key
         item = ET.SubElement(items, "ChartItem", attrs)
         _attributes(item, data, classes)
-        link = ET.SubElement(item, "Link", {"End1Id": str(u), "End2Id": str(v),
+        link_element = ET.SubElement(item, "Link", {"End1Id": str(u), "End2Id": str(v),
                                             "LabelPos": "50", "LabelSegment": "0"})
-        ET.SubElement(link, "LinkStyle", {
+        ET.SubElement(link_element, "LinkStyle", {
             "ArrowStyle": "ArrowOnHead" if graph.is_directed() else "ArrowNone",
             "Type": str(data.get("label", "Link")), "Strength": _strength(data),
             "LineWidth": "1"})

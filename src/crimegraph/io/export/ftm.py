@@ -37,7 +37,18 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ...errors import InvalidArgument, MissingExtra
-from ...model import Case, Evidence, Organization, Person, Relationship, Transaction, Warehouse
+from ...model import (
+    ORGANIZATION_KINDS,
+    PERSON_STATUSES,
+    RELATIONSHIP_KINDS,
+    Case,
+    Evidence,
+    Organization,
+    Person,
+    Relationship,
+    Transaction,
+    Warehouse,
+)
 from ...model.redact import RedactionProfile
 from ._source import select
 
@@ -103,7 +114,8 @@ def to_followthemoney(data: object, *, redact: str | RedactionProfile | None = "
                     entity.add(prop, item if isinstance(item, str) else str(item))
         entities.append(entity)
         schema_of[record_id] = schema
-        return entity
+        made: EntityProxy = entity
+        return made
 
     for ev in case.evidence:
         summary = f"Admiralty grade {ev.reliability or '?'}{ev.credibility or '?'}"
@@ -246,15 +258,14 @@ def from_followthemoney(entities: Iterable[Mapping[str, Any]], *, case_id: str =
             sections["persons"].append(Person(
                 **common, national_id=first(p, "idNumber"), phones=p.get("phone"),
                 role=first(p, "position"),
-                status=status if status in Person.model_fields["status"].annotation.__args__
-                else "unknown"))  # type: ignore[union-attr]
+                status=status if status in PERSON_STATUSES else "unknown"))
         elif p.schema.name in ("Company", "Organization"):
             kind = first(p, "classification")
             sections["organizations"].append(Organization(
                 **common, registration_id=first(p, "registrationNumber"),
                 address=first(p, "address"),
-                kind=kind if kind in Organization.model_fields["kind"].annotation.__args__
-                else ("company" if p.schema.name == "Company" else "other")))  # type: ignore[union-attr]
+                kind=kind if kind in ORGANIZATION_KINDS
+                else ("company" if p.schema.name == "Company" else "other")))
         elif p.schema.name == "RealEstate":
             lat, lon = first(p, "latitude"), first(p, "longitude")
             sections["warehouses"].append(Warehouse(
@@ -301,7 +312,7 @@ def from_followthemoney(entities: Iterable[Mapping[str, Any]], *, case_id: str =
             kind = _KINDS_BY_SCHEMA.get(schema) or (
                 first(p, "relationship") or "associate").split(" (")[0] if schema == "Associate" \
                 else _KINDS_BY_SCHEMA.get(schema) or first(p, "role") or "associate"
-            if kind not in Relationship.model_fields["kind"].annotation.__args__:  # type: ignore[union-attr]
+            if kind not in RELATIONSHIP_KINDS:
                 kind = "associate"
             sections["relationships"].append(Relationship(
                 id=p.id, kind=kind, source=a, target=b, since=moment(p, "startDate"),

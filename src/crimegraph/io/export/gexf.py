@@ -45,7 +45,7 @@ def write_gexf(data: object, path: str | Path, *,
     Path
         The file written.
     """
-    graph = select(data, redact, function="write_gexf").graph()
+    graph: Any = select(data, redact, function="write_gexf").graph()
     root = ET.Element("gexf", {"xmlns": GEXF_NAMESPACE, "version": "1.3"})
     meta = ET.SubElement(root, "meta")
     ET.SubElement(meta, "creator").text = "crimegraph"
@@ -58,30 +58,30 @@ def write_gexf(data: object, path: str | Path, *,
         attrs.update(mode="dynamic", timeformat="date")
     element = ET.SubElement(root, "graph", attrs)
     node_rows = [(str(n), dict(d)) for n, d in graph.nodes(data=True)]
-    edge_rows = []
+    edge_rows: list[tuple[str, str, str, dict[str, Any]]] = []
+    edge: Any
     for index, edge in enumerate(graph.edges(keys=True, data=True) if graph.is_multigraph()
                                  else graph.edges(data=True)):
-        u, v, *key, data = edge
+        u, v, *key = edge[:-1]
         edge_id = str(key[0]) if key else f"e{index}"
-        edge_rows.append((edge_id, str(u), str(v), dict(data)))
+        edge_rows.append((edge_id, str(u), str(v), dict(edge[-1])))
     node_keys = _declare(element, "node", [d for _, d in node_rows], skip={"label"})
     edge_keys = _declare(element, "edge", [d for *_, d in edge_rows], skip={"label"})
     nodes = ET.SubElement(element, "nodes")
-    for node_id, data in node_rows:
+    for node_id, node_data in node_rows:
         node = ET.SubElement(nodes, "node", {"id": node_id,
-                                             "label": str(data.get("label", node_id))})
-        _values(node, data, node_keys)
+                                             "label": str(node_data.get("label", node_id))})
+        _values(node, node_data, node_keys)
     edges = ET.SubElement(element, "edges")
-    for edge_id, u, v, data in edge_rows:
+    for edge_id, u, v, edge_data in edge_rows:
         attrs = {"id": edge_id, "source": u, "target": v}
-        if "label" in data:
-            attrs["label"] = str(data["label"])
-        weight = _weight(data)
+        if "label" in edge_data:
+            attrs["label"] = str(edge_data["label"])
+        weight = _weight(edge_data)
         if weight is not None:
             attrs["weight"] = repr(weight)
-        attrs.update(_interval(data))
-        edge = ET.SubElement(edges, "edge", attrs)
-        _values(edge, data, edge_keys)
+        attrs.update(_interval(edge_data))
+        _values(ET.SubElement(edges, "edge", attrs), edge_data, edge_keys)
     out = Path(path)
     ET.indent(root)
     ET.ElementTree(root).write(out, encoding="utf-8", xml_declaration=True)

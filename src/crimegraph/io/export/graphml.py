@@ -4,6 +4,7 @@ and igraph."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from ...model.redact import RedactionProfile
 from ._source import select
@@ -48,7 +49,7 @@ def write_graphml(data: object, path: str | Path, *,
     """
     import networkx as nx
 
-    graph = select(data, redact, function="write_graphml").graph()
+    graph: Any = select(data, redact, function="write_graphml").graph()
     graph.graph = {k: v for k, v in graph.graph.items() if isinstance(v, (str, int, float))}
     out = Path(path)
     nx.write_graphml(graph, out, named_key_ids=True, edge_id_from_attribute=None)

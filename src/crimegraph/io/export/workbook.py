@@ -106,8 +106,8 @@ def write_workbook(data: object, path: str | Path, *,
     hidden.sheet_state = "hidden"
     cells = book.create_sheet("_cells")
     cells.append(["sheet", "cell", "encoding"])
-    for line in special:
-        cells.append(list(line))
+    for entry in special:
+        cells.append(list(entry))
     cells.sheet_state = "hidden"
     out = Path(path)
     book.save(out)
@@ -181,13 +181,14 @@ def read_workbook(path: str | Path) -> Case:
                     min_row=2, values_only=True):
                 special[(str(sheet_name), str(coordinate))] = str(encoding)
         data: dict[str, Any] = {}
-        for row in book["case"].iter_rows(min_row=2):
-            name = row[0].value
+        for number, row in enumerate(book["case"].iter_rows(min_row=2, values_only=True),
+                                     start=2):
+            name = row[0]
             if name not in _CASE_FIELDS:
-                raise CaseFileError(f"{file}: sheet 'case' cell A{row[0].row}: {name!r} is no "
+                raise CaseFileError(f"{file}: sheet 'case' cell A{number}: {name!r} is no "
                                     "field of a case; known: " + ", ".join(_CASE_FIELDS))
-            cell = row[1] if len(row) > 1 else None
-            value = _get(file, "case", cell, str(name), special) if cell is not None else None
+            value = _get(file, "case", f"B{number}", row[1] if len(row) > 1 else None,
+                         str(name), special)
             if value is not None:
                 data[str(name)] = value
         for record_type in RECORD_TYPES:
@@ -200,23 +201,25 @@ def read_workbook(path: str | Path) -> Case:
 
 def _records(file: Path, sheet: Any, fields: dict[str, Any],
              special: dict[tuple[str, str], str]) -> list[dict[str, Any]]:
-    rows = sheet.iter_rows()
-    header = next(rows, None)
-    if header is None:
+    from openpyxl.utils import get_column_letter
+
+    rows = sheet.iter_rows(values_only=True)
+    names = next(rows, None)
+    if names is None:
         return []
-    names = [cell.value for cell in header]
-    for cell, name in zip(header, names):
+    letters = [get_column_letter(i) for i in range(1, len(names) + 1)]
+    for letter, name in zip(letters, names):
         if name is not None and name not in fields:
             raise CaseFileError(
-                f"{file}: sheet {sheet.title!r} cell {cell.coordinate}: column {name!r} is no "
+                f"{file}: sheet {sheet.title!r} cell {letter}1: column {name!r} is no "
                 f"field of these records; known: {', '.join(fields)}")
     records = []
-    for row in rows:
+    for number, row in enumerate(rows, start=2):
         record: dict[str, Any] = {}
-        for cell, name in zip(row, names):
-            if name is None or not hasattr(cell, "coordinate"):
+        for letter, name, raw in zip(letters, names, row):
+            if name is None:
                 continue
-            value = _get(file, sheet.title, cell, str(name), special)
+            value = _get(file, sheet.title, f"{letter}{number}", raw, str(name), special)
             if value is not None:
                 record[str(name)] = value
         if record:
@@ -224,12 +227,11 @@ def _records(file: Path, sheet: Any, fields: dict[str, Any],
     return records
 
 
-def _get(file: Path, sheet: str, cell: Any, name: str,
+def _get(file: Path, sheet: str, coordinate: str, value: Any, name: str,
          special: dict[tuple[str, str], str]) -> Any:
-    encoding = special.get((sheet, cell.coordinate))
+    encoding = special.get((sheet, coordinate))
     if encoding == "empty":
         return ""
-    value = cell.value
     if value is None:
         return None
     if encoding == "json" or (name in _JSON_FIELDS and isinstance(value, str)):
@@ -237,6 +239,6 @@ def _get(file: Path, sheet: str, cell: Any, name: str,
             return json.loads(value)
         except json.JSONDecodeError as exc:
             raise CaseFileError(
-                f"{file}: sheet {sheet!r} cell {cell.coordinate} (field {name!r}): {value!r} "
+                f"{file}: sheet {sheet!r} cell {coordinate} (field {name!r}): {value!r} "
                 f"is not JSON ({exc.msg}); lists are written like [\"a\", \"b\"]") from exc
     return value
