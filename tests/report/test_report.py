@@ -95,6 +95,11 @@ def test_no_external_request_anywhere(fixture_report: tuple[cg.Case, Path, Eleme
     for url in re.findall(r"url\(\s*['\"]?([^)'\"]*)", text):
         assert url.startswith(("data:", "#")), url
     assert "@import" not in text
+    # The browser is told to load nothing but the embedded figures and the inline style.
+    policy = next(m for m in doc.iter("meta")
+                  if m.attrs.get("http-equiv") == "Content-Security-Policy")
+    assert policy.attrs["content"] == ("default-src 'none'; img-src data:; "
+                                       "style-src 'unsafe-inline'")
     # Inside the figures too: SVG may only point at its own parts.
     for img in doc.iter("img"):
         svg = base64.b64decode(img.attrs["src"].split(",", 1)[1]).decode("utf-8")
