@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -333,3 +334,11 @@ def test_figures_are_made_from_the_redacted_case() -> None:
     # The org chart names the leader; redacted, by initials (the family name kept).
     assert "周建国" in plain and "周某某" not in plain
     assert "周建国" not in public and "周某某" in public
+
+
+def test_the_report_is_the_same_on_every_store(
+        make_graph: Callable[[cg.Case], cg.CaseGraph]) -> None:
+    case = cg.read_case(FIXTURES / "fake_liquor.json")
+    chosen = ["summary", "chains", "org_chart", "money", "evidence"]
+    expected = render_report(case, sections=chosen)
+    assert render_report(make_graph(case), sections=chosen) == expected

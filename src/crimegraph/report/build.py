@@ -139,7 +139,6 @@ def redacted_graph(graph: CaseGraph, profile: str | RedactionProfile) -> tuple[C
 
 def _render(support: Support, sections: list[Section], *, redact: str, title: str) -> str:
     import jinja2
-    import markupsafe
 
     environment = jinja2.Environment(
         loader=jinja2.PackageLoader("crimegraph.report", "templates"),
@@ -150,8 +149,7 @@ def _render(support: Support, sections: list[Section], *, redact: str, title: st
     return template.render(
         title=title, case=support.case, sections=sections, redact=redact,
         anchors=support.anchors, version=__version__,
-        # The package's own style sheet, not user text: inserted as it is.
-        style=markupsafe.Markup(_style(environment)),
+        style=_style(environment),
     )
 
 
