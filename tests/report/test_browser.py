@@ -25,6 +25,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 A4_CONTENT_HEIGHT_PX = (297 - 2 * 14) / 25.4 * 96
 """The printable height of an A4 page with the report's 14 mm margins, in CSS pixels."""
+A4_CONTENT_WIDTH_PX = (210 - 2 * 12) / 25.4 * 96
+"""The printable width (12 mm margins left and right), in CSS pixels."""
 
 
 def _unavailable(message: str) -> None:
@@ -125,6 +127,12 @@ def test_report_renders_prints_and_draws_every_figure(browser: Any, example: str
     heights = page.evaluate("() => Array.from(document.images).map("
                             "img => img.getBoundingClientRect().height)")
     assert max(heights) <= A4_CONTENT_HEIGHT_PX + 1
+    # Nothing is wider than the printed page: no table runs off its right edge.
+    page.set_viewport_size({"width": int(A4_CONTENT_WIDTH_PX), "height": 1000})
+    overflowing = page.evaluate("""() => Array.from(document.querySelectorAll('table, img'))
+        .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+        .map(e => e.closest('.table, figure').querySelector('h3, figcaption').textContent)""")
+    assert overflowing == []
     pdf = page.pdf(format="A4", print_background=True, prefer_css_page_size=True)
     (shots / f"{example}.pdf").write_bytes(pdf)
     pages = _pdf_pages(pdf)

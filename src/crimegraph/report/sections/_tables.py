@@ -9,7 +9,7 @@ from ..blocks import Cell, Refs, Table, format_value, sorted_ids
 
 __all__ = ["ID_COLUMNS", "frame_table"]
 
-ID_COLUMNS = frozenset({"id", "person", "superior", "evidence", "account"})
+ID_COLUMNS = frozenset({"id", "person", "superior", "account"})
 """Columns of record ids, never broken across lines."""
 
 

@@ -114,7 +114,8 @@ def evidence_section(support: Support) -> Section:
         title="Evidence records",
         columns=["Id", "Description", "Kind", "Agency", "Reference", "Date", "Grade",
                  "Amount", "Facts citing it"],
-        rows=rows, numeric=[False] * 7 + [True, True], ids=[True] + [False] * 8,
+        rows=rows, numeric=[False] * 7 + [True, True],
+        ids=[True, False, False, False, False, True, True, False, False],
         made_from="The evidence records of the case, in case-file order.",
         evidence=list(support.evidence),
         anchors=[support.anchors[eid] for eid in support.evidence]))
