@@ -157,3 +157,35 @@ def test_every_option_and_argument_has_help() -> None:
 
 def test_the_cli_knows_the_bundled_examples() -> None:
     assert list(EXAMPLES) == cg.example_names()
+
+
+def test_report_writes_the_case_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]
+                                       ) -> None:
+    out = tmp_path / "report.html"
+    path = str(cg.example_path("fake_liquor"))
+    assert main(["report", path, "-o", str(out), "--sections", "summary, evidence"]) == 0
+    assert f"wrote the case report to {out}" in capsys.readouterr().out
+    text = out.read_text(encoding="utf-8")
+    assert '<section id="summary"' in text and '<section id="evidence"' in text
+    assert '<section id="money"' not in text
+    assert "周建国制售假洋酒案" in text
+    public = tmp_path / "public.html"
+    assert main(["report", path, "-o", str(public), "--redact", "public",
+                 "--sections", "org_chart"]) == 0
+    assert "(redaction profile 'public')" in capsys.readouterr().out
+    text = public.read_text(encoding="utf-8")
+    assert "周某某" in text and "周建国" not in text
+
+
+def test_report_errors_are_one_line_exit_2(tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    path = str(cg.example_path("fake_liquor"))
+    out = str(tmp_path / "r.html")
+    assert main(["report", path, "-o", out, "--sections", "summary,suspects"]) == 2
+    assert capsys.readouterr().err.startswith(
+        "crimegraph: sections: unknown section 'suspects'")
+    assert main(["report", path, "-o", out, "--redact", "no-such-profile"]) == 2
+    assert "no-such-profile" in capsys.readouterr().err
+    assert main(["report", path, "-o", str(tmp_path / "no" / "r.html"),
+                 "--sections", "summary"]) == 2
+    assert "cannot write the case report" in capsys.readouterr().err

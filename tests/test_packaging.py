@@ -79,3 +79,9 @@ def test_wheel_carries_no_compiled_kernel_cache(wheel: Path) -> None:
     # numba caches kernels in __pycache__ next to the source: a developer's cache must not ship.
     names = zipfile.ZipFile(wheel).namelist()
     assert not [n for n in names if "__pycache__" in n or n.endswith((".nbi", ".nbc", ".pyc"))]
+
+
+def test_wheel_contains_the_report_templates(wheel: Path) -> None:
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert "crimegraph/report/templates/report.html.j2" in names
+    assert "crimegraph/report/templates/report.css" in names

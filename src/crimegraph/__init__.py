@@ -93,6 +93,7 @@ if TYPE_CHECKING:  # the same names, for type checkers and the API reference
         plot_timeline,
         use_cjk_font,
     )
+    from .report import case_report
     from .store import CaseGraph, CaseSummary, FlowTable, NetworkXStore, Store, graded
     from .store.neo4j import Neo4jStore
 
@@ -142,6 +143,7 @@ __all__ = [
     "Warehouse",
     "WrongArgumentType",
     "__version__",
+    "case_report",
     "cut_chain",
     "example_names",
     "example_path",
@@ -227,6 +229,7 @@ _EXPORTS: dict[str, str] = {
     "Transaction": "model",
     "Warehouse": "model",
     "WrongArgumentType": "errors",
+    "case_report": "report",
     "cut_chain": "analysis",
     "example_names": "io",
     "example_path": "io.examples",
@@ -272,7 +275,7 @@ _EXPORTS: dict[str, str] = {
 
 # Subpackages reachable as attributes (``cg.store.case_to_networkx``), as when they were imported
 # eagerly.
-_SUBMODULES = ("analysis", "errors", "io", "model", "plot", "store")
+_SUBMODULES = ("analysis", "errors", "io", "model", "plot", "report", "store")
 
 
 def __getattr__(name: str) -> Any:

@@ -71,6 +71,10 @@ class CaseSummary:
         text += f"; also {', '.join(others)}" if others else ""
         return text + ")"
 
+    def rows(self) -> list[tuple[str, str]]:
+        """The summary as (label, text) pairs, in the order it prints."""
+        return self._lines()
+
     def _lines(self) -> list[tuple[str, str]]:
         c = self.counts
         period = "-"
