@@ -141,7 +141,7 @@ def main() -> None:
         server_side = store.traces_in_server
         inside = []
         if server_side:
-            from crimegraph.store import cypher
+            from crimegraph.store.neo4j import cypher
 
             for _ in range(args.repeat):
                 row = store._read(cypher.SERVER_TRACE, ck=store.ck, kind="shipment",

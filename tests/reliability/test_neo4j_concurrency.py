@@ -381,7 +381,7 @@ def test_a_publish_whose_answer_is_lost_keeps_the_published_case(
     remove the generation it has just published (nor report that nothing changed)."""
     import neo4j.exceptions as nex
 
-    from crimegraph.store import neo4j as store_module
+    from crimegraph.store.neo4j import load as store_module
 
     first, second = synthetic("lost-answer", seed=1), synthetic("lost-answer", seed=2)
     cg.CaseGraph(first, store=stores())

@@ -172,7 +172,7 @@ def test_a_server_lost_during_a_level_by_level_trace_fails_fast(
     proxy: Proxy, neo4j_uri: str, monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    from crimegraph.store import _packs
+    from crimegraph.store.neo4j import packs as _packs
 
     store = cg.Neo4jStore(proxy.uri, database="neo4j", server_trace=False)
     owner = cg.Neo4jStore(neo4j_uri, database="neo4j")

@@ -378,7 +378,7 @@ def test_plain_links_are_stored_as_properties_and_come_back_unchanged(
 def test_trace_of_a_case_deleted_meanwhile_says_to_run_it_again(
     store: cg.Neo4jStore, neo4j_uri: str, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from crimegraph.store import _packs
+    from crimegraph.store.neo4j import packs as _packs
 
     store.server_trace = False  # the level-by-level walk: several queries, one per level
     graph = cg.CaseGraph(cg.load_example("counterfeit_oil"), store=store)

@@ -28,8 +28,8 @@ Layout in the database
 
 from __future__ import annotations
 
-from ..model.links import RELATIONSHIP_KINDS
-from ..model.registry import RECORD_TYPES
+from ...model.links import RELATIONSHIP_KINDS
+from ...model.registry import RECORD_TYPES
 
 __all__ = [
     "ALL_FLOWS", "LINK_TYPES", "NODE_LABELS", "PACK_SIDES", "create_links", "create_nodes",

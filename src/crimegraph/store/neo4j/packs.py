@@ -16,9 +16,9 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import StoreError
-from .adjacency import Adjacency, adjacency
-from .base import FlowTable
+from ...errors import StoreError
+from ..adjacency import Adjacency, adjacency
+from ..base import FlowTable
 
 __all__ = [
     "ADJACENCY_DTYPE", "Level", "Reach", "pack_rows", "table_from_parts", "walked_table",
