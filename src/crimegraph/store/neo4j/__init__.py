@@ -13,7 +13,8 @@ generation it read is still the published one.
 
 One concept per module:
 
-- :mod:`.store`: :class:`Neo4jStore`, its transactions and the store's questions;
+- :mod:`.store`: :class:`Neo4jStore`, the store's questions;
+- :mod:`.connection`: the driver, retried transactions, errors, the open case;
 - :mod:`.load`: loading (write batches on several sessions, claim, publish, clean-up);
 - :mod:`.codec`: records to node and link properties, and back;
 - :mod:`.packs`: the places' packed flow lists, written by a load and read by a walk;

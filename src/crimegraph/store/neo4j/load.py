@@ -28,7 +28,7 @@ from .codec import link_columns, node_row
 from .packs import pack_rows
 
 if TYPE_CHECKING:
-    from .store import Neo4jStore
+    from .connection import Connection
 
 __all__ = ["Superseded", "discard", "load_case", "purge"]
 
@@ -53,22 +53,20 @@ class Superseded(Exception):
     """A load's claim on its case is gone: a later load of the case, or a delete, took it."""
 
 
-
-_Step = tuple[str, dict[str, Any], int, "Callable[[list[Any]], None] | None"]
-"""A write batch: the query, its parameters, how many rows it must write, and where the ids
-it returns go (if anywhere)."""
+_Step = tuple[str, dict[str, Any], int]
+"""A write batch: the query, its parameters, and how many rows it must write."""
 
 
-def _run_batch(tx: Any, query: str, params: dict[str, Any]) -> list[Any] | int:
-    """One write batch; returns the ``[nidx, id]`` pairs it wrote, or how many rows."""
+def _run_batch(tx: Any, query: str, params: dict[str, Any]) -> int:
+    """One write batch; returns how many rows it wrote."""
     result = tx.run(query, params)
-    value = result.single(strict=True)[0]
+    written = int(result.single(strict=True)[0])
     result.consume()
-    return list(value) if isinstance(value, list) else int(value)
+    return written
 
 
 
-def load_case(store: Neo4jStore, case: Case) -> None:
+def load_case(store: Connection, case: Case) -> None:
     """Write ``case`` as a new generation and publish it in one final transaction.
 
     The load first claims the case for its generation. If another load of the same case
@@ -79,12 +77,11 @@ def load_case(store: Neo4jStore, case: Case) -> None:
     ck = f"{case.id}#{uuid.uuid4().hex[:12]}"
     node_ids = [entity.id for entity in case.nodes]
     node_pos = {node: pos for pos, node in enumerate(node_ids)}
-    # Places get their server-side node ids as they are written; links and packed
-    # shipment lists then address nodes by those ids (no index lookups).
-    node_ref = np.full(len(node_ids), -1, dtype=np.int64)
-    node_count, node_steps = _node_steps(store, case, ck, node_ref)
-    link_count, link_steps = _link_steps(store, case, ck, node_pos, node_ref)
-    pack_count, pack_steps = _pack_steps(store, case, ck, node_ids, node_pos, node_ref)
+    # Places are numbered in case.nodes order (``nidx``); links and packed lists address
+    # them by the generation's own key (ck, nidx).
+    node_count, node_steps = _node_steps(store, case, ck)
+    link_count, link_steps = _link_steps(store, case, ck, node_pos)
+    pack_count, pack_steps = _pack_steps(store, case, ck, node_ids, node_pos)
     total = node_count + link_count + pack_count
     progress = _Progress(total, store.on_batch)
     claim = _Claim(case.id, ck)
@@ -94,8 +91,6 @@ def load_case(store: Neo4jStore, case: Case) -> None:
             # Nodes first, then the links between them and the places' packed lists; each
             # on several sessions at once.
             _write_steps(store, node_steps, claim, progress, workers=store.workers)
-            if (node_ref < 0).any():
-                raise StoreError("the server did not return the ids of all written places")
             _write_steps(store, chain(pack_steps, link_steps), claim, progress,
                          workers=store.workers)
             record = case.model_dump_json(include={
@@ -146,13 +141,12 @@ def load_case(store: Neo4jStore, case: Case) -> None:
                       stacklevel=4)
 
 
-def _write_steps(store: Neo4jStore, steps: Iterable[_Step], claim: _Claim,
+def _write_steps(store: Connection, steps: Iterable[_Step], claim: _Claim,
                  progress: _Progress, workers: int) -> None:
     """Run the write transactions, on ``workers`` sessions at once; stop at the first error.
 
     ``steps`` may be a lazy iterator: a worker takes the next batch (preparing it) while
-    the others wait on the server, so preparing and writing overlap. A step's ``sink``,
-    when given, receives the ids the batch's query returned. A batch that wrote fewer
+    the others wait on the server, so preparing and writing overlap. A batch that wrote fewer
     rows than it holds lost its generation's nodes (a delete or a later load removed
     them): the load is superseded. Every few seconds the load renews its claim.
     """
@@ -169,13 +163,9 @@ def _write_steps(store: Neo4jStore, steps: Iterable[_Step], claim: _Claim,
                     step = next(pending, None)
                 if step is None:
                     return
-                query, params, expected, sink = step
+                query, params, expected = step
                 written = store._transact(_run_batch, query, params, write=True,
-                                         repeatable=False)
-                if isinstance(written, list):
-                    if sink is not None:
-                        sink(written)
-                    written = len(written)
+                                          repeatable=False)
                 if written != expected:
                     raise Superseded
                 progress.step()
@@ -199,12 +189,11 @@ def _write_steps(store: Neo4jStore, steps: Iterable[_Step], claim: _Claim,
         raise failures[0]
 
 
-def _node_steps(store: Neo4jStore, case: Case, ck: str, node_ref: np.ndarray
-                ) -> tuple[int, Iterator[_Step]]:
+def _node_steps(store: Connection, case: Case, ck: str) -> tuple[int, Iterator[_Step]]:
     """How many node batches there are, and the batches, prepared one by one when taken.
 
-    Places (persons, organizations, premises) are numbered in ``case.nodes`` order; the
-    server's id of each is written into ``node_ref`` as its batch completes.
+    Places (persons, organizations, premises) are numbered in ``case.nodes`` order: each
+    carries its position as ``nidx``.
     """
     size = store.batch_size
     count = sum(-(-len(getattr(case, section)) // size) for section in cypher.NODE_LABELS)
@@ -214,24 +203,22 @@ def _node_steps(store: Neo4jStore, case: Case, ck: str, node_ref: np.ndarray
         for section in cypher.NODE_LABELS:
             records = getattr(case, section)
             place = section in NODE_SECTIONS
-            query = cypher.create_nodes(section, return_ids=place)
+            query = cypher.create_nodes(section)
             for i in range(0, len(records), size):
                 rows = [node_row(record, section, i + k, ck, case.id)
                         for k, record in enumerate(records[i:i + size])]
-                sink = None
                 if place:
                     for k, row in enumerate(rows):
                         row["nidx"] = first + i + k
-                    sink = _fill(node_ref)
-                yield query, {"rows": rows, "ck": ck}, len(rows), sink
+                yield query, {"rows": rows, "ck": ck}, len(rows)
             if place:
                 first += len(records)
 
     return count, batches()
 
 
-def _link_steps(store: Neo4jStore, case: Case, ck: str, node_pos: dict[str, int],
-                node_ref: np.ndarray) -> tuple[int, Iterator[_Step]]:
+def _link_steps(store: Connection, case: Case, ck: str, node_pos: dict[str, int]
+                ) -> tuple[int, Iterator[_Step]]:
     """How many link batches there are, and the batches, prepared one by one when taken."""
     size = store.batch_size
     groups: dict[tuple[str, str], list[int]] = {}
@@ -244,7 +231,6 @@ def _link_steps(store: Neo4jStore, case: Case, ck: str, node_pos: dict[str, int]
     tz = get_timezone(case.timezone)
 
     def batches() -> Iterator[_Step]:
-        refs = node_ref.tolist()
         for (kind, section), seqs in groups.items():
             records: list[Any] = getattr(case, section)
             query = cypher.create_links(kind, section)
@@ -252,16 +238,16 @@ def _link_steps(store: Neo4jStore, case: Case, ck: str, node_pos: dict[str, int]
                 chunk = seqs[i:i + size]
                 params: dict[str, Any] = link_columns(
                     [records[seq] for seq in chunk], section, tz)
-                params["a"] = [refs[node_pos[source]] for source in params.pop("source")]
-                params["b"] = [refs[node_pos[target]] for target in params.pop("target")]
+                params["a"] = [node_pos[source] for source in params.pop("source")]
+                params["b"] = [node_pos[target] for target in params.pop("target")]
                 params.update(seq=chunk, ck=ck)
-                yield query, params, len(chunk), None
+                yield query, params, len(chunk)
 
     return count, batches()
 
 
-def _pack_steps(store: Neo4jStore, case: Case, ck: str, node_ids: list[str],
-                node_pos: dict[str, int], node_ref: np.ndarray) -> tuple[int, Iterator[_Step]]:
+def _pack_steps(store: Connection, case: Case, ck: str, node_ids: list[str],
+                node_pos: dict[str, int]) -> tuple[int, Iterator[_Step]]:
     """Batches that write each place's packed flow lists (see ``ADJACENCY_DTYPE``)."""
     tables = list(build_flows(case, node_ids, node_pos).values())
     senders = np.unique(np.concatenate([end for table in tables
@@ -270,15 +256,15 @@ def _pack_steps(store: Neo4jStore, case: Case, ck: str, node_ids: list[str],
     count = -(-len(senders) // size)
 
     def batches() -> Iterator[_Step]:
-        rows = pack_rows(tables, node_ref, cypher.PACK_SIDES)
+        rows = pack_rows(tables, cypher.PACK_SIDES)
         for i in range(0, len(rows), size):
             batch = rows[i:i + size]
-            yield cypher.SET_PACKS, {"rows": batch, "ck": ck}, len(batch), None
+            yield cypher.SET_PACKS, {"rows": batch, "ck": ck}, len(batch)
 
     return count, batches()
 
 
-def purge(store: Neo4jStore, case_id: str, *, stale_after_ms: int | None = None) -> int:
+def purge(store: Connection, case_id: str, *, stale_after_ms: int | None = None) -> int:
     """Remove the case's data outside its published and its live loading generation.
 
     Each batch first locks the case node and reads which generations to keep, so a
@@ -298,7 +284,7 @@ def purge(store: Neo4jStore, case_id: str, *, stale_after_ms: int | None = None)
                 store.on_delete_batch(removed)
 
 
-def discard(store: Neo4jStore, case_id: str, ck: str) -> Literal["removed", "published", "failed"]:
+def discard(store: Connection, case_id: str, ck: str) -> Literal["removed", "published", "failed"]:
     """Remove what a failed load wrote and its claim (best effort).
 
     Returns ``"removed"``, ``"failed"`` (the server could not be reached: an orphaned
@@ -374,13 +360,4 @@ class _Claim:
                 return False
             self._last = now
             return True
-
-
-def _fill(target: np.ndarray) -> Callable[[list[Any]], None]:
-    """A sink that writes a batch's returned ``[nidx, id]`` pairs into ``target``."""
-    def sink(pairs: list[Any]) -> None:
-        if pairs:
-            positions, ids = zip(*pairs)
-            target[list(positions)] = ids
-    return sink
 

@@ -13,12 +13,12 @@ from ..summary import COUNT_KEYS, CaseSummary, build_summary
 from . import cypher
 
 if TYPE_CHECKING:
-    from .store import Neo4jStore
+    from .connection import Connection
 
 __all__ = ["summarize"]
 
 
-def summarize(store: Neo4jStore) -> CaseSummary:
+def summarize(store: Connection) -> CaseSummary:
     """The case summary, aggregated in the database (no records are pulled but evidence)."""
     ck = store.ck
     with store._errors(f"summarizing case {store._case_id!r}"):

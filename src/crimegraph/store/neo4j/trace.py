@@ -21,12 +21,12 @@ from .load import Superseded
 from .packs import Reach, walked_table
 
 if TYPE_CHECKING:
-    from .store import Neo4jStore
+    from .connection import Connection
 
 __all__ = ["has_procedure", "reach", "walk_flows", "walk_in_server"]
 
 
-def walk_flows(store: Neo4jStore, query: FlowQuery) -> SettledWalk | FlowCandidates:
+def walk_flows(store: Connection, query: FlowQuery) -> SettledWalk | FlowCandidates:
     """The walk done where the data lives, or the flows it can reach, read level by level.
 
     With crimegraph's procedure installed (see ``server_trace``), a time-respecting walk
@@ -42,12 +42,12 @@ def walk_flows(store: Neo4jStore, query: FlowQuery) -> SettledWalk | FlowCandida
     return reach(store, query)
 
 
-def reach(store: Neo4jStore, query: FlowQuery) -> FlowCandidates:
+def reach(store: Connection, query: FlowQuery) -> FlowCandidates:
     """Matching flows reachable from the starts, read level by level (with the table's
     adjacency in the query's direction, when every flow read is kept).
 
     One query per level of the breadth-first walk reads the packed flow lists of the
-    places just reached (by their server ids); the walk itself runs here on those lists.
+    places just reached (by their ``nidx``); the walk itself runs here on those lists.
     Dead ends (places that pass nothing on) are never read: their ids come with the lists
     that lead to them. Only the reachable part of the case leaves the database.
     """
@@ -116,7 +116,7 @@ def reach(store: Neo4jStore, query: FlowQuery) -> FlowCandidates:
     return FlowCandidates(table, built)
 
 
-def has_procedure(store: Neo4jStore) -> bool:
+def has_procedure(store: Connection) -> bool:
     """Whether the server has a ``crimegraph.trace`` for this store's data layout."""
     if store._procedure is None:
         try:
@@ -141,7 +141,7 @@ def has_procedure(store: Neo4jStore) -> bool:
     return store._procedure
 
 
-def walk_in_server(store: Neo4jStore, query: FlowQuery) -> SettledWalk | None:
+def walk_in_server(store: Connection, query: FlowQuery) -> SettledWalk | None:
     """The whole walk in one call of the server-side procedure, when it is installed.
 
     The procedure walks the same packed lists as :func:`reach`, with the same
