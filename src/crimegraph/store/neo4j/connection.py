@@ -20,7 +20,7 @@ from . import cypher
 if TYPE_CHECKING:
     from neo4j import Driver
 
-__all__ = ["Connection", "rows_of"]
+__all__ = ["Connection", "rows_of", "vanished"]
 
 _T = TypeVar("_T")
 
@@ -204,6 +204,15 @@ class Connection:
     def _items(self, kind: str) -> list[str]:
         return self._product_ids if kind == "shipment" else self._currencies
 
+
+def vanished(exc: BaseException) -> bool:
+    """Whether ``exc`` says a node found by an index lookup was deleted before it was read.
+
+    An index lookup may still see a node that a concurrent transaction is deleting; reading
+    it then fails. In crimegraph's data that only happens to a generation being removed (a
+    reload or delete of its case took over).
+    """
+    return getattr(exc, "code", None) == "Neo.ClientError.Statement.EntityNotFound"
 
 
 def rows_of(tx: Any, queries: list[tuple[str, dict[str, Any]]]) -> list[list[dict[str, Any]]]:

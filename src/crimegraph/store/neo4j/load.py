@@ -25,6 +25,7 @@ from ...model.registry import NODE_SECTIONS
 from ..memory import build_flows, currencies_of
 from . import cypher
 from .codec import link_columns, node_row
+from .connection import vanished
 from .packs import pack_rows
 
 if TYPE_CHECKING:
@@ -147,8 +148,9 @@ def _write_steps(store: Connection, steps: Iterable[_Step], claim: _Claim,
 
     ``steps`` may be a lazy iterator: a worker takes the next batch (preparing it) while
     the others wait on the server, so preparing and writing overlap. A batch that wrote fewer
-    rows than it holds lost its generation's nodes (a delete or a later load removed
-    them): the load is superseded. Every few seconds the load renews its claim.
+    rows than it holds, or that found a place vanish under it, lost its generation's nodes (a
+    delete or a later load removed them): the load is superseded. Every few seconds the load
+    renews its claim.
     """
     pending = iter(steps)
     lock = threading.Lock()
@@ -164,8 +166,13 @@ def _write_steps(store: Connection, steps: Iterable[_Step], claim: _Claim,
                 if step is None:
                     return
                 query, params, expected = step
-                written = store._transact(_run_batch, query, params, write=True,
-                                          repeatable=False)
+                try:
+                    written = store._transact(_run_batch, query, params, write=True,
+                                              repeatable=False)
+                except Exception as exc:
+                    if vanished(exc):  # the generation's places are being removed
+                        raise Superseded from None
+                    raise
                 if written != expected:
                     raise Superseded
                 progress.step()

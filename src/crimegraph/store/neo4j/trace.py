@@ -17,6 +17,7 @@ import numpy as np
 from ...errors import StoreError, StoreUnavailable
 from ..base import FlowCandidates, FlowQuery, SettledWalk
 from . import cypher
+from .connection import vanished
 from .load import Superseded
 from .packs import Reach, walked_table
 
@@ -110,7 +111,12 @@ def reach(store: Connection, query: FlowQuery) -> FlowCandidates:
         return reached
 
     with store._errors(f"tracing {kind}s"):
-        reached = store._transact(read)
+        try:
+            reached = store._transact(read)
+        except Exception as exc:
+            if vanished(exc):  # a place read was being removed: a reload or delete
+                raise store._changed("being traced") from None
+            raise
     table, built = reached.table(kind, items, direction=direction,
                                  complete=not filtered and max_hops is None)
     return FlowCandidates(table, built)
