@@ -141,16 +141,18 @@ def main() -> None:
         server_side = store.traces_in_server
         inside = []
         if server_side:
-            from crimegraph.store import cypher
+            from crimegraph.store.neo4j import cypher
 
             for _ in range(args.repeat):
                 row = store._read(cypher.SERVER_TRACE, ck=store.ck, kind="shipment",
                                   ids=[busiest], starts=[busiest], upstream=False, items=None,
                                   since=None, until=None, min_amount=None)[0]
                 inside.append((row["micros"], row["readMicros"]))
+        from crimegraph.store.neo4j import trace as neo4j_trace
+
+        fetched = neo4j_trace.reach(store, FlowQuery("shipment", (busiest,))).table
         print(f"\ntrace_chain from {busiest} ({mem_chain.shipment_count:,} chain shipments, "
-              f"{len(mem_chain.tiers):,} nodes; Neo4j fetched "
-              f"{len(store._reach(FlowQuery('shipment', (busiest,))).table):,} "
+              f"{len(mem_chain.tiers):,} nodes; Neo4j fetched {len(fetched):,} "
               f"of {len(table):,} shipments):")
         print(f"  call only       memory {mem_call * 1e3:8.1f} ms   neo4j {neo_call * 1e3:8.1f} ms"
               f"   ratio {neo_call / mem_call:6.1f}x")

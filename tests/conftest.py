@@ -6,6 +6,7 @@ uses the server given by ``CRIMEGRAPH_NEO4J_URI`` or one started by ``tests/neo4
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -43,6 +44,58 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(getattr(pytest.mark, mark))
             if mark != "slow":
                 item.add_marker(pytest.mark.slow)
+
+
+class NotificationWatch(logging.Handler):
+    """Collects the notifications the Neo4j server sends with query results.
+
+    The driver logs every notification it receives to the ``neo4j.notifications`` logger
+    (the record's argument carries the notification itself), whatever the store's driver
+    settings, so watching that logger sees the notifications of every query a test runs, from
+    every thread.
+    """
+
+    FAILING = ("DEPRECATION", "PERFORMANCE")
+    """Notification classifications that fail a test."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.seen: list[tuple[str, str, str]] = []  # (classification, severity, text)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        args = record.args if isinstance(record.args, tuple) else ()
+        notification = getattr(args[0], "notification", None) if args else None
+        kind = getattr(getattr(notification, "classification", None), "name", "UNKNOWN")
+        severity = getattr(getattr(notification, "severity", None), "name", "UNKNOWN")
+        self.seen.append((str(kind), str(severity), record.getMessage()))
+
+    def failing(self) -> list[str]:
+        """The notifications seen that a test must not cause."""
+        return [text for kind, _, text in self.seen if kind in self.FAILING]
+
+
+@pytest.fixture(autouse=True)
+def neo4j_notifications(request: pytest.FixtureRequest) -> Iterator[NotificationWatch]:
+    """Every server notification during a test that uses Neo4j; a deprecation or performance
+    notification from a query the test ran, crimegraph's or its own, fails the test, naming
+    the query."""
+    watch = NotificationWatch()
+    if request.node.get_closest_marker("neo4j") is None:
+        yield watch
+        return
+    logger = logging.getLogger("neo4j.notifications")
+    level = logger.level
+    logger.addHandler(watch)
+    logger.setLevel(logging.DEBUG)
+    try:
+        yield watch
+    finally:
+        logger.removeHandler(watch)
+        logger.setLevel(level)
+    failing = watch.failing()
+    if failing:
+        pytest.fail("the Neo4j server sent notifications a query must not cause:\n"
+                    + "\n".join(failing), pytrace=False)
 
 
 def _under_ci() -> bool:

@@ -85,9 +85,9 @@ def assert_database_sound(driver: neo4j.Driver) -> None:
     assert records[0]["orphans"] == []
 
 
-def case_nodes(driver: neo4j.Driver, case_id: str) -> set[int]:
+def case_nodes(driver: neo4j.Driver, case_id: str) -> set[str]:
     records, _, _ = driver.execute_query(
-        "MATCH (n:CGEntity {case_id: $id}) RETURN collect(id(n)) AS ids", id=case_id,
+        "MATCH (n:CGEntity {case_id: $id}) RETURN collect(elementId(n)) AS ids", id=case_id,
         database_="neo4j")
     return set(records[0]["ids"])
 
@@ -199,9 +199,10 @@ def no_free_ids(driver: neo4j.Driver) -> Iterator[None]:
     try:
         for _ in range(100):
             records, _, _ = driver.execute_query(
-                "UNWIND range(1, 5000) AS i CREATE (n:CGTestFiller) RETURN collect(id(n)) AS ids",
-                database_="neo4j")
-            ids = records[0]["ids"]
+                "UNWIND range(1, 5000) AS i CREATE (n:CGTestFiller) "
+                "RETURN collect(elementId(n)) AS ids", database_="neo4j")
+            # An element id ends with the node's number in the store, the part a delete frees.
+            ids = [int(element.rsplit(":", 1)[1]) for element in records[0]["ids"]]
             if min(ids) > highest and max(ids) - min(ids) == len(ids) - 1:
                 break  # a fresh, unbroken run of new ids: nothing freed is left to reuse
             highest = max(highest, *ids)
@@ -220,7 +221,7 @@ def test_an_unrelated_load_in_the_pause_is_never_written_into(
     remaining writes must not land on them."""
     unrelated = synthetic("unrelated", n=800, seed=5)
     other = stores()
-    freed: set[int] = set()
+    freed: set[str] = set()
 
     def delete_then_load_another() -> None:
         freed.update(case_nodes(driver, "contested"))
@@ -381,7 +382,7 @@ def test_a_publish_whose_answer_is_lost_keeps_the_published_case(
     remove the generation it has just published (nor report that nothing changed)."""
     import neo4j.exceptions as nex
 
-    from crimegraph.store import neo4j as store_module
+    from crimegraph.store.neo4j import load as store_module
 
     first, second = synthetic("lost-answer", seed=1), synthetic("lost-answer", seed=2)
     cg.CaseGraph(first, store=stores())

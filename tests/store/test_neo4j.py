@@ -16,6 +16,8 @@ import crimegraph as cg
 from crimegraph.model._time import from_epoch_us
 from crimegraph.store.base import FlowCandidates, FlowQuery, SettledWalk
 
+from ..conftest import NotificationWatch
+
 pytestmark = pytest.mark.neo4j
 
 NASTY = [
@@ -378,7 +380,7 @@ def test_plain_links_are_stored_as_properties_and_come_back_unchanged(
 def test_trace_of_a_case_deleted_meanwhile_says_to_run_it_again(
     store: cg.Neo4jStore, neo4j_uri: str, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from crimegraph.store import _packs
+    from crimegraph.store.neo4j import packs as _packs
 
     store.server_trace = False  # the level-by-level walk: several queries, one per level
     graph = cg.CaseGraph(cg.load_example("counterfeit_oil"), store=store)
@@ -507,3 +509,16 @@ def test_server_trace_true_without_the_procedure_says_how_to_install_it(
     assert not store.traces_in_server
     with pytest.raises(cg.StoreError, match="plugins directory"):
         cg.trace_chain(cg.CaseGraph.open(store, "small"), "DEN")
+
+
+def test_a_deprecated_function_in_a_query_is_caught(
+    store: cg.Neo4jStore, neo4j_notifications: NotificationWatch,
+) -> None:
+    """Every Neo4j test runs under a guard (``neo4j_notifications`` in conftest) that fails it
+    when a query draws a deprecation or performance notification; here a query through the
+    store's own driver uses the deprecated ``id()``, and the guard sees it."""
+    store._read("MATCH (c:CGCase) RETURN id(c) AS old LIMIT 1")
+    failing = neo4j_notifications.failing()
+    assert any("DEPRECATION" in kind for kind, _, _ in neo4j_notifications.seen), failing
+    assert any("id(c)" in text for text in failing), failing
+    neo4j_notifications.seen.clear()  # caught as it should be: this test itself passes

@@ -81,7 +81,7 @@ def test_random_cases_trace_alike_three_ways(
 
 
 def _columns(store: cg.Neo4jStore, start: str) -> str:
-    from crimegraph.store import cypher
+    from crimegraph.store.neo4j import cypher
 
     row = store._read(cypher.SERVER_TRACE, ck=store.ck, kind="shipment", starts=[start],
                       ids=[start], upstream=False, items=None, since=None, until=None,

@@ -16,9 +16,9 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import StoreError
-from .adjacency import Adjacency, adjacency
-from .base import FlowTable
+from ...errors import StoreError
+from ..adjacency import Adjacency, adjacency
+from ..base import FlowTable
 
 __all__ = [
     "ADJACENCY_DTYPE", "Level", "Reach", "pack_rows", "table_from_parts", "walked_table",
@@ -32,7 +32,8 @@ ADJACENCY_DTYPE = np.dtype([
 ``pay_out_blob``/``pay_in_blob`` for payments).
 
 ``pos`` is the flow's position in the case's time-sorted table of its kind, ``pidx`` its item
-(product or currency, by position), ``other`` the server's id of the node at the far end.
+(product or currency, by position), ``other`` the place at the far end, by its position among
+the case's places (its ``nidx``: with the generation ``ck``, the key a walk reads it by).
 Each place's list is already in walk order (see :func:`crimegraph.store.adjacency.adjacency`):
 first (``*_live`` of them) the flows to places that pass flows on, by time, then those to dead
 ends, by time, whose ids are listed in ``*_names``."""
@@ -104,9 +105,11 @@ def _unlines(texts: list[bytes]) -> list[str]:
     return ids
 
 
-def pack_rows(tables: list[FlowTable], node_ref: np.ndarray,
-              sides: dict[str, tuple[str, str]]) -> list[dict[str, Any]]:
-    """Per place with flows: its server id and its packed lists, in walk order.
+def pack_rows(tables: list[FlowTable], sides: dict[str, tuple[str, str]]
+              ) -> list[dict[str, Any]]:
+    """Per place with flows: its position (``nidx``) and its packed lists, in walk order.
+
+    The tables' nodes are the case's places in order, so a node's position is its ``nidx``.
 
     For each table and direction (``sides[table.kind]``: the property prefixes downstream and
     upstream, e.g. ``out_*`` and ``in_*``): ``blob`` holds the flows as ``ADJACENCY_DTYPE``
@@ -119,18 +122,17 @@ def pack_rows(tables: list[FlowTable], node_ref: np.ndarray,
     for table in tables:
         node_ids = table.node_ids
         for direction, prefix in zip(("downstream", "upstream"), sides[table.kind]):
-            _pack_direction(table, node_ids, node_ref, prefix, rows, empty,
-                            adjacency(table, direction))
+            _pack_direction(table, node_ids, prefix, rows, empty, adjacency(table, direction))
     return [rows[node] for node in sorted(rows)]
 
 
-def _pack_direction(table: FlowTable, node_ids: list[str], node_ref: np.ndarray,
-                    prefix: str, rows: dict[int, dict[str, Any]],
-                    empty: dict[str, Any], built: Adjacency) -> None:
+def _pack_direction(table: FlowTable, node_ids: list[str], prefix: str,
+                    rows: dict[int, dict[str, Any]], empty: dict[str, Any],
+                    built: Adjacency) -> None:
     """Add one table's packed lists in one direction to ``rows``."""
     offsets, split, neighbor, _, _, order = built
     packed = np.empty(len(order), dtype=ADJACENCY_DTYPE)
-    packed["pos"], packed["other"] = order, node_ref[neighbor]
+    packed["pos"], packed["other"] = order, neighbor
     packed["ts"], packed["pidx"] = table.time[order], table.item[order]
     packed["qty"], packed["amt"] = table.quantity[order], table.amount[order]
     ids = table.ids[order].tolist()
@@ -138,8 +140,7 @@ def _pack_direction(table: FlowTable, node_ids: list[str], node_ref: np.ndarray,
     bounds, cut = offsets.tolist(), split.tolist()
     for node in np.flatnonzero(np.diff(offsets)).tolist():
         begin, middle, end = bounds[node], cut[node], bounds[node + 1]
-        row = rows.setdefault(node, {"nid": int(node_ref[node]), "props": dict(empty)}
-                              )["props"]
+        row = rows.setdefault(node, {"nidx": node, "props": dict(empty)})["props"]
         row[f"{prefix}_blob"] = packed[begin:end].tobytes()
         row[f"{prefix}_ids"] = _lines(ids[begin:end])
         row[f"{prefix}_live"] = middle - begin
@@ -184,7 +185,7 @@ class Reach:
         self.levels: list[Level] = []
 
     def add(self, found: Any) -> list[int]:
-        """Take one level's places; returns the server ids of the next level's places.
+        """Take one level's places; returns the next level's places (their ``nidx``).
 
         Only places that ship on are read; the dead ends are named by the lists that lead
         to them (see :meth:`table`).

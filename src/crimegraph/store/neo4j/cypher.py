@@ -12,8 +12,9 @@ Layout in the database
   this node first, so the server's lock on it puts them in one order per case.
 - ``(:CGEntity:<Label> {ck, case_id, id, seq, section, record, ...})``: persons, organizations,
   premises, products and evidence. ``record`` is the record's JSON (lossless); other properties
-  are there for Cypher users and indexes. Places also carry ``nidx`` (their position in the
-  case), and those with flows their packed flow lists per flow kind and direction (shipments:
+  are there for Cypher users and indexes. Places also carry ``nidx`` (their position among the
+  case's places; ``(ck, nidx)`` is the key by which loads, packed lists and walks address a
+  place), and those with flows their packed flow lists per flow kind and direction (shipments:
   ``out_*`` and ``in_*``; payments: ``pay_out_*`` and ``pay_in_*``; each ``blob``, ``ids``,
   ``live``, ``names``; see ``ADJACENCY_DTYPE``; ids as UTF-8 bytes, each ended by a newline)
   that a walk reads for the places it reaches: in one call of the server-side procedure
@@ -28,8 +29,8 @@ Layout in the database
 
 from __future__ import annotations
 
-from ..model.links import RELATIONSHIP_KINDS
-from ..model.registry import RECORD_TYPES
+from ...model.links import RELATIONSHIP_KINDS
+from ...model.registry import RECORD_TYPES
 
 __all__ = [
     "ALL_FLOWS", "LINK_TYPES", "NODE_LABELS", "PACK_SIDES", "create_links", "create_nodes",
@@ -48,7 +49,7 @@ LINK_TYPES: dict[str, str] = {
 """Transaction or relationship kind -> relationship type."""
 
 
-LAYOUT = 4
+LAYOUT = 5
 """Version of the data layout described above, stored on each case node (``layout``)."""
 
 
@@ -58,6 +59,8 @@ def schema_statements() -> list[str]:
         "CREATE CONSTRAINT cg_case_id IF NOT EXISTS FOR (c:CGCase) REQUIRE c.id IS UNIQUE",
         "CREATE CONSTRAINT cg_entity_key IF NOT EXISTS "
         "FOR (n:CGEntity) REQUIRE (n.ck, n.id) IS UNIQUE",
+        "CREATE CONSTRAINT cg_entity_place IF NOT EXISTS "
+        "FOR (n:CGEntity) REQUIRE (n.ck, n.nidx) IS UNIQUE",
         "CREATE INDEX cg_entity_case IF NOT EXISTS FOR (n:CGEntity) ON (n.case_id)",
     ]
     for rel_type in LINK_TYPES.values():
@@ -79,17 +82,13 @@ def _rel_type(kind: str) -> str:
 NODE_STEP = "UNWIND $rows AS row CREATE (n:CGEntity:"
 """How every node-writing query starts (the loader writes nodes before links)."""
 
-RETURNS_IDS = " RETURN collect([n.nidx, id(n)]) AS ids"
-"""Ends a node-writing query whose caller needs the new places' ids (by position, ``nidx``)."""
-
 RETURNS_COUNT = " RETURN count(*) AS written"
 """Ends a writing query: how many rows it wrote (the loader checks it against the batch)."""
 
 
-def create_nodes(section: str, *, return_ids: bool = False) -> str:
+def create_nodes(section: str) -> str:
     # "+=" rather than "=": the planner needs no eager buffering for it (about 20% faster).
-    query = f"{NODE_STEP}{_label(section)}) SET n += row"
-    return query + (RETURNS_IDS if return_ids else RETURNS_COUNT)
+    return f"{NODE_STEP}{_label(section)}) SET n += row{RETURNS_COUNT}"
 
 
 LINK_SECTION = ("CASE WHEN type(r) IN ['SHIPMENT', 'PAYMENT'] THEN 'transactions' "
@@ -108,25 +107,26 @@ left out when it is the default, CNY."""
 
 
 def create_links(kind: str, section: str) -> str:
-    """Links of one kind from parameter columns (``$a``/``$b``: endpoints, by server id).
+    """Links of one kind from parameter columns (``$a``/``$b``: endpoints, by ``nidx``).
 
     Columns of plain values encode and decode far faster over Bolt than a map per link. A
-    null value sets nothing. An endpoint must belong to the generation being written
-    (``ck``): a server id freed by a delete and given to another case's node matches
-    nothing, and the count returned falls short of the batch.
+    null value sets nothing. Endpoints are looked up by the generation's own key ``(ck,
+    nidx)``, so a link never lands outside the generation being written: when a delete or a
+    later load removed the generation's places, the lookups find nothing and the count
+    returned falls short of the batch.
     """
     sets = ", ".join(f"r.{name} = ${name}[i]"
                      for name in ("id", "seq", *LINK_COLUMNS[section], "record"))
     return (
         "UNWIND range(0, size($id) - 1) AS i "
-        "MATCH (a) WHERE id(a) = $a[i] AND a.ck = $ck "
-        "MATCH (b) WHERE id(b) = $b[i] AND b.ck = $ck "
+        "MATCH (a:CGEntity {ck: $ck, nidx: $a[i]}) "
+        "MATCH (b:CGEntity {ck: $ck, nidx: $b[i]}) "
         f"CREATE (a)-[r:{_rel_type(kind)}]->(b) "
         f"SET r.ck = $ck, {sets}" + RETURNS_COUNT
     )
 
 
-SET_PACKS = ("UNWIND $rows AS row MATCH (n) WHERE id(n) = row.nid AND n.ck = $ck "
+SET_PACKS = ("UNWIND $rows AS row MATCH (n:CGEntity {ck: $ck, nidx: row.nidx}) "
              "SET n += row.props" + RETURNS_COUNT)
 """Writes the places' packed shipment lists (after every node of the load exists)."""
 
@@ -274,7 +274,7 @@ def pack_side(kind: str, direction: str) -> str:
 def _pack_columns(side: str) -> str:
     # collect() skips nulls: every collected value is non-null, so the lists line up.
     return (
-        f"RETURN collect(id(n)) AS nid, collect(n.id) AS id, "
+        f"RETURN collect(n.nidx) AS nid, collect(n.id) AS id, "
         f"collect(coalesce(n.{side}_blob, $no_blob)) AS blob, "
         f"collect(coalesce(n.{side}_ids, $no_blob)) AS ids, "
         f"collect(coalesce(n.{side}_live, 0)) AS live, "
@@ -283,15 +283,17 @@ def _pack_columns(side: str) -> str:
 
 
 def trace_start(kind: str, direction: str) -> str:
-    """The start places of a walk, with their packed ``kind`` lists in that direction."""
+    """The start places of a walk, with their packed ``kind`` lists in that direction (a
+    start that is no place has no lists: it is left out)."""
     side = pack_side(kind, direction)
-    return f"MATCH (n:CGEntity {{ck: $ck}}) WHERE n.id IN $ids {_pack_columns(side)}"
+    return (f"MATCH (n:CGEntity {{ck: $ck}}) WHERE n.id IN $ids AND n.nidx IS NOT NULL "
+            f"{_pack_columns(side)}")
 
 
 def trace_step(kind: str, direction: str) -> str:
-    """The next places of a walk (by server id), with their packed ``kind`` lists."""
+    """The next places of a walk (by ``nidx``), with their packed ``kind`` lists."""
     side = pack_side(kind, direction)
-    return f"MATCH (n) WHERE id(n) IN $nids AND n.ck = $ck {_pack_columns(side)}"
+    return f"MATCH (n:CGEntity {{ck: $ck}}) WHERE n.nidx IN $nids {_pack_columns(side)}"
 
 
 TRACE_PROCEDURE = "crimegraph.trace"
