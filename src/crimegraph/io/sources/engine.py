@@ -411,10 +411,12 @@ class _Stage:
             merged = _merge_section(section, frame, prov, names, ev_of, counted, conflicts)
             records[section] = merged
             source_names = np.array([names.get(i) for i in range(max(names) + 1)], dtype=object)
-            provs.append(pd.DataFrame({"record": prov["id"].to_numpy(),
-                                       "source": source_names[prov["_src"].to_numpy(
-                                           dtype=np.int64)],
-                                       "row": prov["_row"].to_numpy()}))
+            # (object columns: pandas would infer its string dtype, slow to build and read)
+            provs.append(pd.DataFrame({
+                "record": pd.Series(prov["id"].to_numpy(dtype=object), dtype=object),
+                "source": pd.Series(source_names[prov["_src"].to_numpy(dtype=np.int64)],
+                                    dtype=object),
+                "row": prov["_row"].to_numpy()}))
         if base is not None:
             as_dicts = {k: v.dicts() if isinstance(v, Links) else v for k, v in records.items()}
             records = dict(_merge_into(base, as_dicts, conflicts))
@@ -599,7 +601,8 @@ def _process_chunk(src: _Source, raw: pd.DataFrame, rows: np.ndarray, stage: _St
         count = int(mask.sum())
         frame = pd.DataFrame({k: pd.Series([v] * count if isinstance(v, str) else v,
                                            dtype=object) for k, v in data.items()})
-        prov = pd.DataFrame({"id": data["id"], "_src": src.index, "_row": rows[mask]})
+        prov = pd.DataFrame({"id": pd.Series(data["id"], dtype=object), "_src": src.index,
+                             "_row": rows[mask]})
         if rspec.count_into:
             stage.counts.setdefault(section, []).append(rspec.count_into)
         # Entities repeat row after row: keep one row per distinct content (with its first

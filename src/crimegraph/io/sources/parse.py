@@ -503,9 +503,9 @@ def parse_column(kind: str, col: pd.Series, spec: Any, tz: Any = None) -> Parsed
         return parsed
     values = parsed.values.to_numpy()
     why = parsed.why if isinstance(parsed.why, str) else pd.Series(
-        parsed.why.to_numpy(dtype=object)[codes], index=col.index)
+        parsed.why.to_numpy(dtype=object)[codes], index=col.index, dtype=object)
     extra = None if parsed.extra is None else {
-        k: pd.Series(v.to_numpy(dtype=object)[codes], index=col.index)
+        k: pd.Series(v.to_numpy(dtype=object)[codes], index=col.index, dtype=object)
         for k, v in parsed.extra.items()}
     return Parsed(pd.Series(values[codes], index=col.index, dtype=parsed.values.dtype),
                   parsed.bad[codes], why, extra)

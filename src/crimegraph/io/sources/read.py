@@ -111,17 +111,19 @@ class SourceFile:
             raise EmptyFile("the file holds no header row (only white space)")
         self.sep = "\t" if first.count("\t") > first.count(",") else ","
         try:
-            frame = pd.read_csv(self.path, nrows=0, **self._csv_options())
+            # The header cells as data first (object cells): pandas may keep column names in
+            # a string type that refuses the escapes of undecodable bytes.
+            cells = pd.read_csv(self.path, nrows=1, header=None, **self._csv_options())
         except pd.errors.EmptyDataError:
             raise EmptyFile("the file holds no header row") from None
-        header = [str(c) for c in frame.columns]
-        if any(_UNDECODED.search(cell) for cell in header):
+        if any(_UNDECODED.search(str(cell)) for cell in cells.iloc[0].tolist()):
             guess = detect_encoding(head)
             hint = (f"; it reads as {guess}: give encoding={guess!r} or leave the encoding to "
                     "be detected" if guess != self.encoding else "")
             raise EmptyFile(f"the header is not {self.encoding} text{hint}; no row of the "
                             "file was read")
-        return header
+        frame = pd.read_csv(self.path, nrows=0, **self._csv_options())
+        return [str(c) for c in frame.columns]
 
     def _csv_options(self) -> dict[str, object]:
         return {"sep": self.sep, "dtype": object, "keep_default_na": False, "na_filter": False,
