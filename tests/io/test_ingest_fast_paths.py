@@ -17,10 +17,13 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import crimegraph as cg
 from crimegraph.io.sources import engine as engine_module
 from crimegraph.io.sources import parse
+from crimegraph.io.sources import read as read_module
 from crimegraph.io.sources.read import SourceFile
 
 from .test_ingest_bad_input import GOOD, HEADER, row, write
@@ -151,7 +154,8 @@ def _account(result: cg.Ingested) -> dict[str, Any]:
 
 def _slow_paths(monkeypatch: pytest.MonkeyPatch) -> None:
     """The paths the fast ones replace: dates by the regular expression, times by pandas,
-    every chunk searched for undecodable bytes, every id column through its keys."""
+    every chunk searched for undecodable bytes, every id column through its keys, records
+    staged as DataFrames, every chunk filled where a short line left cells out."""
     monkeypatch.setattr(parse, "_time_numbers", parse._time_numbers_by_pattern)
     monkeypatch.setattr(parse, "_python_times",
                         lambda local, wall, tz: np.asarray(local.dt.to_pydatetime()))
@@ -165,6 +169,9 @@ def _slow_paths(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(engine_module, "id_keys",
                         lambda col, prefix="", suffix="": (
                             prefix + parse.key_series(col) + suffix))
+    # transactions staged as DataFrames, and every chunk's missing cells filled
+    monkeypatch.setattr(engine_module, "_STAGE_AS_COLUMNS", False)
+    monkeypatch.setattr(read_module, "_fill_missing_cells", lambda frame: frame.fillna(""))
 
 
 def _bad_files(folder: Path) -> list[Path]:
@@ -177,6 +184,8 @@ def _bad_files(folder: Path) -> list[Path]:
                  status=rng.choice(["已签收", "已取消", ""]),
                  receiver=rng.choice(["石家庄润通汽车用品批发部", "", "某某公司 "]))
              for i in range(400)]
+    full = lines[7].split(",")
+    lines += [",".join(full[:9]), ",".join(full[:-1]), ",".join([*full, "extra"])]  # short, long
     utf8 = write(folder, lines, "mess.csv")
     gb = write(folder, lines[::-1], "mess_gb.csv", encoding="gb18030")
     mixed = folder / "mixed.csv"
@@ -255,3 +264,23 @@ def test_blank_masks_are_remembered_per_column() -> None:
     mask = np.array([True, False, False, False])
     blanks.remember(other, mask)
     assert blanks(other) is mask
+
+
+def test_missing_cells_are_filled_only_when_a_line_left_some_out() -> None:
+    whole = pd.DataFrame({"a": ["1", "2"], "b": ["x", "y"]}, dtype=object)
+    assert read_module._fill_missing_cells(whole) is whole  # nothing to fill: not copied
+    short = pd.DataFrame({"a": ["1", "2"], "b": ["x", np.nan]}, dtype=object)
+    assert read_module._fill_missing_cells(short)["b"].tolist() == ["x", ""]
+
+
+@given(st.lists(st.one_of(st.none(), st.just(float("nan")), st.just(pd.NaT), st.just(pd.NA),
+                          st.text(max_size=3), st.integers(), st.floats(), st.booleans(),
+                          st.datetimes(), st.just(np.float64("nan")), st.just(np.float64(2.5)))))
+def test_staged_columns_read_blanks_as_the_frames_do(values: list[Any]) -> None:
+    expected = engine_module._cells(pd.DataFrame({"c": pd.Series(values, dtype=object)}), "c")
+    got = engine_module._nulls_to_none(list(values))
+    assert len(got) == len(expected)
+    for mine, theirs in zip(got, expected.tolist()):
+        assert (mine is None) == (theirs is None)
+        if mine is not None:
+            assert mine is theirs

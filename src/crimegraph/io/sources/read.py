@@ -199,7 +199,17 @@ class SourceFile:
                 # Any escaped byte so far (in this file or, read at the same time, another):
                 # the rows are searched for one.
                 undecodable = _undecodable_seen[0] != seen_before
-                yield Chunk(frame.fillna(""), rows, bad, undecodable)
+                yield Chunk(_fill_missing_cells(frame), rows, bad, undecodable)
+
+
+def _fill_missing_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """``""`` in the cells a short line left out (the parser gives NaN there, if anything).
+
+    A cell can only be missing at the end of a short line: when the last column has none, no
+    column has, and the frame is handed on as it is rather than copied to fill nothing."""
+    if len(frame.columns) and frame.iloc[:, -1].isna().any():
+        return frame.fillna("")
+    return frame
 
 
 class EmptyFile(Exception):
