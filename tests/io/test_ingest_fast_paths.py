@@ -10,6 +10,7 @@ ingest on the raw fixtures and on bad files.
 from __future__ import annotations
 
 import random
+import re
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -284,3 +285,22 @@ def test_staged_columns_read_blanks_as_the_frames_do(values: list[Any]) -> None:
         assert (mine is None) == (theirs is None)
         if mine is not None:
             assert mine is theirs
+
+
+def _texts_by_pattern(values: list[Any], ident: bool) -> bool:
+    """The check of ids and references value by value, with a regular expression for the
+    spaces at the ends of an id."""
+    present = [v for v in values if v is not None]
+    if len(present) != len(values):
+        return False
+    if not all(type(v) is str and 1 <= len(v) <= 200 and v.isprintable() for v in present):
+        return False
+    return not (ident and any(re.search(r"^ | $", v) for v in present))
+
+
+@given(st.lists(st.one_of(st.none(), st.text(alphabet=" ab\n\t\u3000\x00", max_size=4)),
+                min_size=1), st.booleans())
+def test_id_checks_equal_the_checks_value_by_value(values: list[Any], ident: bool) -> None:
+    from crimegraph.io.sources.links import _texts
+
+    assert _texts(values, required=True, ident=ident) == _texts_by_pattern(values, ident)
