@@ -13,14 +13,12 @@ from __future__ import annotations
 
 import math
 import re
-from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import repeat, starmap
 from operator import attrgetter
 from types import GetSetDescriptorType, MemberDescriptorType
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -317,99 +315,78 @@ def build_links(model: type[Record], links: Links) -> list[Any]:
     """The records of ``links`` made without validating them again (as ``model_construct``
     does): call only when :func:`links_valid` holds.
 
-    Every step runs over whole columns in C (``map`` over ``dict``, ``zip`` and the slots'
-    setters): no Python function is called per record. Records that leave the same fields
-    blank share one ``__pydantic_fields_set__`` (records are frozen: nothing changes it in
-    place, and a copy gets its own).
+    Records that leave the same fields blank share one ``__pydantic_fields_set__`` (records are
+    frozen: nothing changes it in place, and a copy gets its own).
     """
     n = len(links)
     if n == 0:
         return []
     field_names = list(links.fields)
     columns = list(links.fields.values())
+    attr_names = list(links.attributes)
     # Which fields each record sets: one code per pattern of blanks.
-    code = _blank_code(columns, n)
-    always = {"id", "attributes", "evidence"}
-    sets: dict[int, set[str]] = {}
-    optional = [i for i, column in enumerate(columns) if None in column]
-    for value in np.unique(code).tolist():
-        blanks = {field_names[optional[bit]] for bit in range(len(optional)) if value >> bit & 1}
-        sets[value] = always | (set(field_names) - blanks)
-    # The values of each record's __dict__, key by key in the model's order.
-    keys: list[str] = []
-    values: list[Iterable[Any]] = []
-    for name, info in model.model_fields.items():
-        keys.append(name)
-        if name == "id":
-            values.append(links.ids)
-        elif name == "attributes":
-            values.append(_attribute_dicts(links, n))
-        elif name == "evidence":
-            values.append(map(list, zip(links.evidence)))  # a list of its own per record
-        elif name in links.fields:
-            column = links.fields[name]
-            if info.default is not None and not info.is_required() and None in column:
-                default = info.default
-                column = [default if value is None else value for value in column]
-            values.append(column)
-        elif info.default_factory is not None:
-            factory = cast(Callable[[], Any], info.default_factory)
-            values.append(starmap(factory, repeat((), n)))
-        else:
-            values.append(repeat(info.default, n))
-    dicts = map(dict, map(zip, repeat(tuple(keys)), zip(*values)))
-    records = list(map(model.__new__, repeat(model, n)))
-    setter = _slot_setter
-    consume = deque[Any](maxlen=0).extend
-    consume(map(setter(model, "__dict__"), records, dicts))
-    consume(map(setter(model, "__pydantic_fields_set__"), records,
-                map(sets.__getitem__, code.tolist())))
-    consume(map(setter(model, "__pydantic_extra__"), records, repeat(None, n)))
-    consume(map(setter(model, "__pydantic_private__"), records, repeat(None, n)))
-    return records
-
-
-def _blank_code(columns: list[list[Any]], n: int) -> np.ndarray:
-    """Per row (of ``n``), a number whose bits say which of the columns that have a None hold
-    it there (bit 0 for the first such column)."""
     code = np.zeros(n, dtype=np.int64)
-    bit = 0
-    for column in columns:
+    optional: list[int] = []
+    for position, column in enumerate(columns):
         if None not in column:
             continue
         blank = np.asarray(column, dtype=object) == None  # noqa: E711 - elementwise
-        code |= blank.astype(np.int64) << bit
-        bit += 1
-    return code
+        if blank.any():
+            code |= blank.astype(np.int64) << len(optional)
+            optional.append(position)
+    always = {"id", "attributes", "evidence"}
+    sets: dict[int, set[str]] = {}
+    for value in np.unique(code).tolist():
+        blanks = {field_names[optional[bit]] for bit in range(len(optional)) if value >> bit & 1}
+        sets[value] = always | (set(field_names) - blanks)
+    make = _maker(model, field_names, attr_names, sets)
+    return list(map(make, links.ids, *columns, *links.attributes.values(), links.rows,
+                    links.evidence, code.tolist()))
 
 
-def _attribute_dicts(links: Links, n: int) -> list[dict[str, Any]]:
-    """Each record's ``attributes``: its attribute values that are not None, then ``rows``;
-    made pattern of blanks by pattern of blanks, a whole group of records at a time."""
-    names = list(links.attributes)
-    columns = list(links.attributes.values())
-    code = _blank_code(columns, n)
-    optional = [i for i, column in enumerate(columns) if None in column]
-    patterns = np.unique(code).tolist()
-    if len(patterns) == 1:
-        blank = {optional[bit] for bit in range(len(optional)) if patterns[0] >> bit & 1}
-        keep = [i for i in range(len(names)) if i not in blank]
-        keys = (*(names[i] for i in keep), "rows")
-        return list(map(dict, map(zip, repeat(keys), zip(*(columns[i] for i in keep),
-                                                         links.rows))))
-    out = np.empty(n, dtype=object)
-    arrays = [np.asarray(column, dtype=object) for column in columns]
-    rows = np.asarray(links.rows, dtype=object)
-    for pattern in patterns:
-        where = np.flatnonzero(code == pattern)
-        blank = {optional[bit] for bit in range(len(optional)) if pattern >> bit & 1}
-        keep = [i for i in range(len(names)) if i not in blank]
-        keys = (*(names[i] for i in keep), "rows")
-        made = map(dict, map(zip, repeat(keys), zip(*(arrays[i][where].tolist() for i in keep),
-                                                    rows[where].tolist())))
-        out[where] = np.fromiter(made, dtype=object, count=len(where))
-    result: list[dict[str, Any]] = out.tolist()
-    return result
+def _maker(model: type[Record], field_names: list[str], attr_names: list[str],
+           sets: dict[int, set[str]]) -> Callable[..., Any]:
+    """A function making one record from its row of values (generated once per call, so that
+    each record costs one call: the field names are fixed for the whole section)."""
+    args = ["rid", *(f"f{i}" for i in range(len(field_names))),
+            *(f"a{i}" for i in range(len(attr_names))), "rows", "ev", "code"]
+    lines = [f"def make({', '.join(args)}):", "    attributes = {}"]
+    for i in range(len(attr_names)):
+        lines.append(f"    if a{i} is not None: attributes[ATTR[{i}]] = a{i}")
+    lines.append("    attributes['rows'] = rows")
+    namespace: dict[str, Any] = {"ATTR": tuple(attr_names), "SETS": sets, "MODEL": model,
+                                 "new": model.__new__}
+    for slot in ("__dict__", "__pydantic_fields_set__", "__pydantic_extra__",
+                 "__pydantic_private__"):
+        namespace["set" + slot] = _slot_setter(model, slot)
+    items: list[str] = []
+    for name, info in model.model_fields.items():
+        if name == "id":
+            value = "rid"
+        elif name == "attributes":
+            value = "attributes"
+        elif name == "evidence":
+            value = "[ev]"
+        elif name in field_names:
+            value = f"f{field_names.index(name)}"
+            if info.default is not None and not info.is_required():
+                namespace[f"D_{name}"] = info.default
+                value = f"({value} if {value} is not None else D_{name})"
+        elif info.default_factory is not None:
+            namespace[f"F_{name}"] = info.default_factory
+            value = f"F_{name}()"
+        else:
+            namespace[f"D_{name}"] = info.default
+            value = f"D_{name}"
+        items.append(f"{name!r}: {value}")
+    lines += ["    record = new(MODEL)",
+              f"    set__dict__(record, {{{', '.join(items)}}})",
+              "    set__pydantic_fields_set__(record, SETS[code])",
+              "    set__pydantic_extra__(record, None)",
+              "    set__pydantic_private__(record, None)",
+              "    return record"]
+    exec("\n".join(lines), namespace)  # field names and constants only, never data
+    return namespace["make"]  # type: ignore[no-any-return]
 
 
 def _slot_setter(model: type[Record], name: str) -> Callable[[Any, Any], None]:
