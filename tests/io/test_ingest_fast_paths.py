@@ -304,3 +304,9 @@ def test_id_checks_equal_the_checks_value_by_value(values: list[Any], ident: boo
     from crimegraph.io.sources.links import _texts
 
     assert _texts(values, required=True, ident=ident) == _texts_by_pattern(values, ident)
+
+
+@given(st.lists(st.text(alphabet="aZ09-+ \n\t\x7f\x00~!é号\u3000", max_size=5), max_size=6))
+def test_plain_keys_are_found_as_the_regular_expression_finds_them(values: list[str]) -> None:
+    col = pd.Series(values, dtype=object)
+    assert parse._plain_keys(col) == (not re.search(r"[^\x21-\x7e\n]", "\n".join(values)))

@@ -457,7 +457,7 @@ class _Stage:
         ev_of = {src.index: src.evidence_id for src in srcs}
         records: dict[str, list[dict[str, Any]] | Links] = {}
         conflicts: list[dict[str, Any]] = []
-        provs: list[pd.DataFrame] = []
+        provs: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         for section in _ORDER:
             frames = [f for f in self.frames[section] if len(f)]
             prov = self.provenance(section)
@@ -477,19 +477,22 @@ class _Stage:
                 frame = pd.concat(frames, ignore_index=True)
                 records[section] = _merge_section(section, frame, prov, names, ev_of,
                                                   counted, conflicts)
-            source_names = np.array([names.get(i) for i in range(max(names) + 1)], dtype=object)
-            # (object columns: pandas would infer its string dtype, slow to build and read)
-            provs.append(pd.DataFrame({
-                "record": pd.Series(prov["id"].to_numpy(dtype=object), dtype=object),
-                "source": pd.Series(source_names[prov["_src"].to_numpy(dtype=np.int64)],
-                                    dtype=object),
-                "row": prov["_row"].to_numpy()}))
+            provs.append((prov["id"].to_numpy(dtype=object),
+                          prov["_src"].to_numpy(dtype=np.int64), prov["_row"].to_numpy()))
         if base is not None:
             as_dicts = {k: v.dicts() if isinstance(v, Links) else v for k, v in records.items()}
             records = dict(_merge_into(base, as_dicts, conflicts))
         conflict_frame = pd.DataFrame(conflicts, columns=list(CONFLICT_COLUMNS))
-        provenance = (pd.concat(provs, ignore_index=True) if provs
-                      else pd.DataFrame(columns=["record", "source", "row"]))
+        if provs:  # one frame made from the sections' arrays (object columns: pandas would
+            # infer its string dtype, slow to build and read)
+            source_names = np.array([names.get(i) for i in range(max(names) + 1)], dtype=object)
+            provenance = pd.DataFrame({
+                "record": pd.Series(np.concatenate([p[0] for p in provs]), dtype=object),
+                "source": pd.Series(source_names[np.concatenate([p[1] for p in provs])],
+                                    dtype=object),
+                "row": np.concatenate([p[2] for p in provs])})
+        else:
+            provenance = pd.DataFrame(columns=["record", "source", "row"])
         return records, conflict_frame, provenance
 
 

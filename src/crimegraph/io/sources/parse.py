@@ -85,7 +85,14 @@ def _plain_keys(col: pd.Series) -> bool:
     values = col.tolist()
     if not set(map(type, values)) <= {str}:
         values = col.astype(str).tolist()
-    return not _FOLDED.search("\n".join(values))
+    # Every character in _FOLDED's complement (printable ASCII but space, or a line break),
+    # asked of the text in C without a regular expression running over it.
+    text = "".join(values)
+    if not text.isascii() or " " in text:
+        return False
+    if "\n" in text:
+        text = text.replace("\n", "")
+    return text.isprintable()
 
 
 def key_series(col: pd.Series) -> pd.Series:
