@@ -76,8 +76,6 @@ def address_key(text: str) -> str:
     return _CJK_GAP.sub("", _SPACES.sub(" ", unicodedata.normalize("NFKC", text)).strip())
 
 
-_FOLDED = re.compile(r"[^\x21-\x7e\n]")
-
 
 def _plain_keys(col: pd.Series) -> bool:
     """True when every value is plain ASCII without spaces, its own key (waybill numbers,
@@ -85,8 +83,8 @@ def _plain_keys(col: pd.Series) -> bool:
     values = col.tolist()
     if not set(map(type, values)) <= {str}:
         values = col.astype(str).tolist()
-    # Every character in _FOLDED's complement (printable ASCII but space, or a line break),
-    # asked of the text in C without a regular expression running over it.
+    # Every character printable ASCII but a space (\x21-\x7e), or a line break: asked of the
+    # text in C, without a regular expression running over it.
     text = "".join(values)
     if not text.isascii() or " " in text:
         return False
