@@ -76,7 +76,6 @@ def address_key(text: str) -> str:
     return _CJK_GAP.sub("", _SPACES.sub(" ", unicodedata.normalize("NFKC", text)).strip())
 
 
-
 def _plain_keys(col: pd.Series) -> bool:
     """True when every value is plain ASCII without spaces, its own key (waybill numbers,
     E.164 phones)."""
