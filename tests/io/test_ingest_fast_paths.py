@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 import re
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -310,3 +311,19 @@ def test_id_checks_equal_the_checks_value_by_value(values: list[Any], ident: boo
 def test_plain_keys_are_found_as_the_regular_expression_finds_them(values: list[str]) -> None:
     col = pd.Series(values, dtype=object)
     assert parse._plain_keys(col) == (not re.search(r"[^\x21-\x7e\n]", "\n".join(values)))
+
+
+BLANKISH = st.one_of(st.none(), st.just(float("nan")), st.just(pd.NaT), st.just(pd.NA),
+                     st.just(np.datetime64("NaT")), st.just(Decimal("NaN")), st.just(Decimal("1")),
+                     st.text(alphabet=" a\u3000", max_size=2), st.integers(), st.floats(),
+                     st.booleans(), st.datetimes(), st.just(np.float64("nan")),
+                     st.lists(st.integers(), max_size=2))
+
+
+@given(st.lists(BLANKISH))
+def test_blanks_are_found_as_pandas_finds_them(values: list[Any]) -> None:
+    col = pd.Series(values, dtype=object)
+    assert engine_module._blank(col).tolist() == col.isna().tolist()
+    texts = pd.Series([v if isinstance(v, str) else "" for v in values], dtype=object)
+    assert parse.empty_cells(texts).tolist() == (texts == "").tolist()
+    assert parse.empty_cells(col).tolist() == (col == "").tolist()

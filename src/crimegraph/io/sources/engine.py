@@ -32,7 +32,7 @@ from ...model.registry import RECORD_TYPES
 from .links import Links, build_links, dicts_valid, links_valid, plain_values
 from .links import plain as _plain
 from .mapping import LIST_FIELDS, Mapping, RecordSpec, load_mapping, template_columns
-from .parse import Parsed, address_key, distinct_map, id_keys, parse_column
+from .parse import Parsed, address_key, distinct_map, empty_cells, id_keys, parse_column
 from .read import EmptyFile, SourceFile, file_digest
 
 __all__ = ["Ingested", "ingest", "problems_frame"]
@@ -521,6 +521,21 @@ def _stripped(cells: pd.Series) -> pd.Series:
 
 
 def _blank(values: pd.Series) -> np.ndarray:
+    """True where a value is blank as pandas sees it (None, NaN, NaT, NA)."""
+    array = values.to_numpy()
+    if array.dtype == object:
+        # In C: None is None, and NaN and NaT are the values that differ from themselves.
+        # (pandas' own test looks at each value in turn; NA, which answers neither, and any
+        # value that answers with something else than True or False go to it.)
+        try:
+            with np.errstate(invalid="ignore"):
+                same = array == None  # noqa: E711 - elementwise
+                differ = array != array
+        except (TypeError, ValueError):
+            differ = None
+        if (isinstance(same, np.ndarray) and isinstance(differ, np.ndarray)
+                and same.dtype == bool and differ.dtype == bool):
+            return np.asarray(same | differ)
     return np.array(values.isna().to_numpy(), dtype=bool)
 
 
@@ -581,7 +596,7 @@ def _process_chunk(src: _Source, raw: pd.DataFrame, rows: np.ndarray, stage: _St
     # Blank rows, then the mapping's filters.
     all_blank = np.ones(n, dtype=bool)
     for header in raw.columns:
-        all_blank &= (stripped[header] == "").to_numpy(dtype=bool)
+        all_blank &= empty_cells(stripped[header])
         if not all_blank.any():
             break
     skipped = all_blank & ~rejected
@@ -608,7 +623,7 @@ def _process_chunk(src: _Source, raw: pd.DataFrame, rows: np.ndarray, stage: _St
             problems.add_many(src.name, rows[where], header, text[column].to_numpy()[where], why)
             rejected |= bad
         if spec.required:
-            blank = (text[column] == "").to_numpy() & live & ~garbled
+            blank = empty_cells(text[column]) & live & ~garbled
             if blank.any():
                 where = np.flatnonzero(blank)
                 problems.add_many(src.name, rows[where], header, None,
