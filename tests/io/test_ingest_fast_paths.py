@@ -173,6 +173,7 @@ def _slow_paths(monkeypatch: pytest.MonkeyPatch) -> None:
                             prefix + parse.key_series(col) + suffix))
     # transactions staged as DataFrames, and every chunk's missing cells filled
     monkeypatch.setattr(engine_module, "_STAGE_AS_COLUMNS", False)
+    monkeypatch.setattr(engine_module, "_DISTINCT_BY_CODES", False)
     monkeypatch.setattr(read_module, "_fill_missing_cells", lambda frame: frame.fillna(""))
 
 
@@ -327,3 +328,15 @@ def test_blanks_are_found_as_pandas_finds_them(values: list[Any]) -> None:
     texts = pd.Series([v if isinstance(v, str) else "" for v in values], dtype=object)
     assert parse.empty_cells(texts).tolist() == (texts == "").tolist()
     assert parse.empty_cells(col).tolist() == (col == "").tolist()
+
+
+@given(st.lists(st.tuples(st.sampled_from(["a", "b", None, float("nan"), 1, 1.0, "1"]),
+                          st.sampled_from(["x", "y", None, pd.NaT])), max_size=30))
+def test_first_rows_are_the_rows_drop_duplicates_keeps(pairs: list[tuple[Any, Any]]) -> None:
+    first = pd.Series([p[0] for p in pairs], dtype=object).to_numpy()
+    second = [p[1] for p in pairs]
+    frame = pd.DataFrame({"a": pd.Series(first, dtype=object),
+                          "b": pd.Series(second, dtype=object)})
+    kept = frame.drop_duplicates(keep="first").index.tolist()
+    assert engine_module._first_rows([first, second], len(pairs)).tolist() == kept
+    assert engine_module._first_rows([first, [[1]] * len(pairs)], len(pairs)) is None or not pairs

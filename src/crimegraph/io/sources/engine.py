@@ -52,10 +52,13 @@ _ORDER = tuple(t.section for t in RECORD_TYPES if t.section != "evidence")
 _MODEL: dict[str, type[Record]] = {t.section: t.cls for t in RECORD_TYPES if t.section in _ORDER}
 _LINK_SECTIONS = tuple(t.section for t in RECORD_TYPES if t.link)
 _ROWS_SHOWN = 20
-_STAGE_AS_COLUMNS = True
-"""Transactions are staged as columns of lists (:class:`_Columns`), not as DataFrames."""
 """Row ranges listed per file in a record's ``attributes["rows"]`` (all are on
 :attr:`Ingested.provenance`)."""
+_STAGE_AS_COLUMNS = True
+"""Transactions are staged as columns of lists (:class:`_Columns`), not as DataFrames."""
+_DISTINCT_BY_CODES = True
+"""A chunk's repeated entities are found from their values' codes before any frame is made
+(:func:`_first_rows`), not by ``drop_duplicates`` on a frame of every row."""
 
 
 def problems_frame(problems: Iterable[SourceProblem]) -> pd.DataFrame:
@@ -695,16 +698,43 @@ def _process_chunk(src: _Source, raw: pd.DataFrame, rows: np.ndarray, stage: _St
             continue
         for name, column in rspec.attributes.items():
             data[f"attr:{name}"] = values[column][mask].to_numpy(dtype=object)
+        row_of = rows[mask]
+        first = None
+        if section != "transactions" and _DISTINCT_BY_CODES:
+            # Entities repeat row after row: keep one row per distinct content (with its
+            # first row), found before any frame is made; every row stays in the provenance.
+            content = _content_columns(rspec)
+            first = _first_rows([data[k] for k in (content if content is not None
+                                                   else list(data))], count)
+            if first is not None:
+                data = {k: v[first] if isinstance(v, np.ndarray) else
+                        ([v] * len(first) if isinstance(v, str) else [v[i] for i in first])
+                        for k, v in data.items()}
+                row_of, count = row_of[first], len(first)
         # object columns: pandas would turn datetimes into Timestamps otherwise
         frame = pd.DataFrame({k: pd.Series([v] * count if isinstance(v, str) else v,
                                            dtype=object) for k, v in data.items()})
-        # Entities repeat row after row: keep one row per distinct content (with its first
-        # row); every row stays in the provenance.
         frame["_src"] = src.index
-        frame["_row"] = rows[mask]
-        if section != "transactions":  # (a repeated waybill merges later, whatever)
+        frame["_row"] = row_of
+        if section != "transactions" and first is None:  # (a repeated waybill merges later)
             frame = _distinct(frame, _content_columns(rspec))
         stage.frames[section].append(frame)
+
+
+def _first_rows(columns: list[Any], count: int) -> np.ndarray | None:
+    """The positions, in order, of the first row of each distinct combination of the columns'
+    values, as :meth:`pandas.DataFrame.drop_duplicates` keeps them (it compares the codes of
+    :func:`pandas.factorize`, blanks all alike, as here); None when a value cannot be hashed."""
+    key = np.zeros(count, dtype=np.int64)
+    for column in columns:
+        try:
+            codes, uniques = pd.factorize(column if isinstance(column, np.ndarray)
+                                          else pd.Series(column, dtype=object))
+        except TypeError:  # unhashable values (lists given as constants)
+            return None
+        key, _ = pd.factorize(key * (len(uniques) + 1) + (codes + 1))  # stays below count
+    _, first = np.unique(key, return_index=True)
+    return np.sort(first)
 
 
 def _distinct(frame: pd.DataFrame, content: list[str] | None = None) -> pd.DataFrame:
