@@ -448,10 +448,10 @@ class _Stage:
         if not parts:
             return pd.DataFrame({"id": [], "_src": [], "_row": []})
         ids = np.concatenate([p[0] for p in parts]) if len(parts) > 1 else parts[0][0]
-        return pd.DataFrame({
-            "id": pd.Series(ids, dtype=object),
+        return pd.DataFrame({  # (fresh arrays: neither copied nor consolidated)
+            "id": pd.Series(ids, dtype=object, copy=False),
             "_src": np.concatenate([np.full(len(p[2]), p[1], dtype=np.int64) for p in parts]),
-            "_row": np.concatenate([p[2] for p in parts])})
+            "_row": np.concatenate([p[2] for p in parts])}, copy=False)
 
     def merge(self, srcs: list[_Source], evidence: list[Evidence], base: Case | None,
               problems: _Problems) -> tuple[dict[str, list[dict[str, Any]] | Links],
@@ -490,10 +490,11 @@ class _Stage:
             # infer its string dtype, slow to build and read)
             source_names = np.array([names.get(i) for i in range(max(names) + 1)], dtype=object)
             provenance = pd.DataFrame({
-                "record": pd.Series(np.concatenate([p[0] for p in provs]), dtype=object),
+                "record": pd.Series(np.concatenate([p[0] for p in provs]), dtype=object,
+                                    copy=False),
                 "source": pd.Series(source_names[np.concatenate([p[1] for p in provs])],
-                                    dtype=object),
-                "row": np.concatenate([p[2] for p in provs])})
+                                    dtype=object, copy=False),
+                "row": np.concatenate([p[2] for p in provs])}, copy=False)
         else:
             provenance = pd.DataFrame(columns=["record", "source", "row"])
         return records, conflict_frame, provenance

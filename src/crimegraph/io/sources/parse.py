@@ -70,7 +70,7 @@ def empty_cells(col: pd.Series) -> np.ndarray:
 def _text(col: pd.Series, spec: Any) -> Parsed:
     values = col.to_numpy(dtype=object).copy()
     values[empty_cells(col)] = None
-    return Parsed(pd.Series(values, index=col.index, dtype=object),
+    return Parsed(pd.Series(values, index=col.index, dtype=object, copy=False),
                   np.zeros(len(col), dtype=bool), "")
 
 
@@ -380,7 +380,7 @@ def _datetime(col: pd.Series, spec: Any, tz: Any = None) -> Parsed:
         out[col.index.get_indexer(aware.index)] = np.asarray(
             aware.dt.tz_convert(zone).dt.to_pydatetime())
     # Plain datetime objects (not pandas Timestamps), as the model keeps them.
-    return Parsed(pd.Series(out, index=col.index, dtype=object), bad & ~blank, why)
+    return Parsed(pd.Series(out, index=col.index, dtype=object, copy=False), bad & ~blank, why)
 
 
 def _python_times(local: pd.Series, wall: pd.Series, tz: Any) -> np.ndarray:
@@ -432,7 +432,7 @@ def _by_distinct(col: pd.Series, one: Callable[[str], str | None]) -> tuple[pd.S
     blank = empty_cells(col)
     codes, uniques = pd.factorize(col)
     parsed = np.array([one(str(u)) for u in uniques] + [None], dtype=object)
-    values = pd.Series(parsed[codes], index=col.index, dtype=object)
+    values = pd.Series(parsed[codes], index=col.index, dtype=object, copy=False)
     bad = ~blank & values.isna().to_numpy()
     return values, bad
 
@@ -522,12 +522,15 @@ def parse_column(kind: str, col: pd.Series, spec: Any, tz: Any = None) -> Parsed
     if not few:
         return parsed
     values = parsed.values.to_numpy()
+    # (fresh arrays, here and below: pandas would copy them otherwise)
     why = parsed.why if isinstance(parsed.why, str) else pd.Series(
-        parsed.why.to_numpy(dtype=object)[codes], index=col.index, dtype=object)
+        parsed.why.to_numpy(dtype=object)[codes], index=col.index, dtype=object, copy=False)
     extra = None if parsed.extra is None else {
-        k: pd.Series(v.to_numpy(dtype=object)[codes], index=col.index, dtype=object)
+        k: pd.Series(v.to_numpy(dtype=object)[codes], index=col.index, dtype=object,
+                     copy=False)
         for k, v in parsed.extra.items()}
-    return Parsed(pd.Series(values[codes], index=col.index, dtype=parsed.values.dtype),
+    return Parsed(pd.Series(values[codes], index=col.index, dtype=parsed.values.dtype,
+                            copy=False),
                   parsed.bad[codes], why, extra)
 
 
@@ -537,4 +540,4 @@ def distinct_map(col: pd.Series, transform: Callable[[pd.Series], pd.Series]) ->
     if len(uniques) >= 0.7 * len(col):
         return transform(col)
     done = transform(pd.Series(uniques, dtype=object)).to_numpy(dtype=object)
-    return pd.Series(done[codes], index=col.index, dtype=object)
+    return pd.Series(done[codes], index=col.index, dtype=object, copy=False)
