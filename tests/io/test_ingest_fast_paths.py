@@ -10,6 +10,8 @@ ingest on the raw fixtures and on bad files.
 from __future__ import annotations
 
 import random
+import re
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,10 +19,13 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import crimegraph as cg
 from crimegraph.io.sources import engine as engine_module
 from crimegraph.io.sources import parse
+from crimegraph.io.sources import read as read_module
 from crimegraph.io.sources.read import SourceFile
 
 from .test_ingest_bad_input import GOOD, HEADER, row, write
@@ -151,7 +156,8 @@ def _account(result: cg.Ingested) -> dict[str, Any]:
 
 def _slow_paths(monkeypatch: pytest.MonkeyPatch) -> None:
     """The paths the fast ones replace: dates by the regular expression, times by pandas,
-    every chunk searched for undecodable bytes, every id column through its keys."""
+    every chunk searched for undecodable bytes, every id column through its keys, records
+    staged as DataFrames, every chunk filled where a short line left cells out."""
     monkeypatch.setattr(parse, "_time_numbers", parse._time_numbers_by_pattern)
     monkeypatch.setattr(parse, "_python_times",
                         lambda local, wall, tz: np.asarray(local.dt.to_pydatetime()))
@@ -165,6 +171,10 @@ def _slow_paths(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(engine_module, "id_keys",
                         lambda col, prefix="", suffix="": (
                             prefix + parse.key_series(col) + suffix))
+    # transactions staged as DataFrames, and every chunk's missing cells filled
+    monkeypatch.setattr(engine_module, "_STAGE_AS_COLUMNS", False)
+    monkeypatch.setattr(engine_module, "_DISTINCT_BY_CODES", False)
+    monkeypatch.setattr(read_module, "_fill_missing_cells", lambda frame: frame.fillna(""))
 
 
 def _bad_files(folder: Path) -> list[Path]:
@@ -177,6 +187,8 @@ def _bad_files(folder: Path) -> list[Path]:
                  status=rng.choice(["已签收", "已取消", ""]),
                  receiver=rng.choice(["石家庄润通汽车用品批发部", "", "某某公司 "]))
              for i in range(400)]
+    full = lines[7].split(",")
+    lines += [",".join(full[:9]), ",".join(full[:-1]), ",".join([*full, "extra"])]  # short, long
     utf8 = write(folder, lines, "mess.csv")
     gb = write(folder, lines[::-1], "mess_gb.csv", encoding="gb18030")
     mixed = folder / "mixed.csv"
@@ -255,3 +267,76 @@ def test_blank_masks_are_remembered_per_column() -> None:
     mask = np.array([True, False, False, False])
     blanks.remember(other, mask)
     assert blanks(other) is mask
+
+
+def test_missing_cells_are_filled_only_when_a_line_left_some_out() -> None:
+    whole = pd.DataFrame({"a": ["1", "2"], "b": ["x", "y"]}, dtype=object)
+    assert read_module._fill_missing_cells(whole) is whole  # nothing to fill: not copied
+    short = pd.DataFrame({"a": ["1", "2"], "b": ["x", np.nan]}, dtype=object)
+    assert read_module._fill_missing_cells(short)["b"].tolist() == ["x", ""]
+
+
+@given(st.lists(st.one_of(st.none(), st.just(float("nan")), st.just(pd.NaT), st.just(pd.NA),
+                          st.text(max_size=3), st.integers(), st.floats(), st.booleans(),
+                          st.datetimes(), st.just(np.float64("nan")), st.just(np.float64(2.5)))))
+def test_staged_columns_read_blanks_as_the_frames_do(values: list[Any]) -> None:
+    expected = engine_module._cells(pd.DataFrame({"c": pd.Series(values, dtype=object)}), "c")
+    got = engine_module._nulls_to_none(list(values))
+    assert len(got) == len(expected)
+    for mine, theirs in zip(got, expected.tolist()):
+        assert (mine is None) == (theirs is None)
+        if mine is not None:
+            assert mine is theirs
+
+
+def _texts_by_pattern(values: list[Any], ident: bool) -> bool:
+    """The check of ids and references value by value, with a regular expression for the
+    spaces at the ends of an id."""
+    present = [v for v in values if v is not None]
+    if len(present) != len(values):
+        return False
+    if not all(type(v) is str and 1 <= len(v) <= 200 and v.isprintable() for v in present):
+        return False
+    return not (ident and any(re.search(r"^ | $", v) for v in present))
+
+
+@given(st.lists(st.one_of(st.none(), st.text(alphabet=" ab\n\t\u3000\x00", max_size=4)),
+                min_size=1), st.booleans())
+def test_id_checks_equal_the_checks_value_by_value(values: list[Any], ident: bool) -> None:
+    from crimegraph.io.sources.links import _texts
+
+    assert _texts(values, required=True, ident=ident) == _texts_by_pattern(values, ident)
+
+
+@given(st.lists(st.text(alphabet="aZ09-+ \n\t\x7f\x00~!é号\u3000", max_size=5), max_size=6))
+def test_plain_keys_are_found_as_the_regular_expression_finds_them(values: list[str]) -> None:
+    col = pd.Series(values, dtype=object)
+    assert parse._plain_keys(col) == (not re.search(r"[^\x21-\x7e\n]", "\n".join(values)))
+
+
+BLANKISH = st.one_of(st.none(), st.just(float("nan")), st.just(pd.NaT), st.just(pd.NA),
+                     st.just(np.datetime64("NaT")), st.just(Decimal("NaN")), st.just(Decimal("1")),
+                     st.text(alphabet=" a\u3000", max_size=2), st.integers(), st.floats(),
+                     st.booleans(), st.datetimes(), st.just(np.float64("nan")),
+                     st.lists(st.integers(), max_size=2))
+
+
+@given(st.lists(BLANKISH))
+def test_blanks_are_found_as_pandas_finds_them(values: list[Any]) -> None:
+    col = pd.Series(values, dtype=object)
+    assert engine_module._blank(col).tolist() == col.isna().tolist()
+    texts = pd.Series([v if isinstance(v, str) else "" for v in values], dtype=object)
+    assert parse.empty_cells(texts).tolist() == (texts == "").tolist()
+    assert parse.empty_cells(col).tolist() == (col == "").tolist()
+
+
+@given(st.lists(st.tuples(st.sampled_from(["a", "b", None, float("nan"), 1, 1.0, "1"]),
+                          st.sampled_from(["x", "y", None, pd.NaT])), max_size=30))
+def test_first_rows_are_the_rows_drop_duplicates_keeps(pairs: list[tuple[Any, Any]]) -> None:
+    first = pd.Series([p[0] for p in pairs], dtype=object).to_numpy()
+    second = [p[1] for p in pairs]
+    frame = pd.DataFrame({"a": pd.Series(first, dtype=object),
+                          "b": pd.Series(second, dtype=object)})
+    kept = frame.drop_duplicates(keep="first").index.tolist()
+    assert engine_module._first_rows([first, second], len(pairs)).tolist() == kept
+    assert engine_module._first_rows([first, [[1]] * len(pairs)], len(pairs)) is None or not pairs

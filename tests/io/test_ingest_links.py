@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import TypeAdapter, ValidationError
 
 import crimegraph as cg
@@ -195,3 +197,35 @@ def test_a_mobile_with_or_without_the_country_code_is_one_number(spelling: str) 
                           cg.load_mapping("waybills").columns["sender_phone"])
     assert parsed.values.tolist() == ["+8613800138000", None]
     assert parsed.bad.tolist() == [False, True]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.booleans(), st.booleans(), st.booleans(), st.booleans(),
+                          st.booleans()), min_size=1, max_size=12))
+def test_records_built_pattern_by_pattern_equal_validated_ones(
+        blanks: list[tuple[bool, ...]]) -> None:
+    """Any mix of blank amounts, carriers, references, units and remarks, row by row."""
+    n = len(blanks)
+
+    def column(values: list[Any], at: int) -> list[Any]:
+        return [None if row[at] else value for value, row in zip(values, blanks)]
+
+    links = Links(
+        ids=[f"wb:{i}" for i in range(n)],
+        fields={"source": ["addr:a"] * n, "target": [f"org:{i}" for i in range(n)],
+                "timestamp": [WHEN] * n, "product": ["prod:x"] * n,
+                "quantity": [float(i + 1) for i in range(n)],
+                "amount": column([float(i) for i in range(n)], 0),
+                "carrier": column(["org:z"] * n, 1), "reference": column([str(i) for i in range(n)], 2),
+                "kind": ["shipment"] * n, "currency": ["CNY"] * n},
+        attributes={"unit": column(["桶"] * n, 3), "remark": column(["加急"] * n, 4)},
+        rows=[f"w.csv:{i + 2}" for i in range(n)], evidence=["src:w.csv"] * n)
+    assert links_valid(cg.Transaction, links)
+    built, validated = build_links(cg.Transaction, links), _validated(cg.Transaction, links)
+    assert built == validated
+    for mine, theirs in zip(built, validated):
+        assert list(mine.__dict__) == list(theirs.__dict__)
+        assert mine.attributes == theirs.attributes
+        assert list(mine.attributes) == list(theirs.attributes)
+        assert mine.model_fields_set == theirs.model_fields_set
+    assert len({id(record.evidence) for record in built}) == n  # a list of its own each

@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from collections.abc import Mapping as AbstractMapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Union
 
@@ -31,7 +32,7 @@ from ...model.registry import RECORD_TYPES
 from .links import Links, build_links, dicts_valid, links_valid, plain_values
 from .links import plain as _plain
 from .mapping import LIST_FIELDS, Mapping, RecordSpec, load_mapping, template_columns
-from .parse import Parsed, address_key, distinct_map, id_keys, parse_column
+from .parse import Parsed, address_key, distinct_map, empty_cells, id_keys, parse_column
 from .read import EmptyFile, SourceFile, file_digest
 
 __all__ = ["Ingested", "ingest", "problems_frame"]
@@ -53,6 +54,11 @@ _LINK_SECTIONS = tuple(t.section for t in RECORD_TYPES if t.link)
 _ROWS_SHOWN = 20
 """Row ranges listed per file in a record's ``attributes["rows"]`` (all are on
 :attr:`Ingested.provenance`)."""
+_STAGE_AS_COLUMNS = True
+"""Transactions are staged as columns of lists (:class:`_Columns`), not as DataFrames."""
+_DISTINCT_BY_CODES = True
+"""A chunk's repeated entities are found from their values' codes before any frame is made
+(:func:`_first_rows`), not by ``drop_duplicates`` on a frame of every row."""
 
 
 def problems_frame(problems: Iterable[SourceProblem]) -> pd.DataFrame:
@@ -382,14 +388,70 @@ def _open(src: _Source, problems: _Problems) -> None:
 
 
 # -- reading rows ----------------------------------------------------------------------------
+class _Columns:
+    """Staged transactions as columns of Python lists (one value per row, None where blank),
+    gathered chunk by chunk: a million waybills make a million transactions, which are neither
+    deduplicated nor merged unless their ids repeat, so they need no DataFrame on the way."""
+
+    def __init__(self) -> None:
+        self.columns: dict[str, list[Any]] = {}
+        self.srcs: list[np.ndarray] = []
+        self.rows: list[np.ndarray] = []
+        self.size = 0
+
+    def add(self, data: dict[str, list[Any]], src: int, rows: np.ndarray) -> None:
+        count = len(rows)
+        for name, values in data.items():
+            column = self.columns.get(name)
+            if column is None:  # a column the rows before lacked: blank there
+                column = self.columns[name] = [None] * self.size
+            column.extend(values)
+        for name, column in self.columns.items():
+            if name not in data:
+                column.extend([None] * count)
+        self.srcs.append(np.full(count, src, dtype=np.int64))
+        self.rows.append(np.asarray(rows, dtype=np.int64))
+        self.size += count
+
+    def __len__(self) -> int:
+        return self.size
+
+    def src_row(self) -> tuple[np.ndarray, np.ndarray]:
+        """The file number and row of every staged record."""
+        empty = np.zeros(0, dtype=np.int64)
+        return (np.concatenate(self.srcs) if self.srcs else empty,
+                np.concatenate(self.rows) if self.rows else empty)
+
+    def frame(self) -> pd.DataFrame:
+        """The staged rows as the DataFrame the general merge reads (object columns)."""
+        srcs, rows = self.src_row()
+        frame = pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in self.columns.items()})
+        frame["_src"] = srcs
+        frame["_row"] = rows
+        return frame
+
+
 class _Stage:
     """Staged record rows per section, and provenance, gathered chunk by chunk."""
 
     def __init__(self) -> None:
         self.frames: dict[str, list[pd.DataFrame]] = {s: [] for s in _ORDER}
-        self.prov: dict[str, list[pd.DataFrame]] = {s: [] for s in _ORDER}
+        self.columns: dict[str, _Columns] = {}
+        """Sections staged as columns (transactions), see :class:`_Columns`."""
+        self.prov: dict[str, list[tuple[np.ndarray, int, np.ndarray]]] = {s: [] for s in _ORDER}
         self.counts: dict[str, list[str]] = {}
         self.recorded: Counter[int] = Counter()
+
+    def provenance(self, section: str) -> pd.DataFrame:
+        """Every (record id, file number, row) staged for ``section``."""
+        parts = self.prov[section]
+        if not parts:
+            return pd.DataFrame({"id": [], "_src": [], "_row": []})
+        ids = np.concatenate([p[0] for p in parts]) if len(parts) > 1 else parts[0][0]
+        return pd.DataFrame({  # (fresh arrays: neither copied nor consolidated)
+            "id": pd.Series(ids, dtype=object, copy=False),
+            "_src": np.concatenate([np.full(len(p[2]), p[1], dtype=np.int64) for p in parts]),
+            "_row": np.concatenate([p[2] for p in parts])}, copy=False)
 
     def merge(self, srcs: list[_Source], evidence: list[Evidence], base: Case | None,
               problems: _Problems) -> tuple[dict[str, list[dict[str, Any]] | Links],
@@ -398,29 +460,43 @@ class _Stage:
         ev_of = {src.index: src.evidence_id for src in srcs}
         records: dict[str, list[dict[str, Any]] | Links] = {}
         conflicts: list[dict[str, Any]] = []
-        provs: list[pd.DataFrame] = []
+        provs: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         for section in _ORDER:
             frames = [f for f in self.frames[section] if len(f)]
-            prov = (pd.concat(self.prov[section], ignore_index=True) if self.prov[section]
-                    else pd.DataFrame({"id": [], "_src": [], "_row": []}))
-            if not frames:
+            prov = self.provenance(section)
+            staged = self.columns.get(section)
+            counted = set(self.counts.get(section, []))
+            if staged is not None and len(staged):
+                links = _links_of_columns(staged, names, ev_of, counted)
+                if links is not None:
+                    records[section] = links
+                else:
+                    records[section] = _merge_section(section, staged.frame(), prov, names,
+                                                      ev_of, counted, conflicts)
+            elif not frames:
                 records[section] = []
                 continue
-            frame = pd.concat(frames, ignore_index=True)
-            counted = set(self.counts.get(section, []))
-            merged = _merge_section(section, frame, prov, names, ev_of, counted, conflicts)
-            records[section] = merged
-            source_names = np.array([names.get(i) for i in range(max(names) + 1)], dtype=object)
-            provs.append(pd.DataFrame({"record": prov["id"].to_numpy(),
-                                       "source": source_names[prov["_src"].to_numpy(
-                                           dtype=np.int64)],
-                                       "row": prov["_row"].to_numpy()}))
+            else:
+                frame = pd.concat(frames, ignore_index=True)
+                records[section] = _merge_section(section, frame, prov, names, ev_of,
+                                                  counted, conflicts)
+            provs.append((prov["id"].to_numpy(dtype=object),
+                          prov["_src"].to_numpy(dtype=np.int64), prov["_row"].to_numpy()))
         if base is not None:
             as_dicts = {k: v.dicts() if isinstance(v, Links) else v for k, v in records.items()}
             records = dict(_merge_into(base, as_dicts, conflicts))
         conflict_frame = pd.DataFrame(conflicts, columns=list(CONFLICT_COLUMNS))
-        provenance = (pd.concat(provs, ignore_index=True) if provs
-                      else pd.DataFrame(columns=["record", "source", "row"]))
+        if provs:  # one frame made from the sections' arrays (object columns: pandas would
+            # infer its string dtype, slow to build and read)
+            source_names = np.array([names.get(i) for i in range(max(names) + 1)], dtype=object)
+            provenance = pd.DataFrame({
+                "record": pd.Series(np.concatenate([p[0] for p in provs]), dtype=object,
+                                    copy=False),
+                "source": pd.Series(source_names[np.concatenate([p[1] for p in provs])],
+                                    dtype=object, copy=False),
+                "row": np.concatenate([p[2] for p in provs])}, copy=False)
+        else:
+            provenance = pd.DataFrame(columns=["record", "source", "row"])
         return records, conflict_frame, provenance
 
 
@@ -449,6 +525,21 @@ def _stripped(cells: pd.Series) -> pd.Series:
 
 
 def _blank(values: pd.Series) -> np.ndarray:
+    """True where a value is blank as pandas sees it (None, NaN, NaT, NA)."""
+    array = values.to_numpy()
+    if array.dtype == object:
+        # In C: None is None, and NaN and NaT are the values that differ from themselves.
+        # (pandas' own test looks at each value in turn; NA, which answers neither, and any
+        # value that answers with something else than True or False go to it.)
+        try:
+            with np.errstate(invalid="ignore"):
+                same = array == None  # noqa: E711 - elementwise
+                differ = array != array
+        except (TypeError, ValueError):
+            differ = None
+        if (isinstance(same, np.ndarray) and isinstance(differ, np.ndarray)
+                and same.dtype == bool and differ.dtype == bool):
+            return np.asarray(same | differ)
     return np.array(values.isna().to_numpy(), dtype=bool)
 
 
@@ -509,7 +600,7 @@ def _process_chunk(src: _Source, raw: pd.DataFrame, rows: np.ndarray, stage: _St
     # Blank rows, then the mapping's filters.
     all_blank = np.ones(n, dtype=bool)
     for header in raw.columns:
-        all_blank &= (stripped[header] == "").to_numpy(dtype=bool)
+        all_blank &= empty_cells(stripped[header])
         if not all_blank.any():
             break
     skipped = all_blank & ~rejected
@@ -536,7 +627,7 @@ def _process_chunk(src: _Source, raw: pd.DataFrame, rows: np.ndarray, stage: _St
             problems.add_many(src.name, rows[where], header, text[column].to_numpy()[where], why)
             rejected |= bad
         if spec.required:
-            blank = (text[column] == "").to_numpy() & live & ~garbled
+            blank = empty_cells(text[column]) & live & ~garbled
             if blank.any():
                 where = np.flatnonzero(blank)
                 problems.add_many(src.name, rows[where], header, None,
@@ -593,23 +684,58 @@ def _process_chunk(src: _Source, raw: pd.DataFrame, rows: np.ndarray, stage: _St
         if rspec.type in ("shipment", "payment"):
             data["kind"] = rspec.type
             data.setdefault("currency", m.currency)
-        for name, column in rspec.attributes.items():
-            data[f"attr:{name}"] = values[column][mask].to_numpy(dtype=object)
-        # object columns: pandas would turn datetimes into Timestamps otherwise
         count = int(mask.sum())
-        frame = pd.DataFrame({k: pd.Series([v] * count if isinstance(v, str) else v,
-                                           dtype=object) for k, v in data.items()})
-        prov = pd.DataFrame({"id": data["id"], "_src": src.index, "_row": rows[mask]})
         if rspec.count_into:
             stage.counts.setdefault(section, []).append(rspec.count_into)
-        # Entities repeat row after row: keep one row per distinct content (with its first
-        # row); every row stays in the provenance.
+        stage.prov[section].append((data["id"], src.index, rows[mask]))
+        if section == "transactions" and _STAGE_AS_COLUMNS:
+            # (fields hold None where blank already; attributes may hold NaN or NaT)
+            for name, column in rspec.attributes.items():
+                data[f"attr:{name}"] = _cells(values[column][mask], None)
+            stage.columns.setdefault(section, _Columns()).add(
+                {k: [v] * count if isinstance(v, str) else
+                 (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in data.items()},
+                src.index, rows[mask])
+            continue
+        for name, column in rspec.attributes.items():
+            data[f"attr:{name}"] = values[column][mask].to_numpy(dtype=object)
+        row_of = rows[mask]
+        first = None
+        if section != "transactions" and _DISTINCT_BY_CODES:
+            # Entities repeat row after row: keep one row per distinct content (with its
+            # first row), found before any frame is made; every row stays in the provenance.
+            content = _content_columns(rspec)
+            first = _first_rows([data[k] for k in (content if content is not None
+                                                   else list(data))], count)
+            if first is not None:
+                data = {k: v[first] if isinstance(v, np.ndarray) else
+                        ([v] * len(first) if isinstance(v, str) else [v[i] for i in first])
+                        for k, v in data.items()}
+                row_of, count = row_of[first], len(first)
+        # object columns: pandas would turn datetimes into Timestamps otherwise
+        frame = pd.DataFrame({k: pd.Series([v] * count if isinstance(v, str) else v,
+                                           dtype=object) for k, v in data.items()})
         frame["_src"] = src.index
-        frame["_row"] = rows[mask]
-        if section != "transactions":  # (a repeated waybill merges later, whatever)
+        frame["_row"] = row_of
+        if section != "transactions" and first is None:  # (a repeated waybill merges later)
             frame = _distinct(frame, _content_columns(rspec))
         stage.frames[section].append(frame)
-        stage.prov[section].append(prov)
+
+
+def _first_rows(columns: list[Any], count: int) -> np.ndarray | None:
+    """The positions, in order, of the first row of each distinct combination of the columns'
+    values, as :meth:`pandas.DataFrame.drop_duplicates` keeps them (it compares the codes of
+    :func:`pandas.factorize`, blanks all alike, as here); None when a value cannot be hashed."""
+    key = np.zeros(count, dtype=np.int64)
+    for column in columns:
+        try:
+            codes, uniques = pd.factorize(column if isinstance(column, np.ndarray)
+                                          else pd.Series(column, dtype=object))
+        except TypeError:  # unhashable values (lists given as constants)
+            return None
+        key, _ = pd.factorize(key * (len(uniques) + 1) + (codes + 1))  # stays below count
+    _, first = np.unique(key, return_index=True)
+    return np.sort(first)
 
 
 def _distinct(frame: pd.DataFrame, content: list[str] | None = None) -> pd.DataFrame:
@@ -914,12 +1040,52 @@ def _merge_section(section: str, frame: pd.DataFrame, prov: pd.DataFrame,
     return out
 
 
-def _cells(frame: pd.DataFrame, column: str) -> np.ndarray:
+def _cells(frame: pd.DataFrame | pd.Series, column: str | None) -> np.ndarray:
     """A column's values as objects, None where blank (None, NaN, NaT)."""
-    series = frame[column]
+    series = frame if column is None else frame[column]
     values = np.array(series.to_numpy(dtype=object), dtype=object)
     values[series.isna().to_numpy(dtype=bool)] = None
     return values
+
+
+_NEVER_NULL = frozenset({str, type(None), datetime, int, bool, list, dict})
+"""Types of which no value is a blank but None (pandas takes NaN, NaT and NA for blanks)."""
+
+
+def _nulls_to_none(values: list[Any]) -> list[Any]:
+    """``values`` with every blank (NaN, NaT, NA) made None, as :func:`_cells` makes them."""
+    if set(map(type, values)) <= _NEVER_NULL:
+        return values
+    out: list[Any] = _cells(pd.Series(values, dtype=object), None).tolist()
+    return out
+
+
+def _links_of_columns(staged: _Columns, names: dict[int, str], ev_of: dict[int, str],
+                      counted: set[str]) -> Links | None:
+    """:func:`_links_of` straight from staged columns, when :func:`_merge_section` would take
+    that path (ids unique, nothing counted, no list field); None when it would not."""
+    columns = staged.columns
+    fields = [c for c in columns if c != "id"]
+    if counted or any(c in LIST_FIELDS for c in fields):
+        return None
+    ids = columns["id"]
+    if not pd.Index(ids, dtype=object).is_unique:
+        return None
+    srcs, rows = staged.src_row()
+    where: list[str] = []
+    evidence: list[str] = []
+    bounds = np.flatnonzero(np.diff(srcs)) + 1
+    for start, end in zip([0, *bounds.tolist()], [*bounds.tolist(), len(srcs)]):
+        src = int(srcs[start])
+        where.extend(map(f"{names[src]}:".__add__, map(str, rows[start:end].tolist())))
+        evidence.extend([ev_of[src]] * (end - start))
+    return Links(
+        ids=list(ids),
+        fields={c: _nulls_to_none(columns[c]) for c in fields if not c.startswith("attr:")},
+        attributes={c[5:]: plain_values(np.fromiter(_nulls_to_none(columns[c]), dtype=object,
+                                                    count=len(ids)))
+                    for c in fields if c.startswith("attr:")},
+        rows=where, evidence=evidence)
 
 
 def _links_of(frame: pd.DataFrame, fields: list[str], names: dict[int, str],

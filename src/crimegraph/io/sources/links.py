@@ -30,7 +30,6 @@ __all__ = ["Links", "build_links", "columns_valid", "dicts_valid", "links_valid"
 
 _MAX_ID = 200
 _CURRENCY = re.compile(r"[A-Z]{3}")
-_SPACE_AT_AN_END = re.compile(r"^ | $", re.MULTILINE)
 _FIRST_YEAR, _LAST_YEAR = 1900, 2199
 _ATTRIBUTE_TYPES = frozenset({str, int, float, bool, type(None)})
 
@@ -112,7 +111,10 @@ def plain(value: Any) -> Any:
 
 
 # -- checks, column by column -----------------------------------------------------------------
-def _present(values: Sequence[Any]) -> list[Any]:
+def _present(values: Sequence[Any]) -> Sequence[Any]:
+    """The values that are not None (``values`` itself when none is: no copy)."""
+    if isinstance(values, list) and None not in values:  # (a C loop)
+        return values
     return [value for value in values if value is not None]
 
 
@@ -135,7 +137,13 @@ def _texts(values: Sequence[Any], *, required: bool, ident: bool = False) -> boo
         return False
     if not "".join(present).isprintable():
         return False
-    return not (ident and _SPACE_AT_AN_END.search("\n".join(present)))
+    if not ident:
+        return True
+    # A space at either end of an id: the ids are printable (no line break), so in the joined
+    # text it is a space next to a line break or at an end of the text.
+    joined = "\n".join(present)
+    return not (joined.startswith(" ") or joined.endswith(" ") or " \n" in joined
+                or "\n " in joined)
 
 
 def _moments(values: Sequence[Any], *, required: bool) -> bool:
@@ -290,8 +298,8 @@ def _transaction_rules(kind: np.ndarray, product: list[Any] | None, quantity: np
     with np.errstate(invalid="ignore"):
         shipment = kind == "shipment"
         if shipment.any():
-            if product is None or any(p is None for p in np.asarray(product, dtype=object)[
-                    shipment]):
+            if product is None or (None in product and any(
+                    p is None for p in np.asarray(product, dtype=object)[shipment])):
                 return False
             if not (quantity[shipment] > 0).all() or (amount[shipment] < 0).any():
                 return False
@@ -320,6 +328,8 @@ def build_links(model: type[Record], links: Links) -> list[Any]:
     code = np.zeros(n, dtype=np.int64)
     optional: list[int] = []
     for position, column in enumerate(columns):
+        if None not in column:
+            continue
         blank = np.asarray(column, dtype=object) == None  # noqa: E711 - elementwise
         if blank.any():
             code |= blank.astype(np.int64) << len(optional)

@@ -27,6 +27,7 @@ __all__ = [
     "Parsed",
     "address_key",
     "distinct_map",
+    "empty_cells",
     "id_keys",
     "key_series",
     "normalise_address",
@@ -53,9 +54,24 @@ class Parsed:
 _SPACES = re.compile(r"\s+")
 
 
+def empty_cells(col: pd.Series) -> np.ndarray:
+    """True where a cell is ``""`` (numpy compares an object array with one text in C, many
+    times faster than pandas compares a Series; a value that answers with neither True nor
+    False, as NA does, leaves it to pandas)."""
+    try:
+        found = col.to_numpy(dtype=object) == ""
+    except (TypeError, ValueError):
+        found = None
+    if isinstance(found, np.ndarray) and found.dtype == bool:
+        return found
+    return np.asarray((col == "").to_numpy(dtype=bool))
+
+
 def _text(col: pd.Series, spec: Any) -> Parsed:
-    values = col.where(col != "", None).astype(object)
-    return Parsed(values, np.zeros(len(col), dtype=bool), "")
+    values = col.to_numpy(dtype=object).copy()
+    values[empty_cells(col)] = None
+    return Parsed(pd.Series(values, index=col.index, dtype=object, copy=False),
+                  np.zeros(len(col), dtype=bool), "")
 
 
 def normalise_address(text: str) -> str:
@@ -76,16 +92,20 @@ def address_key(text: str) -> str:
     return _CJK_GAP.sub("", _SPACES.sub(" ", unicodedata.normalize("NFKC", text)).strip())
 
 
-_FOLDED = re.compile(r"[^\x21-\x7e\n]")
-
-
 def _plain_keys(col: pd.Series) -> bool:
     """True when every value is plain ASCII without spaces, its own key (waybill numbers,
     E.164 phones)."""
     values = col.tolist()
     if not set(map(type, values)) <= {str}:
         values = col.astype(str).tolist()
-    return not _FOLDED.search("\n".join(values))
+    # Every character printable ASCII but a space (\x21-\x7e), or a line break: asked of the
+    # text in C, without a regular expression running over it.
+    text = "".join(values)
+    if not text.isascii() or " " in text:
+        return False
+    if "\n" in text:
+        text = text.replace("\n", "")
+    return text.isprintable()
 
 
 def key_series(col: pd.Series) -> pd.Series:
@@ -108,7 +128,7 @@ def id_keys(col: pd.Series, prefix: str = "", suffix: str = "") -> pd.Series:
 
 
 def _address(col: pd.Series, spec: Any) -> Parsed:
-    blank = col == ""
+    blank = empty_cells(col)
     values = col.str.normalize("NFKC").str.replace(_SPACES, " ", regex=True).str.strip()
     return Parsed(values.where(~blank, None).astype(object), np.zeros(len(col), dtype=bool), "")
 
@@ -137,7 +157,7 @@ def _to_float(text: pd.Series) -> tuple[pd.Series, np.ndarray]:
 
 
 def _amount(col: pd.Series, spec: Any) -> Parsed:
-    blank = (col == "").to_numpy()
+    blank = empty_cells(col)
     text = _number_text(col).str.replace(_CURRENCY, "", regex=True)
     numbers, ok = _to_float(text)
     bad = ~blank & ~ok
@@ -156,7 +176,7 @@ _QUANTITY = re.compile(rf"^(?P<n>{_NUMBER})(?P<unit>[^\d.+-].*)?$")
 
 
 def _quantity(col: pd.Series, spec: Any) -> Parsed:
-    blank = (col == "").to_numpy()
+    blank = empty_cells(col)
     text = _number_text(col)
     found = text.str.extract(_QUANTITY)
     numbers = pd.to_numeric(found["n"], errors="coerce").astype(float)
@@ -175,7 +195,7 @@ def _quantity(col: pd.Series, spec: Any) -> Parsed:
 
 
 def _number(col: pd.Series, spec: Any) -> Parsed:
-    blank = (col == "").to_numpy()
+    blank = empty_cells(col)
     numbers, ok = _to_float(_number_text(col))
     bad = ~blank & ~ok
     return Parsed(numbers.where(~bad & ~blank, np.nan), bad,
@@ -314,7 +334,7 @@ def _common_times(col: pd.Series) -> pd.Series:
 
 
 def _datetime(col: pd.Series, spec: Any, tz: Any = None) -> Parsed:
-    blank = (col == "").to_numpy()
+    blank = empty_cells(col)
     result = pd.Series(pd.NaT, index=col.index, dtype="datetime64[us]")
     if not getattr(spec, "formats", None):
         result = _common_times(col)
@@ -360,7 +380,7 @@ def _datetime(col: pd.Series, spec: Any, tz: Any = None) -> Parsed:
         out[col.index.get_indexer(aware.index)] = np.asarray(
             aware.dt.tz_convert(zone).dt.to_pydatetime())
     # Plain datetime objects (not pandas Timestamps), as the model keeps them.
-    return Parsed(pd.Series(out, index=col.index, dtype=object), bad & ~blank, why)
+    return Parsed(pd.Series(out, index=col.index, dtype=object, copy=False), bad & ~blank, why)
 
 
 def _python_times(local: pd.Series, wall: pd.Series, tz: Any) -> np.ndarray:
@@ -409,10 +429,10 @@ def normalise_phone(text: str, region: str = "CN") -> str | None:
 
 
 def _by_distinct(col: pd.Series, one: Callable[[str], str | None]) -> tuple[pd.Series, np.ndarray]:
-    blank = (col == "").to_numpy()
+    blank = empty_cells(col)
     codes, uniques = pd.factorize(col)
     parsed = np.array([one(str(u)) for u in uniques] + [None], dtype=object)
-    values = pd.Series(parsed[codes], index=col.index, dtype=object)
+    values = pd.Series(parsed[codes], index=col.index, dtype=object, copy=False)
     bad = ~blank & values.isna().to_numpy()
     return values, bad
 
@@ -502,12 +522,15 @@ def parse_column(kind: str, col: pd.Series, spec: Any, tz: Any = None) -> Parsed
     if not few:
         return parsed
     values = parsed.values.to_numpy()
+    # (fresh arrays, here and below: pandas would copy them otherwise)
     why = parsed.why if isinstance(parsed.why, str) else pd.Series(
-        parsed.why.to_numpy(dtype=object)[codes], index=col.index)
+        parsed.why.to_numpy(dtype=object)[codes], index=col.index, dtype=object, copy=False)
     extra = None if parsed.extra is None else {
-        k: pd.Series(v.to_numpy(dtype=object)[codes], index=col.index)
+        k: pd.Series(v.to_numpy(dtype=object)[codes], index=col.index, dtype=object,
+                     copy=False)
         for k, v in parsed.extra.items()}
-    return Parsed(pd.Series(values[codes], index=col.index, dtype=parsed.values.dtype),
+    return Parsed(pd.Series(values[codes], index=col.index, dtype=parsed.values.dtype,
+                            copy=False),
                   parsed.bad[codes], why, extra)
 
 
@@ -517,4 +540,4 @@ def distinct_map(col: pd.Series, transform: Callable[[pd.Series], pd.Series]) ->
     if len(uniques) >= 0.7 * len(col):
         return transform(col)
     done = transform(pd.Series(uniques, dtype=object)).to_numpy(dtype=object)
-    return pd.Series(done[codes], index=col.index, dtype=object)
+    return pd.Series(done[codes], index=col.index, dtype=object, copy=False)

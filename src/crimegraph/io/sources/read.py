@@ -111,21 +111,19 @@ class SourceFile:
             raise EmptyFile("the file holds no header row (only white space)")
         self.sep = "\t" if first.count("\t") > first.count(",") else ","
         try:
-            frame = pd.read_csv(self.path, nrows=0, **self._csv_options())
-            header = [str(c) for c in frame.columns]
+            # The header cells as data first (object cells): pandas may keep column names in
+            # a string type that refuses the escapes of undecodable bytes.
+            cells = pd.read_csv(self.path, nrows=1, header=None, **self._csv_options())
         except pd.errors.EmptyDataError:
             raise EmptyFile("the file holds no header row") from None
-        except UnicodeEncodeError:
-            # pandas with pyarrow keeps column names as Arrow text, which cannot hold the
-            # escapes of undecodable bytes: the header is not text in this encoding.
-            header = ["\udc80"]
-        if any(_UNDECODED.search(cell) for cell in header):
+        if any(_UNDECODED.search(str(cell)) for cell in cells.iloc[0].tolist()):
             guess = detect_encoding(head)
             hint = (f"; it reads as {guess}: give encoding={guess!r} or leave the encoding to "
                     "be detected" if guess != self.encoding else "")
             raise EmptyFile(f"the header is not {self.encoding} text{hint}; no row of the "
                             "file was read")
-        return header
+        frame = pd.read_csv(self.path, nrows=0, **self._csv_options())
+        return [str(c) for c in frame.columns]
 
     def _csv_options(self) -> dict[str, object]:
         return {"sep": self.sep, "dtype": object, "keep_default_na": False, "na_filter": False,
@@ -201,7 +199,17 @@ class SourceFile:
                 # Any escaped byte so far (in this file or, read at the same time, another):
                 # the rows are searched for one.
                 undecodable = _undecodable_seen[0] != seen_before
-                yield Chunk(frame.fillna(""), rows, bad, undecodable)
+                yield Chunk(_fill_missing_cells(frame), rows, bad, undecodable)
+
+
+def _fill_missing_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """``""`` in the cells a short line left out (the parser gives NaN there, if anything).
+
+    A cell can only be missing at the end of a short line: when the last column has none, no
+    column has, and the frame is handed on as it is rather than copied to fill nothing."""
+    if len(frame.columns) and frame.iloc[:, -1].isna().any():
+        return frame.fillna("")
+    return frame
 
 
 class EmptyFile(Exception):
