@@ -9,6 +9,7 @@ ingest on the raw fixtures and on bad files.
 
 from __future__ import annotations
 
+import datetime
 import random
 import re
 from decimal import Decimal
@@ -100,6 +101,53 @@ def test_odd_shapes_read_as_the_regular_expression_reads_them() -> None:
     same = (fast == slow) | (np.isnan(fast) & np.isnan(slow))
     assert same.all(), col[~same.all(axis=1)].tolist()
     assert fast[9].tolist()[:5] == [2024, 3, 5, 7, 8]
+
+
+@given(st.lists(st.one_of(st.sampled_from(SPELLINGS),
+                          st.text(alphabet="".join(ODD), max_size=24)), min_size=1, max_size=60),
+       st.integers(min_value=1, max_value=7))
+def test_times_read_in_blocks_equal_one_block(values: list[str], block: int) -> None:
+    col = pd.Series(values, index=np.arange(len(values)) * 3 + 5, dtype=object)
+    whole = parse._time_block(col)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(parse, "_TIME_BLOCK", block)
+        blocks = parse._time_numbers(col)
+    assert blocks.index.equals(col.index)
+    pd.testing.assert_frame_equal(blocks, whole)
+
+
+def test_a_long_column_is_read_in_blocks_as_in_one() -> None:
+    values = _messy_times(parse._TIME_BLOCK * 2 + 123, 4)
+    values[7] = "2024-3-5 " + "9" * 300  # one wide value, in the first block only
+    col = pd.Series(values, dtype=object)
+    blocks = parse._time_numbers(col).to_numpy()
+    whole = parse._time_block(col).to_numpy()
+    slow = parse._time_numbers_by_pattern(col).to_numpy()
+    for other in (whole, slow):
+        assert ((blocks == other) | (np.isnan(blocks) & np.isnan(other))).all()
+    assert (~np.isnan(whole[:, 0])).sum() > 5_000  # many values did match
+
+
+@given(st.lists(st.tuples(st.integers(min_value=1900, max_value=2199),
+                          st.integers(min_value=1, max_value=12),
+                          st.integers(min_value=1, max_value=28),
+                          st.integers(min_value=0, max_value=23),
+                          st.sampled_from([0, 30, 59])), max_size=40),
+       st.sampled_from(["Asia/Shanghai", "Europe/Berlin", None]))
+def test_each_distinct_time_is_made_once_and_equals_one_made_per_row(
+        parts: list[tuple[int, int, int, int, int]], zone: str | None) -> None:
+    tz = ZoneInfo(zone) if zone else None
+    wall = pd.Series(pd.to_datetime([f"{y}-{m}-{d} {h}:{mi}" for y, m, d, h, mi in parts]
+                                    + [f"{y}-{m}-{d} {h}:{mi}" for y, m, d, h, mi in parts[:5]],
+                                    format="%Y-%m-%d %H:%M"), dtype="datetime64[us]")
+    got = parse._python_times(wall, wall, tz)
+    one_by_one = parse._clock_times(wall.to_numpy(dtype="datetime64[us]"), tz)
+    assert len(got) == len(one_by_one) == len(wall)
+    for mine, theirs in zip(got.tolist(), one_by_one.tolist()):
+        assert type(mine) is type(theirs) is datetime.datetime
+        assert (mine, mine.tzinfo, mine.fold) == (theirs, theirs.tzinfo, theirs.fold)
+    if len(parts) > 0:  # repeated times share one object
+        assert got[len(parts)] is got[0]
 
 
 @pytest.mark.parametrize("zone", ["Asia/Shanghai", "Europe/Berlin", "America/New_York", "UTC",

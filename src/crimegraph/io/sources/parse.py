@@ -242,7 +242,21 @@ _TIME_PARTS = ("year", "month", "day", "hour", "minute", "second")
 _NO_TIME = ("",) * len(_TIME_PARTS)
 
 
+_TIME_BLOCK = 1 << 14
+
+
 def _time_numbers(col: pd.Series) -> pd.DataFrame:
+    """The parts of :data:`_COMMON_TIME` in each value, as numbers (see :func:`_time_block`).
+
+    Long columns are read in blocks of :data:`_TIME_BLOCK` values: the per-position arrays
+    of a block stay in the processor's cache, and one long value widens only its own block."""
+    if len(col) <= _TIME_BLOCK:
+        return _time_block(col)
+    return pd.concat([_time_block(col.iloc[start:start + _TIME_BLOCK])
+                      for start in range(0, len(col), _TIME_BLOCK)])
+
+
+def _time_block(col: pd.Series) -> pd.DataFrame:
     """The parts of :data:`_COMMON_TIME` in each value, as numbers; NaN where the value does
     not match, the part is absent or holds a digit that is not ASCII (as ``str.extract`` and
     ``to_numeric`` give).
@@ -387,23 +401,34 @@ def _python_times(local: pd.Series, wall: pd.Series, tz: Any) -> np.ndarray:
     """``local`` (``wall`` read in ``tz``, neither ambiguous nor missing) as datetime objects.
 
     With no zone or a :class:`zoneinfo.ZoneInfo`, such a time is its wall clock reading with
-    the zone attached (fold 0), which numpy makes in C much faster than pandas does."""
+    the zone attached (fold 0), which numpy makes in C much faster than pandas does. Exports
+    repeat times (and spell one time several ways): each distinct time is made once, and the
+    rows that hold it share that (immutable) object."""
     if tz is None or isinstance(tz, ZoneInfo):
-        clock = wall.to_numpy(dtype="datetime64[us]")
-        out = np.empty(len(clock), dtype=object)
-        if tz is None:
-            out[:] = clock.tolist()
-            return out
-        months = clock.astype("datetime64[M]")
-        days = clock.astype("datetime64[D]")
-        day_us = (clock - days).astype(np.int64)
-        parts = (months.astype(np.int64) // 12 + 1970, months.astype(np.int64) % 12 + 1,
-                 (days - months.astype("datetime64[D]")).astype(np.int64) + 1,
-                 day_us // 3_600_000_000, day_us // 60_000_000 % 60,
-                 day_us // 1_000_000 % 60, day_us % 1_000_000)
-        out[:] = list(map(_dt.datetime, *(part.tolist() for part in parts), repeat(tz)))
+        every = wall.to_numpy(dtype="datetime64[us]")
+        codes, distinct = pd.factorize(every.view(np.int64))
+        made = _clock_times(np.asarray(distinct).view("datetime64[us]"), tz)
+        out = np.empty(len(every), dtype=object)
+        out[:] = made[codes]
         return out
     return np.asarray(local.dt.to_pydatetime())
+
+
+def _clock_times(clock: np.ndarray, tz: ZoneInfo | None) -> np.ndarray:
+    """Each wall clock reading in ``clock`` as a datetime object, with ``tz`` attached."""
+    out = np.empty(len(clock), dtype=object)
+    if tz is None:
+        out[:] = clock.tolist()
+        return out
+    months = clock.astype("datetime64[M]")
+    days = clock.astype("datetime64[D]")
+    day_us = (clock - days).astype(np.int64)
+    parts = (months.astype(np.int64) // 12 + 1970, months.astype(np.int64) % 12 + 1,
+             (days - months.astype("datetime64[D]")).astype(np.int64) + 1,
+             day_us // 3_600_000_000, day_us // 60_000_000 % 60,
+             day_us // 1_000_000 % 60, day_us % 1_000_000)
+    out[:] = list(map(_dt.datetime, *(part.tolist() for part in parts), repeat(tz)))
+    return out
 
 
 # -- phones and national ids -----------------------------------------------------------------
