@@ -1,7 +1,7 @@
 """The fast paths of ingest give exactly what the slow paths give.
 
-Dates in the usual spellings are read by numpy, one regular-expression match per shape of value,
-times are made into datetime objects by numpy, a file's cells are searched for undecodable bytes
+Dates in the usual spellings are read by numpy in blocks, one regular-expression match per shape
+of value, times are made into datetime objects by numpy once per distinct time, a file's cells are searched for undecodable bytes
 only when its reading met one, and record ids that are plain text are used as they are. Each is
 compared here with the path it replaces: value by value on generated messes, and as a whole
 ingest on the raw fixtures and on bad files.
