@@ -202,7 +202,8 @@ def resolve(graph: CaseGraph | Case) -> ResolvedGraph:
         if r.kind not in DECISION_KINDS:
             degree[r.source] += 1
             degree[r.target] += 1
-    grades = {e.id: (e.reliability or "F", e.credibility or 6) for e in case.evidence
+    grades: dict[str, tuple[str, int]] = {
+        e.id: (e.reliability or "F", e.credibility or 6) for e in case.evidence
               if e.reliability is not None or e.credibility is not None}
     entities = {r.id: r for section in set(MATCH_TYPES.values())
                 for r in getattr(case, section)}
