@@ -142,20 +142,25 @@ players.head(5)[["id", "name", "score"]]
 # %% [markdown]
 # ## What we found
 #
-# - The five exports hold **3,495 rows**. **3,485** became records, **4** were rejected (each
+# - The five exports hold **3,496 rows**. **3,486** became records, **4** were rejected (each
 #   named by file, row, column and value: the list goes back to the agencies) and **6** were
 #   skipped on purpose (two blank rows, a cancelled waybill, a closed order, two interest
 #   entries). Nothing was dropped silently.
-# - They give back the case's **20 people with a phone** (and a 21st: the bank knows the
-#   leader 王德胜 as WANG DESHENG under a second number; notebook 08 joins the two), the
-#   **5 warehouses** that ship by waybill, all **385 waybill shipments** and all **97 payments**
-#   with the same references and amounts, and the **20 calls relationships** with their call
-#   counts.
+# - They give back the case's **20 people with a phone**, the **5 warehouses** that ship by
+#   waybill, all **385 waybill shipments** and all **97 payments** with the same references and
+#   amounts, and the **20 calls relationships** with their call counts.
+# - Pooled data holds duplicates that no shared id joins: the bank knows the leader 王德胜 as
+#   WANG DESHENG under a second number (a 21st person), the receiving depot writes the Xuzhou
+#   warehouse's address with its province (a 6th premises), two distributors' transfers name
+#   the front company without 有限公司, and the regulator writes a shop under its registered
+#   name. Notebook 08 finds and joins them.
 # - The 12 online orders are the same shipments as 12 waybills: each lists **both files** as
 #   evidence.
 # - One conflict: the operator registers the Xuzhou warehouse keeper as 谢保山, the logistics
 #   firm as 谢宝山. The first is kept, the other is an alias, and both sources are on record.
-# - From the hub warehouse's address, the trace reaches **16 places** over **225 shipments**,
+# - From the hub warehouse's address, the trace reaches **12 places** over **184 shipments**
+#   (the goods that reach Xuzhou stop there: what the warehouse sends out sits on the record
+#   under its other address until notebook 08 joins them),
 #   and the call records alone put 刘振江 (the deputy for production and transport in the case
 #   file) at the centre of the phone network, then 孙丽华 and 王德胜. What the exports cannot
 #   give (the dens, premises' names, roles, the shipments without a waybill) is what the

@@ -133,22 +133,34 @@ assert oil.total_secured == 1_236_500 and round(oil.share_secured, 2) == 0.68
     "07_from_spreadsheets_to_a_case.ipynb": """
 assert len(strict_error.problems) == 4 and len(result.problems) == 4
 totals = result.sources[["rows_read", "recorded", "rejected", "skipped"]].sum()
-assert totals.tolist() == [3_495, 3_485, 4, 6]
-assert (mine["persons"], mine["premises"], mine["shipments"], mine["payments"]) == (21, 5, 385, 97)
+assert totals.tolist() == [3_496, 3_486, 4, 6]
+assert (mine["persons"], mine["premises"], mine["shipments"], mine["payments"]) == (21, 6, 385, 97)
 assert mine["relationships"] == 20 and same_waybills and same_payments
 assert sum(1 for t in result.case.transactions if len(t.evidence) == 2) == 12
 assert len(result.conflicts) == 1 and keeper.aliases == ["谢保山"]
-assert (len(chain.nodes), len(chain.transactions)) == (16, 225)
+assert (len(chain.nodes), len(chain.transactions)) == (12, 184)
 assert players["name"].head(3).tolist() == ["刘振江", "孙丽华", "王德胜"]
 """,
     "08_one_person_many_records.ipynb": """
-assert g.summary().counts["persons"] == 21 and len(cg.find_matches(g)) == 0
-assert pair == ("tel:+8613800000101", "tel:+8618600000101") and len(candidates) == 1
-assert links[0].kind == "same_as" and links[0].attributes["decided_by"] == "analyst Chen"
-assert view.members == {"tel:+8618600000101": list(pair)} and leader.aliases == ["王德胜"]
-assert sorted(leader.phones) == ["+8613800000101", "+8618600000101"] and view.conflicts.empty
+assert g.summary().counts["persons"] == 21 and accepted[0].kind == "same_as"
+assert matches.pairs() == [("org:顺发汽车养护中心", "org:顺发汽车养护中心有限公司"),
+                           ("addr:徐州市铜山区某物流中心B区", "addr:江苏省徐州市铜山区某物流中心B区"),
+                           front]
+assert all(link.attributes["decided_by"] == "analyst Chen" for link in accepted)
+assert review.pairs() == [leader_pair, relatives]
+assert relatives not in matches.pairs() and rejected[0].kind == "not_same_as"
+scores = review.to_dataframe().set_index(["left", "right"])["score"]
+assert 0.3 < scores[leader_pair] < 0.8 and scores[relatives] < 0.01
+assert leader.id == "tel:+8613800000101" and leader.name == "王德胜"
+assert leader.aliases == ["WANG DESHENG"]
+assert sorted(leader.phones) == ["+8613800000101", "+8618600000101"]
+assert "org:宋氏润滑油经营部" in view and "org:宋都汽配商行" in view
+assert sorted(view.conflicts["field"]) == ["address", "kind"]
+assert (len(chain_before.nodes), len(chain_before.transactions)) == (12, 184)
+assert (len(chain_after.nodes), len(chain_after.transactions)) == (16, 225)
 assert (len(money_before), len(money_after), money_after["amount"].sum()) == (0, 5, 143_000)
-assert view.summary().counts["persons"] == 20
+counts = view.summary().counts
+assert (counts["persons"], counts["organizations"], counts["warehouses"]) == (20, 39, 5)
 """,
     "09_sharing_a_case.ipynb": """
 assert withheld == ["EV-TIP-01"] and len(views["prosecution"].persons) == 11

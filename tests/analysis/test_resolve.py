@@ -314,6 +314,49 @@ def test_removing_a_same_as_link_undoes_the_merge(
     assert view.neighbors("P-01-WIRE", kind="calls") == ["P-26", "P-28"]
 
 
+def _graded(grades: dict[str, tuple[str | None, int | None]],
+            links: dict[str, int]) -> cg.Case:
+    """Records 周建国 (A), Zhou Jianguo (B) and 老周 (C), each on its own evidence with the
+    given grading and with the given number of calls to a third person, joined by same_as."""
+    names = {"A": "周建国", "B": "Zhou Jianguo", "C": "老周"}
+    evidence = [cg.Evidence(id=f"EV-{rid}", name=f"source of {rid}", reliability=grade[0],
+                            credibility=grade[1]) for rid, grade in grades.items()]
+    persons = [cg.Person(id=rid, name=name, evidence=[f"EV-{rid}"] if rid in grades else [])
+               for rid, name in names.items()]
+    persons.append(cg.Person(id="X", name="Li Ming"))
+    calls = [cg.Relationship(id=f"L-{rid}-{n}", kind="calls", source=rid, target="X")
+             for rid, count in links.items() for n in range(count)]
+    same = [cg.Relationship(id="S1", kind="same_as", source="A", target="B"),
+            cg.Relationship(id="S2", kind="same_as", source="B", target="C")]
+    return cg.Case(id="graded", persons=persons, evidence=evidence,
+                   relationships=[*calls, *same])
+
+
+@pytest.mark.parametrize(("grades", "links", "actor"), [
+    # the police file (A1) beats a bank export (B2) that holds more links
+    ({"A": ("A", 1), "B": ("B", 2), "C": ("B", 2)}, {"A": 1, "B": 5, "C": 3}, "A"),
+    # reliability before credibility: B1 loses to A3
+    ({"A": ("B", 1), "B": ("A", 3), "C": ("C", 1)}, {"A": 5, "B": 1, "C": 1}, "B"),
+    # same reliability: the better credibility
+    ({"A": ("B", 3), "B": ("B", 3), "C": ("B", 2)}, {"A": 5, "B": 5, "C": 0}, "C"),
+    # equal grades: the most links; ungraded records come after graded ones
+    ({"A": ("B", 2), "B": ("B", 2)}, {"A": 1, "B": 2, "C": 9}, "B"),
+    # equal grades and links: the smallest id
+    ({"A": ("C", 3), "B": ("C", 3), "C": ("C", 3)}, {"A": 2, "B": 2, "C": 2}, "A"),
+    # nothing graded: the most links
+    ({}, {"A": 1, "B": 2, "C": 4}, "C"),
+])
+def test_the_representative_is_the_best_graded_then_best_linked_member(
+        grades: dict[str, tuple[str | None, int | None]], links: dict[str, int],
+        actor: str) -> None:
+    view = cg.resolve(_graded(grades, links))
+    assert view.members == {actor: ["A", "B", "C"]}
+    names = {"A": "周建国", "B": "Zhou Jianguo", "C": "老周"}
+    record = view.get(actor)
+    assert record.name == names[actor]
+    assert sorted(record.aliases) == sorted(n for rid, n in names.items() if rid != actor)
+
+
 def test_same_as_between_kinds_is_refused() -> None:
     case = cg.Case(persons=[cg.Person(id="A", name="周建国")],
                    organizations=[cg.Organization(id="B", name="建国商行")],

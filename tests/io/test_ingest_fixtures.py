@@ -9,7 +9,9 @@ are derived from phones, addresses, names and reference numbers, not the case's 
   ``WANG DESHENG`` with a second mobile number, a person of its own until entity resolution
   joins the two;
 - the five warehouses that ship or receive by waybill (the two dens never do: their goods move
-  by the ring's own trucks, without waybills);
+  by the ring's own trucks, without waybills), and one more: the receiving depot writes
+  W-WH-07's address with its province (``江苏省徐州市铜山区某物流中心B区``), a premises of its
+  own until entity resolution joins the two;
 - every shipment with a waybill number (385 of 733: the others, internal den transfers,
   supplier deliveries and the distributors' own deliveries, are in no export), with the same
   time, product, quantity, value, sender and receiver;
@@ -17,7 +19,11 @@ are derived from phones, addresses, names and reference numbers, not the case's 
 - the 20 ``calls`` relationships between people with phones, with the same number of calls
   (since/until become the first and last call; the case gives the whole period);
 - 38 of the 45 organizations (7 shops buy only from distributors that deliver them without a
-  waybill, and no inspection visited them).
+  waybill, and no inspection visited them), and three more: the front company without its
+  legal form (``廊坊瑞通恒达商贸``, as two distributors' transfers name it), the shop 顺发汽车养护中心
+  under its registered name with 有限公司 (the regulator's), two duplicates for entity
+  resolution, and a relative's business inspected in the same premises under the same phone (a
+  business of its own that entity resolution must not join).
 
 The differences are the case's own knowledge that no export holds: names of premises (the
 exports know addresses), roles, statuses, the kinds of organizations other than shops, stores
@@ -99,15 +105,26 @@ def test_people_by_phone(case: cg.Case, ingested: cg.Ingested) -> None:
 
 BANK_PHONE = "+8618600000101"
 """The second number the leader (P-01) reserved for his bank account."""
+RECEIVED_AT = {"W-WH-07": "江苏省徐州市铜山区某物流中心B区"}
+"""A premises whose address the receiving depot writes with the province."""
+SHORT_NAME = "org:廊坊瑞通恒达商贸"
+SHORT_NAME_PAYERS = {"DIST-09", "DIST-11"}
+"""The distributors whose transfers name the front company without 有限公司."""
 
 
-def _key(case: cg.Case, rid: str, *, bank: bool = False) -> str:
+def _key(case: cg.Case, rid: str, *, bank: bool = False, receiving: bool = False,
+         payer: str = "") -> str:
     """The id ingest derives for a case entity (addresses, names, phones); ``bank``: as the
-    bank statements know it."""
+    bank statements know it (``payer``: in a transfer from that payer); ``receiving``: as the
+    waybills name a receiver."""
     if bank and rid == "P-01":
         return f"tel:{BANK_PHONE}"
+    if bank and rid == "ORG-FRONT-CO" and payer in SHORT_NAME_PAYERS:
+        return SHORT_NAME
     record = case.get(rid)
     if isinstance(record, cg.Warehouse):
+        if receiving and rid in RECEIVED_AT:
+            return f"addr:{RECEIVED_AT[rid]}"
         return f"addr:{address_key(record.address or '')}"
     if isinstance(record, cg.Person):
         return f"tel:{normalise_phone(record.phones[0])}"
@@ -119,7 +136,7 @@ def test_premises_by_address(case: cg.Case, ingested: cg.Ingested) -> None:
                  for end in (t.source, t.target) if end.startswith("W-")}
     assert waybilled == {"W-WH-03", "W-WH-04", "W-WH-05", "W-WH-06", "W-WH-07"}
     expected = {case.get(w).address for w in waybilled}  # type: ignore[attr-defined]
-    assert {w.address for w in ingested.case.warehouses} == expected
+    assert {w.address for w in ingested.case.warehouses} == expected | set(RECEIVED_AT.values())
 
 
 def test_shipments_by_waybill(case: cg.Case, ingested: cg.Ingested) -> None:
@@ -132,7 +149,8 @@ def test_shipments_by_waybill(case: cg.Case, ingested: cg.Ingested) -> None:
         assert mine.timestamp == t.timestamp and mine.quantity == t.quantity
         assert mine.amount == t.amount
         assert ingested.case.get(mine.product).name == products[t.product]  # type: ignore
-        assert (mine.source, mine.target) == (_key(case, t.source), _key(case, t.target))
+        assert (mine.source, mine.target) == (_key(case, t.source),
+                                              _key(case, t.target, receiving=True))
         assert mine.carrier == "org:恒运物流有限公司"
     # An online-store order and its waybill are one shipment with both files as evidence.
     online = [t for t in got.values() if t.source == "org:车友汇润滑油专营店"]
@@ -147,8 +165,12 @@ def test_payments_by_reference(case: cg.Case, ingested: cg.Ingested) -> None:
     for t in expected:
         mine = got[t.reference]
         assert (mine.timestamp, mine.amount) == (t.timestamp, t.amount)
-        assert (mine.source, mine.target) == (_key(case, t.source, bank=True),
-                                              _key(case, t.target, bank=True))
+        assert (mine.source, mine.target) == (
+            _key(case, t.source, bank=True, payer=t.source),
+            _key(case, t.target, bank=True, payer=t.source))
+    short = [t for t in got.values() if t.target == SHORT_NAME]
+    assert len(short) == 11 and {t.source for t in short} == {
+        _key(case, d) for d in SHORT_NAME_PAYERS}
 
 
 def test_calls_with_their_counts(case: cg.Case, ingested: cg.Ingested) -> None:
@@ -167,7 +189,15 @@ def test_organizations_by_name(case: cg.Case, ingested: cg.Ingested) -> None:
     missing = {o.id for o in case.organizations if o.name not in names}
     assert missing == {"SHOP-01", "SHOP-04", "SHOP-07", "SHOP-09", "SHOP-16", "SHOP-24",
                        "SHOP-26"}
-    assert names <= {o.name for o in case.organizations}
+    assert names - {o.name for o in case.organizations} == {
+        "廊坊瑞通恒达商贸", "顺发汽车养护中心有限公司", "宋氏润滑油经营部"}
+    registered = ingested.case.get("org:顺发汽车养护中心有限公司")
+    sign = ingested.case.get("org:顺发汽车养护中心")
+    assert registered.address == sign.address  # type: ignore[attr-defined]
+    relative = ingested.case.get("org:宋氏润滑油经营部")
+    assert relative.address == ingested.case.get("org:宋都汽配商行").address  # type: ignore
+    assert relative.registration_id != ingested.case.get(  # type: ignore[attr-defined]
+        "org:宋都汽配商行").registration_id  # type: ignore[attr-defined]
     inspected = ingested.case.get("org:宋都汽配商行")
     assert inspected.kind == "shop"  # type: ignore[attr-defined]
     assert inspected.attributes["inspection"] == "SJ-20240314-01"

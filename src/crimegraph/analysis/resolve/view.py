@@ -82,9 +82,21 @@ def _clusters(case: Case) -> dict[str, list[str]]:
     return {root: sorted(ids) for root, ids in groups.items() if len(ids) > 1}
 
 
-def _representative(ids: list[str], degree: dict[str, int]) -> str:
-    """The member with the most links in the case; ties go to the smallest id."""
-    return min(ids, key=lambda rid: (-degree.get(rid, 0), rid))
+_UNGRADED = ("G", 7)
+"""Sorts after every Admiralty grade (reliability A-F, credibility 1-6)."""
+
+
+def _best_grade(record: Entity, grades: dict[str, tuple[str, int]]) -> tuple[str, int]:
+    """The best grade of the evidence a record rests on (source reliability first, then
+    information credibility); records without graded evidence sort last."""
+    return min((grades[e] for e in record.evidence if e in grades), default=_UNGRADED)
+
+
+def _representative(records: list[Entity], degree: dict[str, int],
+                    grades: dict[str, tuple[str, int]]) -> str:
+    """The member whose evidence is best graded (source reliability, then credibility); ties
+    go to the member with the most links in the case, then to the smallest id."""
+    return min(records, key=lambda r: (_best_grade(r, grades), -degree.get(r.id, 0), r.id)).id
 
 
 def _merge(records: list[Entity], keep: Entity, actor: str,
@@ -145,12 +157,19 @@ def resolve(graph: CaseGraph | Case) -> ResolvedGraph:
     -------
     ResolvedGraph
         The view (case id ``<id>-resolved``). Each cluster keeps its representative's id and
-        fields (the member with the most links; ties: the smallest id), gains the other
+        fields, gains the other
         members' names as aliases and their phones and evidence, and records its members in
         the ``merged_from`` attribute. Transactions and relationships point to the actor; links
         between members of one cluster are left out (listed in ``dropped``). Fields the
         members disagree on (two dates of birth, two national ids) keep the representative's
         value and are listed in ``conflicts``. ``not_same_as`` links are kept as they are.
+
+        The representative is the member whose evidence is best graded: the best source
+        reliability (A before B ... F) of the evidence it lists, then the best information
+        credibility (1 before 2 ... 6); members without graded evidence come last. Ties go to
+        the member with the most links in the case, then to the smallest id. So a person
+        known from a police file graded A1 keeps that file's name and id even when a bank
+        record graded B2 holds more of his links.
 
     Examples
     --------
@@ -183,10 +202,16 @@ def resolve(graph: CaseGraph | Case) -> ResolvedGraph:
         if r.kind not in DECISION_KINDS:
             degree[r.source] += 1
             degree[r.target] += 1
+    grades: dict[str, tuple[str, int]] = {
+        e.id: (e.reliability or "F", e.credibility or 6) for e in case.evidence
+              if e.reliability is not None or e.credibility is not None}
+    entities = {r.id: r for section in set(MATCH_TYPES.values())
+                for r in getattr(case, section)}
     actor_of: dict[str, str] = {}
     members: dict[str, list[str]] = {}
     for ids in clusters.values():
-        actor = _representative(ids, degree)
+        known = [entities[i] for i in ids if i in entities]
+        actor = _representative(known, degree, grades) if known else ids[0]
         members[actor] = ids
         actor_of.update({rid: actor for rid in ids})
 
