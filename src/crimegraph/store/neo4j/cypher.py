@@ -16,9 +16,11 @@ Layout in the database
   case's places; ``(ck, nidx)`` is the key by which loads, packed lists and walks address a
   place), and those with flows their packed flow lists per flow kind and direction (shipments:
   ``out_*`` and ``in_*``; payments: ``pay_out_*`` and ``pay_in_*``; each ``blob``, ``ids``,
-  ``live``, ``names``; see ``ADJACENCY_DTYPE``; ids as UTF-8 bytes, each ended by a newline)
-  that a walk reads for the places it reaches: in one call of the server-side procedure
-  ``crimegraph.trace`` where the server has it, else level by level, one query per level.
+  ``live``, ``names``, ``hops``; see ``ADJACENCY_DTYPE``; ids and element ids as UTF-8 bytes,
+  each ended by a newline) that a walk reads for the places it reaches: in one call of the
+  server-side procedure ``crimegraph.trace`` where the server has it, else level by level,
+  one query per level. A walk jumps to a far end by the element id its list gives
+  (``hops``), and takes the node only when its ``(ck, nidx)`` is the one the list names.
   The case node lists the case's products and payment currencies in the order the packed
   lists number them (``products``, ``currencies``).
 - ``(a)-[:SHIPMENT|PAYMENT|<RELATIONSHIP KIND> {ck, id, seq, ...}]->(b)``: transactions
@@ -34,7 +36,7 @@ from ...model.registry import RECORD_TYPES
 
 __all__ = [
     "ALL_FLOWS", "LINK_TYPES", "NODE_LABELS", "PACK_SIDES", "create_links", "create_nodes",
-    "pack_side", "schema_statements", "trace_start", "trace_step",
+    "pack_side", "schema_statements", "trace_jump", "trace_start", "trace_step",
 ]
 
 NODE_LABELS: dict[str, str] = {t.section: t.label for t in RECORD_TYPES if not t.link}
@@ -49,7 +51,7 @@ LINK_TYPES: dict[str, str] = {
 """Transaction or relationship kind -> relationship type."""
 
 
-LAYOUT = 5
+LAYOUT = 6
 """Version of the data layout described above, stored on each case node (``layout``)."""
 
 
@@ -125,6 +127,13 @@ def create_links(kind: str, section: str) -> str:
         f"SET r.ck = $ck, {sets}" + RETURNS_COUNT
     )
 
+
+PLACE_ELEMENT_IDS = (
+    "MATCH (n:CGEntity {ck: $ck}) WHERE n.nidx IS NOT NULL "
+    "RETURN n.nidx AS nidx, elementId(n) AS eid"
+)
+"""The element id of each place of a generation (its packed lists name the far ends they
+jump to by element id)."""
 
 SET_PACKS = ("UNWIND $rows AS row MATCH (n:CGEntity {ck: $ck, nidx: row.nidx}) "
              "SET n += row.props" + RETURNS_COUNT)
@@ -278,7 +287,8 @@ def _pack_columns(side: str) -> str:
         f"collect(coalesce(n.{side}_blob, $no_blob)) AS blob, "
         f"collect(coalesce(n.{side}_ids, $no_blob)) AS ids, "
         f"collect(coalesce(n.{side}_live, 0)) AS live, "
-        f"collect(coalesce(n.{side}_names, $no_blob)) AS names"
+        f"collect(coalesce(n.{side}_names, $no_blob)) AS names, "
+        f"collect(coalesce(n.{side}_hops, $no_blob)) AS hops"
     )
 
 
@@ -294,6 +304,16 @@ def trace_step(kind: str, direction: str) -> str:
     """The next places of a walk (by ``nidx``), with their packed ``kind`` lists."""
     side = pack_side(kind, direction)
     return f"MATCH (n:CGEntity {{ck: $ck}}) WHERE n.nidx IN $nids {_pack_columns(side)}"
+
+
+def trace_jump(kind: str, direction: str) -> str:
+    """The next places of a walk by the element ids their lists gave (``$eids``), with their
+    packed ``kind`` lists: only nodes that are still places of the generation with one of the
+    ``nidx`` asked for (``$nids``; an element id can name another node after a delete). The
+    places not found this way are read by :func:`trace_step`."""
+    side = pack_side(kind, direction)
+    return ("MATCH (n) WHERE elementId(n) IN $eids AND n.ck = $ck AND n.nidx IN $nids "
+            f"{_pack_columns(side)}")
 
 
 TRACE_PROCEDURE = "crimegraph.trace"
