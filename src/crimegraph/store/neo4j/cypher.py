@@ -19,8 +19,10 @@ Layout in the database
   ``live``, ``names``, ``hops``; see ``ADJACENCY_DTYPE``; ids and element ids as UTF-8 bytes,
   each ended by a newline) that a walk reads for the places it reaches: in one call of the
   server-side procedure ``crimegraph.trace`` where the server has it, else level by level,
-  one query per level. A walk jumps to a far end by the element id its list gives
-  (``hops``), and takes the node only when its ``(ck, nidx)`` is the one the list names.
+  one query per level. The procedure jumps to a far end by the element id its list gives
+  (``hops``), and takes the node only when its ``(ck, nidx)`` is the one the list names;
+  the level-by-level walk reads places by their key (measured no slower than by element id,
+  and it need not carry the element ids over Bolt).
   The case node lists the case's products and payment currencies in the order the packed
   lists number them (``products``, ``currencies``).
 - ``(a)-[:SHIPMENT|PAYMENT|<RELATIONSHIP KIND> {ck, id, seq, ...}]->(b)``: transactions
@@ -36,7 +38,7 @@ from ...model.registry import RECORD_TYPES
 
 __all__ = [
     "ALL_FLOWS", "LINK_TYPES", "NODE_LABELS", "PACK_SIDES", "create_links", "create_nodes",
-    "pack_side", "schema_statements", "trace_jump", "trace_start", "trace_step",
+    "pack_side", "schema_statements", "trace_start", "trace_step",
 ]
 
 NODE_LABELS: dict[str, str] = {t.section: t.label for t in RECORD_TYPES if not t.link}
@@ -287,8 +289,7 @@ def _pack_columns(side: str) -> str:
         f"collect(coalesce(n.{side}_blob, $no_blob)) AS blob, "
         f"collect(coalesce(n.{side}_ids, $no_blob)) AS ids, "
         f"collect(coalesce(n.{side}_live, 0)) AS live, "
-        f"collect(coalesce(n.{side}_names, $no_blob)) AS names, "
-        f"collect(coalesce(n.{side}_hops, $no_blob)) AS hops"
+        f"collect(coalesce(n.{side}_names, $no_blob)) AS names"
     )
 
 
@@ -304,16 +305,6 @@ def trace_step(kind: str, direction: str) -> str:
     """The next places of a walk (by ``nidx``), with their packed ``kind`` lists."""
     side = pack_side(kind, direction)
     return f"MATCH (n:CGEntity {{ck: $ck}}) WHERE n.nidx IN $nids {_pack_columns(side)}"
-
-
-def trace_jump(kind: str, direction: str) -> str:
-    """The next places of a walk by the element ids their lists gave (``$eids``), with their
-    packed ``kind`` lists: only nodes that are still places of the generation with one of the
-    ``nidx`` asked for (``$nids``; an element id can name another node after a delete). The
-    places not found this way are read by :func:`trace_step`."""
-    side = pack_side(kind, direction)
-    return ("MATCH (n) WHERE elementId(n) IN $eids AND n.ck = $ck AND n.nidx IN $nids "
-            f"{_pack_columns(side)}")
 
 
 TRACE_PROCEDURE = "crimegraph.trace"

@@ -37,9 +37,9 @@ the case's places (its ``nidx``: with the generation ``ck``, the key a walk read
 Each place's list is already in walk order (see :func:`crimegraph.store.adjacency.adjacency`):
 first (``*_live`` of them) the flows to places that pass flows on, by time, then those to dead
 ends, by time, whose ids are listed in ``*_names``. ``*_hops`` lists the element ids of the
-live run's far ends, each once, in the order they first occur in the run: a walk jumps to a
-far end by its element id and checks its ``(ck, nidx)`` there (an element id can name
-another node after a delete), falling back to the key."""
+live run's far ends, each once, in the order they first occur in the run: the server-side
+walk jumps to a far end by its element id and checks its ``(ck, nidx)`` there (an element id
+can name another node after a delete), falling back to the key."""
 # The records are also read as rows of five 64-bit words (see table_from_parts).
 _OFFSETS: dict[str, Any] = dict(ADJACENCY_DTYPE.fields or {})
 assert [_OFFSETS[f][1] for f in ("pos", "pidx", "other", "ts", "qty", "amt")] == [
@@ -171,26 +171,8 @@ class Level:
         self.ahead = (np.arange(len(self.edges)) - begins) < np.repeat(self.live, self.counts)
         self._id_texts: list[bytes] = found["ids"]
         self._dead_texts: list[bytes] = found["names"]
-        self._hop_texts: list[bytes] = found["hops"]
         self.ids: np.ndarray | None = None
         self.dead_names: list[str] = []
-
-    def hops(self, nids: list[int]) -> list[str] | None:
-        """The element ids these places' lists give for these live far ends (by ``nidx``),
-        or None when a list gives none (a list's ``hops``: its live run's far ends, each
-        once, in the order they first occur)."""
-        import pandas as pd
-
-        owner = np.repeat(np.arange(len(self.counts), dtype=np.int64), self.counts)
-        other = self.edges["other"][self.ahead]
-        pairs = (owner[self.ahead] << 32) | other
-        distinct = other[~pd.Series(pairs).duplicated().to_numpy()]
-        lines = _unlines(self._hop_texts)
-        if len(lines) != len(distinct):
-            return None
-        element_ids = dict(zip(distinct.tolist(), lines))
-        found = [element_ids.get(nid) for nid in nids]
-        return None if None in found else [eid for eid in found if eid is not None]
 
     def digest(self) -> None:
         """Turn the id lists into strings (done while the server works on the next level)."""

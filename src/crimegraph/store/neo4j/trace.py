@@ -48,9 +48,7 @@ def reach(store: Connection, query: FlowQuery) -> FlowCandidates:
     adjacency in the query's direction, when every flow read is kept).
 
     One query per level of the breadth-first walk reads the packed flow lists of the
-    places just reached, by the element ids the lists leading to them give (checked against
-    their key, ``nidx``; those not found so are read by key); the walk itself runs here on
-    those lists.
+    places just reached (by their ``nidx``); the walk itself runs here on those lists.
     Dead ends (places that pass nothing on) are never read: their ids come with the lists
     that lead to them. Only the reachable part of the case leaves the database.
     """
@@ -78,7 +76,6 @@ def reach(store: Connection, query: FlowQuery) -> FlowCandidates:
 
     ck = store.ck
     first, step = cypher.trace_start(kind, direction), cypher.trace_step(kind, direction)
-    jump = cypher.trace_jump(kind, direction)
 
     def still_published(tx: Any) -> bool:
         info = tx.run(cypher.CASE_INFO, id=store._case_id).single()
@@ -93,23 +90,9 @@ def reach(store: Connection, query: FlowQuery) -> FlowCandidates:
                 frontier = reached.add(found)
                 if not frontier or (max_hops is not None and level >= max_hops):
                     break
-                element_ids = reached.levels[-1].hops(frontier)
-                if element_ids is None:
-                    pending = tx.run(step, ck=ck, nids=frontier, no_blob=b"")
-                else:
-                    pending = tx.run(jump, ck=ck, eids=element_ids, nids=frontier,
-                                     no_blob=b"")
+                pending = tx.run(step, ck=ck, nids=frontier, no_blob=b"")
                 reached.digest()  # while the server reads the next level
                 found = pending.single()
-                if found is not None and len(found["nid"]) < len(frontier):
-                    # Some element ids no longer name these places: read those by key.
-                    missing = sorted(set(frontier).difference(found["nid"]))
-                    rest = tx.run(step, ck=ck, nids=missing, no_blob=b"").single()
-                    if rest is not None:
-                        merged = found.data()
-                        for key, values in rest.data().items():
-                            merged[key] = [*merged[key], *values]
-                        found = merged
                 if found is None or len(found["nid"]) != len(frontier):
                     raise Superseded
                 level += 1
