@@ -31,6 +31,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -117,19 +118,27 @@ def main() -> None:
         # Interleaved, so that both stores see the same machine (it is shared and noisy).
         times: dict[str, list[float]] = {"mem_call": [], "neo_call": [], "mem_read": [],
                                          "neo_read": [], "lvl_read": []}
+        # Processor time (seconds) spent in this process and in the server, per key.
+        cpu: dict[str, list[float]] = {key: [0.0, 0.0] for key in times}
+        server_pid = None if server is None else server.pid
         results = {}
+
+        def timed(key: str, run: Any) -> None:
+            here, there = time.process_time(), _process_seconds(server_pid)
+            start = time.perf_counter()
+            results[key] = run()
+            times[key].append(time.perf_counter() - start)
+            cpu[key][0] += time.process_time() - here
+            cpu[key][1] += _process_seconds(server_pid) - there
+
         for _ in range(args.repeat):
             for key, run in (("mem_call", lambda: cg.trace_chain(memory, busiest)),
                              ("neo_call", lambda: cg.trace_chain(remote, busiest)),
                              ("mem_read", lambda: read(memory)),
                              ("neo_read", lambda: read(remote))):
-                start = time.perf_counter()
-                results[key] = run()
-                times[key].append(time.perf_counter() - start)
+                timed(key, run)
         for _ in range(args.repeat):  # the reference, apart: its many queries churn the server
-            start = time.perf_counter()
-            results["lvl_read"] = read(by_levels)
-            times["lvl_read"].append(time.perf_counter() - start)
+            timed("lvl_read", lambda: read(by_levels))
         mem_call, neo_call, mem_read, neo_read = (
             statistics.median(times[key])
             for key in ("mem_call", "neo_call", "mem_read", "neo_read")
@@ -169,12 +178,32 @@ def main() -> None:
                   "level")
         print(f"  level by level (no procedure), call + results: {lvl_read * 1e3:.1f} ms = "
               f"{lvl_read / mem_read:.1f}x memory")
+        mem_cpu = cpu["mem_read"][0] / args.repeat
+        for key, label in (("neo_read", "neo4j"), ("lvl_read", "level by level")):
+            client, inside_cpu = (seconds / args.repeat for seconds in cpu[key])
+            server_text = (f" + server {inside_cpu * 1e3:.1f} ms" if server_pid is not None
+                           else " (server not measured: not started here)")
+            print(f"  processor time per call + results, {label}: client {client * 1e3:.1f} ms"
+                  f"{server_text} = {(client + inside_cpu) / mem_cpu:.1f}x memory "
+                  f"({mem_cpu * 1e3:.1f} ms)")
         levels.close()
         store.delete_case(case.id)
         store.close()
     finally:
         if server is not None:
             server.stop()
+
+
+def _process_seconds(pid: int | None) -> float:
+    """Processor time (user + system, seconds) a process has used so far; 0 if unknown."""
+    if pid is None:
+        return 0.0
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 if __name__ == "__main__":

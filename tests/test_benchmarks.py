@@ -33,6 +33,7 @@ def test_bench_neo4j_smoke(neo4j_uri: str) -> None:
     out = run("bench_neo4j.py", "--n", "2000", "--repeat", "2", "--warm-up", "1", "--warm-up-loads", "1",
               env={"CRIMEGRAPH_NEO4J_URI": neo4j_uri})
     assert "transactions/s" in out and "ratio" in out and "level by level" in out
+    assert "processor time per call + results" in out
     if not os.environ.get("CRIMEGRAPH_NEO4J_URI"):  # the project's server has the plugin
         assert "inside the server" in out
 

@@ -487,6 +487,42 @@ def test_procedure_finds_a_place_of_another_generation_stale(
     assert driver.execute_query(query, ck=store.ck, database_="neo4j").records[0]["stale"]
 
 
+def test_procedure_jumps_by_element_id_only_to_the_place_the_list_names(
+    store: cg.Neo4jStore, driver: neo4j.Driver,
+) -> None:
+    """A packed list gives its live far ends' element ids; an element id that names another
+    node (element ids are reused after a delete), none, or nothing valid, sends the
+    procedure to the place's key instead, with the same answer."""
+    if not store._has_procedure():
+        pytest.skip("the server has no crimegraph.trace procedure")
+    cg.CaseGraph(small_case(), store=store)
+    places = {record["id"]: record["eid"] for record in driver.execute_query(
+        "MATCH (n:CGEntity {ck: $ck}) WHERE n.nidx IS NOT NULL "
+        "RETURN n.id AS id, elementId(n) AS eid", ck=store.ck, database_="neo4j").records}
+    hops = driver.execute_query(
+        "MATCH (n:CGEntity {ck: $ck, id: 'DEN'}) RETURN n.out_hops AS hops", ck=store.ck,
+        database_="neo4j").records[0]["hops"]
+    assert hops == f"{places['WH']}\n".encode()  # the warehouse ships on; the shop does not
+    gone = driver.execute_query("CREATE (n:Scratch) WITH n, elementId(n) AS eid DELETE n "
+                                "RETURN eid", database_="neo4j").records[0]["eid"]
+    query = ("CALL crimegraph.trace($ck, 'shipment', ['DEN'], false, null, null, null, null, "
+             "['DEN']) YIELD stale, ids, nodes, levels RETURN stale, ids, nodes, levels")
+    fresh = driver.execute_query(query, ck=store.ck, database_="neo4j").records[0]
+    assert not fresh["stale"] and fresh["ids"] == b"T1\nT2\n"
+    assert fresh["nodes"] == b"DEN\nWH\nSHOP\n"
+    for wrong in (places["SHOP"], gone, "not an element id"):
+        driver.execute_query("MATCH (n:CGEntity {ck: $ck, id: 'DEN'}) SET n.out_hops = $hops",
+                             ck=store.ck, hops=f"{wrong}\n".encode(), database_="neo4j")
+        walked = driver.execute_query(query, ck=store.ck, database_="neo4j").records[0]
+        assert [walked[key] for key in ("stale", "ids", "nodes", "levels")] == [
+            fresh[key] for key in ("stale", "ids", "nodes", "levels")], wrong
+    # A list of element ids that does not hold one per far end was caught half written.
+    driver.execute_query("MATCH (n:CGEntity {ck: $ck, id: 'DEN'}) SET n.out_hops = $hops",
+                         ck=store.ck, hops=f"{places['WH']}\n{gone}\n".encode(),
+                         database_="neo4j")
+    assert driver.execute_query(query, ck=store.ck, database_="neo4j").records[0]["stale"]
+
+
 def test_trace_of_a_case_deleted_before_it_says_to_run_it_again(
     store: cg.Neo4jStore, neo4j_uri: str,
 ) -> None:

@@ -16,9 +16,13 @@ Layout in the database
   case's places; ``(ck, nidx)`` is the key by which loads, packed lists and walks address a
   place), and those with flows their packed flow lists per flow kind and direction (shipments:
   ``out_*`` and ``in_*``; payments: ``pay_out_*`` and ``pay_in_*``; each ``blob``, ``ids``,
-  ``live``, ``names``; see ``ADJACENCY_DTYPE``; ids as UTF-8 bytes, each ended by a newline)
-  that a walk reads for the places it reaches: in one call of the server-side procedure
-  ``crimegraph.trace`` where the server has it, else level by level, one query per level.
+  ``live``, ``names``, ``hops``; see ``ADJACENCY_DTYPE``; ids and element ids as UTF-8 bytes,
+  each ended by a newline) that a walk reads for the places it reaches: in one call of the
+  server-side procedure ``crimegraph.trace`` where the server has it, else level by level,
+  one query per level. The procedure jumps to a far end by the element id its list gives
+  (``hops``), and takes the node only when its ``(ck, nidx)`` is the one the list names;
+  the level-by-level walk reads places by their key (measured no slower than by element id,
+  and it need not carry the element ids over Bolt).
   The case node lists the case's products and payment currencies in the order the packed
   lists number them (``products``, ``currencies``).
 - ``(a)-[:SHIPMENT|PAYMENT|<RELATIONSHIP KIND> {ck, id, seq, ...}]->(b)``: transactions
@@ -49,7 +53,7 @@ LINK_TYPES: dict[str, str] = {
 """Transaction or relationship kind -> relationship type."""
 
 
-LAYOUT = 5
+LAYOUT = 6
 """Version of the data layout described above, stored on each case node (``layout``)."""
 
 
@@ -125,6 +129,13 @@ def create_links(kind: str, section: str) -> str:
         f"SET r.ck = $ck, {sets}" + RETURNS_COUNT
     )
 
+
+PLACE_ELEMENT_IDS = (
+    "MATCH (n:CGEntity {ck: $ck}) WHERE n.nidx IS NOT NULL "
+    "RETURN n.nidx AS nidx, elementId(n) AS eid"
+)
+"""The element id of each place of a generation (its packed lists name the far ends they
+jump to by element id)."""
 
 SET_PACKS = ("UNWIND $rows AS row MATCH (n:CGEntity {ck: $ck, nidx: row.nidx}) "
              "SET n += row.props" + RETURNS_COUNT)

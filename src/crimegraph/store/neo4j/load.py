@@ -263,7 +263,14 @@ def _pack_steps(store: Connection, case: Case, ck: str, node_ids: list[str],
     count = -(-len(senders) // size)
 
     def batches() -> Iterator[_Step]:
-        rows = pack_rows(tables, cypher.PACK_SIDES)
+        # Taken when the first pack batch is: after every node of the load exists.
+        element_ids = [""] * len(node_ids)
+        found = store._read(cypher.PLACE_ELEMENT_IDS, ck=ck)
+        for row in found:
+            element_ids[row["nidx"]] = row["eid"]
+        if any(not element_ids[place] for place in senders.tolist()):
+            raise Superseded  # the generation's places are being removed
+        rows = pack_rows(tables, cypher.PACK_SIDES, element_ids)
         for i in range(0, len(rows), size):
             batch = rows[i:i + size]
             yield cypher.SET_PACKS, {"rows": batch, "ck": ck}, len(batch)

@@ -36,7 +36,10 @@ ADJACENCY_DTYPE = np.dtype([
 the case's places (its ``nidx``: with the generation ``ck``, the key a walk reads it by).
 Each place's list is already in walk order (see :func:`crimegraph.store.adjacency.adjacency`):
 first (``*_live`` of them) the flows to places that pass flows on, by time, then those to dead
-ends, by time, whose ids are listed in ``*_names``."""
+ends, by time, whose ids are listed in ``*_names``. ``*_hops`` lists the element ids of the
+live run's far ends, each once, in the order they first occur in the run: the server-side
+walk jumps to a far end by its element id and checks its ``(ck, nidx)`` there (an element id
+can name another node after a delete), falling back to the key."""
 # The records are also read as rows of five 64-bit words (see table_from_parts).
 _OFFSETS: dict[str, Any] = dict(ADJACENCY_DTYPE.fields or {})
 assert [_OFFSETS[f][1] for f in ("pos", "pidx", "other", "ts", "qty", "amt")] == [
@@ -105,8 +108,8 @@ def _unlines(texts: list[bytes]) -> list[str]:
     return ids
 
 
-def pack_rows(tables: list[FlowTable], sides: dict[str, tuple[str, str]]
-              ) -> list[dict[str, Any]]:
+def pack_rows(tables: list[FlowTable], sides: dict[str, tuple[str, str]],
+              element_ids: list[str]) -> list[dict[str, Any]]:
     """Per place with flows: its position (``nidx``) and its packed lists, in walk order.
 
     The tables' nodes are the case's places in order, so a node's position is its ``nidx``.
@@ -114,20 +117,24 @@ def pack_rows(tables: list[FlowTable], sides: dict[str, tuple[str, str]]
     For each table and direction (``sides[table.kind]``: the property prefixes downstream and
     upstream, e.g. ``out_*`` and ``in_*``): ``blob`` holds the flows as ``ADJACENCY_DTYPE``
     records, ``ids`` their ids, ``live`` how many lead to places that pass flows on (those
-    come first), and ``names`` the ids of the dead ends the rest lead to.
+    come first), ``names`` the ids of the dead ends the rest lead to, and ``hops`` the
+    element ids (``element_ids``, by ``nidx``) of the live run's far ends, each once, in the
+    order they first occur.
     """
     rows: dict[int, dict[str, Any]] = {}
     empty = {f"{prefix}_{name}": value for table in tables for prefix in sides[table.kind]
-             for name, value in (("blob", b""), ("ids", b""), ("live", 0), ("names", b""))}
+             for name, value in (("blob", b""), ("ids", b""), ("live", 0), ("names", b""),
+                                 ("hops", b""))}
     for table in tables:
         node_ids = table.node_ids
         for direction, prefix in zip(("downstream", "upstream"), sides[table.kind]):
-            _pack_direction(table, node_ids, prefix, rows, empty, adjacency(table, direction))
+            _pack_direction(table, node_ids, element_ids, prefix, rows, empty,
+                            adjacency(table, direction))
     return [rows[node] for node in sorted(rows)]
 
 
-def _pack_direction(table: FlowTable, node_ids: list[str], prefix: str,
-                    rows: dict[int, dict[str, Any]], empty: dict[str, Any],
+def _pack_direction(table: FlowTable, node_ids: list[str], element_ids: list[str],
+                    prefix: str, rows: dict[int, dict[str, Any]], empty: dict[str, Any],
                     built: Adjacency) -> None:
     """Add one table's packed lists in one direction to ``rows``."""
     offsets, split, neighbor, _, _, order = built
@@ -145,6 +152,7 @@ def _pack_direction(table: FlowTable, node_ids: list[str], prefix: str,
         row[f"{prefix}_ids"] = _lines(ids[begin:end])
         row[f"{prefix}_live"] = middle - begin
         row[f"{prefix}_names"] = _lines(node_ids[v] for v in far[middle:end])
+        row[f"{prefix}_hops"] = _lines(element_ids[v] for v in dict.fromkeys(far[begin:middle]))
 
 
 class Level:

@@ -22,9 +22,9 @@ import org.neo4j.procedure.Procedure;
  * crimegraph's server-side walk, the procedure: the time-respecting walk over flows of
  * {@code crimegraph.trace_chain} (goods) and {@code crimegraph.trace_money} (money), run inside
  * Neo4j over the packed flow lists that crimegraph's Neo4j store writes on every place (data
- * layout 5: shipments in {@code out_*}/{@code in_*}, payments in {@code pay_out_*}/{@code
+ * layout 6: shipments in {@code out_*}/{@code in_*}, payments in {@code pay_out_*}/{@code
  * pay_in_*}; a flow names the place at its far end by {@code nidx}, which with the generation
- * {@code ck} is the place's key).
+ * {@code ck} is the place's key, and the list gives the element ids of its live far ends).
  *
  * <p>This class is the procedure: its arguments, the start and product lookup, the check
  * that the generation read is still the published one, and its row. The walk is {@link
@@ -52,7 +52,7 @@ import org.neo4j.procedure.Procedure;
  */
 public final class Trace {
     /** Data layout of the packed lists this procedure reads (crimegraph's {@code LAYOUT}). */
-    public static final long LAYOUT = 5;
+    public static final long LAYOUT = 6;
 
     private static final Label ENTITY = Label.label("CGEntity");
     private static final Label CASE = Label.label("CGCase");
@@ -82,7 +82,7 @@ public final class Trace {
     }
 
     @Procedure(name = "crimegraph.trace", mode = Mode.READ)
-    @Description("crimegraph (layout 5): time-respecting walk over a case's packed flow lists "
+    @Description("crimegraph (layout 6): time-respecting walk over a case's packed flow lists "
             + "(goods or money). crimegraph.trace(ck, kind, starts, upstream, items, since, "
             + "until, minAmount, lookup); kind: 'shipment' or 'payment'; lookup: ids to look up "
             + "(starts: those of them to start from); items: product or currency positions or "

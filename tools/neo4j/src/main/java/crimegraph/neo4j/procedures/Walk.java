@@ -16,6 +16,7 @@ import java.util.concurrent.FutureTask;
 
 import org.neo4j.graphdb.Label;
 import org.neo4j.graphdb.Node;
+import org.neo4j.graphdb.NotFoundException;
 import org.neo4j.graphdb.ResourceIterator;
 import org.neo4j.graphdb.Transaction;
 
@@ -23,9 +24,11 @@ import org.neo4j.graphdb.Transaction;
  * One walk: the label-correcting earliest-arrival search over the places' packed lists, and
  * the chain read off the settled lists ({@link #run}).
  *
- * <p>Places are read on first sight by their key in the traced generation, {@code (ck,
- * nidx)} (a unique constraint of crimegraph's schema); a place not found there, or with
- * lists caught half written, makes the walk {@link Stale}.
+ * <p>Places are read on first sight: a start by its node, a far end by the element id the
+ * list leading to it gives ({@code hops}), when the node there is still the place with that
+ * key in the traced generation, {@code (ck, nidx)} (a unique constraint of crimegraph's
+ * schema; element ids can be reused after a delete), else by that key. A place not found by
+ * its key, or with lists caught half written, makes the walk {@link Stale}.
  */
 final class Walk {
     private static final int PARALLEL = 20_000;  // chain flows worth a second thread
@@ -34,6 +37,7 @@ final class Walk {
     private final Transaction tx;
     private final String ck;
     private final String side;
+    private final String[] keys;
     private final boolean upstream;
     private final Double minAmount;
     private final List<Place> places = new ArrayList<>();
@@ -57,6 +61,8 @@ final class Walk {
         this.upstream = upstream;
         String prefix = "payment".equals(kind) ? "pay_" : "";
         this.side = prefix + (upstream ? "in" : "out");
+        this.keys = new String[] {"ck", "nidx", "id", side + "_blob", side + "_live",
+            side + "_ids", side + "_names", side + "_hops"};
         this.minAmount = minAmount;
     }
 
@@ -89,7 +95,7 @@ final class Walk {
         for (Node start : starts) {
             Object key = start.getProperty("nidx", null);
             if (!(key instanceof Number)) continue;
-            int s = placeOf(((Number) key).longValue(), start);
+            int s = placeAt(((Number) key).longValue(), start);
             startPlaces.add(s);
             arrival[s] = lo;
             enqueue(s);
@@ -110,7 +116,7 @@ final class Walk {
                 long tk = frame(p, k);
                 if (tk > hi) break;
                 if (!passes(keep, p, k)) continue;
-                int v = placeOf(p.other(k), null);
+                int v = placeOf(p.other(k), p);
                 p.target[k] = v;
                 if (arrival[v] > tk) {
                     arrival[v] = tk;
@@ -316,10 +322,39 @@ final class Walk {
     }
 
     /**
-     * The place with this {@code nidx}, read on first sight (its list in this direction);
-     * {@code known}: its node, when the caller has it.
+     * The place with this {@code nidx}, a live far end of {@code from}'s list, read on first
+     * sight: by the element id the list gives for it, when that still names this place of
+     * the traced generation, else by its key.
      */
-    private int placeOf(long nidx, Node known) {
+    private int placeOf(long nidx, Place from) {
+        int found = placeIndex.get(nidx);
+        if (found >= 0) return found;
+        long began = System.nanoTime();
+        String hop = from.hop(nidx);
+        if (hop != null) {
+            Node node;
+            try {
+                node = tx.getNodeByElementId(hop);
+            } catch (NotFoundException | IllegalArgumentException e) {
+                node = null;  // deleted since the list was written (or not an element id)
+            }
+            // An element id can name another node after a delete: the jump counts only when
+            // it lands on this key.
+            Map<String, Object> props = node == null ? null : node.getProperties(keys);
+            Object key = props == null ? null : props.get("nidx");
+            if (key instanceof Number number && number.longValue() == nidx
+                    && ck.equals(props.get("ck"))) {
+                return add(nidx, props, false, began);
+            }
+        }
+        return placeAt(nidx, null);
+    }
+
+    /**
+     * The place with this {@code nidx}, read on first sight by its key; {@code known}: its
+     * node, when the caller has it (a start).
+     */
+    private int placeAt(long nidx, Node known) {
         int found = placeIndex.get(nidx);
         if (found >= 0) return found;
         long began = System.nanoTime();
@@ -330,22 +365,28 @@ final class Walk {
                 node = nodes.next();
             }
         }
-        Map<String, Object> props = node.getProperties(
-                "ck", "id", side + "_blob", side + "_live", side + "_ids", side + "_names");
+        Map<String, Object> props = node.getProperties(keys);
         if (!ck.equals(props.get("ck"))) throw new Stale();
+        return add(nidx, props, known != null, began);
+    }
+
+    /** A place read (its properties {@link #keys}): added to the walk, its index returned. */
+    private int add(long nidx, Map<String, Object> props, boolean start, long began) {
         Object blob = props.get(side + "_blob");
         Object live = props.get(side + "_live");
         Object ids = props.get(side + "_ids");
         Object names = props.get(side + "_names");
+        Object hops = props.get(side + "_hops");
         Place place = new Place((String) props.get("id"),
                 blob == null ? new byte[0] : (byte[]) blob,
                 live == null ? 0 : (int) ((Number) live).longValue(),
                 ids == null ? new byte[0] : (byte[]) ids,
-                names == null ? new byte[0] : (byte[]) names);
+                names == null ? new byte[0] : (byte[]) names,
+                hops == null ? new byte[0] : (byte[]) hops);
         // The lists are written whole; anything else was caught while its place was being
         // rewritten or deleted (a place reached through a live run ships on).
         if (place.live > place.count || place.blob.length % RECORD != 0
-                || (known == null && place.count == 0)) {
+                || (!start && place.count == 0)) {
             throw new Stale();
         }
         readNanos += System.nanoTime() - began;
