@@ -270,6 +270,14 @@ def test_decisions_that_contradict_through_other_records_are_refused() -> None:
             r"them: 'SAME-P-01-P-01-BANK' .*; 'SAME-P-01-P-01-WIRE' ")):
         matches.accept(("P-01", "P-01-WIRE"), by="analyst Chen")
     assert g.case.relationships == before  # nothing written
+    # the other way round: rejecting a pair that accepted links already join
+    matches.undo(("P-01-BANK", "P-01-WIRE"))
+    matches.accept(("P-01", "P-01-WIRE"), by="analyst Chen", at=WHEN)
+    with pytest.raises(cg.InvalidArgument, match=(
+            r"records 'P-01-BANK' and 'P-01-WIRE' were rejected .* but same_as links join "
+            r"them: 'SAME-P-01-P-01-BANK' .*; 'SAME-P-01-P-01-WIRE' ")):
+        matches.reject(("P-01-BANK", "P-01-WIRE"), by="analyst Chen")
+    assert [r.kind for r in g.case.relationships if r.kind == "not_same_as"] == []
 
 
 def test_resolve_refuses_to_merge_a_rejected_pair() -> None:

@@ -410,8 +410,8 @@ class Matches:
         case = self.graph.store.to_case()
         decided = decisions_between(case.relationships)
         for i, pair in enumerate(self.pairs()):
-            if pair in decided and self.table.at[i, "decision"] is None:
-                self.table.at[i, "decision"] = _decision_word(decided[pair][-1].kind)
+            self.table.at[i, "decision"] = (
+                _decision_word(decided[pair][-1].kind) if pair in decided else None)
         chosen = self._select(pairs, min_score, decided)
         links = []
         for i in chosen:
