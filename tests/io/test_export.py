@@ -209,6 +209,39 @@ def test_workbook_keeps_awkward_text(tmp_path: Path) -> None:
     assert back.persons[0].notes == "" and back.title == ""
 
 
+def test_workbook_keeps_text_longer_than_a_cell(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    # openpyxl cuts text at 32,767 characters; the workbook keeps the rest in parts.
+    case = cg.Case(
+        description="d" * 70_000,
+        persons=[cg.Person(id="P1", name="Ann", notes="x" * 40_000 + "end",
+                           aliases=["a" * 50_000], attributes={"pasted": "\x0b" * 40_000}),
+                 cg.Person(id="P2", name="Bo", notes="\U00020000" * 20_000)])
+    path = cg.write_workbook(case, tmp_path / "long.xlsx")
+    back = cg.read_workbook(path)
+    assert back == case
+    assert back.persons[0].notes is not None and back.persons[0].notes.endswith("end")
+    book = load_workbook(path)
+    assert book["_schema"]["B2"].value == 2  # an older reader refuses it instead of cutting
+    short = cg.write_workbook(cg.Case(persons=[cg.Person(id="P1", name="Ann")]),
+                              tmp_path / "short.xlsx")
+    assert load_workbook(short)["_schema"]["B2"].value == 1
+
+
+def test_workbook_error_quotes_a_long_value_shortly(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    path = cg.write_workbook(cg.Case(persons=[cg.Person(id="P1", name="Ann")]), tmp_path / "j.xlsx")
+    book = load_workbook(path)
+    header = [c.value for c in book["persons"][1]]
+    book["persons"].cell(row=2, column=header.index("aliases") + 1, value="[" + "z" * 30_000)
+    book.save(path)
+    with pytest.raises(cg.CaseFileError, match=r"\(30,001 characters\) is not JSON") as caught:
+        cg.read_workbook(path)
+    assert len(str(caught.value)) < 400
+
+
 def test_workbook_errors_name_sheet_and_cell(tmp_path: Path) -> None:
     from openpyxl import load_workbook
 
