@@ -169,6 +169,28 @@ def test_a_chain_and_the_social_network_export(tmp_path: Path) -> None:
         cg.write_gexf({"id": "x"}, tmp_path / "x.gexf")
 
 
+def test_xml_exports_replace_characters_xml_cannot_hold(tmp_path: Path) -> None:
+    # A vertical tab pasted from a spreadsheet made every reader refuse the whole file.
+    case = cg.Case(
+        persons=[cg.Person(id="P1", name="Zhou\x0bJianguo", notes="line\r\nnext\x01\ufffe\uffff",
+                           attributes={"note\x02": "kept"}),
+                 cg.Person(id="P2", name="Li Ming")],
+        relationships=[cg.Relationship(id="R1", kind="calls", source="P1", target="P2",
+                                       notes="one\r\ntwo\x0c")])
+    graphml = cg.write_graphml(case, tmp_path / "c.graphml")
+    for graph in (nx.read_graphml(graphml), nx.read_gexf(cg.write_gexf(case, tmp_path / "c.gexf"))):
+        person = graph.nodes["P1"]
+        assert person["name"] == "Zhou\ufffdJianguo"
+        assert person["notes"] == "line\r\nnext\ufffd\ufffd\ufffd"  # \r kept, not read as \n
+        assert person["attr_note\ufffd"] == "kept"
+        assert [d["notes"] for *_, d in graph.edges(data=True)] == ["one\r\ntwo\ufffd"]
+    assert igraph.Graph.Read_GraphML(str(graphml)).vs["name"] == ["Zhou\ufffdJianguo", "Li Ming"]
+    chart = ET.parse(cg.write_anx(case, tmp_path / "c.anx"))
+    items = list(chart.iter("ChartItem"))
+    assert items[0].get("Label") == "Zhou\ufffdJianguo"
+    assert items[2].get("Description") == "one\r\ntwo\ufffd"
+
+
 def test_workbook_round_trip_is_lossless(case: cg.Case, tmp_path: Path) -> None:
     path = cg.write_workbook(case, tmp_path / "case.xlsx")
     back = cg.read_workbook(path)
