@@ -325,6 +325,54 @@ def test_followthemoney_entities_are_valid_and_read_back(case: cg.Case) -> None:
     assert len(back.relationships) == len(case.relationships)
 
 
+def _ftm_payment(**properties: list[str]) -> list[dict[str, Any]]:
+    return [{"id": "ANN", "schema": "Person", "properties": {"name": ["Ann Lee", "Annie"]}},
+            {"id": "BCO", "schema": "Company", "properties": {"name": ["Bright Co"]}},
+            {"id": "PAY", "schema": "Payment",
+             "properties": {"payer": ["ANN"], "beneficiary": ["BCO"], **properties}}]
+
+
+def test_followthemoney_partial_dates_read_as_their_first_day_and_say_so() -> None:
+    # "2024" was read as 2024 seconds after 1970.
+    case = cg.from_followthemoney([
+        *_ftm_payment(date=["2024"], amount=["100"], description=["first", "second"]),
+        {"id": "EMP", "schema": "Employment", "properties": {
+            "employer": ["BCO"], "employee": ["ANN"], "startDate": ["2023-02"],
+            "endDate": ["2024-02"]}}])
+    payment = case.transactions[0]
+    assert payment.timestamp == dt.datetime(2024, 1, 1, tzinfo=payment.timestamp.tzinfo)
+    assert payment.attributes == {"timestamp_precision": "year",
+                                  "ftm_description": '["first", "second"]'}
+    assert payment.notes == "first"
+    assert case.persons[0].aliases == ["Annie"]  # a second name is kept as an alias
+    tie = case.relationships[0]
+    assert (tie.since.date(), tie.until.date()) == (dt.date(2023, 2, 1), dt.date(2024, 2, 29))
+    assert tie.attributes == {"since_precision": "month", "until_precision": "month"}
+
+
+def test_followthemoney_problems_name_entity_schema_and_property() -> None:
+    with pytest.raises(cg.InvalidCase) as caught:
+        cg.from_followthemoney([
+            *_ftm_payment(date=["2024-01-02"]),  # no amount: was dropped without a word
+            {"id": "PAY2", "schema": "Payment", "properties": {
+                "payer": ["ANN"], "beneficiary": ["BCO"], "amount": ["100"]}},
+            {"id": "PAY3", "schema": "Payment", "properties": {
+                "payer": ["ANN", "BCO"], "beneficiary": ["BCO"], "amount": ["1", "2"],
+                "date": ["someday"]}}])
+    found = {(p.record_id, p.field): p.message for p in caught.value.problems}
+    assert found == {
+        ("PAY", "amount"): "FollowTheMoney Payment has no 'amount'; a payment needs its amount",
+        ("PAY2", "date"): "FollowTheMoney Payment has no 'date'; a payment needs its date",
+        ("PAY3", "payer"): "FollowTheMoney Payment property 'payer' has 2 values; a record "
+                           "of the case holds one: split the entity",
+        ("PAY3", "amount"): "FollowTheMoney Payment property 'amount' has 2 values; a record "
+                            "of the case holds one: split the entity",
+        ("PAY3", "date"): "FollowTheMoney Payment property 'date': not a valid "
+                          "FollowTheMoney date",
+    }
+    assert "in FollowTheMoney entities" in str(caught.value)
+
+
 def test_followthemoney_missing_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
     import sys
 

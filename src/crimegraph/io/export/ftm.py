@@ -32,21 +32,19 @@ text, and phone numbers that libphonenumber does not accept as Chinese or intern
 
 from __future__ import annotations
 
+import calendar
+import json
 import re
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from ...errors import InvalidArgument, MissingExtra
+from ...errors import InvalidArgument, InvalidCase, MissingExtra, Problem
 from ...model import (
     ORGANIZATION_KINDS,
     PERSON_STATUSES,
     RELATIONSHIP_KINDS,
     Case,
-    Evidence,
     Organization,
-    Person,
-    Relationship,
-    Transaction,
     Warehouse,
 )
 from ...model.redact import RedactionProfile
@@ -212,36 +210,105 @@ def from_followthemoney(entities: Iterable[Mapping[str, Any]], *, case_id: str =
     and the shipments this library wrote are read back; other schemata are skipped. Links
     whose ends are not among the entities are skipped too.
 
+    Nothing else is dropped:
+
+    - a date of a year or a month only (``"2024"``, ``"2024-03"``) is read as the first day of
+      that period (the last day for a link's ``endDate``), and the record says so in its
+      attributes (``{"timestamp_precision": "year"}``; likewise ``date_precision``,
+      ``since_precision``, ``until_precision``);
+    - a second name becomes an alias; second values of other properties the case keeps one of
+      are kept in the record's attributes as JSON text (``{"ftm_description": '["a", "b"]'}``);
+    - a payment without payer, beneficiary, amount or date, a second payer, beneficiary, amount
+      or currency, or a value that is no number where one is needed, is a problem of the case.
+
     Raises
     ------
     MissingExtra
         When ``followthemoney`` is not installed.
     InvalidArgument
         When an entity is not valid FollowTheMoney (the message names the entity).
+    InvalidCase
+        When the entities do not make a valid case; it lists every problem at once, naming
+        each entity's id, its FollowTheMoney schema and property.
     """
     model = _model()
     proxies = []
+    given: dict[str, Mapping[str, Any]] = {}  # id -> properties as given
     for position, raw in enumerate(entities):
         try:
             proxies.append(model.get_proxy(dict(raw), cleaned=False))
+            properties = raw.get("properties")
+            given[proxies[-1].id] = properties if isinstance(properties, Mapping) else {}
         except Exception as exc:  # the package raises its own error types
             raise InvalidArgument(
                 f"from_followthemoney: entity {position} (id {raw.get('id')!r}) is not valid "
                 f"FollowTheMoney: {exc}") from exc
-    sections: dict[str, list[Any]] = {s: [] for s in (
+    sections: dict[str, list[dict[str, Any]]] = {s: [] for s in (
         "persons", "organizations", "warehouses", "products", "transactions", "relationships",
         "evidence")}
     documents = {p.id for p in proxies if p.schema.name == "Document"}
+    problems: list[Problem] = []
+    section_of = {"Person": "persons", "Company": "organizations",
+                  "Organization": "organizations", "RealEstate": "warehouses",
+                  "Payment": "transactions", "EconomicActivity": "transactions",
+                  "Document": "evidence"}
 
-    def first(proxy: Any, prop: str) -> str | None:
-        value = proxy.first(prop, quiet=True)
-        return None if value is None else str(value)
+    refused: set[str] = set()  # entities with a problem: left out of the case's own checks
 
-    def moment(proxy: Any, prop: str) -> str | None:
-        # FollowTheMoney keeps times in UTC without an offset: say so, or the case's local
-        # time zone would be assumed.
-        value = first(proxy, prop)
-        return value + "+00:00" if value is not None and "T" in value else value
+    def problem(proxy: Any, prop: str, value: Any, message: str) -> None:
+        refused.add(proxy.id)
+        problems.append(Problem(
+            section_of.get(proxy.schema.name, "relationships"), None, proxy.id, prop, value,
+            f"FollowTheMoney {proxy.schema.name} {message}"))
+
+    def values_of(proxy: Any, prop: str) -> list[str]:
+        values = [str(v) for v in proxy.get(prop, quiet=True)]
+        raw = given.get(proxy.id, {}).get(prop)
+        raw = [str(v) for v in raw] if isinstance(raw, list) else []
+        if len(raw) > len(values):  # the package drops what it cannot read, dates above all
+            dropped = [v for v in raw if v not in values]
+            problem(proxy, prop, dropped[0] if len(dropped) == 1 else dropped,
+                    f"property {prop!r}: not a valid FollowTheMoney "
+                    f"{proxy.schema.get(prop).type.name}")
+        return values
+
+    def reader(proxy: Any) -> tuple[Any, Any, dict[str, Any]]:
+        extra: dict[str, Any] = {}
+
+        def first(prop: str) -> str | None:
+            values = values_of(proxy, prop)
+            if len(values) > 1:
+                extra[f"ftm_{prop}"] = json.dumps(values, ensure_ascii=False)
+            return values[0] if values else None
+
+        def only(prop: str, needed: str | None = None) -> str | None:
+            values = values_of(proxy, prop)
+            if len(values) > 1:
+                problem(proxy, prop, values, f"property {prop!r} has {len(values)} values; "
+                        "a record of the case holds one: split the entity")
+            elif not values and needed and not given.get(proxy.id, {}).get(prop):
+                problem(proxy, prop, None, f"has no {prop!r}; {needed}")
+            return values[0] if values else None
+
+        return first, only, extra
+
+    def number(proxy: Any, prop: str, value: str | None) -> float | None:
+        if value is None:
+            return None
+        try:
+            return float(value)
+        except ValueError:
+            problem(proxy, prop, value, f"property {prop!r} is no number")
+            return None
+
+    def when(field: str, value: str | None, extra: dict[str, Any], *,
+             end: bool = False) -> str | None:
+        if value is None:
+            return None
+        moment, precision = _ftm_date(value, end=end)
+        if precision:
+            extra[f"{field}_precision"] = precision
+        return moment
 
     def proof(proxy: Any) -> list[str]:
         return [ref for ref in proxy.get("proof") if ref in documents]
@@ -250,76 +317,136 @@ def from_followthemoney(entities: Iterable[Mapping[str, Any]], *, case_id: str =
     for p in proxies:
         if p.schema.name not in ("Person", "Company", "Organization", "RealEstate"):
             continue
-        name = first(p, "name")
-        common = {"id": p.id, "name": name or p.id, "aliases": p.get("alias"),
-                  "notes": first(p, "notes"), "evidence": proof(p)}
+        first, _, extra = reader(p)
+        names = [str(v) for v in p.get("name")]
+        extra.pop("ftm_name", None)
+        aliases = [a for a in (*names[1:], *p.get("alias")) if a not in names[:1]]
+        record: dict[str, Any] = {"id": p.id, "name": names[0] if names else p.id,
+                                  "aliases": list(dict.fromkeys(aliases)),
+                                  "notes": first("notes"), "evidence": proof(p)}
         if p.schema.name == "Person":
-            status = first(p, "status")
-            sections["persons"].append(Person(
-                **common, national_id=first(p, "idNumber"), phones=p.get("phone"),
-                role=first(p, "position"),
-                status=status if status in PERSON_STATUSES else "unknown"))
+            status = first("status")
+            record.update(national_id=first("idNumber"), phones=p.get("phone"),
+                          role=first("position"),
+                          status=status if status in PERSON_STATUSES else "unknown")
+            section = "persons"
         elif p.schema.name in ("Company", "Organization"):
-            kind = first(p, "classification")
-            sections["organizations"].append(Organization(
-                **common, registration_id=first(p, "registrationNumber"),
-                address=first(p, "address"),
-                kind=kind if kind in ORGANIZATION_KINDS
-                else ("company" if p.schema.name == "Company" else "other")))
-        elif p.schema.name == "RealEstate":
-            lat, lon = first(p, "latitude"), first(p, "longitude")
-            sections["warehouses"].append(Warehouse(
-                **common, address=first(p, "address"),
-                uses=[u for u in p.get("propertyType")
-                      if u in ("production", "storage", "packaging", "sales")],
-                lat=None if lat is None else float(lat), lon=None if lon is None else float(lon)))
+            kind = first("classification")
+            record.update(registration_id=first("registrationNumber"), address=first("address"),
+                          kind=kind if kind in ORGANIZATION_KINDS
+                          else ("company" if p.schema.name == "Company" else "other"))
+            section = "organizations"
         else:
-            continue
+            record.update(address=first("address"),
+                          uses=[u for u in p.get("propertyType")
+                                if u in ("production", "storage", "packaging", "sales")],
+                          lat=number(p, "latitude", first("latitude")),
+                          lon=number(p, "longitude", first("longitude")))
+            section = "warehouses"
+        extra.pop("ftm_phone", None)  # every phone is kept
+        sections[section].append({**record, "attributes": extra})
         nodes.add(p.id)
     products: dict[str, str] = {}
     for p in proxies:
         schema = p.schema.name
+        first, only, extra = reader(p)
         if schema == "Document":
-            sections["evidence"].append(Evidence(
-                id=p.id, name=first(p, "title") or p.id, agency=first(p, "publisher"),
-                date=first(p, "date"), notes=first(p, "description"),
-                **_grade(first(p, "summary"))))
+            record = {"id": p.id, "name": first("title") or p.id, "agency": first("publisher"),
+                      "notes": first("description"), **_grade(first("summary"))}
+            record["date"] = when("date", first("date"), extra)
+            if record["date"] and _FTM_DATE.fullmatch(record["date"][:10]):
+                record["date"] = record["date"][:10]  # evidence keeps the day
+            sections["evidence"].append({**record, "attributes": extra})
         elif schema == "Payment":
-            payer, beneficiary = first(p, "payer"), first(p, "beneficiary")
-            if payer in nodes and beneficiary in nodes and first(p, "amount"):
-                sections["transactions"].append(Transaction(
-                    id=p.id, kind="payment", source=payer, target=beneficiary,
-                    timestamp=moment(p, "date"), amount=float(first(p, "amount") or 0),
-                    currency=(first(p, "currency") or "CNY").upper(),
-                    reference=first(p, "transactionNumber"), notes=first(p, "description"),
-                    evidence=proof(p)))
+            payer = only("payer", "a payment needs the one who paid")
+            beneficiary = only("beneficiary", "a payment needs the one who was paid")
+            amount = number(p, "amount", only("amount", "a payment needs its amount"))
+            moment = when("timestamp", only("date", "a payment needs its date"), extra)
+            currency = only("currency")
+            if payer is None or beneficiary is None or payer not in nodes \
+                    or beneficiary not in nodes:
+                continue
+            sections["transactions"].append({
+                "id": p.id, "kind": "payment", "source": payer, "target": beneficiary,
+                "timestamp": moment, "amount": amount,
+                "currency": (currency or "CNY").upper(),
+                "reference": first("transactionNumber"), "notes": first("description"),
+                "evidence": proof(p), "attributes": extra})
         elif schema == "EconomicActivity":
-            found = _SHIPMENT_SUMMARY.match(first(p, "summary") or "")
-            sender, receiver = first(p, "sender"), first(p, "receiver")
-            if found and sender in nodes and receiver in nodes:
-                product = found["product"]
-                products.setdefault(product, (first(p, "goodsDescription") or product)
-                                    .split(" of ", 1)[-1])
-                sections["transactions"].append(Transaction(
-                    id=p.id, kind="shipment", source=sender, target=receiver,
-                    timestamp=moment(p, "date"), product=product,
-                    quantity=float(found["quantity"]), reference=first(p, "recordId"),
-                    notes=first(p, "description"), evidence=proof(p)))
+            found = _SHIPMENT_SUMMARY.match(first("summary") or "")
+            if not found:
+                continue
+            extra.pop("ftm_summary", None)
+            sender = only("sender", "a shipment needs its sender")
+            receiver = only("receiver", "a shipment needs its receiver")
+            moment = when("timestamp", only("date", "a shipment needs its date"), extra)
+            if sender not in nodes or receiver not in nodes:
+                continue
+            product = found["product"]
+            products.setdefault(product, (first("goodsDescription") or product)
+                                .split(" of ", 1)[-1])
+            sections["transactions"].append({
+                "id": p.id, "kind": "shipment", "source": sender, "target": receiver,
+                "timestamp": moment, "product": product,
+                "quantity": number(p, "summary", found["quantity"]),
+                "reference": first("recordId"), "notes": first("description"),
+                "evidence": proof(p), "attributes": extra})
         elif schema in _ENDS:
-            a, b = (first(p, prop) for prop in _ENDS[schema])
+            a, b = (only(prop) for prop in _ENDS[schema])
             if a not in nodes or b not in nodes or a is None or b is None:
                 continue
             if schema == "Associate":  # the kind is the first word: "calls (418)"
-                kind = (first(p, "relationship") or "associate").split(" (")[0]
+                kind = (first("relationship") or "associate").split(" (")[0]
             else:
-                kind = _KINDS_BY_SCHEMA.get(schema) or first(p, "role") or "associate"
+                kind = _KINDS_BY_SCHEMA.get(schema) or first("role") or "associate"
             if kind not in RELATIONSHIP_KINDS:
                 kind = "associate"
-            sections["relationships"].append(Relationship(
-                id=p.id, kind=kind, source=a, target=b, since=moment(p, "startDate"),
-                until=moment(p, "endDate"), notes=first(p, "description"), evidence=proof(p)))
+            since = when("since", first("startDate"), extra)
+            until = when("until", first("endDate"), extra, end=True)
+            sections["relationships"].append({
+                "id": p.id, "kind": kind, "source": a, "target": b, "since": since,
+                "until": until, "notes": first("description"), "evidence": proof(p),
+                "attributes": extra})
     sections["products"] = [{"id": pid, "name": name} for pid, name in products.items()]
-    return Case(id=case_id, title=title, **sections)
+    if refused:
+        for name in ("transactions", "relationships"):
+            sections[name] = [r for r in sections[name] if r["id"] not in refused]
+    try:
+        case = Case(id=case_id, title=title, **sections)
+    except InvalidCase as exc:
+        raise InvalidCase([*problems, *exc.problems], source="FollowTheMoney entities") from None
+    if problems:
+        raise InvalidCase(problems, source="FollowTheMoney entities")
+    return case
+
+
+_FTM_DATE = re.compile(r"(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?(T.*)?")
+
+
+def _ftm_date(value: str, *, end: bool = False) -> tuple[str, str | None]:
+    """A FollowTheMoney date as a case's date or time, and its precision when coarser than a day.
+
+    FollowTheMoney keeps times in UTC without an offset: the offset is added, or the case's
+    local time zone would be assumed. A year or a month is read as its first day (its last
+    day when ``end``).
+    """
+    found = _FTM_DATE.fullmatch(value.strip())
+    if not found:
+        return value, None  # the case names the value it cannot read
+    year, month, day, time = found.groups()
+    if day is not None:
+        if not time:
+            return value.strip(), None
+        clock = time[1:]
+        if re.fullmatch(r"\d{2}", clock):  # hour precision: "2024-03-01T10"
+            clock += ":00"
+        if not re.search(r"(Z|[+-]\d{2}:?\d{2})$", clock):
+            clock += "+00:00"
+        return f"{year}-{month}-{day}T{clock}", None
+    if month is None:
+        return (f"{year}-12-31" if end else f"{year}-01-01"), "year"
+    last = calendar.monthrange(int(year), int(month))[1] if 1 <= int(month) <= 12 else 1
+    return f"{year}-{month}-{last if end else 1:02d}", "month"
 
 
 def _grade(summary: str | None) -> dict[str, Any]:
