@@ -373,6 +373,49 @@ def test_followthemoney_problems_name_entity_schema_and_property() -> None:
     assert "in FollowTheMoney entities" in str(caught.value)
 
 
+def test_followthemoney_keeps_amounts_places_and_countries() -> None:
+    from followthemoney import model
+
+    case = cg.Case(
+        attributes={"country": "us"},
+        persons=[cg.Person(id="P1", name="Ann Lee", province="New York", city="Brooklyn",
+                           attributes={"country": "ca"})],
+        organizations=[cg.Organization(id="O1", name="Harbor Freight Co", address="1 Pier St",
+                                       city="New York"),
+                       cg.Organization(id="O1-address", name="Address Holdings")],
+        products=[cg.Product(id="PR1", name="Fake cognac", unit="bottle")],
+        transactions=[cg.Transaction(id="S1", kind="shipment", source="O1", target="P1",
+                                     timestamp="2024-05-01", product="PR1", quantity=30,
+                                     amount=18_900, currency="USD")],
+        evidence=[cg.Evidence(id="E1", name="Seizure at the pier", kind="seizure",
+                              amount=94_200, currency="USD", quantity=1_500, product="PR1",
+                              reference="NY-2024-1")])
+    entities = cg.to_followthemoney(case)
+    ids = [e["id"] for e in entities]
+    assert len(ids) == len(set(ids))  # "O1-address" was made twice
+    by_id = {e["id"]: model.get_proxy(e, cleaned=False) for e in entities}
+    assert by_id["P1"].get("country") == ["ca"] and by_id["O1"].get("country") == ["us"]
+    person_address = by_id[by_id["P1"].first("addressEntity")]
+    assert (person_address.first("city"), person_address.first("region")) == (
+        "Brooklyn", "New York")
+    assert by_id["O1"].first("addressEntity") == "O1-address-2"
+    assert by_id["S1"].first("invoiceAmount") == "18900.0"
+    assert "amount 94200.0 USD" in by_id["E1"].first("summary")
+    back = cg.from_followthemoney(entities)
+    assert back.get("S1") == case.get("S1")
+    evidence = back.get("E1")
+    assert isinstance(evidence, cg.Evidence)
+    assert (evidence.kind, evidence.amount, evidence.currency, evidence.quantity,
+            evidence.product, evidence.reference) == ("seizure", 94_200, "USD", 1_500, "PR1",
+                                                      "NY-2024-1")
+    person = back.get("P1")
+    assert isinstance(person, cg.Person) and (person.province, person.city) == (
+        "New York", "Brooklyn")
+    # Without a country in the case, none is made up.
+    bare = cg.to_followthemoney(cg.Case(persons=[cg.Person(id="P1", name="Ann Lee")]))
+    assert "country" not in bare[0]["properties"]
+
+
 def test_followthemoney_missing_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
     import sys
 

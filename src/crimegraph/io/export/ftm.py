@@ -3,29 +3,33 @@
 The mapping (FollowTheMoney schema in brackets):
 
 - persons [Person]: name, alias, idNumber (national id), phone, position (role), status,
-  country "cn", notes;
+  notes;
 - organizations [Company; Organization for markets and "other"]: name, alias,
   registrationNumber, classification (kind), address, notes;
 - premises [RealEstate]: name, alias, propertyType (uses), latitude, longitude, address, notes;
-- addresses of organizations and premises also [Address] entities (full, city, region),
-  linked through addressEntity;
+- the address, city and province of persons, organizations and premises also [Address]
+  entities (full, city, region), linked through addressEntity; an address entity's id is the
+  record's id and ``-address`` (``-address-2``... when a record has that id already);
+- country: the record's ``attributes["country"]``, else the case's, else none;
 - payments [Payment]: payer, beneficiary, amount, currency, date, transactionNumber
   (reference), description (notes);
 - shipments [EconomicActivity]: sender, receiver, date, goodsDescription ("120 barrel of
-  Fake oil"), recordId (waybill), description (notes), summary
-  (``crimegraph shipment: product=...; quantity=...``, which :func:`from_followthemoney` reads);
+  Fake oil"), recordId (waybill), invoiceAmount (the shipment's value), description (notes),
+  summary (``crimegraph shipment: product=...; quantity=...; amount=... CNY``, which
+  :func:`from_followthemoney` reads);
 - relationships: owns [Ownership], employs [Employment], family [Family], associate, calls,
   meets, messages [Associate, with relationship = the kind], operates a company
   [Directorship], everything else [UnknownLink, with role = the kind];
-- evidence [Document]: title, publisher (agency), date, description (notes), summary
-  ("Admiralty grade B2; reference LGA-BL-2024-0629-01");
+- evidence [Document]: title, publisher (agency), date, description (notes), keywords (kind),
+  summary ("Admiralty grade A1; kind seizure; amount 94200.0 CNY; quantity 15700.0 of
+  P-BOTTLE; reference FSGA-2024-0806-B", which :func:`from_followthemoney` reads);
   every entity and link cites its evidence through ``proof``.
 
-What FollowTheMoney cannot hold: products as records of their own (a shipment's product is a
-name and an id in its text), a shipment's quantity as a number, carriers, tie weights (number
-of calls) other than in text, the free-form ``attributes``, evidence grading other than as
-text, and phone numbers that libphonenumber does not accept as Chinese or international numbers
-(the model drops them when it cleans the values).
+What FollowTheMoney cannot hold: products as records of their own (a shipment's or a seizure's
+product is an id in its text), a shipment's quantity as a number, carriers, tie weights
+(number of calls) other than in text, the free-form ``attributes``, evidence grading, amounts
+and quantities other than as text, and phone numbers that libphonenumber does not accept as
+Chinese or international numbers (the model drops them when it cleans the values).
 
 ``followthemoney`` is an optional dependency: ``pip install 'crimegraph[ftm]'``.
 """
@@ -45,6 +49,7 @@ from ...model import (
     RELATIONSHIP_KINDS,
     Case,
     Organization,
+    Person,
     Warehouse,
 )
 from ...model.redact import RedactionProfile
@@ -68,7 +73,8 @@ def _model() -> Any:
 
 _ASSOCIATE = {"associate", "calls", "meets", "messages"}
 _SHIPMENT_SUMMARY = re.compile(
-    r"^crimegraph shipment: product=(?P<product>.+?); quantity=(?P<quantity>[0-9.eE+-]+)$")
+    r"^crimegraph shipment: product=(?P<product>.+?); quantity=(?P<quantity>[0-9.eE+-]+)"
+    r"(?:; amount=(?P<amount>[0-9.eE+-]+) (?P<currency>[A-Z]{3}))?$")
 
 
 def to_followthemoney(data: object, *, redact: str | RedactionProfile | None = "internal",
@@ -115,28 +121,58 @@ def to_followthemoney(data: object, *, redact: str | RedactionProfile | None = "
         made: EntityProxy = entity
         return made
 
+    taken = {record.id for record in case.records()}
+    case_country = _country(case.attributes)
+
+    def country(record: Any) -> str | None:
+        return _country(record.attributes) or case_country
+
+    def address(entity: EntityProxy, record: Person | Organization | Warehouse) -> None:
+        full = getattr(record, "address", None)
+        if not (full or record.city or record.province):
+            return
+        address_id = f"{record.id}-address"
+        number = 1
+        while address_id in taken:  # a record may have that id already
+            number += 1
+            address_id = f"{record.id}-address-{number}"
+        taken.add(address_id)
+        make("Address", address_id,
+             full=full or ", ".join(v for v in (record.city, record.province) if v),
+             city=record.city, region=record.province, country=country(record))
+        entity.add("addressEntity", address_id)
+
     for ev in case.evidence:
-        summary = f"Admiralty grade {ev.reliability or '?'}{ev.credibility or '?'}"
+        summary = f"Admiralty grade {ev.reliability or '?'}{ev.credibility or '?'}; kind {ev.kind}"
+        if ev.amount is not None:
+            summary += f"; amount {ev.amount!r} {ev.currency}"
+        if ev.quantity is not None:
+            summary += f"; quantity {ev.quantity!r}" + (f" of {ev.product}" if ev.product else "")
+        elif ev.product:
+            summary += f"; product {ev.product}"
         if ev.reference:
             summary += f"; reference {ev.reference}"
         make("Document", ev.id, title=ev.name, publisher=ev.agency, date=_day(ev.date),
-             summary=summary, description=ev.notes)
+             summary=summary, description=ev.notes, keywords=ev.kind, country=country(ev))
     for person in case.persons:
-        make("Person", person.id, name=person.name, alias=person.aliases,
-             idNumber=person.national_id, phone=person.phones, position=person.role,
-             status=person.status, country="cn", notes=person.notes, proof=person.evidence)
+        entity = make("Person", person.id, name=person.name, alias=person.aliases,
+                      idNumber=person.national_id, phone=person.phones, position=person.role,
+                      status=person.status, country=country(person), notes=person.notes,
+                      proof=person.evidence)
+        address(entity, person)
     for org in case.organizations:
         schema = "Organization" if org.kind in ("market", "other") else "Company"
         entity = make(schema, org.id, name=org.name, alias=org.aliases,
                       registrationNumber=org.registration_id, classification=org.kind,
-                      address=org.address, country="cn", notes=org.notes, proof=org.evidence)
-        _address(make, entity, org)
+                      address=org.address, country=country(org), notes=org.notes,
+                      proof=org.evidence)
+        address(entity, org)
     for place in case.warehouses:
         entity = make("RealEstate", place.id, name=place.name, alias=place.aliases,
                       propertyType=place.uses, latitude=place.lat, longitude=place.lon,
-                      address=place.address, country="cn", notes=place.notes,
+                      address=place.address, country=country(place), notes=place.notes,
                       proof=place.evidence)
-        _address(make, entity, place)
+        address(entity, place)
     for tx in case.transactions:
         if tx.kind == "payment":
             make("Payment", tx.id, payer=tx.source, beneficiary=tx.target, amount=tx.amount,
@@ -146,10 +182,13 @@ def to_followthemoney(data: object, *, redact: str | RedactionProfile | None = "
             product = products.get(tx.product or "")
             what = f"{tx.quantity:g} {product.unit or 'units' if product else 'units'} of " \
                    f"{product.name if product else tx.product}"
+            summary = f"crimegraph shipment: product={tx.product}; quantity={tx.quantity!r}"
+            if tx.amount is not None:
+                summary += f"; amount={tx.amount!r} {tx.currency}"
             make("EconomicActivity", tx.id, sender=tx.source, receiver=tx.target,
                  date=tx.timestamp.isoformat(), goodsDescription=what, recordId=tx.reference,
-                 description=tx.notes, proof=tx.evidence,
-                 summary=f"crimegraph shipment: product={tx.product}; quantity={tx.quantity!r}")
+                 invoiceAmount=tx.amount, description=tx.notes, proof=tx.evidence,
+                 summary=summary)
     for rel in case.relationships:
         dates = {"startDate": rel.since.isoformat() if rel.since else None,
                  "endDate": rel.until.isoformat() if rel.until else None,
@@ -185,13 +224,9 @@ def _day(value: Any) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def _address(make: Any, entity: Any, record: Organization | Warehouse) -> None:
-    if not record.address:
-        return
-    address_id = f"{record.id}-address"
-    make("Address", address_id, full=record.address, city=record.city,
-         region=record.province, country="cn")
-    entity.add("addressEntity", address_id)
+def _country(attributes: Mapping[str, Any]) -> str | None:
+    value = attributes.get("country")
+    return value if isinstance(value, str) and value else None
 
 
 _KINDS_BY_SCHEMA = {"Ownership": "owns", "Employment": "employs", "Family": "family",
@@ -313,7 +348,9 @@ def from_followthemoney(entities: Iterable[Mapping[str, Any]], *, case_id: str =
     def proof(proxy: Any) -> list[str]:
         return [ref for ref in proxy.get("proof") if ref in documents]
 
+    places = {p.id: p for p in proxies if p.schema.name == "Address"}
     nodes: set[str] = set()
+    products: dict[str, str] = {}
     for p in proxies:
         if p.schema.name not in ("Person", "Company", "Organization", "RealEstate"):
             continue
@@ -344,15 +381,21 @@ def from_followthemoney(entities: Iterable[Mapping[str, Any]], *, case_id: str =
                           lon=number(p, "longitude", first("longitude")))
             section = "warehouses"
         extra.pop("ftm_phone", None)  # every phone is kept
+        for ref in p.get("addressEntity"):
+            if ref in places:  # the city and province of the first linked address
+                record.setdefault("city", places[ref].first("city"))
+                record.setdefault("province", places[ref].first("region"))
         sections[section].append({**record, "attributes": extra})
         nodes.add(p.id)
-    products: dict[str, str] = {}
     for p in proxies:
         schema = p.schema.name
         first, only, extra = reader(p)
         if schema == "Document":
             record = {"id": p.id, "name": first("title") or p.id, "agency": first("publisher"),
                       "notes": first("description"), **_grade(first("summary"))}
+            extra.pop("ftm_keywords", None)
+            if record.get("product"):
+                products.setdefault(record["product"], record["product"])
             record["date"] = when("date", first("date"), extra)
             if record["date"] and _FTM_DATE.fullmatch(record["date"][:10]):
                 record["date"] = record["date"][:10]  # evidence keeps the day
@@ -383,12 +426,14 @@ def from_followthemoney(entities: Iterable[Mapping[str, Any]], *, case_id: str =
             if sender not in nodes or receiver not in nodes:
                 continue
             product = found["product"]
-            products.setdefault(product, (first("goodsDescription") or product)
-                                .split(" of ", 1)[-1])
+            if products.get(product, product) == product:  # an evidence record may name it
+                products[product] = (first("goodsDescription") or product).split(" of ", 1)[-1]
             sections["transactions"].append({
                 "id": p.id, "kind": "shipment", "source": sender, "target": receiver,
                 "timestamp": moment, "product": product,
                 "quantity": number(p, "summary", found["quantity"]),
+                "amount": number(p, "summary", found["amount"]),
+                "currency": found["currency"] or "CNY",
                 "reference": first("recordId"), "notes": first("description"),
                 "evidence": proof(p), "attributes": extra})
         elif schema in _ENDS:
@@ -449,14 +494,27 @@ def _ftm_date(value: str, *, end: bool = False) -> tuple[str, str | None]:
     return f"{year}-{month}-{last if end else 1:02d}", "month"
 
 
+_EVIDENCE_SUMMARY = re.compile(
+    r"Admiralty grade (?P<reliability>[A-F?])(?P<credibility>[1-6?])"
+    r"(?:; kind (?P<kind>[a-z_]+))?"
+    r"(?:; amount (?P<amount>[0-9.eE+-]+) (?P<currency>[A-Z]{3}))?"
+    r"(?:; quantity (?P<quantity>[0-9.eE+-]+))?(?:(?: of|; product) (?P<product>.+?))?"
+    r"(?:; reference (?P<reference>.+))?", re.S)
+
+
 def _grade(summary: str | None) -> dict[str, Any]:
-    found = re.fullmatch(r"Admiralty grade ([A-F?])([1-6?])(?:; reference (.+))?", summary or "",
-                         re.S)
+    """The fields of an evidence record :func:`to_followthemoney` wrote into its summary."""
+    found = _EVIDENCE_SUMMARY.fullmatch(summary or "")
     if not found:
         return {}
-    out: dict[str, Any] = {} if found[3] is None else {"reference": found[3]}
-    if found[1] != "?":
-        out["reliability"] = found[1]
-    if found[2] != "?":
-        out["credibility"] = int(found[2])
+    out: dict[str, Any] = {k: v for k, v in found.groupdict().items()
+                           if v is not None and v != "?"}
+    if "credibility" in out:
+        out["credibility"] = int(out["credibility"])
+    for name in ("amount", "quantity"):
+        if name in out:
+            try:
+                out[name] = float(out[name])
+            except ValueError:
+                del out[name]  # not written by this library: the summary stays the notes' text
     return out
