@@ -191,6 +191,25 @@ def test_xml_exports_replace_characters_xml_cannot_hold(tmp_path: Path) -> None:
     assert items[2].get("Description") == "one\r\ntwo\ufffd"
 
 
+@pytest.mark.parametrize("write", [cg.write_graphml, cg.write_gexf, cg.write_anx])
+def test_a_trail_whose_start_is_withheld_is_refused_as_the_figure_does(
+        write: Any, tmp_path: Path) -> None:
+    case = cg.Case(
+        persons=[cg.Person(id="W1", name="Ma Lin", status="witness"),
+                 cg.Person(id="P1", name="Al Bo")],
+        transactions=[cg.Transaction(id="M1", kind="payment", source="W1", target="P1",
+                                     timestamp="2024-01-01", amount=100)])
+    trail = cg.trace_money(case, "W1")
+    message = r"redact='public' withholds the start of this trace \(W1\); there is nothing"
+    with pytest.raises(cg.InvalidArgument, match="plot_money: " + message):
+        cg.plot_money(trail, redact="public")
+    path = tmp_path / "trail.out"
+    with pytest.raises(cg.InvalidArgument, match=f"{write.__name__}: " + message):
+        write(trail, path, redact="public")
+    assert not path.exists()
+    assert write(trail, path, redact="internal").exists()
+
+
 def test_workbook_round_trip_is_lossless(case: cg.Case, tmp_path: Path) -> None:
     path = cg.write_workbook(case, tmp_path / "case.xlsx")
     back = cg.read_workbook(path)
