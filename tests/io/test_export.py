@@ -377,7 +377,11 @@ def test_followthemoney_problems_name_entity_schema_and_property() -> None:
                 "payer": ["ANN"], "beneficiary": ["BCO"], "amount": ["100"]}},
             {"id": "PAY3", "schema": "Payment", "properties": {
                 "payer": ["ANN", "BCO"], "beneficiary": ["BCO"], "amount": ["1", "2"],
-                "date": ["someday"]}}])
+                "date": ["someday"]}},
+            {"id": "PAY4", "schema": "Payment", "properties": {  # skipped: payer not given
+                "payer": ["OUTSIDE"], "beneficiary": ["BCO"]}},
+            {"id": "PAY5", "schema": "Payment", "properties": {
+                "beneficiary": ["BCO"], "amount": ["5"], "date": ["2024-01-02"]}}])
     found = {(p.record_id, p.field): p.message for p in caught.value.problems}
     assert found == {
         ("PAY", "amount"): "FollowTheMoney Payment has no 'amount'; a payment needs its amount",
@@ -388,6 +392,8 @@ def test_followthemoney_problems_name_entity_schema_and_property() -> None:
                             "of the case holds one: split the entity",
         ("PAY3", "date"): "FollowTheMoney Payment property 'date': not a valid "
                           "FollowTheMoney date",
+        ("PAY5", "payer"): "FollowTheMoney Payment has no 'payer'; a payment needs the one "
+                           "who paid",
     }
     assert "in FollowTheMoney entities" in str(caught.value)
 

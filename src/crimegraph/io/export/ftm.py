@@ -403,12 +403,14 @@ def from_followthemoney(entities: Iterable[Mapping[str, Any]], *, case_id: str =
         elif schema == "Payment":
             payer = only("payer", "a payment needs the one who paid")
             beneficiary = only("beneficiary", "a payment needs the one who was paid")
+            if (payer is not None and payer not in nodes) or (
+                    beneficiary is not None and beneficiary not in nodes):
+                continue  # an end that is not among the entities: skipped, as documented
             amount = number(p, "amount", only("amount", "a payment needs its amount"))
             moment = when("timestamp", only("date", "a payment needs its date"), extra)
             currency = only("currency")
-            if payer is None or beneficiary is None or payer not in nodes \
-                    or beneficiary not in nodes:
-                continue
+            if payer is None or beneficiary is None:
+                continue  # reported
             sections["transactions"].append({
                 "id": p.id, "kind": "payment", "source": payer, "target": beneficiary,
                 "timestamp": moment, "amount": amount,
@@ -422,9 +424,12 @@ def from_followthemoney(entities: Iterable[Mapping[str, Any]], *, case_id: str =
             extra.pop("ftm_summary", None)
             sender = only("sender", "a shipment needs its sender")
             receiver = only("receiver", "a shipment needs its receiver")
+            if (sender is not None and sender not in nodes) or (
+                    receiver is not None and receiver not in nodes):
+                continue  # an end that is not among the entities: skipped, as documented
             moment = when("timestamp", only("date", "a shipment needs its date"), extra)
-            if sender not in nodes or receiver not in nodes:
-                continue
+            if sender is None or receiver is None:
+                continue  # reported
             product = found["product"]
             if products.get(product, product) == product:  # an evidence record may name it
                 products[product] = (first("goodsDescription") or product).split(" of ", 1)[-1]
