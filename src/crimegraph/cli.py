@@ -380,14 +380,21 @@ def _export(args: argparse.Namespace) -> int:
 
     case = io.read_case(args.path)
     out = Path(args.output)
-    if args.format == "ftm":
-        entities = export.to_followthemoney(case, redact=args.redact)
-        out.write_text("".join(json.dumps(e, ensure_ascii=False) + "\n" for e in entities),
-                       encoding="utf-8")
-    else:
-        write = {"graphml": export.write_graphml, "gexf": export.write_gexf,
-                 "xlsx": export.write_workbook, "anx": export.write_anx}[args.format]
-        write(case, out, redact=args.redact)
+    if not out.parent.is_dir():
+        raise UsageError(f"-o {out}: folder {out.parent} does not exist; create it first")
+    if out.is_dir():
+        raise UsageError(f"-o {out}: is a folder; give the file to write")
+    try:
+        if args.format == "ftm":
+            entities = export.to_followthemoney(case, redact=args.redact)
+            out.write_text("".join(json.dumps(e, ensure_ascii=False) + "\n" for e in entities),
+                           encoding="utf-8")
+        else:
+            write = {"graphml": export.write_graphml, "gexf": export.write_gexf,
+                     "xlsx": export.write_workbook, "anx": export.write_anx}[args.format]
+            write(case, out, redact=args.redact)
+    except OSError as exc:  # no permission, disk full...
+        raise UsageError(f"-o {out}: cannot write the file ({exc.strerror or exc})") from exc
     print(f"wrote {args.format} of case {case.id!r} ({args.redact}) to {out}")
     return 0
 
