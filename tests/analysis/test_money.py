@@ -241,3 +241,74 @@ def test_synthetic_money_traces_identically_on_both_stores(
         assert got.balance().equals(want.balance()), call
         reached += len(want)
     assert reached > 50
+
+
+def mixed_account() -> cg.Case:
+    """A trader's money sits in the lieutenant's account before the shop's arrives."""
+    return money_case("SHOP TRADER LT", [
+        pay("M1", "TRADER", "LT", "05-01", 3000),
+        pay("M2", "SHOP", "LT", "05-02", 6000),
+        pay("M3", "LT", "BOSS", "05-03", 4000),
+        pay("M4", "SHOP", "LT", "05-04", 50),
+        pay("M5", "LT", "BOSS", "05-05", 5050),
+    ])
+
+
+def test_proportional_balances_use_payments_outside_the_window(make_graph: Make) -> None:
+    """``since`` cuts the trail, not the balances: the trader's earlier 3,000 still dilutes
+    the shop's 6,000, so the 4,000 to the boss carry two thirds of it either way."""
+    g = make_graph(mixed_account())
+    whole = cg.trace_money(g, "SHOP", attribution="proportional")
+    cut = cg.trace_money(g, "SHOP", since="2024-05-02", attribution="proportional")
+    assert cut.transactions == whole.transactions == ["M2", "M3", "M4", "M5"]
+    carried = cut.to_dataframe().set_index("id")["carried"]
+    assert carried["M3"] == pytest.approx(4000 * 6000 / 9000)
+    assert carried.to_dict() == pytest.approx(
+        whole.to_dataframe().set_index("id")["carried"].to_dict())
+    assert cut.balance().set_index("id")["attributed"]["BOSS"] == pytest.approx(6050.0)
+    # min_amount leaves the shop's 50 off the trail: it is then other money, though the
+    # lieutenant's account still holds it (it is not dropped from her balance).
+    big = cg.trace_money(g, "SHOP", min_amount=100, attribution="proportional")
+    assert big.transactions == ["M2", "M3", "M5"]
+    carried = big.to_dataframe().set_index("id")["carried"]
+    assert carried["M5"] == pytest.approx(6000 - 4000 * 6000 / 9000)
+    assert big.balance().set_index("id")["attributed"]["BOSS"] == pytest.approx(6000.0)
+
+
+def test_proportional_money_the_start_paid_outside_the_window_is_other_money(
+    make_graph: Make,
+) -> None:
+    g = make_graph(money_case("SHOP LT", [
+        pay("M1", "SHOP", "LT", "05-01", 3000),       # the shop's, but before ``since``
+        pay("M2", "SHOP", "LT", "05-02", 1000),
+        pay("M3", "LT", "BOSS", "05-03", 2000),
+    ]))
+    trail = cg.trace_money(g, "SHOP", since="2024-05-02", attribution="proportional")
+    assert trail.transactions == ["M2", "M3"]
+    assert trail.to_dataframe()["carried"].tolist() == pytest.approx([1000.0, 500.0])
+    # Upstream mirrors it: what the boss received after ``until`` is not followed, but the
+    # lieutenant's later payments still share her earlier takings.
+    up = money_case("SHOP LT X", [
+        pay("M1", "SHOP", "LT", "05-01", 1000),
+        pay("M2", "LT", "BOSS", "05-02", 1000),
+        pay("M3", "LT", "X", "05-03", 1000),
+        pay("M4", "LT", "BOSS", "05-04", 2000),       # after ``until``
+    ])
+    whole = cg.trace_money(make_graph(up), "BOSS", direction="upstream",
+                           attribution="proportional")
+    cut = cg.trace_money(make_graph(up), "BOSS", direction="upstream", until="2024-05-02",
+                         attribution="proportional")
+    assert cut.transactions == ["M1", "M2"]
+    # Of the lieutenant's 4,000 paid on, 1,000 reached the boss by ``until``: a quarter.
+    assert cut.to_dataframe()["carried"].tolist() == pytest.approx([250.0, 1000.0])
+    assert whole.to_dataframe().set_index("id")["carried"]["M1"] == pytest.approx(750.0)
+    assert cut.balance().set_index("id")["attributed"]["SHOP"] == pytest.approx(250.0)
+
+
+def test_proportional_needs_one_currency_on_the_trail_only(make_graph: Make) -> None:
+    """Money in another currency never mixes with the trail's, so it does not stop it."""
+    g = make_graph(layered())
+    trail = cg.trace_money(g, "SHOP1", max_hops=3, attribution="proportional")
+    assert trail.currencies == ["CNY"]
+    assert trail.balance().set_index("id")["attributed"]["BOSS"] == pytest.approx(
+        1100 * 800 / 1500)
