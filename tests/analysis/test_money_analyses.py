@@ -128,6 +128,8 @@ def test_reconcile_rejects_bad_windows() -> None:
     case = trade_case([])
     with pytest.raises(ValueError, match="window='sixty days' is not a time span"):
         cg.reconcile(case, window="sixty days")
+    with pytest.raises(ValueError, match="window='60' needs a unit; write e.g. '60D'"):
+        cg.reconcile(case, window="60")
     with pytest.raises(ValueError, match="window='0D' must be longer than zero"):
         cg.reconcile(case, window="0D")
     with pytest.raises(TypeError, match="window must be a string"):

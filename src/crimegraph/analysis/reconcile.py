@@ -57,6 +57,10 @@ def _window(window: object) -> timedelta:
     elif isinstance(window, str):
         import pandas as pd
 
+        if re.fullmatch(r"\s*[+-]?(\d+\.?\d*|\.\d+)\s*", window):
+            # pandas would read a bare number as nanoseconds.
+            raise InvalidArgument(f"window={window!r} needs a unit; write e.g. "
+                                  f"'{window.strip()}D' for days, or '8W' or '36h'")
         try:
             span = pd.Timedelta(window).to_pytimedelta()
         except ValueError:
