@@ -104,8 +104,9 @@ def _trail_blocks(section: Section, support: Support, code: str, *, several: boo
         evidence=lambda row: support.of([str(row["id"])])))
 
 
-def _left_out(frame: Any, code: str, amount: str) -> str:
-    """"2 payments in USD (1,500.00 USD)": money in other currencies, named, never added."""
+def _left_out(frame: Any, amount: str) -> str:
+    """Payments in other currencies in words, one currency at a time (never added up):
+    "2 payment(s) in USD (1,500.00 USD)"."""
     counts = frame.groupby("currency", sort=True)[amount].agg(["count", "sum"])
     return "; ".join(f"{int(row['count'])} payment(s) in {other} ({row['sum']:,.2f} {other})"
                      for other, row in counts.iterrows())
@@ -122,7 +123,7 @@ def _reconcile_blocks(section: Section, support: Support) -> None:
     if len(result.other_currencies):
         section.blocks.append(Note(
             f"Goods against money is counted in {code}; payments in other currencies are "
-            f"not matched to goods: {_left_out(result.other_currencies, code, 'amount')}."))
+            f"not matched to goods: {_left_out(result.other_currencies, 'amount')}."))
     persons = result.persons[~result.persons["within_ring"]]
     persons = persons[(persons["goods_value"] > 0) | (persons["money_without_goods"] > 0)]
     shipments = result.shipments
@@ -166,12 +167,15 @@ def _proceeds_blocks(section: Section, support: Support) -> None:
     other = result.other_currencies
     left_out = ""
     if len(other):
-        left_out = (" Not counted (other currencies, never added): " + "; ".join(
-            f"{int(row.payments)} payment(s) in {row.currency} "
-            f"({row.paid:,.2f} {row.currency})"
-            + (f", {row.secured:,.2f} {row.currency} secured" if row.secured else "")
-            for row in other.itertuples(index=False)) + f"; count them with "
-            f"proceeds(graph, currency=...).")
+        parts = []
+        for row in other.itertuples(index=False):
+            money = [f"{int(row.payments)} payment(s) in {row.currency} "
+                     f"({row.paid:,.2f} {row.currency})"] if row.payments else []
+            money += [f"{value:,.2f} {row.currency} {what}" for value, what in (
+                (row.secured, "secured"), (row.goods_seized, "of goods seized")) if value]
+            parts.append(", ".join(money))
+        left_out = (" Not counted (other currencies, never added): " + "; ".join(parts)
+                    + "; count them with proceeds(graph, currency=...).")
     section.blocks.append(Note(
         f"Proceeds ({code}): {result.total_received:,.2f} {code} received by the "
         f"people of the case and their businesses, {result.total_retained:,.2f} {code} kept, "
