@@ -6,9 +6,13 @@ from collections.abc import Callable
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import crimegraph as cg
 from crimegraph.analysis import flows
+
+from .test_attribution import reference
 
 Make = Callable[[cg.Case], cg.CaseGraph]
 
@@ -294,9 +298,9 @@ def test_proportional_money_the_start_paid_outside_the_window_is_other_money(
         pay("M3", "LT", "X", "05-03", 1000),
         pay("M4", "LT", "BOSS", "05-04", 2000),       # after ``until``
     ])
-    whole = cg.trace_money(make_graph(up), "BOSS", direction="upstream",
-                           attribution="proportional")
-    cut = cg.trace_money(make_graph(up), "BOSS", direction="upstream", until="2024-05-02",
+    g = make_graph(up)  # one graph: a store holds one version of a case
+    whole = cg.trace_money(g, "BOSS", direction="upstream", attribution="proportional")
+    cut = cg.trace_money(g, "BOSS", direction="upstream", until="2024-05-02",
                          attribution="proportional")
     assert cut.transactions == ["M1", "M2"]
     # Of the lieutenant's 4,000 paid on, 1,000 reached the boss by ``until``: a quarter.
@@ -312,3 +316,56 @@ def test_proportional_needs_one_currency_on_the_trail_only(make_graph: Make) -> 
     assert trail.currencies == ["CNY"]
     assert trail.balance().set_index("id")["attributed"]["BOSS"] == pytest.approx(
         1100 * 800 / 1500)
+
+
+ACCOUNTS = ("A", "B", "C", "D")
+
+payment_lists = st.lists(
+    st.tuples(st.sampled_from(ACCOUNTS), st.sampled_from(ACCOUNTS), st.integers(1, 5),
+              st.sampled_from([1.0, 5.0, 20.0, 60.0])),
+    min_size=1, max_size=14,
+).map(lambda rows: [r for r in rows if r[0] != r[1]]).filter(bool)
+
+
+@settings(max_examples=200, deadline=None)
+@given(payment_lists, st.sampled_from(ACCOUNTS), st.booleans(),
+       st.sampled_from([None, 2, 3]), st.sampled_from([None, 3, 4]),
+       st.sampled_from([None, 5.0]))
+def test_proportional_trail_follows_the_reference_rule(
+    rows: list[tuple[str, str, int, float]], start: str, upstream: bool,
+    since: int | None, until: int | None, min_amount: float | None,
+) -> None:
+    """The kernel's reference over every payment of the case, with the start's payments
+    outside the trail's terms (upstream: its receipts) made by an outside account."""
+    payments = [pay(f"M{i}", u, v, f"05-0{day}", amount)
+                for i, (u, v, day, amount) in enumerate(rows)]
+    case = money_case(" ".join(ACCOUNTS), payments)
+    trail = cg.trace_money(
+        case, start, direction="upstream" if upstream else "downstream",
+        since=None if since is None else f"2024-05-0{since}",
+        until=None if until is None else f"2024-05-0{until}",
+        min_amount=min_amount, attribution="proportional")
+    ordered = sorted(range(len(rows)), key=lambda i: rows[i][2])  # stable: file order
+    index = {a: n for n, a in enumerate(ACCOUNTS)}
+    outside = len(ACCOUNTS)
+    source, target = [], []
+    for i in ordered:
+        u, v, day, amount = rows[i]
+        on_terms = ((since is None or day >= since) and (until is None or day <= until)
+                    and (min_amount is None or amount >= min_amount))
+        ends = [index[u], index[v]]
+        if ends[1 if upstream else 0] == index[start] and not on_terms:
+            ends[1 if upstream else 0] = outside
+        source.append(ends[0])
+        target.append(ends[1])
+    carried, _ = reference(source, target, [rows[i][2] for i in ordered],
+                           [rows[i][3] for i in ordered], [index[start]], outside + 1,
+                           upstream=upstream)
+    want = {f"M{i}": c for i, c in zip(ordered, carried)}
+    frame = trail.to_dataframe()
+    got = dict(zip(frame["id"], frame["carried"])) if len(frame) else {}
+    assert got == pytest.approx({k: want[k] for k in got}, abs=1e-9)
+    near = "source" if upstream else "target"
+    sums = frame.groupby(near)["carried"].sum().to_dict() if len(frame) else {}
+    attributed = trail.balance().set_index("id")["attributed"].to_dict()
+    assert attributed == pytest.approx({n: sums.get(n, 0.0) for n in attributed}, abs=1e-9)
