@@ -97,7 +97,8 @@ def trace_money(
     ValueError
         If ``direction`` or ``attribution`` is not one of its values, a list is empty,
         ``max_hops < 1``, ``min_amount`` is negative, a currency is not a three-letter code,
-        or a start id is not a person, organization or premises.
+        a start id is not a person, organization or premises, or proportional attribution
+        meets a trail whose payments are in several currencies.
 
     Examples
     --------
