@@ -26,6 +26,7 @@ from pydantic import TypeAdapter, ValidationError
 from ..._gc import gc_paused
 from ...errors import InvalidArgument, InvalidCase, InvalidSource, SourceProblem, WrongArgumentType
 from ...model import Case, Evidence
+from ...model._checks import _friendly
 from ...model._time import DEFAULT_TIMEZONE, get_timezone
 from ...model.entities import Record
 from ...model.registry import RECORD_TYPES
@@ -284,9 +285,7 @@ def _ingest(sources: Any, mapping: MappingLike | None, agency: str | None,
     tz_name = timezone or (base.timezone if base is not None else DEFAULT_TIMEZONE)
     tz = get_timezone(tz_name)
     pairs = _pairs(sources, mapping)
-    problems = _Problems()
-    if previous is not None and len(previous.problems):
-        problems.parts.append(previous.problems)
+    problems = _Problems()  # this call's: strict judges these alone
     taken = {record.id for record in base.records()} if base is not None else set()
     offset = len(previous.sources) if previous is not None else 0
     srcs: list[_Source] = []
@@ -309,7 +308,13 @@ def _ingest(sources: Any, mapping: MappingLike | None, agency: str | None,
     problem_frame = problems.frame()
     if strict and len(problem_frame):
         raise InvalidSource(_problem_list(problem_frame))
-    case = _build_case(records, evidence, base, tz_name, case_id, title, problems, strict)
+    built, dropped = _build_sections(records)
+    provenance = _account_dropped(dropped, provenance, srcs, stage, problems)
+    if strict and dropped:
+        raise InvalidSource(_problem_list(problems.frame()))
+    case = _make_case(built, evidence, base, tz_name, case_id, title)
+    if previous is not None and len(previous.problems):
+        problems.parts.insert(0, previous.problems)
     problem_frame = problems.frame()
     sources_frame = _sources_frame(srcs, stage)
     if previous is not None:
@@ -1237,16 +1242,34 @@ def _source_evidence(srcs: list[_Source], taken: set[str],
     return out
 
 
-def _build_case(records: dict[str, list[dict[str, Any]] | Links], evidence: list[Evidence],
-                base: Case | None, tz_name: str, case_id: str, title: str,
-                problems: _Problems, strict: bool) -> Case:
+@dataclass
+class _Dropped:
+    """A record the model rejected when the case was built, and why (per field)."""
+
+    section: str
+    id: str
+    reasons: list[tuple[str | None, Any, str]]
+
+
+def _build_sections(records: dict[str, list[dict[str, Any]] | Links]
+                    ) -> tuple[dict[str, list[Any]], list[_Dropped]]:
+    """The model's records of every section, and those it rejected: a record whose values
+    break the model's rules (an id longer than 200 characters, a character no id may hold),
+    and every link that refers to a rejected record."""
     built: dict[str, list[Any]] = {}
-    dropped: set[str] = set()
+    dropped: list[_Dropped] = []
+    gone: set[str] = set()
     for section in _ORDER:
         got = records.get(section, [])
         if isinstance(got, Links):
-            if dropped:
-                got = got.take(~got.refers_to(dropped))
+            if gone:
+                hit = got.refers_to(gone)
+                if hit.any():
+                    for position in np.flatnonzero(hit).tolist():
+                        record = {name: got.fields[name][position]
+                                  for name in _REFERENCES if name in got.fields}
+                        dropped.append(_dependant(section, got.ids[position], record, gone))
+                    got = got.take(~hit)
             # Every value was parsed and checked column by column (types, finite and positive
             # numbers, times, ids); when the model's rules all hold for every column, the
             # records are built without a second validation.
@@ -1254,7 +1277,12 @@ def _build_case(records: dict[str, list[dict[str, Any]] | Links], evidence: list
                 built[section] = build_links(_MODEL[section], got)
                 continue
             got = got.dicts()
-        items = [r for r in got if not _refers_to(r, dropped)]
+        items = []
+        for record in got:
+            if _refers_to(record, gone):
+                dropped.append(_dependant(section, record["id"], record, gone))
+            else:
+                items.append(record)
         if section in _LINK_SECTIONS and dicts_valid(_MODEL[section], items):
             built[section] = _construct(_MODEL[section], items)
             continue
@@ -1262,27 +1290,84 @@ def _build_case(records: dict[str, list[dict[str, Any]] | Links], evidence: list
         try:
             built[section] = adapter.validate_python(items)
         except ValidationError as exc:
-            bad: dict[int, list[Any]] = {}
+            bad: dict[int, list[tuple[str | None, Any, str]]] = {}
             for error in exc.errors(include_url=False):
                 loc = error["loc"]
                 if loc and isinstance(loc[0], int):
-                    bad.setdefault(loc[0], []).append(error)
-            for position, errors in bad.items():
-                record = items[position]
-                dropped.add(record["id"])
-                origin = str(record.get("attributes", {}).get("rows", "(case)"))
-                source, _, rows = origin.partition(":")
-                first = rows.split(",")[0].split("-")[0]
-                for error in errors:
-                    column = ".".join(str(p) for p in error["loc"][1:]) or None
-                    problems.add(source, int(first) if first.isdigit() else None, column,
-                                 error.get("input"),
-                                 f"{_SECTION_WORD[section]} {record['id']!r} rejected: "
-                                 f"{error['msg']} (made from {origin})")
-            if strict:
-                raise InvalidSource(_problem_list(problems.frame())) from None
+                    column = ".".join(str(p) for p in loc[1:]) or None
+                    bad.setdefault(loc[0], []).append(
+                        (column, error.get("input"), _in_words(error, column or "record")))
+            for position, reasons in bad.items():
+                rid = items[position]["id"]
+                gone.add(rid)
+                dropped.append(_Dropped(section, rid, reasons))
             keep = [r for i, r in enumerate(items) if i not in bad]
             built[section] = adapter.validate_python(keep)
+    return built, dropped
+
+
+_REFERENCES = ("source", "target", "product", "carrier")
+
+
+def _dependant(section: str, rid: str, record: AbstractMapping[str, Any],
+               gone: set[str]) -> _Dropped:
+    """A link dropped because a record it refers to was rejected."""
+    reasons: list[tuple[str | None, Any, str]] = [
+        (name, record[name], f"its {name} {record[name]!r} was rejected (see the problem "
+                             "of that record); the link cannot be kept without it")
+        for name in _REFERENCES if record.get(name) in gone]
+    return _Dropped(section, rid, reasons)
+
+
+def _in_words(error: Any, field: str) -> str:
+    """Pydantic's message about ``field``, said in an analyst's words."""
+    kind, value = error["type"], error.get("input")
+    if kind == "string_too_long" and isinstance(value, str):
+        limit = (error.get("ctx") or {}).get("max_length")
+        return (f"the {field} is {len(value)} characters long; "
+                f"at most {limit} are allowed")
+    if kind == "string_pattern_mismatch" and isinstance(value, str):
+        worded = _friendly(error, field)
+        if worded != str(error["msg"]):
+            return f"the {field} {worded}"
+        return (f"the {field} holds characters it may not hold (white space at its start "
+                "or end, or an invisible or control character)")
+    return f"{field}: {_friendly(error, field)}"
+
+
+def _account_dropped(dropped: list[_Dropped], provenance: pd.DataFrame, srcs: list[_Source],
+                     stage: _Stage, problems: _Problems) -> pd.DataFrame:
+    """Report every rejected record once per source row it was made from, count those rows
+    rejected (not recorded), and return the provenance without the rejected records."""
+    if not dropped:
+        return provenance
+    by_name = {src.name: src for src in srcs}
+    ids = {d.id for d in dropped}
+    mine = provenance[provenance["record"].isin(ids)]
+    rows_of: dict[str, list[tuple[str, int]]] = {}
+    for rid, source, row in zip(mine["record"], mine["source"], mine["row"]):
+        rows_of.setdefault(rid, []).append((source, int(row)))
+    rejected_rows: set[tuple[str, int]] = set()
+    for item in dropped:
+        word = _SECTION_WORD[item.section]
+        places = rows_of.get(item.id) or [("(case)", None)]
+        for source, row in places:
+            if row is not None:
+                rejected_rows.add((source, row))
+            for column, value, message in item.reasons:
+                problems.add(source, row, column, value,
+                             f"{word} {item.id!r} rejected: {message}")
+    for source, _ in rejected_rows:
+        src = by_name.get(source)
+        if src is not None:
+            src.rejected += 1
+            stage.recorded[src.index] -= 1
+    kept = provenance[~provenance["record"].isin(ids)]
+    return kept.reset_index(drop=True)
+
+
+def _make_case(built: dict[str, list[Any]], evidence: list[Evidence], base: Case | None,
+               tz_name: str, case_id: str, title: str) -> Case:
     evidence_all = [*(base.evidence if base is not None else []), *evidence]
     try:
         return Case(
@@ -1338,7 +1423,7 @@ _SECTION_WORD = {t.section: t.word for t in RECORD_TYPES}
 def _refers_to(record: dict[str, Any], ids: set[str]) -> bool:
     if not ids:
         return False
-    return any(record.get(name) in ids for name in ("source", "target", "product", "carrier"))
+    return any(record.get(name) in ids for name in _REFERENCES)
 
 
 def _sources_frame(srcs: list[_Source], stage: _Stage) -> pd.DataFrame:
