@@ -97,3 +97,69 @@ def test_strict_ingest_into_a_lenient_result_judges_only_the_new_files(tmp_path:
     with pytest.raises(cg.InvalidSource, match="bad_calls.csv row 2") as caught:
         cg.ingest(bad, "call_records", into=first)
     assert "waybills.csv" not in str(caught.value)
+
+
+# -- into=: values of the case are kept, counts add up ---------------------------------------
+def test_a_value_set_to_the_model_default_is_not_overwritten(tmp_path: Path) -> None:
+    case = cg.Case(id="c", organizations=[
+        cg.Organization(id="org:恒运物流", name="恒运物流", kind="company")])
+    path = write_csv(tmp_path / "k.csv", ["运单号", "寄件时间", "承运公司", *WAYBILL_HEADER[2:]],
+                     [["HY1", "2024/1/5 9:53", "恒运物流", "曹文斌", "13800000120", "廊坊C区",
+                       "润通批发部", "机油", "10桶"]])
+    result = cg.ingest(path, "waybills", into=case)
+    assert result.case.get("org:恒运物流").kind == "company"
+    conflict = result.conflicts[result.conflicts["field"] == "kind"]
+    assert conflict[["record", "kept", "other"]].values.tolist() == [
+        ["org:恒运物流", "company", "logistics"]]
+
+
+@pytest.fixture
+def monthly_calls(tmp_path: Path) -> tuple[Path, Path]:
+    jan = write_csv(tmp_path / "jan.csv", CALL_HEADER, [
+        ["13800000101", "王德胜", "13800000103", "孙丽华", "2024-01-05 10:00:00", "60"],
+        ["13800000101", "王德胜", "13800000103", "孙丽华", "2024-01-06 10:00:00", "60"]])
+    feb = write_csv(tmp_path / "feb.csv", CALL_HEADER, [
+        ["13800000101", "王德胜", "13800000103", "孙丽华", "2024-02-05 10:00:00", "60"]])
+    return jan, feb
+
+
+def test_calls_loaded_file_by_file_add_up(monthly_calls: tuple[Path, Path]) -> None:
+    jan, feb = monthly_calls
+    step = cg.ingest(feb, "call_records", into=cg.ingest(jan, "call_records"))
+    calls = step.case.get("calls:+8613800000101>+8613800000103")
+    assert calls.weight == 3.0
+    assert (calls.since.day, calls.since.month) == (5, 1)
+    assert (calls.until.day, calls.until.month) == (5, 2)
+    assert len(step.conflicts) == 0
+
+
+def test_loading_in_parts_gives_the_case_loaded_at_once(
+        monthly_calls: tuple[Path, Path]) -> None:
+    jan, feb = monthly_calls
+    once = cg.ingest([jan, feb], "call_records")
+    step = cg.ingest(feb, "call_records", into=cg.ingest(jan, "call_records"))
+    assert step.case.model_dump() == once.case.model_dump()
+
+
+def test_the_same_calls_file_read_again_counts_once(monthly_calls: tuple[Path, Path]) -> None:
+    jan, _ = monthly_calls
+    again = cg.ingest(jan, "call_records", into=cg.ingest(jan, "call_records"))
+    assert again.case.get("calls:+8613800000101>+8613800000103").weight == 2.0
+
+
+def test_two_calls_in_one_minute_are_two_calls(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "minute.csv", CALL_HEADER, [
+        ["13800000101", "王德胜", "13800000103", "孙丽华", "2024/3/5 14:22", "12"],
+        ["13800000101", "王德胜", "13800000103", "孙丽华", "2024/3/5 14:22", "310"],
+        ["13800000101", "王德胜", "13800000103", "孙丽华", "2024/3/5 14:22", "310"]])
+    result = cg.ingest(path, "call_records")
+    # the third row repeats the second in every cell: one call exported twice
+    assert result.case.relationships[0].weight == 2.0
+
+
+def test_two_calls_in_one_minute_count_across_chunks(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "minute.csv", CALL_HEADER, [
+        ["13800000101", "王德胜", "13800000103", "孙丽华", "2024/3/5 14:22", "12"],
+        ["13800000101", "王德胜", "13800000103", "孙丽华", "2024/3/5 14:22", "310"],
+        ["13800000101", "王德胜", "13800000103", "孙丽华", "2024/3/5 14:22", "310"]])
+    assert cg.ingest(path, "call_records", chunk_size=1).case.relationships[0].weight == 2.0

@@ -489,7 +489,8 @@ class _Stage:
                           prov["_src"].to_numpy(dtype=np.int64), prov["_row"].to_numpy()))
         if base is not None:
             as_dicts = {k: v.dicts() if isinstance(v, Links) else v for k, v in records.items()}
-            records = dict(_merge_into(base, as_dicts, conflicts))
+            counts = {k: set(v) for k, v in self.counts.items()}
+            records = dict(_merge_into(base, as_dicts, conflicts, counts))
         conflict_frame = pd.DataFrame(conflicts, columns=list(CONFLICT_COLUMNS))
         if provs:  # one frame made from the sections' arrays (object columns: pandas would
             # infer its string dtype, slow to build and read)
@@ -704,6 +705,10 @@ def _process_chunk(src: _Source, raw: pd.DataFrame, rows: np.ndarray, stage: _St
             continue
         for name, column in rspec.attributes.items():
             data[f"attr:{name}"] = values[column][mask].to_numpy(dtype=object)
+        if rspec.count_into:
+            # each row is one event (a call): two calls in one minute differ by their
+            # duration, or any other cell; only rows equal in every mapped cell are one
+            data[_CONTENT] = _row_texts(text, mask)
         row_of = rows[mask]
         first = None
         if section != "transactions" and _DISTINCT_BY_CODES:
@@ -776,7 +781,25 @@ def _content_columns(spec: RecordSpec) -> list[str] | None:
             content.append(f"attr:{name}")
     if not all((column,) in seen for column in template_columns(spec.id)):
         content.insert(0, "id")
+    if spec.count_into:
+        content.append(_CONTENT)
     return content or ["id"]
+
+
+_CONTENT = "_content"
+"""The staged column that holds a counted record's whole row (see :func:`_row_texts`)."""
+
+
+def _row_texts(text: dict[str, pd.Series], mask: np.ndarray) -> np.ndarray:
+    """Each masked row's mapped cells as one text, for telling apart rows that make the same
+    counted record (two calls between two phones in the same minute)."""
+    columns = [text[c][mask].astype(str) for c in sorted(text)]
+    if not columns:
+        return np.zeros(int(mask.sum()), dtype=object)
+    joined = columns[0]
+    for column in columns[1:]:
+        joined = joined + "\x1f" + column
+    return joined.to_numpy(dtype=object)
 
 
 def _render(template: str, values: dict[str, pd.Series], n: int,
@@ -988,7 +1011,7 @@ def _merge_section(section: str, frame: pd.DataFrame, prov: pd.DataFrame,
                    conflicts: list[dict[str, Any]]) -> list[dict[str, Any]] | Links:
     if section != "transactions":
         frame = _distinct(frame)  # rows repeated across chunks and files count once
-    fields = [c for c in frame.columns if c not in ("id", "_src", "_row")]
+    fields = [c for c in frame.columns if c not in ("id", "_src", "_row", _CONTENT)]
     if (section in _LINK_SECTIONS and not counted and not any(c in LIST_FIELDS for c in fields)
             and frame["id"].is_unique and (len(prov) == len(frame) or prov["id"].is_unique)):
         return _links_of(frame, fields, names, ev_of)
@@ -1171,12 +1194,22 @@ def _same(a: Any, b: Any) -> bool:
 
 
 def _merge_into(base: Case, records: dict[str, list[dict[str, Any]]],
-                conflicts: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
-    """The base case's records with the new ones merged in by id."""
+                conflicts: list[dict[str, Any]],
+                counts: dict[str, set[str]] | None = None) -> dict[str, list[dict[str, Any]]]:
+    """The base case's records with the new ones merged in by id.
+
+    A value the base record holds counts whenever it was set, even to the model's default
+    (an organization set to ``kind="company"`` is not overwritten by ``"logistics"``: that is
+    a conflict). Counted records (calls) add up: the weights are summed and since/until
+    widened, as if all the files had been read at once; a record whose files are all among
+    the base record's evidence already (the same file read again) adds nothing.
+    """
     merged: dict[str, list[dict[str, Any]]] = {}
     for section in _ORDER:
-        old = [r.model_dump(exclude_defaults=True) for r in getattr(base, section)]
+        old = [{k: v for k, v in r.model_dump(exclude_unset=True).items() if v is not None}
+               for r in getattr(base, section)]
         by_id = {r["id"]: r for r in old}
+        counted = (counts or {}).get(section, set())
         fresh = []
         for record in records.get(section, []):
             existing = by_id.get(record["id"])
@@ -1185,8 +1218,18 @@ def _merge_into(base: Case, records: dict[str, list[dict[str, Any]]],
                 continue
             kept_from = {c: "(case)" for c in existing}
             where = record.get("attributes", {}).get("rows", "")
+            again = set(record.get("evidence", [])) <= set(existing.get("evidence", []))
             for column, value in record.items():
                 if column == "id":
+                    continue
+                if counted and (column in counted or column in ("since", "until")):
+                    if again:
+                        continue
+                    if column in counted and existing.get(column) is not None:
+                        existing[column] = existing[column] + value
+                        continue
+                    _merge_value(existing, column, value, where, kept_from, section,
+                                 conflicts, counted)
                     continue
                 if column == "evidence":
                     existing["evidence"] = list(dict.fromkeys([*existing.get("evidence", []),
