@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import crimegraph as cg
@@ -163,3 +164,59 @@ def test_two_calls_in_one_minute_count_across_chunks(tmp_path: Path) -> None:
         ["13800000101", "王德胜", "13800000103", "孙丽华", "2024/3/5 14:22", "310"],
         ["13800000101", "王德胜", "13800000103", "孙丽华", "2024/3/5 14:22", "310"]])
     assert cg.ingest(path, "call_records", chunk_size=1).case.relationships[0].weight == 2.0
+
+
+# -- grading ---------------------------------------------------------------------------------
+@pytest.mark.parametrize(("argument", "value", "error", "words"), [
+    ("reliability", "b", cg.InvalidArgument, r"reliability must be one of A, .* not 'b'.*'B'"),
+    ("reliability", "G", cg.InvalidArgument, r"reliability must be one of .* not 'G'"),
+    ("reliability", 2, cg.WrongArgumentType, r"reliability must be one of the letters A-F"),
+    ("credibility", 7, cg.InvalidArgument, r"credibility must be one of 1, .* not 7"),
+    ("credibility", True, cg.WrongArgumentType, r"credibility must be a whole number"),
+    ("credibility", "3", cg.WrongArgumentType, r"credibility must be a whole number.*'3'"),
+    ("agency", 5, cg.WrongArgumentType, r"agency must be text"),
+])
+def test_a_wrong_grade_is_refused_before_any_file_is_read(
+        tmp_path: Path, argument: str, value: object, error: type[Exception],
+        words: str) -> None:
+    missing = tmp_path / "not_there.csv"  # refused before the file is looked for
+    with pytest.raises(error, match=words):
+        cg.ingest(missing, "call_records", strict=False, **{argument: value})  # type: ignore[arg-type]
+
+
+def test_a_file_read_again_with_another_grade_reports_the_difference(
+        monthly_calls: tuple[Path, Path]) -> None:
+    jan, _ = monthly_calls
+    first = cg.ingest(jan, "call_records", reliability="B", credibility=2)
+    again = cg.ingest(jan, "call_records", into=first, reliability="C", credibility=2,
+                      agency="city police")
+    evidence = again.case.get("src:jan.csv")
+    assert (evidence.reliability, evidence.credibility) == ("B", 2)
+    assert len(again.case.evidence) == 1
+    graded = again.conflicts[again.conflicts["type"] == "evidence"]
+    assert sorted(map(tuple, graded[["record", "field", "kept", "other"]].values.tolist())) == [
+        ("src:jan.csv", "agency", "telecom operator", "city police"),
+        ("src:jan.csv", "reliability", "B", "C")]
+
+
+def test_a_file_read_again_fills_in_a_grade_it_lacked(
+        monthly_calls: tuple[Path, Path]) -> None:
+    jan, _ = monthly_calls
+    again = cg.ingest(jan, "call_records", into=cg.ingest(jan, "call_records"),
+                      reliability="A", credibility=1)
+    evidence = again.case.get("src:jan.csv")
+    assert (evidence.reliability, evidence.credibility) == ("A", 1)
+    assert len(again.conflicts) == 0
+
+
+# -- a file that gave nothing ------------------------------------------------------------------
+def test_a_header_only_file_is_reported_and_makes_no_evidence(
+        tmp_path: Path, monthly_calls: tuple[Path, Path]) -> None:
+    jan, _ = monthly_calls
+    empty = write_csv(tmp_path / "march.csv", CALL_HEADER, [])
+    result = cg.ingest([jan, empty], "call_records", strict=False)
+    assert [e.id for e in result.case.evidence] == ["src:jan.csv"]
+    assert result.problems[["source", "message"]].values.tolist() == [
+        ["march.csv", "the file has a header but no rows"]]
+    march = result.sources[result.sources["source"] == "march.csv"].iloc[0]
+    assert pd.isna(march["evidence"]) and march["rows_read"] == 0

@@ -271,6 +271,7 @@ def ingest(
     """
     if chunk_size < 1:
         raise InvalidArgument(f"chunk_size must be at least 1, not {chunk_size}")
+    _check_grading(agency, reliability, credibility)
     with gc_paused():  # millions of values and records, none in a reference cycle
         return _ingest(sources, mapping, agency, reliability, credibility, strict, into,
                        encoding, timezone, case_id, title, chunk_size, progress)
@@ -303,8 +304,11 @@ def _ingest(sources: Any, mapping: MappingLike | None, agency: str | None,
     for src in srcs:
         if src.opened:
             _read_source(src, stage, problems, tz, chunk_size, progress)
-    evidence = _source_evidence(srcs, taken, base)
+    evidence, filled, regraded = _source_evidence(srcs, taken, base, stage.recorded)
     records, conflicts, provenance = stage.merge(srcs, evidence, base, problems)
+    if regraded:
+        conflicts = pd.concat([conflicts, pd.DataFrame(regraded, columns=list(CONFLICT_COLUMNS))],
+                              ignore_index=True)
     problem_frame = problems.frame()
     if strict and len(problem_frame):
         raise InvalidSource(_problem_list(problem_frame))
@@ -312,7 +316,7 @@ def _ingest(sources: Any, mapping: MappingLike | None, agency: str | None,
     provenance = _account_dropped(dropped, provenance, srcs, stage, problems)
     if strict and dropped:
         raise InvalidSource(_problem_list(problems.frame()))
-    case = _make_case(built, evidence, base, tz_name, case_id, title)
+    case = _make_case(built, evidence, filled, base, tz_name, case_id, title)
     if previous is not None and len(previous.problems):
         problems.parts.insert(0, previous.problems)
     problem_frame = problems.frame()
@@ -322,6 +326,32 @@ def _ingest(sources: Any, mapping: MappingLike | None, agency: str | None,
         conflicts = pd.concat([previous.conflicts, conflicts], ignore_index=True)
         provenance = pd.concat([previous.provenance, provenance], ignore_index=True)
     return Ingested(case, problem_frame, conflicts, sources_frame, provenance)
+
+
+_RELIABILITY = ("A", "B", "C", "D", "E", "F")
+_CREDIBILITY = (1, 2, 3, 4, 5, 6)
+
+
+def _check_grading(agency: Any, reliability: Any, credibility: Any) -> None:
+    """Refuse a wrong grade before any file is read."""
+    if agency is not None and not isinstance(agency, str):
+        raise WrongArgumentType(f"agency must be text, not {type(agency).__name__} {agency!r}")
+    if reliability is not None:
+        if not isinstance(reliability, str):
+            raise WrongArgumentType(f"reliability must be one of the letters A-F, not "
+                                    f"{type(reliability).__name__} {reliability!r}")
+        if reliability not in _RELIABILITY:
+            hint = (f" (the grades are capital letters: {reliability.upper()!r})"
+                    if reliability.upper() in _RELIABILITY else "")
+            raise InvalidArgument(f"reliability must be one of A, B, C, D, E, F (the source's "
+                                  f"reliability), not {reliability!r}{hint}")
+    if credibility is not None:
+        if isinstance(credibility, bool) or not isinstance(credibility, int):
+            raise WrongArgumentType(f"credibility must be a whole number 1-6, not "
+                                    f"{type(credibility).__name__} {credibility!r}")
+        if credibility not in _CREDIBILITY:
+            raise InvalidArgument(f"credibility must be one of 1, 2, 3, 4, 5, 6 (the "
+                                  f"information's credibility), not {credibility!r}")
 
 
 def _pairs(sources: Any, mapping: Any) -> list[tuple[Path, Mapping]]:
@@ -1254,13 +1284,22 @@ def _merge_into(base: Case, records: dict[str, list[dict[str, Any]]],
 
 
 # -- the evidence records and the case ---------------------------------------------------------
-def _source_evidence(srcs: list[_Source], taken: set[str],
-                     base: Case | None) -> list[Evidence]:
+def _source_evidence(srcs: list[_Source], taken: set[str], base: Case | None,
+                     recorded: Counter[int]
+                     ) -> tuple[list[Evidence], dict[str, Evidence], list[dict[str, Any]]]:
+    """Each file's Evidence record; the base case's evidence records a file read again fills
+    in (a grade or agency they lacked); and the grades and agencies that differ from those of
+    the file's earlier reading (reported as conflicts: the earlier record is kept).
+
+    A file that gave no record (a header and no rows, or every row rejected) gets none:
+    nothing in the case would cite it (its problems still say what happened)."""
     out: list[Evidence] = []
     known = {e.id: e for e in base.evidence} if base is not None else {}
+    filled: dict[str, Evidence] = {}
+    conflicts: list[dict[str, Any]] = []
     used = set(taken)
     for src in srcs:
-        if not src.opened:
+        if not src.opened or not recorded[src.index]:
             continue
         digest = file_digest(src.file.path)
         candidate = f"src:{src.name}"
@@ -1273,6 +1312,7 @@ def _source_evidence(srcs: list[_Source], taken: set[str],
             candidate = f"src:{src.name}#{number}"
         src.evidence_id = candidate
         if candidate in known:
+            _regraded(filled.get(candidate, known[candidate]), src, filled, conflicts)
             continue
         used.add(candidate)
         out.append(Evidence(
@@ -1282,7 +1322,25 @@ def _source_evidence(srcs: list[_Source], taken: set[str],
             attributes={"mapping": src.mapping.name, "sha256": digest,
                         "encoding": src.file.encoding, "rows_read": src.read},
         ))
-    return out
+    return out, filled, conflicts
+
+
+def _regraded(earlier: Evidence, src: _Source, filled: dict[str, Evidence],
+              conflicts: list[dict[str, Any]]) -> None:
+    """A file read again: fill in what its evidence record lacked, report what differs."""
+    given = {"agency": src.agency, "reliability": src.reliability,
+             "credibility": src.credibility}
+    blanks = {k: v for k, v in given.items() if v is not None and getattr(earlier, k) is None}
+    if blanks:
+        filled[earlier.id] = earlier.model_copy(update=blanks)
+    for name, value in given.items():
+        old = getattr(earlier, name)
+        if value is not None and old is not None and old != value:
+            conflicts.append({"record": earlier.id, "type": "evidence", "field": name,
+                              "kept": old, "other": value, "kept_from": "(case)",
+                              "other_from": src.name,
+                              "resolution": "first kept (the file was read before with this "
+                                            "grade; change it on the evidence record)"})
 
 
 @dataclass
@@ -1409,9 +1467,11 @@ def _account_dropped(dropped: list[_Dropped], provenance: pd.DataFrame, srcs: li
     return kept.reset_index(drop=True)
 
 
-def _make_case(built: dict[str, list[Any]], evidence: list[Evidence], base: Case | None,
-               tz_name: str, case_id: str, title: str) -> Case:
-    evidence_all = [*(base.evidence if base is not None else []), *evidence]
+def _make_case(built: dict[str, list[Any]], evidence: list[Evidence],
+               filled: dict[str, Evidence], base: Case | None, tz_name: str, case_id: str,
+               title: str) -> Case:
+    earlier = [filled.get(e.id, e) for e in base.evidence] if base is not None else []
+    evidence_all = [*earlier, *evidence]
     try:
         return Case(
             id=base.id if base is not None else case_id,
