@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 import crimegraph as cg
+from crimegraph.cli import main
 
 RAW = Path(__file__).resolve().parents[2] / "fixtures" / "raw"
 
@@ -220,3 +221,49 @@ def test_a_header_only_file_is_reported_and_makes_no_evidence(
         ["march.csv", "the file has a header but no rows"]]
     march = result.sources[result.sources["source"] == "march.csv"].iloc[0]
     assert pd.isna(march["evidence"]) and march["rows_read"] == 0
+
+
+# -- the command line's exit status ------------------------------------------------------------
+def test_cli_exits_zero_when_every_row_loaded_beside_an_unmapped_column(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_csv(tmp_path / "calls.csv", [*CALL_HEADER, "备注"], [
+        ["13800000101", "王德胜", "13800000103", "孙丽华", "2024-01-05 10:00:00", "60", "x"]])
+    out = tmp_path / "case.json"
+    status = main(["ingest", "call_records", str(path), "-o", str(out), "--lenient",
+                   "--no-progress"])
+    printed = capsys.readouterr().out
+    assert "column not in the mapping" in printed  # reported, and still every row loaded
+    assert status == 0 and out.exists()
+
+
+def test_cli_exits_one_when_a_row_was_rejected(tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_csv(tmp_path / "calls.csv", CALL_HEADER, [
+        ["13800000101", "王德胜", "13800000103", "孙丽华", "2024-01-05 10:00:00", "60"],
+        ["13800000101", "王德胜", "13800000103", "孙丽华", "not a time", "60"]])
+    out = tmp_path / "case.json"
+    status = main(["ingest", "call_records", str(path), "-o", str(out), "--lenient",
+                   "--no-progress"])
+    assert status == 1 and out.exists()
+    assert "not a date or time" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("lenient", [["--lenient"], []])
+def test_cli_missing_input_file_exits_two_and_writes_nothing(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], lenient: list[str]) -> None:
+    good = write_csv(tmp_path / "calls.csv", CALL_HEADER, [
+        ["13800000101", "王德胜", "13800000103", "孙丽华", "2024-01-05 10:00:00", "60"]])
+    out = tmp_path / "case.json"
+    status = main(["ingest", "call_records", str(good), str(tmp_path / "no_such.csv"),
+                   "-o", str(out), "--no-progress", *lenient])
+    assert status == 2 and not out.exists()
+    assert "no such file" in capsys.readouterr().err
+
+
+def test_cli_unreadable_input_exits_two(tmp_path: Path,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "case.json"
+    status = main(["ingest", "call_records", str(tmp_path), "-o", str(out), "--lenient",
+                   "--no-progress"])
+    assert status == 2 and not out.exists()
+    assert "not a file" in capsys.readouterr().err
