@@ -267,3 +267,30 @@ def test_cli_unreadable_input_exits_two(tmp_path: Path,
                    "--no-progress"])
     assert status == 2 and not out.exists()
     assert "not a file" in capsys.readouterr().err
+
+
+# -- files that share a name -------------------------------------------------------------------
+def test_two_files_of_one_name_are_told_apart_by_their_folders(tmp_path: Path) -> None:
+    header = ["交易流水号", "交易时间", "付款方户名", "付款方预留手机号", "收款方户名", "交易金额"]
+    paths = []
+    for bank, number, amount in (("bankA", "S", "oops"), ("bankB", "T", "bad")):
+        (tmp_path / bank).mkdir()
+        paths.append(write_csv(tmp_path / bank / "statements.csv", header, [
+            [f"{number}1", "2024-01-05 10:00", "王德胜", "13800000101", "鑫源公司", "1000"],
+            [f"{number}2", "2024-01-06", "王德胜", "13800000101", "鑫源公司", amount]]))
+    result = cg.ingest(paths, "bank_statements", strict=False)
+    assert result.problems[["source", "row", "value"]].values.tolist() == [
+        ["bankA/statements.csv", 3, "oops"], ["bankB/statements.csv", 3, "bad"]]
+    assert result.sources[["source", "evidence"]].values.tolist() == [
+        ["bankA/statements.csv", "src:bankA/statements.csv"],
+        ["bankB/statements.csv", "src:bankB/statements.csv"]]
+    payer = result.case.get("tel:+8613800000101")
+    assert payer.attributes["rows"] == "bankA/statements.csv:2;bankB/statements.csv:2"
+    assert sorted(result.provenance["source"].unique()) == ["bankA/statements.csv",
+                                                             "bankB/statements.csv"]
+
+
+def test_a_file_of_a_unique_name_keeps_its_bare_name(monthly_calls: tuple[Path, Path]) -> None:
+    jan, feb = monthly_calls
+    result = cg.ingest([jan, feb, jan], "call_records")
+    assert result.sources["source"].tolist() == ["jan.csv", "feb.csv", "jan.csv"]

@@ -290,8 +290,9 @@ def _ingest(sources: Any, mapping: MappingLike | None, agency: str | None,
     taken = {record.id for record in base.records()} if base is not None else set()
     offset = len(previous.sources) if previous is not None else 0
     srcs: list[_Source] = []
-    for number, (path, spec) in enumerate(pairs):
-        file = SourceFile(Path(path), Path(path).name, encoding or spec.encoding, spec.sheet)
+    names = _source_names([path for path, _ in pairs])
+    for number, ((path, spec), name) in enumerate(zip(pairs, names)):
+        file = SourceFile(Path(path), name, encoding or spec.encoding, spec.sheet)
         src = _Source(file, spec, number + offset, agency or spec.agency, reliability,
                       credibility)
         srcs.append(src)
@@ -370,6 +371,26 @@ def _pairs(sources: Any, mapping: Any) -> list[tuple[Path, Mapping]]:
     if not pairs:
         raise InvalidArgument("no source files given")
     return pairs
+
+
+def _source_names(paths: list[Path]) -> list[str]:
+    """How problems, provenance and evidence name each file: its file name, or, where two
+    different files share one (``bankA/statements.csv``, ``bankB/statements.csv``), the
+    shortest end of their paths that tells them apart."""
+    full = [Path(os.path.abspath(p)).parts for p in paths]
+    names = [parts[-1] for parts in full]
+    clash = Counter(names)
+    for name in [n for n, count in clash.items() if count > 1]:
+        group = [i for i, n in enumerate(names) if n == name]
+        distinct = {full[i] for i in group}
+        depth = 1
+        while depth < max(len(full[i]) for i in group):
+            if len({full[i][-depth:] for i in group}) == len(distinct):
+                break
+            depth += 1
+        for i in group:
+            names[i] = "/".join(full[i][-depth:]).lstrip("/") or names[i]
+    return names
 
 
 def _problem_list(frame: pd.DataFrame) -> list[SourceProblem]:
