@@ -144,7 +144,10 @@ class Ingested:
     problems : pandas.DataFrame
         Every problem, in every file: ``source``, ``row`` (as a spreadsheet shows it; the
         header is row 1; empty for a problem with the whole file), ``column``, ``value``,
-        ``message``. Empty when all went well.
+        ``message``. Empty when all went well. A record the model refuses when the case is
+        built is named once per row it was made from (``column`` is then the record's field),
+        and so is every link that refers to it. ``source`` is the file's name, or the end of
+        its path that tells it from another file of the same name.
     conflicts : pandas.DataFrame
         Values that disagreed between rows or files for one record (two names for one phone,
         two amounts for one waybill): ``record``, ``type``, ``field``, the value ``kept``
@@ -235,13 +238,18 @@ def ingest(
     reliability, credibility : optional
         The Admiralty grading of these sources (``"A"``..``"F"``, 1..6), kept on each file's
         :class:`~crimegraph.Evidence` record, which every record made from the file lists in
-        its ``evidence``.
+        its ``evidence``. (A file that gives no record gets no Evidence record.) A file read
+        again into a case keeps its earlier record: a differing grade or agency is reported on
+        ``.conflicts``, a missing one filled in.
     strict : bool
-        True (default): raise :class:`~crimegraph.InvalidSource` naming every problem, and
-        load nothing. False: load the good rows and return the problems with them.
+        True (default): raise :class:`~crimegraph.InvalidSource` naming every problem of
+        these files, and load nothing. False: load the good rows and return the problems with
+        them.
     into : Case or Ingested, optional
         A case to add to: records with the same id are merged (lists joined, conflicting values
-        reported), and its problems and sources carry over when it is an :class:`Ingested`.
+        reported, a value set in the case kept even when it equals the model's default,
+        counted relationships summed), and its problems and sources carry over when it is an
+        :class:`Ingested` (a strict ingest judges only the new files).
     encoding : str, optional
         The files' text encoding; detected (UTF-8, UTF-8 with BOM, GB18030) when not given.
     timezone : str, optional
@@ -264,8 +272,12 @@ def ingest(
     Raises
     ------
     InvalidSource
-        With ``strict=True``, when any file, row or value has a problem. A required column
-        missing from a file is reported before any row is read.
+        With ``strict=True``, when any file, row or value has a problem, or the model refuses
+        a record made from the rows. A required column missing from a file is reported before
+        any row is read.
+    InvalidArgument, WrongArgumentType
+        When ``reliability``, ``credibility`` or ``agency`` is no grade or text (before any
+        file is read).
     MappingError
         When a mapping is unknown or inconsistent.
     """
@@ -850,7 +862,8 @@ def _row_texts(text: dict[str, pd.Series], mask: np.ndarray) -> np.ndarray:
     joined = columns[0]
     for column in columns[1:]:
         joined = joined + "\x1f" + column
-    return joined.to_numpy(dtype=object)
+    out: np.ndarray = joined.to_numpy(dtype=object)
+    return out
 
 
 def _render(template: str, values: dict[str, pd.Series], n: int,
@@ -1466,7 +1479,7 @@ def _account_dropped(dropped: list[_Dropped], provenance: pd.DataFrame, srcs: li
     by_name = {src.name: src for src in srcs}
     ids = {d.id for d in dropped}
     mine = provenance[provenance["record"].isin(ids)]
-    rows_of: dict[str, list[tuple[str, int]]] = {}
+    rows_of: dict[str, list[tuple[str, int | None]]] = {}
     for rid, source, row in zip(mine["record"], mine["source"], mine["row"]):
         rows_of.setdefault(rid, []).append((source, int(row)))
     rejected_rows: set[tuple[str, int]] = set()
