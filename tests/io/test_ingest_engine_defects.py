@@ -294,3 +294,45 @@ def test_a_file_of_a_unique_name_keeps_its_bare_name(monthly_calls: tuple[Path, 
     jan, feb = monthly_calls
     result = cg.ingest([jan, feb, jan], "call_records")
     assert result.sources["source"].tolist() == ["jan.csv", "feb.csv", "jan.csv"]
+
+
+# -- inspections: each its own evidence record -----------------------------------------------
+INSPECTION_HEADER = ["检查编号", "检查日期", "被检查单位", "统一社会信用代码", "经营地址",
+                     "检查结果"]
+
+
+def test_a_shop_inspected_twice_keeps_both_inspections(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "inspections.csv", INSPECTION_HEADER, [
+        ["SJ-01", "2024.3.14", "宋都汽配商行", "92401700MA00000017", "某路1号", "未发现问题"],
+        ["SJ-07", "2024.6.02", "宋都汽配商行", "92401700MA00000017", "某路1号",
+         "查获假冒机油120桶"]])
+    result = cg.ingest(path, "inspections", reliability="B", credibility=2)
+    assert len(result.conflicts) == 0
+    shop = result.case.get("org:宋都汽配商行")
+    assert shop.evidence == ["insp:SJ-01", "insp:SJ-07", "src:inspections.csv"]
+    found = []
+    for number in ("SJ-01", "SJ-07"):
+        inspection = result.case.get(f"insp:{number}")
+        assert isinstance(inspection, cg.Evidence)
+        assert (inspection.kind, inspection.reference, inspection.agency,
+                inspection.reliability, inspection.credibility) == (
+            "inspection", number, "market regulator", "B", 2)
+        assert inspection.evidence == ["src:inspections.csv"]
+        found.append((str(inspection.date), inspection.attributes["finding"]))
+    assert found == [("2024-03-14", "未发现问题"), ("2024-06-02", "查获假冒机油120桶")]
+
+
+def test_an_inspection_file_read_again_adds_no_record(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "inspections.csv", INSPECTION_HEADER, [
+        ["SJ-01", "2024.3.14", "宋都汽配商行", "92401700MA00000017", "某路1号", "未发现问题"]])
+    first = cg.ingest(path, "inspections")
+    again = cg.ingest(path, "inspections", into=first)
+    assert sorted(e.id for e in again.case.evidence) == ["insp:SJ-01", "src:inspections.csv"]
+    assert len(again.conflicts) == 0
+
+
+def test_a_mapping_may_not_cite_evidence_from_a_link() -> None:
+    mapping = cg.load_mapping("call_records").model_dump(by_alias=True)
+    mapping["records"][2]["fields"]["evidence"] = "@caller"
+    with pytest.raises(cg.MappingError, match="a relationship has no field 'evidence'"):
+        cg.load_mapping(mapping)

@@ -47,9 +47,10 @@ CONFLICT_COLUMNS = ("record", "type", "field", "kept", "other", "kept_from", "ot
 _UNDECODED = re.compile("[\udc80-\udcff]")
 _SECTION = {"person": "persons", "organization": "organizations", "warehouse": "warehouses",
             "product": "products", "shipment": "transactions", "payment": "transactions",
-            "relationship": "relationships"}
-_ORDER = tuple(t.section for t in RECORD_TYPES if t.section != "evidence")
-"""The sections a mapping can fill, in case-file order (evidence is made by the ingest)."""
+            "relationship": "relationships", "evidence": "evidence"}
+_ORDER = tuple(t.section for t in RECORD_TYPES)
+"""The sections a mapping can fill, in case-file order (besides the evidence records a
+mapping makes, such as one per inspection, the ingest makes one per file)."""
 _MODEL: dict[str, type[Record]] = {t.section: t.cls for t in RECORD_TYPES if t.section in _ORDER}
 _LINK_SECTIONS = tuple(t.section for t in RECORD_TYPES if t.link)
 _ROWS_SHOWN = 20
@@ -753,6 +754,8 @@ def _process_chunk(src: _Source, raw: pd.DataFrame, rows: np.ndarray, stage: _St
         if rspec.type in ("shipment", "payment"):
             data["kind"] = rspec.type
             data.setdefault("currency", m.currency)
+        if rspec.type == "evidence":
+            _evidence_fields(data, src, int(mask.sum()))
         count = int(mask.sum())
         if rspec.count_into:
             stage.counts.setdefault(section, []).append(rspec.count_into)
@@ -793,6 +796,18 @@ def _process_chunk(src: _Source, raw: pd.DataFrame, rows: np.ndarray, stage: _St
         if section != "transactions" and first is None:  # (a repeated waybill merges later)
             frame = _distinct(frame, _content_columns(rspec))
         stage.frames[section].append(frame)
+
+
+def _evidence_fields(data: dict[str, Any], src: _Source, count: int) -> None:
+    """An evidence record a mapping makes (an inspection) takes its file's agency and grading
+    unless the mapping gives them, and its ``date`` is a day."""
+    for name in ("agency", "reliability", "credibility"):
+        value = getattr(src, name)
+        if value is not None and name not in data:
+            data[name] = [value] * count
+    if "date" in data:
+        data["date"] = np.array([v.date() if isinstance(v, datetime) else v
+                                 for v in data["date"]], dtype=object)
 
 
 def _first_rows(columns: list[Any], count: int) -> np.ndarray | None:
@@ -1125,7 +1140,8 @@ def _merge_section(section: str, frame: pd.DataFrame, prov: pd.DataFrame,
     for record in out:
         rid = record["id"]
         record.setdefault("attributes", {})["rows"] = rows_text[rid]
-        record["evidence"] = list(dict.fromkeys(ev_of[s] for s in srcs_of[rid]))
+        record["evidence"] = list(dict.fromkeys([*record.get("evidence", []),
+                                                 *(ev_of[s] for s in srcs_of[rid])]))
         if sizes is not None:
             for c in counted:
                 record[c] = float(sizes[rid])
@@ -1275,11 +1291,13 @@ def _merge_into(base: Case, records: dict[str, list[dict[str, Any]]],
         by_id = {r["id"]: r for r in old}
         counted = (counts or {}).get(section, set())
         fresh = []
+        touched: list[dict[str, Any]] = []
         for record in records.get(section, []):
             existing = by_id.get(record["id"])
             if existing is None:
                 fresh.append(record)
                 continue
+            touched.append(existing)
             kept_from = {c: "(case)" for c in existing}
             where = record.get("attributes", {}).get("rows", "")
             again = set(record.get("evidence", [])) <= set(existing.get("evidence", []))
@@ -1313,7 +1331,8 @@ def _merge_into(base: Case, records: dict[str, list[dict[str, Any]]],
                 else:
                     _merge_value(existing, column, value, where, kept_from, section,
                                  conflicts, set())
-        merged[section] = old + fresh
+        # (the base's evidence records stay as they are, but those a mapping made again)
+        merged[section] = (touched if section == "evidence" else old) + fresh
     return merged
 
 
@@ -1504,8 +1523,11 @@ def _account_dropped(dropped: list[_Dropped], provenance: pd.DataFrame, srcs: li
 def _make_case(built: dict[str, list[Any]], evidence: list[Evidence],
                filled: dict[str, Evidence], base: Case | None, tz_name: str, case_id: str,
                title: str) -> Case:
-    earlier = [filled.get(e.id, e) for e in base.evidence] if base is not None else []
-    evidence_all = [*earlier, *evidence]
+    made = built.pop("evidence", [])
+    again = {e.id for e in made}
+    earlier = ([filled.get(e.id, e) for e in base.evidence if e.id not in again]
+               if base is not None else [])
+    evidence_all = [*earlier, *evidence, *made]
     try:
         return Case(
             id=base.id if base is not None else case_id,
