@@ -336,3 +336,20 @@ def test_a_mapping_may_not_cite_evidence_from_a_link() -> None:
     mapping["records"][2]["fields"]["evidence"] = "@caller"
     with pytest.raises(cg.MappingError, match="a relationship has no field 'evidence'"):
         cg.load_mapping(mapping)
+
+
+def test_a_file_of_a_name_the_case_has_is_told_apart_by_its_folder(tmp_path: Path) -> None:
+    header = ["交易流水号", "交易时间", "付款方户名", "付款方预留手机号", "收款方户名", "交易金额"]
+    paths = []
+    for bank, number in (("bankA", "S"), ("bankB", "T")):
+        (tmp_path / bank).mkdir()
+        paths.append(write_csv(tmp_path / bank / "statements.csv", header, [
+            [f"{number}1", "2024-01-05 10:00", "王德胜", "13800000101", "鑫源公司", "1000"]]))
+    first = cg.ingest(paths[0], "bank_statements")
+    second = cg.ingest(paths[1], "bank_statements", into=first)
+    assert second.sources["source"].tolist() == ["statements.csv", "bankB/statements.csv"]
+    assert sorted(e.id for e in second.case.evidence) == ["src:bankB/statements.csv",
+                                                          "src:statements.csv"]
+    again = cg.ingest(paths[0], "bank_statements", into=first)  # the same file: same name
+    assert again.sources["source"].tolist() == ["statements.csv", "statements.csv"]
+    assert [e.id for e in again.case.evidence] == ["src:statements.csv"]

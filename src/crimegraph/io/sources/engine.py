@@ -303,7 +303,7 @@ def _ingest(sources: Any, mapping: MappingLike | None, agency: str | None,
     taken = {record.id for record in base.records()} if base is not None else set()
     offset = len(previous.sources) if previous is not None else 0
     srcs: list[_Source] = []
-    names = _source_names([path for path, _ in pairs])
+    names = _source_names([path for path, _ in pairs], _earlier_files(base))
     for number, ((path, spec), name) in enumerate(zip(pairs, names)):
         file = SourceFile(Path(path), name, encoding or spec.encoding, spec.sheet)
         src = _Source(file, spec, number + offset, agency or spec.agency, reliability,
@@ -386,12 +386,30 @@ def _pairs(sources: Any, mapping: Any) -> list[tuple[Path, Mapping]]:
     return pairs
 
 
-def _source_names(paths: list[Path]) -> list[str]:
+def _earlier_files(base: Case | None) -> dict[str, str]:
+    """The files a case was ingested from: name -> SHA-256 (from their evidence records)."""
+    if base is None:
+        return {}
+    return {str(e.reference): str(e.attributes.get("sha256")) for e in base.evidence
+            if e.id.startswith("src:") and e.reference and "sha256" in e.attributes}
+
+
+def _source_names(paths: list[Path], earlier: AbstractMapping[str, str] | None = None
+                  ) -> list[str]:
     """How problems, provenance and evidence name each file: its file name, or, where two
     different files share one (``bankA/statements.csv``, ``bankB/statements.csv``), the
-    shortest end of their paths that tells them apart."""
+    shortest end of their paths that tells them apart. A file named as one the case was
+    ingested from (``earlier``: name -> SHA-256) but of other content is named by its folder
+    too."""
     full = [Path(os.path.abspath(p)).parts for p in paths]
     names = [parts[-1] for parts in full]
+    for i, parts in enumerate(full):
+        known = (earlier or {}).get(names[i])
+        if known is not None and len(parts) > 1 and file_digest(paths[i]) != known:
+            depth = 2
+            while depth < len(parts) and "/".join(parts[-depth:]) in (earlier or {}):
+                depth += 1
+            names[i] = "/".join(parts[-depth:]).lstrip("/")
     clash = Counter(names)
     for name in [n for n, count in clash.items() if count > 1]:
         group = [i for i, n in enumerate(names) if n == name]
