@@ -50,14 +50,16 @@ def test_a_record_the_model_rejects_is_reported_for_every_row_it_came_from(
     org_id = f"org:{LONG_COMPANY}"
     about_org = problems[problems["message"].str.contains(f"organization {org_id!r} rejected")]
     assert sorted(about_org["row"].tolist()) == [2, 3]
-    assert set(about_org["column"]) == {"id"} and set(about_org["value"]) == {org_id}
-    assert all("244 characters long; at most 200 are allowed" in m
+    # the file's column the id was made from, the id, and the field in words
+    assert set(about_org["column"]) == {"收件单位"} and set(about_org["value"]) == {org_id}
+    assert all("the id is 244 characters long; at most 200 are allowed" in m
                for m in about_org["message"])
     assert not any("String should" in m for m in problems["message"])
     # the shipments made from those rows cannot be kept, and say so
     lost = problems[problems["message"].str.contains("transaction 'wb:HY")]
-    assert sorted(zip(lost["row"].tolist(), lost["column"].tolist())) == [(2, "target"),
-                                                                       (3, "target")]
+    assert sorted(zip(lost["row"].tolist(), lost["column"].tolist())) == [(2, "收件单位"),
+                                                                       (3, "收件单位")]
+    assert all("its target" in m for m in lost["message"])
     assert lost["message"].str.contains("'wb:HY1'").sum() == 1
     assert lost["message"].str.contains("'wb:HY2'").sum() == 1
     assert [t.id for t in result.case.transactions] == ["wb:HY3"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import string
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from collections.abc import Mapping as AbstractMapping
@@ -146,9 +147,10 @@ class Ingested:
         Every problem, in every file: ``source``, ``row`` (as a spreadsheet shows it; the
         header is row 1; empty for a problem with the whole file), ``column``, ``value``,
         ``message``. Empty when all went well. A record the model refuses when the case is
-        built is named once per row it was made from (``column`` is then the record's field),
-        and so is every link that refers to it. ``source`` is the file's name, or the end of
-        its path that tells it from another file of the same name.
+        built is named once per row it was made from (``column``: the file's column the field
+        was made from; the message names the field), and so is every link that refers to
+        it. ``source`` is the file's name, or the end of its path that tells it from another
+        file of the same name.
     conflicts : pandas.DataFrame
         Values that disagreed between rows or files for one record (two names for one phone,
         two amounts for one waybill): ``record``, ``type``, ``field``, the value ``kept``
@@ -903,8 +905,6 @@ def _render(template: str, values: dict[str, pd.Series], n: int,
             where: np.ndarray | None = None, blanks: _Blanks | None = None) -> pd.Series:
     """The ids of a template, row by row; None where an inserted value is blank (and, given
     ``where``, in the rows where it is False: no record is made there)."""
-    import string
-
     blank_of = blanks if blanks is not None else _blank
     if where is not None and not where.all():
         out = pd.Series(None, index=pd.RangeIndex(n), dtype=object)
@@ -1526,8 +1526,11 @@ def _account_dropped(dropped: list[_Dropped], provenance: pd.DataFrame, srcs: li
         for source, row in places:
             if row is not None:
                 rejected_rows.add((source, row))
+            src = by_name.get(source)
             for column, value, message in item.reasons:
-                problems.add(source, row, column, value,
+                header = (_header_of(src, item.section, item.id, column) if src is not None
+                          else column)
+                problems.add(source, row, header, value,
                              f"{word} {item.id!r} rejected: {message}")
     for source, _ in rejected_rows:
         src = by_name.get(source)
@@ -1536,6 +1539,42 @@ def _account_dropped(dropped: list[_Dropped], provenance: pd.DataFrame, srcs: li
             stage.recorded[src.index] -= 1
     kept = provenance[~provenance["record"].isin(ids)]
     return kept.reset_index(drop=True)
+
+
+def _header_of(src: _Source, section: str, rid: str, field_name: str | None) -> str | None:
+    """The file's column a record's field was made from (the first, for an id made from
+    several), found through the mapping's records whose id template fits (the first whose
+    column the file has: where two fit, as a sender's and a receiver's company, it may name
+    the other); else the field's name."""
+    m = src.mapping
+    if field_name is None:
+        return None
+
+    def first_column(template: str) -> str | None:
+        cols = template_columns(template)
+        return cols[0] if cols else None
+
+    fallback: str | None = None  # (a column of the mapping that this file lacks)
+    for spec in m.records:
+        literal = next(iter(string.Formatter().parse(spec.id)), ("", None))[0] or ""
+        if _SECTION[spec.type] != section or not rid.startswith(literal):
+            continue
+        column: str | None = None
+        if field_name == "id":
+            column = first_column(spec.id)
+        else:
+            source = spec.fields.get(field_name)
+            choice = source if isinstance(source, str) else (source[0] if source else None)
+            if choice is not None and choice.startswith("@"):
+                ref = next((r for r in m.records if r.name == choice[1:]), None)
+                column = first_column(ref.id) if ref is not None else None
+            else:
+                column = choice
+        if column is not None and column in m.columns:
+            if src.columns.get(column) is not None:
+                return src.columns[column]
+            fallback = fallback or m.columns[column].header[0]
+    return fallback or field_name
 
 
 def _make_case(built: dict[str, list[Any]], evidence: list[Evidence],
