@@ -355,3 +355,26 @@ def test_a_file_of_a_name_the_case_has_is_told_apart_by_its_folder(tmp_path: Pat
     again = cg.ingest(paths[0], "bank_statements", into=first)  # the same file: same name
     assert again.sources["source"].tolist() == ["statements.csv", "statements.csv"]
     assert [e.id for e in again.case.evidence] == ["src:statements.csv"]
+
+
+def test_a_counted_relationship_to_a_rejected_person_is_reported(tmp_path: Path) -> None:
+    mapping = {
+        "name": "contacts", "title": "Contacts", "evidence_kind": "document",
+        "columns": {"a": {"header": "甲", "required": True},
+                    "b": {"header": "乙", "required": True}},
+        "records": [
+            {"as": "a", "type": "person", "id": "p:{a}", "fields": {"name": "a"}},
+            {"as": "b", "type": "person", "id": "p:{b}", "fields": {"name": "b"}},
+            {"as": "met", "type": "relationship", "id": "met:{a}>{b}",
+             "fields": {"source": "@a", "target": "@b"}, "set": {"kind": "associate"},
+             "count_into": "weight"}],
+    }
+    long_name = "王" * 230
+    path = write_csv(tmp_path / "contacts.csv", ["甲", "乙"], [
+        ["张三", long_name], ["张三", long_name], ["张三", "李四"]])
+    result = cg.ingest(path, mapping, strict=False)
+    lost = result.problems[result.problems["message"].str.contains("relationship 'met:")]
+    assert sorted(lost["row"].tolist()) == [2, 3] and set(lost["column"]) == {"乙"}
+    assert [r.id for r in result.case.relationships] == ["met:张三>李四"]
+    row = result.sources.iloc[0]
+    assert (row.recorded, row.rejected) == (1, 2)
