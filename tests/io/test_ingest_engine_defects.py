@@ -378,3 +378,19 @@ def test_a_counted_relationship_to_a_rejected_person_is_reported(tmp_path: Path)
     assert [r.id for r in result.case.relationships] == ["met:张三>李四"]
     row = result.sources.iloc[0]
     assert (row.recorded, row.rejected) == (1, 2)
+
+
+@pytest.mark.parametrize(("field", "value", "kind", "words"), [
+    ("id", "a\u200bb", "string_pattern_mismatch", "the id contains U+200B (ZERO WIDTH SPACE)"),
+    ("id", "a" * 201, "string_too_long", "the id is 201 characters long; at most 200"),
+    ("currency", "cny", "string_pattern_mismatch", "the currency 'cny' is no three-letter"),
+    ("name", " ", "string_pattern_mismatch", "name: a name must not be empty"),
+])
+def test_the_model_s_refusals_are_said_in_words(field: str, value: str, kind: str,
+                                                words: str) -> None:
+    from crimegraph.io.sources.engine import _in_words
+
+    error = {"type": kind, "input": value, "msg": "String should match pattern '^x$'",
+             "ctx": {"max_length": 200}}
+    said = _in_words(error, field)
+    assert said.startswith(words) and "String should" not in said

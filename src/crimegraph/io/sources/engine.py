@@ -1500,10 +1500,16 @@ def _in_words(error: Any, field: str) -> str:
                 f"at most {limit} are allowed")
     if kind == "string_pattern_mismatch" and isinstance(value, str):
         worded = _friendly(error, field)
-        if worded != str(error["msg"]):
+        if worded.startswith(("contains ", "has ")):  # (a flaw of an id or reference)
             return f"the {field} {worded}"
-        return (f"the {field} holds characters it may not hold (white space at its start "
-                "or end, or an invisible or control character)")
+        if worded != str(error["msg"]):
+            return f"{field}: {worded}"
+        if field.split(".")[0] == "currency":
+            return f"the currency {value!r} is no three-letter currency code (CNY, USD)"
+        if field.split(".")[0] in ("id", *_REFERENCES):
+            return (f"the {field} holds characters it may not hold (white space at its start "
+                    "or end, or an invisible or control character)")
+        return f"the {field} {value!r} is not in a form the model accepts"
     return f"{field}: {_friendly(error, field)}"
 
 
