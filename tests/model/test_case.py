@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -230,3 +232,23 @@ def test_fields_cannot_be_edited_after_the_case_was_built() -> None:
     table = cg.CaseGraph(case).shipments()
     assert table.quantity.tolist() == [5.0]
     assert table.node_ids[table.target[0]] == "P1"
+
+
+@pytest.mark.parametrize("moment", [
+    datetime(2000, 4, 2, 0, 1, tzinfo=ZoneInfo("America/St_Johns")),   # the clocks jump over it
+    datetime(2024, 11, 3, 1, 30, tzinfo=ZoneInfo("America/New_York")),  # it happens twice
+    datetime(2024, 3, 10, 2, 30),  # naive, nonexistent in the case's zone
+])
+def test_a_wall_time_the_clocks_skip_or_repeat_names_one_instant(
+    moment: datetime, tmp_path: Path,
+) -> None:
+    case = cg.Case(timezone="America/New_York",
+                   persons=[cg.Person(id="A", name="a"), cg.Person(id="B", name="b")],
+                   transactions=[cg.Transaction(id="T", kind="payment", source="A", target="B",
+                                                timestamp=moment, amount=1)])
+    stamp = case.transactions[0].timestamp
+    zone = moment.tzinfo or ZoneInfo("America/New_York")
+    assert stamp.utcoffset() == moment.replace(tzinfo=zone).utcoffset()  # read with fold=0
+    assert stamp == stamp.astimezone(timezone.utc)  # comparable across zones
+    assert cg.read_case(cg.write_case(case, tmp_path / "case.json")) == case
+    assert cg.read_workbook(cg.write_workbook(case, tmp_path / "case.xlsx")) == case

@@ -39,6 +39,7 @@ __all__ = [
     "from_epoch_us",
     "get_timezone",
     "localize",
+    "pin_wall_time",
     "to_epoch_us",
 ]
 
@@ -118,11 +119,27 @@ def _write_offset_seconds(value: datetime, handler: SerializerFunctionWrapHandle
     return handler(value)
 
 
+def pin_wall_time(value: datetime) -> datetime:
+    """``value`` as a fixed offset when its wall time is ambiguous or nonexistent in its zone.
+
+    Such a time compares unequal to every time of another zone (PEP 495), even the same
+    instant; pinned to the offset it is read with, it names that instant plainly.
+    """
+    tz = value.tzinfo
+    if tz is None or type(tz) is timezone or type(tz).__name__ == "TzInfo":
+        return value  # naive, or a fixed offset: nothing depends on the fold
+    offset = value.utcoffset()
+    if offset is not None and value.replace(fold=1 - value.fold).utcoffset() != offset:
+        return value.astimezone(timezone(offset))
+    return value
+
+
 Moment = Annotated[
     datetime,
     BeforeValidator(_offset_with_seconds),
     BeforeValidator(refuse_bare_numbers),
     AfterValidator(check_time_range),
+    AfterValidator(pin_wall_time),
     WrapSerializer(_write_offset_seconds, when_used="json"),
 ]
 """A datetime whose day is in :data:`SUPPORTED_TIME_RANGE`."""
@@ -150,10 +167,16 @@ def get_timezone(name: str) -> tzinfo:
 
 
 def localize(value: date | datetime, tz: tzinfo) -> datetime:
-    """An aware datetime: naive values are read as local time in ``tz``, dates as midnight."""
+    """An aware datetime: naive values are read as local time in ``tz``, dates as midnight.
+
+    A wall time that a change of clocks makes ambiguous (it happens twice) or nonexistent
+    (the clocks jump over it) is pinned to the offset it is read with (``fold=0``: the offset
+    before the change) as a fixed offset, so that it names one instant, compares equal to
+    the same instant in any other zone, and comes back equal from every file format.
+    """
     if isinstance(value, datetime):
-        return value if value.tzinfo is not None else value.replace(tzinfo=tz)
-    return datetime(value.year, value.month, value.day, tzinfo=tz)
+        return pin_wall_time(value if value.tzinfo is not None else value.replace(tzinfo=tz))
+    return pin_wall_time(datetime(value.year, value.month, value.day, tzinfo=tz))
 
 
 def to_epoch_us(value: datetime) -> int:
