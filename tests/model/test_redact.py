@@ -112,3 +112,43 @@ def test_case_graph_in_case_graph_out() -> None:
     assert out.case.id == "fake-liquor-zhou-public"
     assert out.get("P-ZHOU").name == "周某某"
     assert graph.get("P-ZHOU").name == "周建国"  # the input is left as it was
+
+
+@pytest.mark.parametrize(("key", "kind"), [
+    ("地址", "address"), ("住址", "address"), ("户籍地址", "address"), ("身份证地址", "address"),
+    ("身份证号", "national id"), ("身份证", "national id"), ("手机", "phone"),
+    ("联系电话", "phone"), ("银行卡号", "account"), ("账号", "account"), ("护照", "passport"),
+    ("addresses", "address"), ("address_line1", "address"), ("homeAddress", "address"),
+    ("accounts", "account"), ("bank_accounts", "account"), ("bankcard", "account"),
+    ("BankCardNo", "account"), ("credit_card_number", "account"),
+    ("phones", "phone"), ("cellphone", "phone"), ("phoneNumber", "phone"),
+    ("mobile_2", "phone"), ("passport_number", "passport"), ("passportNo", "passport"),
+    ("nationalId", "national id"), ("id_card_no", "national id"),
+    ("id_card_number", "national id"), ("IDCardNumber", "national id"),
+    ("identity_number", "national id"),
+])
+def test_attribute_keys_in_any_spelling_are_masked_with_their_kind(key: str, kind: str) -> None:
+    value = "Secret 7731 value"
+    case = cg.Case(persons=[cg.Person(id="P1", name="Zhou Jianguo", attributes={key: value},
+                                      notes=f"see {value}")])
+    person = cg.redact(case, "public").persons[0]
+    assert person.attributes[key] == f"[{kind} 1]"
+    assert person.notes == f"see [{kind} 1]"  # the same value in free text, the same token
+
+
+@pytest.mark.parametrize("key", ["account_holder", "账户名", "phone_type", "platform_id", "id",
+                                 "hotel", "cardinal", "bank_name", "地址类型"])
+def test_attribute_keys_that_name_no_masked_value_are_kept(key: str) -> None:
+    case = cg.Case(persons=[cg.Person(id="P1", name="Zhou Jianguo", attributes={key: "Lotus"})])
+    assert cg.redact(case, "public").persons[0].attributes[key] == "Lotus"
+
+
+def test_numbers_in_parentheses_slashes_and_full_width_forms_are_masked() -> None:
+    case = cg.Case(persons=[cg.Person(
+        id="P1", name="Zhou Jianguo", phones=["0755-88881234", "138-0000-0101"],
+        national_id="11010519491231002X",
+        notes="call (0755) 88881234, （0755）8888-1234, 0755/8888 1234 or +86 (138) 0000-0101;"
+              " ID 110105 19491231 002X or 110105 1949 1231 002X; new １３９ (0000) 1111")])
+    notes = cg.redact(case, "public").persons[0].notes
+    assert notes == ("call [phone 1], [phone 1], [phone 1] or +[phone 2];"
+                     " ID [national id 1] or [national id 1]; new [phone 3]")

@@ -62,6 +62,8 @@ True
 from __future__ import annotations
 
 import re
+import unicodedata
+import warnings
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
@@ -84,7 +86,7 @@ __all__ = [
 WITHHELD = "[withheld]"
 """What a withheld person's or record's name becomes wherever it appears in kept text."""
 
-MaskKind = Literal["phone", "national id", "address", "account"]
+MaskKind = Literal["phone", "national id", "passport", "address", "account"]
 
 
 @dataclass(frozen=True)
@@ -248,25 +250,100 @@ def initials(name: str) -> str:
     return " ".join(f"{p[0].upper()}." for p in parts) or "?"
 
 
-# Attribute keys that hold a value of a masked kind (bank accounts live only here).
-_KEY_KINDS: tuple[tuple[MaskKind, re.Pattern[str]], ...] = (
-    ("account", re.compile(r"(^|_)(bank_)?(account|acct|iban|card)(_?(no|number|id))?$", re.I)),
-    ("phone", re.compile(r"(^|_)(phone|phones|mobile|tel|telephone)(_?(no|number))?$", re.I)),
-    ("national id", re.compile(
-        r"(^|_)(national_id|id_card|id_number|id_no|passport|passport_no|ssn)$", re.I)),
-    ("address", re.compile(r"(^|_)(address|addr)$", re.I)),
+# Attribute keys that hold a value of a masked kind (bank accounts live only here). A key is
+# split into words (``passportNo``, ``passport_number``, ``Passport-No.2`` -> passport, no),
+# trailing qualifiers are dropped (no, number, line...), and the last word that is left names the
+# kind: ``address_line1`` is an address, ``account_holder`` is not an account.
+_KEY_WORDS: dict[str, MaskKind] = {
+    **dict.fromkeys(("account", "acct", "acc", "iban", "card", "bankcard", "creditcard",
+                     "debitcard", "bankaccount"), "account"),
+    **dict.fromkeys(("phone", "mobile", "cellphone", "cell", "tel", "telephone", "fax",
+                     "telefon", "whatsapp", "msisdn"), "phone"),
+    **dict.fromkeys(("address", "addr", "adress", "residence", "domicile", "hukou"), "address"),
+    **dict.fromkeys(("passport",), "passport"),
+    **dict.fromkeys(("ssn", "nationalid", "idcard", "nin", "nric"), "national id"),
+}
+_KEY_QUALIFIERS = frozenset({"no", "nr", "nbr", "num", "number", "numbers", "line", "lines",
+                             "full", "value", "text", "code"})
+_KEY_ID_WORDS = frozenset({"national", "identity", "citizen", "resident", "personal", "id"})
+"""Words before ``id`` or ``card`` that make the key a national id (``id_card``)."""
+_KEY_CJK: tuple[tuple[str, MaskKind], ...] = (
+    ("身份证", "national id"), ("身份号", "national id"), ("证件号", "national id"),
+    ("公民身份", "national id"), ("护照", "passport"),
+    ("银行卡", "account"), ("卡号", "account"), ("账号", "account"), ("帐号", "account"),
+    ("账户", "account"), ("帐户", "account"), ("银行账", "account"),
+    ("手机", "phone"), ("电话", "phone"), ("联系方式", "phone"), ("传真", "phone"),
+    ("地址", "address"), ("住址", "address"), ("住所", "address"), ("居住地", "address"),
+    ("户籍地", "address"),
 )
+_KEY_CJK_TAIL = re.compile(r"[号码编信息\s:：_\-.0-9]*")
+"""What may follow the kind in a Chinese key (``身份证号码``, ``手机1``); ``账户名`` (the
+account's name) or ``地址类型`` are not values of the kind."""
 
-_SEP = r"[\s\-.]?"
-_PATTERNS: dict[MaskKind, re.Pattern[str]] = {
-    "phone": re.compile(r"(?<!\d)1[3-9](?:" + _SEP + r"\d){9}(?!\d)"),
-    "national id": re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])"),
+
+def _key_words(key: str) -> list[str]:
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", " ", key)
+    return [w for w in re.split(r"[^a-z]+", spaced.lower()) if w]
+
+
+def _singular(word: str) -> str:
+    if word.endswith("sses"):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith("ss") and len(word) > 3:
+        return word[:-1]
+    return word
+
+
+def _key_kind(key: str) -> MaskKind | None:
+    """The kind of value an attribute key names (None when it names none)."""
+    if _CJK.search(key):
+        best: tuple[int, MaskKind] | None = None
+        for stem, kind in _KEY_CJK:
+            for found in re.finditer(re.escape(stem), key):
+                tail = _KEY_CJK_TAIL.match(key, found.end())
+                if tail is not None and tail.end() == len(key) and (
+                        best is None or found.end() > best[0]):
+                    best = (found.end(), kind)
+        if best is not None:
+            return best[1]
+    words = [_singular(w) for w in _key_words(key)]
+    qualified = False
+    while len(words) > 1 and words[-1] in _KEY_QUALIFIERS:
+        words.pop()
+        qualified = True
+    if not words:
+        return None
+    last = words[-1]
+    before = words[-2] if len(words) > 1 else ""
+    if last == "id" and before in ("account", "card", "passport", "phone"):
+        last, before = before, (words[-3] if len(words) > 2 else "")
+    if last in ("id", "card") and before in _KEY_ID_WORDS:
+        return "national id"
+    if last in ("id", "identity") and qualified and before == "":  # id_no, identity_number
+        return "national id"
+    for qualifier in sorted(_KEY_QUALIFIERS, key=len, reverse=True):  # passportno, phonenumber
+        stem = last[: -len(qualifier)]
+        if last.endswith(qualifier) and (stem in _KEY_WORDS or stem == "id"):
+            return "national id" if stem == "id" else _KEY_WORDS[stem]
+    return _KEY_WORDS.get(last)
+
+
+_SEP = r"[\s\-.()/\u2010-\u2015\u3000\uff08\uff09\uff0d\uff0e\uff0f]{0,3}"
+"""What may stand between the digits of a number written out: white space (also full-width),
+dashes, dots, parentheses and slashes, in ASCII or full-width forms (``(0755) 8888-1234``,
+``（0755）88881234``), up to three together (``+86 (138) 0000-0101``)."""
+_PATTERNS: dict[MaskKind, re.Pattern[str]] = {  # national ids first: they hold phone shapes
+    "national id": re.compile(
+        r"(?<![0-9A-Za-z])\d{6}" + _SEP + r"\d{4}" + _SEP + r"\d{4}" + _SEP + r"\d{3}[\dXx]"
+        r"(?![0-9A-Za-z])"),  # 18 characters, grouped 6-8-4 or 6-4-4-4 when spaced
+    "phone": re.compile(r"(?<!\d)[1\uff11][3-9\uff13-\uff19](?:" + _SEP + r"\d){9}(?!\d)"),
     "account": re.compile(r"(?<!\d)\d(?:[\s\-]?\d){11,18}(?!\d)"),
 }
 """The shapes of unknown values of each kind in free text (used when that kind is masked)."""
 
-_DIGIT_RUN = re.compile(r"\d(?:" + _SEP + r"\d){6,}")
-"""Seven or more digits, with spaces, dashes or dots between them: where known numbers hide."""
+_DIGIT_RUN = re.compile(r"[(\uff08]?\d(?:" + _SEP + r"\d){6,}(?:" + _SEP + r"[Xx](?![0-9A-Za-z]))?")
+"""Seven or more digits, with separators between them (see ``_SEP``; a national id's closing
+``X`` included): where known numbers hide."""
 
 
 class _Masker:
@@ -285,6 +362,7 @@ class _Masker:
     def enabled(self, kind: MaskKind) -> bool:
         p = self.profile
         return {"phone": p.mask_phones, "national id": p.mask_national_ids,
+                "passport": p.mask_national_ids,
                 "address": p.mask_addresses, "account": p.mask_bank_accounts}[kind]
 
     def token(self, kind: MaskKind, value: str) -> str:
@@ -301,7 +379,7 @@ class _Masker:
         token = self.token(kind, value)
         if value.strip():
             self.replace[value.strip()] = token
-        if kind in ("phone", "account") and len(_digits(value)) >= 7:
+        if kind in ("phone", "account", "national id") and len(_digits(value)) >= 7:
             self.phone_digits[_digits(value)] = token
         self._regex = None
         return token
@@ -395,7 +473,8 @@ def _trie_pattern(words: Iterable[str]) -> str:
 
 
 def _digits(value: str) -> str:
-    return "".join(ch for ch in value if ch.isdigit())
+    """The decimal digits of a value, as ASCII digits (full-width ``１３８`` -> ``138``)."""
+    return "".join(str(unicodedata.decimal(ch)) for ch in value if ch.isdecimal())
 
 
 _REF_FIELDS = frozenset({"id", "source", "target", "product", "carrier", "evidence"})
@@ -594,13 +673,6 @@ def _names_of(record: Record) -> list[str]:
     if isinstance(record, Person):
         texts += [record.national_id, *record.phones]
     return [t for t in texts if isinstance(t, str) and t.strip()]
-
-
-def _key_kind(key: str) -> MaskKind | None:
-    for kind, pattern in _KEY_KINDS:
-        if pattern.search(key):
-            return kind
-    return None
 
 
 def _attributes(attributes: Mapping[str, Any], profile: RedactionProfile,
