@@ -152,3 +152,17 @@ def test_numbers_in_parentheses_slashes_and_full_width_forms_are_masked() -> Non
     notes = cg.redact(case, "public").persons[0].notes
     assert notes == ("call [phone 1], [phone 1], [phone 1] or +[phone 2];"
                      " ID [national id 1] or [national id 1]; new [phone 3]")
+
+
+def test_latin_names_are_matched_as_words_and_cjk_names_inside_text() -> None:
+    case = cg.Case(
+        persons=[cg.Person(id="W1", name="Ma Lin", aliases=["Ma"], status="witness"),
+                 cg.Person(id="P1", name="Al Zhou", aliases=["Al"]),
+                 cg.Person(id="P2", name="周建国", aliases=["老周"])],
+        organizations=[cg.Organization(
+            id="O1", name="Martell Market Hall",
+            notes="Albert sells Alcohol; Al-Zhou told MA LIN, Ma and Ma-Lin; 周建国的车, 老周")])
+    org = cg.redact(case, "public").organizations[0]
+    assert org.name == "Martell Market Hall"  # words that merely start like a name stay
+    assert org.notes == ("Albert sells Alcohol; A. Z. told [withheld], [withheld] and "
+                         "[withheld]; 周某某的车, 老某")

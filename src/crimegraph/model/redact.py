@@ -356,6 +356,7 @@ class _Masker:
         self.replace: dict[str, str] = {}     # literal text -> replacement
         self.phone_digits: dict[str, str] = {}  # digits of a known phone -> token
         self._regex: re.Pattern[str] | None = None
+        self._folded: dict[str, str] = {}  # lower-cased literal text -> replacement
         self._scrubbed: dict[str, str] = {}  # the same text is scrubbed once (a cache)
         self._lengths: list[int] | None = None  # of the known numbers' digits
 
@@ -394,7 +395,8 @@ class _Masker:
             self._scrubbed.clear()
             self._lengths = None
             pattern = _trie_pattern(self.replace)
-            self._regex = re.compile(pattern) if pattern else None
+            self._regex = re.compile(pattern, re.IGNORECASE) if pattern else None
+            self._folded = {_fold(k): v for k, v in self.replace.items()}
         return self._regex
 
     def _known_number(self, run: str) -> str | None:
@@ -434,7 +436,8 @@ class _Masker:
         return token
 
     def _replacement(self, match: re.Match[str]) -> str:
-        return self.replace.get(match.group(0), WITHHELD)
+        found = match.group(0)
+        return self.replace.get(found) or self._folded.get(_fold(found), WITHHELD)
 
     def hides(self, text: str) -> bool:
         """Whether ``text`` holds anything to mask or withhold."""
@@ -448,10 +451,33 @@ class _Masker:
                    for kind, pattern in _PATTERNS.items())
 
 
+_WORD_CHAR = r"[^\W_\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]"
+"""A letter or digit of a script that separates words by spaces (not Chinese, Japanese or
+Korean, whose names run into the text around them)."""
+_IS_WORD_CHAR = re.compile(_WORD_CHAR)
+_NAME_SPACE = re.compile(r"[\s\-\u00b7\u2010\u2011\u30fb]+")
+"""What separates the parts of a name (``Ma Lin``, ``Ma-Lin``, ``Ma·Lin``): any of them matches
+any other."""
+
+
+def _char(ch: str) -> str:
+    return f"{_NAME_SPACE.pattern}" if _NAME_SPACE.fullmatch(ch) else re.escape(ch)
+
+
+def _fold(text: str) -> str:
+    """Text as the scrubbing looks it up: lower case, name separators as one space."""
+    return _NAME_SPACE.sub(" ", text.lower())
+
+
 def _trie_pattern(words: Iterable[str]) -> str:
     """One regular expression matching any of ``words``, longest first, built as a prefix
     tree: thousands of names then cost about as much as a few (a flat alternation of
-    thousands of literals is tried one by one at every position)."""
+    thousands of literals is tried one by one at every position).
+
+    A word that begins (ends) with a letter or digit of a space-separated script matches only
+    where no such letter or digit comes before (after) it: ``Ma`` is found in ``Ma said`` but
+    not in ``Market``. Chinese, Japanese and Korean text has no spaces between words, so a word
+    in those scripts matches inside text (``周建国的``)."""
     trie: dict[str, Any] = {}
     for word in words:
         node = trie
@@ -459,17 +485,22 @@ def _trie_pattern(words: Iterable[str]) -> str:
             node = node.setdefault(ch, {})
         node[""] = True
 
-    def pattern(node: dict[str, Any]) -> str:
+    def pattern(node: dict[str, Any], last: str) -> str:
         ends = "" in node
-        branches = [re.escape(ch) + pattern(child) for ch, child in sorted(node.items())
+        branches = [_char(ch) + pattern(child, ch) for ch, child in sorted(node.items())
                     if ch != ""]
+        end = f"(?!{_WORD_CHAR})" if _IS_WORD_CHAR.match(last) else ""
         if not branches:
-            return ""
+            return end
         body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if not ends:
+            return body
         # Greedy: the longer word wins, the shorter one matches when the longer does not.
-        return f"(?:{body})?" if ends else body
+        return f"(?:{body}|{end})" if end else f"(?:{body})?"
 
-    return pattern(trie) if trie else ""
+    starts = [(f"(?<!{_WORD_CHAR})" if _IS_WORD_CHAR.match(ch) else "") + _char(ch)
+              + pattern(child, ch) for ch, child in sorted(trie.items())]
+    return "|".join(starts)
 
 
 def _digits(value: str) -> str:
