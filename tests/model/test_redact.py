@@ -166,3 +166,19 @@ def test_latin_names_are_matched_as_words_and_cjk_names_inside_text() -> None:
     assert org.name == "Martell Market Hall"  # words that merely start like a name stay
     assert org.notes == ("Albert sells Alcohol; A. Z. told [withheld], [withheld] and "
                          "[withheld]; 周某某的车, 老某")
+
+
+def test_ids_that_spell_a_hidden_name_or_number_are_replaced() -> None:
+    case = cg.Case(
+        id="ZhouJianguo2024", title="Ring of Zhou Jianguo",
+        persons=[cg.Person(id="P-zhou_jianguo", name="Zhou Jianguo", phones=["13800000101"]),
+                 cg.Person(id="P-WU", name="Wu Ping")],
+        relationships=[cg.Relationship(id="R-13800000101", kind="associate", source="P-WU",
+                                       target="P-zhou_jianguo")])
+    result = redact_case(case, "public")
+    out = result.case
+    assert (out.id, out.title) == ("case-public", "Ring of Z. J.")
+    assert result.ids == {"P-zhou_jianguo": "PERSON-R001", "P-WU": "P-WU",
+                          "R-13800000101": "RELATIONSHIP-R001"}
+    assert out.relationships[0].target == "PERSON-R001"
+    assert cg.redact(case, "prosecution").id == "ZhouJianguo2024-prosecution"

@@ -357,6 +357,7 @@ class _Masker:
         self.phone_digits: dict[str, str] = {}  # digits of a known phone -> token
         self._regex: re.Pattern[str] | None = None
         self._folded: dict[str, str] = {}  # lower-cased literal text -> replacement
+        self.slugs: set[str] = set()  # names withheld or shortened, letters and digits only
         self._scrubbed: dict[str, str] = {}  # the same text is scrubbed once (a cache)
         self._lengths: list[int] | None = None  # of the known numbers' digits
 
@@ -389,6 +390,15 @@ class _Masker:
         if text and len(text.strip()) >= 2:
             self.replace.setdefault(text.strip(), replacement)
             self._regex = None
+            slug = _slug(text)
+            if len(slug) >= 4 and not _CJK.search(slug):
+                self.slugs.add(slug)
+
+    def hides_in_id(self, text: str) -> bool:
+        """Whether an id gives away anything to mask or withhold: as text, or a name written
+        in it without spaces or case (``zhoujianguo-2024`` for ``Zhou Jianguo``)."""
+        slug = _slug(text)
+        return self.hides(text) or any(name in slug for name in self.slugs)
 
     def regex(self) -> re.Pattern[str] | None:
         if self._regex is None:
@@ -462,6 +472,11 @@ any other."""
 
 def _char(ch: str) -> str:
     return f"{_NAME_SPACE.pattern}" if _NAME_SPACE.fullmatch(ch) else re.escape(ch)
+
+
+def _slug(text: str) -> str:
+    """Letters and digits only, lower case: how a name is written into an id."""
+    return "".join(ch for ch in text.lower() if ch.isalnum())
 
 
 def _fold(text: str) -> str:
@@ -634,7 +649,7 @@ def redact_case(case: Case, profile: str | RedactionProfile | None = "internal")
         if record.id in gone:
             continue
         new = record.id
-        if masker.hides(record.id):
+        if masker.hides_in_id(record.id):
             label = record_type(record).label.upper()
             while True:
                 counters[label] = counters.get(label, 0) + 1
@@ -688,8 +703,9 @@ def redact_case(case: Case, profile: str | RedactionProfile | None = "internal")
         for t in RECORD_TYPES
     }
     suffix = f"-{prof.name}"
+    case_id = "case" if masker.hides_in_id(case.id) else case.id
     redacted = Case(
-        id=case.id[: 200 - len(suffix)] + suffix,
+        id=case_id[: 200 - len(suffix)] + suffix,
         title=masker.scrub(case.title),
         description=None if case.description is None else masker.scrub(case.description),
         timezone=case.timezone, currency=case.currency,
