@@ -19,9 +19,11 @@ ACCOUNT = "6222020200112233445"
 NAME_A = "Jiang Haoran"
 NAME_B_CJK = "韩立冬"
 TIP_REFERENCE = "TIP-ANON-77"
+INFORMANT_B_NAME = "Sun Qiaoyi"
 
-PROSECUTION_HIDDEN = [INFORMANT_NAME, "Anonymous tip about a den", TIP_REFERENCE]
-"""Values the prosecution profile must remove: the informant and a tip graded F/6."""
+PROSECUTION_HIDDEN = [INFORMANT_NAME, "Anonymous tip about a den", TIP_REFERENCE,
+                      INFORMANT_B_NAME]
+"""Values the prosecution profile must remove: the informants and a tip graded F/6."""
 
 PUBLIC_HIDDEN = [
     *PROSECUTION_HIDDEN, WITNESS_NAME, PHONE_A, PHONE_WITNESS, NATIONAL_ID, ADDRESS, ACCOUNT,
@@ -49,6 +51,7 @@ def leaky_case() -> cg.Case:
             cg.Person(id="P-W", name=WITNESS_NAME, phones=[PHONE_WITNESS], status="witness"),
             cg.Person(id="P-V", name="Victim Person", status="victim"),
             cg.Person(id="P-I", name=INFORMANT_NAME, role="informant", status="unknown"),
+            cg.Person(id="P-I2", name=INFORMANT_B_NAME, attributes={"informant": "yes"}),
         ],
         organizations=[
             cg.Organization(id="ORG-1", name=f"{NAME_A} Trading", address=ADDRESS,

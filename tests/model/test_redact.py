@@ -182,3 +182,51 @@ def test_ids_that_spell_a_hidden_name_or_number_are_replaced() -> None:
                           "R-13800000101": "RELATIONSHIP-R001"}
     assert out.relationships[0].target == "PERSON-R001"
     assert cg.redact(case, "prosecution").id == "ZhouJianguo2024-prosecution"
+
+
+@pytest.mark.parametrize("value", [True, 1, "true", "True", "yes", "Y", "1", "是"])
+def test_informant_attribute_in_any_common_spelling_withholds(value: object) -> None:
+    case = cg.Case(
+        persons=[cg.Person(id="P1", name="Alpha One", attributes={"informant": value}),
+                 cg.Person(id="P2", name="Beta Two", attributes={"informant": "no"})],
+        evidence=[cg.Evidence(id="E1", name="Tip", attributes={"is_informant": value}),
+                  cg.Evidence(id="E2", name="Ledger", attributes={"informant": False})])
+    out = cg.redact(case, "prosecution")
+    assert [p.id for p in out.persons] == ["P2"]
+    assert [e.id for e in out.evidence] == ["E2"]
+
+
+def test_an_informant_value_that_says_neither_yes_nor_no_withholds_with_a_warning() -> None:
+    case = cg.Case(persons=[cg.Person(id="P1", name="Alpha One",
+                                      attributes={"informant": "maybe"})])
+    with pytest.warns(UserWarning, match=r"Person 'P1' attribute informant='maybe'.*withheld"):
+        out = cg.redact(case, "prosecution")
+    assert out.persons == []
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("withhold_statuses", "witnesses"), ("withhold_reliability", "G"),
+    ("withhold_credibility", 7), ("withhold_credibility", "five"),
+    ("withhold_credibility", True), ("withhold_evidence_kinds", "statement"),
+])
+def test_profile_values_no_case_can_hold_are_refused(field: str, value: object) -> None:
+    with pytest.raises(cg.InvalidArgument, match=f"RedactionProfile {field}: {value!r} is not"):
+        cg.RedactionProfile("mine", **{field: frozenset({value})})  # type: ignore[arg-type]
+
+
+def test_profile_grades_and_names_are_normalised() -> None:
+    profile = cg.RedactionProfile(
+        "mine", withhold_statuses=frozenset({"Witness"}), withhold_reliability=frozenset({"e"}),
+        withhold_credibility=frozenset({"5"}),  # type: ignore[arg-type]
+        withhold_evidence_kinds=frozenset({"WITNESS"}))
+    assert (profile.withhold_statuses, profile.withhold_reliability,
+            profile.withhold_credibility, profile.withhold_evidence_kinds) == (
+        {"witness"}, {"E"}, {5}, {"witness"})
+    case = cg.Case(
+        persons=[cg.Person(id="P1", name="Alpha One"),
+                 cg.Person(id="P2", name="Wit", status="witness")],
+        evidence=[cg.Evidence(id="E1", name="tip", reliability="E", credibility=2),
+                  cg.Evidence(id="E2", name="hint", reliability="B", credibility=5),
+                  cg.Evidence(id="E3", name="log", reliability="B", credibility=2)])
+    out = cg.redact(case, profile)
+    assert ([p.id for p in out.persons], [e.id for e in out.evidence]) == (["P1"], ["E3"])

@@ -70,7 +70,15 @@ from typing import Any, Literal, TypeVar
 
 from ..errors import InvalidArgument, WrongArgumentType
 from .case import Case
-from .entities import Evidence, Person, Record
+from .entities import (
+    EVIDENCE_KINDS,
+    PERSON_STATUSES,
+    Evidence,
+    InformationCredibility,
+    Person,
+    Record,
+    SourceReliability,
+)
 from .registry import RECORD_TYPES, SECTIONS, record_type
 
 __all__ = [
@@ -103,15 +111,19 @@ class RedactionProfile:
         The profile's name, in the redacted case's id (``counterfeit-oil-2024-public``) and in
         reports.
     withhold_statuses : frozenset of str
-        Persons with these statuses are withheld (``{"witness", "victim"}``).
+        Persons with these statuses are withheld (``{"witness", "victim"}``); statuses are
+        person statuses (``crimegraph.model.PERSON_STATUSES``), written in any case.
     withhold_informants : bool
         Withhold informants (persons) and evidence from informants.
     withhold_reliability : frozenset of str
-        Evidence whose source is graded with one of these letters is withheld (``{"E", "F"}``).
+        Evidence whose source is graded with one of these letters is withheld (``{"E", "F"}``;
+        A-F, lower case accepted).
     withhold_credibility : frozenset of int
-        Evidence whose information is graded with one of these numbers is withheld (``{5, 6}``).
+        Evidence whose information is graded with one of these numbers is withheld (``{5, 6}``;
+        1-6, digits given as text such as ``"5"`` accepted).
     withhold_evidence_kinds : frozenset of str
-        Evidence of these kinds is withheld (``{"witness"}``).
+        Evidence of these kinds is withheld (``{"witness"}``; evidence kinds,
+        ``crimegraph.model.EVIDENCE_KINDS``, in any case).
     initials : bool
         Reduce person names and aliases to initials.
     mask_national_ids, mask_phones, mask_addresses, mask_bank_accounts : bool
@@ -120,6 +132,12 @@ class RedactionProfile:
         Attribute keys removed from every record (``{"birth_year"}``).
     notes : {"keep", "drop"}
         Keep the analysts' notes (scrubbed of every withheld and masked value) or drop them.
+
+    Raises
+    ------
+    InvalidArgument
+        On a status, grade or evidence kind no case can hold (``"witnesses"``, ``"G"``, ``7``):
+        a misspelt value would otherwise withhold nothing, silently.
 
     Examples
     --------
@@ -160,6 +178,21 @@ class RedactionProfile:
                     f"RedactionProfile {name}={value!r}: give a set of values, e.g. "
                     "frozenset({'witness'})")
             object.__setattr__(self, name, frozenset(value))
+        for name, allowed, normal in (
+                ("withhold_statuses", PERSON_STATUSES, _lower),
+                ("withhold_reliability", _SOURCE_GRADES, _upper),
+                ("withhold_credibility", _INFORMATION_GRADES, _grade_number),
+                ("withhold_evidence_kinds", EVIDENCE_KINDS, _lower)):
+            values = set()
+            for item in getattr(self, name):
+                value = normal(item)
+                if value not in allowed:
+                    raise InvalidArgument(
+                        f"RedactionProfile {name}: {item!r} is not one of "
+                        + ", ".join(map(repr, allowed))
+                        + " (a value the case cannot hold would withhold nothing)")
+                values.add(value)
+            object.__setattr__(self, name, frozenset(values))
 
     @property
     def is_identity(self) -> bool:
@@ -170,6 +203,24 @@ class RedactionProfile:
             or self.mask_national_ids or self.mask_phones or self.mask_addresses
             or self.mask_bank_accounts or self.drop_attributes or self.notes == "drop"
         )
+
+
+_SOURCE_GRADES: tuple[str, ...] = SourceReliability.__args__  # type: ignore[attr-defined]
+_INFORMATION_GRADES: tuple[int, ...] = InformationCredibility.__args__  # type: ignore[attr-defined]
+
+
+def _lower(value: object) -> object:
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+def _upper(value: object) -> object:
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+def _grade_number(value: object) -> object:
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None if isinstance(value, bool) else value
 
 
 _PROSECUTION = RedactionProfile(
@@ -527,8 +578,36 @@ _REF_FIELDS = frozenset({"id", "source", "target", "product", "carrier", "eviden
 _ENUM_FIELDS = frozenset({"kind", "status", "uses", "currency", "reliability", "credibility"})
 
 
+_INFORMANT_KEYS = frozenset({"informant", "is_informant", "isinformant", "线人", "是否线人"})
+_YES = frozenset({"true", "t", "yes", "y", "1", "x", "是", "是的", "对"})
+_NO = frozenset({"false", "f", "no", "n", "0", "", "none", "null", "否", "不是"})
+
+
 def _is_informant(record: Record) -> bool:
-    if record.attributes.get("informant") is True:
+    """Whether a person or evidence record is (or comes from) an informant.
+
+    The attribute ``informant`` (or ``is_informant``, ``线人``) counts when it says yes in any
+    common spelling (``True``, ``1``, ``"true"``, ``"yes"``, ``"1"``, ``"是"``). A value that
+    says neither yes nor no (``"maybe"``, ``2``) is taken as yes, with a warning: withholding a
+    record too many is the safe mistake."""
+    for key, value in record.attributes.items():
+        if key.strip().lower() not in _INFORMANT_KEYS:
+            continue
+        if isinstance(value, (bool, int, float)):
+            if value in (0, 1):
+                if value:
+                    return True
+                continue
+        elif isinstance(value, str):
+            text = value.strip().lower()
+            if text in _YES:
+                return True
+            if text in _NO:
+                continue
+        warnings.warn(
+            f"redact: {record_type(record).label} {record.id!r} attribute {key}={value!r} says "
+            "neither yes nor no; it is withheld as an informant (set it to true or false)",
+            UserWarning, stacklevel=4)
         return True
     texts: list[str | None] = []
     if isinstance(record, Person):
