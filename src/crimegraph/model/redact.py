@@ -409,6 +409,7 @@ class _Masker:
         self._regex: re.Pattern[str] | None = None
         self._folded: dict[str, str] = {}  # lower-cased literal text -> replacement
         self.slugs: set[str] = set()  # names withheld or shortened, letters and digits only
+        self._slug_regex: re.Pattern[str] | None = None
         self._scrubbed: dict[str, str] = {}  # the same text is scrubbed once (a cache)
         self._lengths: list[int] | None = None  # of the known numbers' digits
 
@@ -444,19 +445,25 @@ class _Masker:
             slug = _slug(text)
             if len(slug) >= 4 and not _CJK.search(slug):
                 self.slugs.add(slug)
+                self._slug_regex = None
 
     def hides_in_id(self, text: str) -> bool:
         """Whether an id gives away anything to mask or withhold: as text, or a name written
         in it without spaces or case (``zhoujianguo-2024`` for ``Zhou Jianguo``)."""
-        slug = _slug(text)
-        return self.hides(text) or any(name in slug for name in self.slugs)
+        if self.hides(text):
+            return True
+        if self.slugs and self._slug_regex is None:
+            self._slug_regex = re.compile(_trie_pattern(self.slugs, whole_words=False))
+        return self._slug_regex is not None and self._slug_regex.search(_slug(text)) is not None
 
     def regex(self) -> re.Pattern[str] | None:
         if self._regex is None:
             self._scrubbed.clear()
             self._lengths = None
-            pattern = _trie_pattern(self.replace)
-            self._regex = re.compile(pattern, re.IGNORECASE) if pattern else None
+            # Matched in lower-cased text (compiling with IGNORECASE costs more than the
+            # matching); the values as given too, for text whose lower case changes length.
+            pattern = _trie_pattern({*self.replace, *(k.lower() for k in self.replace)})
+            self._regex = re.compile(pattern) if pattern else None
             self._folded = {_fold(k): v for k, v in self.replace.items()}
         return self._regex
 
@@ -482,7 +489,13 @@ class _Masker:
             return done
         original = text
         if regex is not None:
-            text = regex.sub(self._replacement, text)
+            pieces: list[str] = []
+            end = 0
+            for found in regex.finditer(_searchable(text)):
+                start, stop = found.span()
+                pieces += [text[end:start], self._replacement(text[start:stop])]
+                end = stop
+            text = "".join(pieces) + text[end:] if pieces else text
         if self.phone_digits:  # known phone and account numbers, in any spacing
             text = _DIGIT_RUN.sub(self._numbers, text)
         for kind, pattern in _PATTERNS.items():
@@ -496,14 +509,13 @@ class _Masker:
             return self.token(kind, match.group(0))
         return token
 
-    def _replacement(self, match: re.Match[str]) -> str:
-        found = match.group(0)
+    def _replacement(self, found: str) -> str:
         return self.replace.get(found) or self._folded.get(_fold(found), WITHHELD)
 
     def hides(self, text: str) -> bool:
         """Whether ``text`` holds anything to mask or withhold."""
         regex = self.regex()
-        if regex is not None and regex.search(text):
+        if regex is not None and regex.search(_searchable(text)):
             return True
         if self.phone_digits and any(self._known_number(m.group(0))
                                      for m in _DIGIT_RUN.finditer(text)):
@@ -515,14 +527,24 @@ class _Masker:
 _WORD_CHAR = r"[^\W_\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]"
 """A letter or digit of a script that separates words by spaces (not Chinese, Japanese or
 Korean, whose names run into the text around them)."""
-_IS_WORD_CHAR = re.compile(_WORD_CHAR)
 _NAME_SPACE = re.compile(r"[\s\-\u00b7\u2010\u2011\u30fb]+")
 """What separates the parts of a name (``Ma Lin``, ``Ma-Lin``, ``Ma·Lin``): any of them matches
 any other."""
+_AS_SPACE = {i: " " for i in (*range(0x09, 0x0e), *range(0x1c, 0x20), 0x85, 0xa0, 0x1680,
+                              *range(0x2000, 0x200b), 0x2028, 0x2029, 0x202f, 0x205f, 0x3000,
+                              ord("-"), 0xb7, 0x2010, 0x2011, 0x30fb)}
+"""Name separators as spaces, one for one (the scrubbed text keeps its length and positions)."""
+
+
+def _searchable(text: str) -> str:
+    """Text as names are searched in: lower case (when that keeps its length), separators as
+    spaces."""
+    lowered = text.lower()
+    return (lowered if len(lowered) == len(text) else text).translate(_AS_SPACE)
 
 
 def _char(ch: str) -> str:
-    return f"{_NAME_SPACE.pattern}" if _NAME_SPACE.fullmatch(ch) else re.escape(ch)
+    return "\\ +" if _NAME_SPACE.fullmatch(ch) else re.escape(ch)
 
 
 def _slug(text: str) -> str:
@@ -535,15 +557,16 @@ def _fold(text: str) -> str:
     return _NAME_SPACE.sub(" ", text.lower())
 
 
-def _trie_pattern(words: Iterable[str]) -> str:
+def _trie_pattern(words: Iterable[str], *, whole_words: bool = True) -> str:
     """One regular expression matching any of ``words``, longest first, built as a prefix
     tree: thousands of names then cost about as much as a few (a flat alternation of
     thousands of literals is tried one by one at every position).
 
-    A word that begins (ends) with a letter or digit of a space-separated script matches only
-    where no such letter or digit comes before (after) it: ``Ma`` is found in ``Ma said`` but
-    not in ``Market``. Chinese, Japanese and Korean text has no spaces between words, so a word
-    in those scripts matches inside text (``周建国的``)."""
+    With ``whole_words``, a word that begins (ends) with a letter or digit of a
+    space-separated script matches only where no such letter or digit comes before (after)
+    it: ``Ma`` is found in ``Ma said`` but not in ``Market`` (where ``Ma Lin`` and ``Ma`` are
+    both words, ``Ma Lint`` falls back to ``Ma``). Chinese, Japanese and Korean text has no
+    spaces between words, so a word in those scripts matches inside text (``周建国的``)."""
     trie: dict[str, Any] = {}
     for word in words:
         node = trie
@@ -551,27 +574,33 @@ def _trie_pattern(words: Iterable[str]) -> str:
             node = node.setdefault(ch, {})
         node[""] = True
 
-    def pattern(node: dict[str, Any], last: str) -> str:
+    def pattern(node: dict[str, Any]) -> str:
         ends = "" in node
-        branches = [_char(ch) + pattern(child, ch) for ch, child in sorted(node.items())
+        branches = [_char(ch) + pattern(child) for ch, child in sorted(node.items())
                     if ch != ""]
-        end = f"(?!{_WORD_CHAR})" if _IS_WORD_CHAR.match(last) else ""
         if not branches:
-            return end
+            return ""
         body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        if not ends:
-            return body
         # Greedy: the longer word wins, the shorter one matches when the longer does not.
-        return f"(?:{body}|{end})" if end else f"(?:{body})?"
+        return f"(?:{body})?" if ends else body
 
-    starts = [(f"(?<!{_WORD_CHAR})" if _IS_WORD_CHAR.match(ch) else "") + _char(ch)
-              + pattern(child, ch) for ch, child in sorted(trie.items())]
-    return "|".join(starts)
+    if not trie:
+        return ""
+    if not whole_words:
+        return pattern(trie)
+    # At either end: a Latin-script letter or digit on one side only (backtracking into the
+    # tree gives the shorter words their turn when a longer one ends inside a word).
+    edge = f"(?:(?<!{_WORD_CHAR})|(?!{_WORD_CHAR}))"
+    return f"{edge}{pattern(trie)}{edge}"
+
+
+_NOT_DIGIT = re.compile(r"\D")
 
 
 def _digits(value: str) -> str:
     """The decimal digits of a value, as ASCII digits (full-width ``１３８`` -> ``138``)."""
-    return "".join(str(unicodedata.decimal(ch)) for ch in value if ch.isdecimal())
+    digits = _NOT_DIGIT.sub("", value)
+    return digits if digits.isascii() else "".join(str(unicodedata.decimal(ch)) for ch in digits)
 
 
 _REF_FIELDS = frozenset({"id", "source", "target", "product", "carrier", "evidence"})
