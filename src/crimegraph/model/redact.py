@@ -17,34 +17,54 @@ mask (values inside the records that stay); the built-in ones are:
     witnesses and victims (persons with status ``witness`` or ``victim``) and witness statements
     (evidence of kind ``witness``, which identify their witness) with the facts resting only on
     them. Person names and aliases are reduced to initials (``"Zhou Jianguo"`` -> ``"Z. J."``,
-    ``"周建国"`` -> ``"周某某"`` as Chinese public judgments write them); national ids, phone
-    numbers, addresses (and premises coordinates) and bank accounts are masked; birth dates and
-    years are dropped.
+    ``"周建国"`` -> ``"周某某"`` as Chinese public judgments write them); national ids and
+    passports, phone numbers, addresses (and premises coordinates) and bank accounts are masked;
+    birth dates and years are dropped.
 
 Masking is thorough: a masked value is replaced wherever the case holds it, not only in its own
 field: in notes, names of other records, aliases, evidence and bank references, attribute values
-and keys, the case title and description. Phone numbers are found in any spacing
-(``138-0000-0101``, ``13800000101``, ``138 0000 0101``). Each distinct value gets one token
-(``[phone 1]``, ``[national id 2]``, ``[address 3]``, ``[account 1]``), so a phone two people
+and keys, the case title and description. Numbers are found in any spacing: white space,
+dashes, dots, parentheses and slashes between the digits, in ASCII or full-width forms
+(``138-0000-0101``, ``13800000101``, ``(0755) 8888-1234``, ``（0755）88881234``,
+``110105 19491231 002X``). Each distinct value gets one token (``[phone 1]``,
+``[national id 2]``, ``[passport 1]``, ``[address 3]``, ``[account 1]``), so a phone two people
 share is still seen to be shared. Besides the values the case holds in their own fields, text is
 searched for their shapes: Chinese mobile numbers (11 digits from ``1[3-9]``), 18-character
-national ids and runs of 12-19 digits (bank cards and accounts). Names of withheld persons and
-records become ``[withheld]`` wherever they appear. A record whose id contains a masked or
-withheld value gets a neutral id (``PERSON-R001``) and every reference follows it.
+national ids (also grouped 6-8-4 or 6-4-4-4) and runs of 12-19 digits (bank cards and
+accounts). Names of withheld persons and records become ``[withheld]`` wherever they appear.
+
+Names are searched as a reader would recognise them: a name in a Latin (or other
+space-separated) script matches as whole words only, in any letter case and with any of space,
+hyphen or middle dot between its parts (``Ma`` is found in ``MA said`` and ``Ma-Lin``, not in
+``Market``); a Chinese, Japanese or Korean name matches inside text, since those scripts put no
+spaces between words (``周建国的``). Names and aliases of one character are not searched.
+
+A record whose id gives a masked or withheld value away, also a name written into it without
+spaces or capitals (``P-zhoujianguo`` for ``Zhou Jianguo``; names of four letters or more), gets
+a neutral id (``PERSON-R001``) and every reference follows it. A case id that does becomes
+``case`` (``case-public``); otherwise the case id is kept with the profile's name appended.
 
 What redaction cannot find: a person named in free text in a form the case does not hold
 (a nickname that is not among the aliases). Use ``notes="drop"`` in a custom profile when the
 notes cannot be trusted.
 
-Bank accounts have no field of their own: they are attribute values whose key names an account
-(``account``, ``bank_account``, ``account_no``, ``account_number``, ``iban``, ``card``,
-``card_no``...); likewise phones (``phone``, ``mobile``, ``tel``...), national ids
-(``national_id``, ``id_card``, ``id_number``, ``passport``...) and addresses (``address``...)
-kept as attributes are masked with their kind.
+Bank accounts have no field of their own: they are attribute values whose key names an
+account. A key is read as words (``bankCardNo``, ``bank_card_no`` and ``Bank-Card No.`` all
+read *bank card no*); trailing qualifiers (*no*, *number*, *line*...) are set aside and the last
+word left names the kind: *account*, *iban*, *card*, *bankcard* (accounts); *phone*, *mobile*,
+*cellphone*, *tel*, *fax* (phones); *national id*, *id card*, *id no*, *ssn* (national ids);
+*passport* (passports); *address*, *addr* (addresses), plurals included (``addresses``,
+``bank_accounts``). Chinese keys are read likewise: 银行卡号, 账号, 账户 (accounts), 手机, 电话
+(phones), 身份证, 证件号 (national ids), 护照 (passports), 地址, 住址 (addresses), followed by
+nothing but 号, 码 or a number. ``account_holder``, ``phone_type`` or 账户名 name no such value
+and are kept (their values still scrubbed of every known value).
 
 Informants are persons whose ``role`` says so (``informant``, ``线人``), persons and evidence
-records with the attribute ``informant`` set to true, and evidence records whose name or agency
-says ``informant`` (or ``线人``).
+records with the attribute ``informant`` (or ``is_informant``, ``线人``) saying yes in any common
+spelling (``True``, ``1``, ``"true"``, ``"yes"``, ``"1"``, ``"是"``), and evidence records
+whose name or agency says ``informant`` (or ``线人``). An ``informant`` attribute that says
+neither yes nor no (``"maybe"``) is taken as yes, with a warning: withholding one record too
+many is the safer mistake.
 
 Examples
 --------
