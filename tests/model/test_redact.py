@@ -230,3 +230,17 @@ def test_profile_grades_and_names_are_normalised() -> None:
                   cg.Evidence(id="E3", name="log", reliability="B", credibility=2)])
     out = cg.redact(case, profile)
     assert ([p.id for p in out.persons], [e.id for e in out.evidence]) == (["P1"], ["E3"])
+
+
+def test_numbers_kept_as_floats_country_codes_birthdays_and_coordinates() -> None:
+    case = cg.Case(persons=[cg.Person(
+        id="P1", name="Zhou Jianguo", phones=["13800000101"],
+        attributes={"phone_f": 13800000101.0, "x": 13800000101, "mobile2": "+86 138 0000 0101",
+                    "contact": "0086-13800000101", "Birthday": "1970-05-01", "DateOfBirth": "x",
+                    "出生日期": "1970年5月1日", "home_lat": 22.54, "longitude": 114.05,
+                    "weight": 70.5})])
+    attributes = cg.redact(case, "public").persons[0].attributes
+    assert attributes == {"phone_f": "[phone 1]", "x": "[phone 1]", "mobile2": "[phone 1]",
+                          "contact": "0086-[phone 1]", "weight": 70.5}
+    kept = cg.redact(case, cg.RedactionProfile("phones", mask_phones=True)).persons[0]
+    assert kept.attributes["home_lat"] == 22.54 and kept.attributes["Birthday"] == "1970-05-01"

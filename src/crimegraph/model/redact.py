@@ -18,8 +18,9 @@ mask (values inside the records that stay); the built-in ones are:
     (evidence of kind ``witness``, which identify their witness) with the facts resting only on
     them. Person names and aliases are reduced to initials (``"Zhou Jianguo"`` -> ``"Z. J."``,
     ``"周建国"`` -> ``"周某某"`` as Chinese public judgments write them); national ids and
-    passports, phone numbers, addresses (and premises coordinates) and bank accounts are masked;
-    birth dates and years are dropped.
+    passports, phone numbers, addresses and bank accounts are masked; coordinates (of premises,
+    and attributes such as ``lat``, ``longitude``, ``gps``) and birth dates and years
+    (``birth_year``, ``birthday``, ``date_of_birth``, ``dob``, 出生日期, 生日...) are dropped.
 
 Masking is thorough: a masked value is replaced wherever the case holds it, not only in its own
 field: in notes, names of other records, aliases, evidence and bank references, attribute values
@@ -28,7 +29,9 @@ dashes, dots, parentheses and slashes between the digits, in ASCII or full-width
 (``138-0000-0101``, ``13800000101``, ``(0755) 8888-1234``, ``（0755）88881234``,
 ``110105 19491231 002X``). Each distinct value gets one token (``[phone 1]``,
 ``[national id 2]``, ``[passport 1]``, ``[address 3]``, ``[account 1]``), so a phone two people
-share is still seen to be shared. Besides the values the case holds in their own fields, text is
+share is still seen to be shared (``+86 138 0000 0101`` is the same phone as ``13800000101``).
+Numbers kept as numbers in attributes (``13800000101`` or ``13800000101.0``) are masked like
+text. Besides the values the case holds in their own fields, text is
 searched for their shapes: Chinese mobile numbers (11 digits from ``1[3-9]``), 18-character
 national ids (also grouped 6-8-4 or 6-4-4-4) and runs of 12-19 digits (bank cards and
 accounts). Names of withheld persons and records become ``[withheld]`` wherever they appear.
@@ -149,7 +152,9 @@ class RedactionProfile:
     mask_national_ids, mask_phones, mask_addresses, mask_bank_accounts : bool
         Replace these values with tokens everywhere (addresses: also drop premises coordinates).
     drop_attributes : frozenset of str
-        Attribute keys removed from every record (``{"birth_year"}``).
+        Attribute keys removed from every record (``{"birth_year"}``); a key matches in any
+        case and spelling of its separators (``birth_year`` also drops ``BirthYear`` and
+        ``birth-year``).
     notes : {"keep", "drop"}
         Keep the analysts' notes (scrubbed of every withheld and masked value) or drop them.
 
@@ -257,7 +262,8 @@ REDACTION_PROFILES: dict[str, RedactionProfile] = {
         withhold_credibility=_PROSECUTION.withhold_credibility,
         withhold_evidence_kinds=frozenset({"witness"}), initials=True,
         mask_national_ids=True, mask_phones=True, mask_addresses=True, mask_bank_accounts=True,
-        drop_attributes=frozenset({"birth_year", "birth_date", "date_of_birth", "dob"}),
+        drop_attributes=frozenset({"birth_year", "birth_date", "date_of_birth", "dob",
+                                   "birthday", "born", "出生日期", "出生年月", "出生年份", "生日"}),
     ),
 }
 """The built-in profiles by name: ``internal``, ``prosecution``, ``public``."""
@@ -440,8 +446,8 @@ class _Masker:
                 "address": p.mask_addresses, "account": p.mask_bank_accounts}[kind]
 
     def token(self, kind: MaskKind, value: str) -> str:
-        key = (kind, _digits(value) if kind in ("phone", "account") and _digits(value)
-               else value.strip())
+        digits = _number(kind, value)
+        key = (kind, digits if kind in ("phone", "account") and digits else value.strip())
         found = self.tokens.get(key)
         if found is None:
             self.counts[kind] = self.counts.get(kind, 0) + 1
@@ -453,8 +459,8 @@ class _Masker:
         token = self.token(kind, value)
         if value.strip():
             self.replace[value.strip()] = token
-        if kind in ("phone", "account", "national id") and len(_digits(value)) >= 7:
-            self.phone_digits[_digits(value)] = token
+        if kind in ("phone", "account", "national id") and len(_number(kind, value)) >= 7:
+            self.phone_digits[_number(kind, value)] = token
         self._regex = None
         return token
 
@@ -623,6 +629,16 @@ def _digits(value: str) -> str:
     return digits if digits.isascii() else "".join(str(unicodedata.decimal(ch)) for ch in digits)
 
 
+_COUNTRY_CODE = re.compile(r"(?:00)?86(?=1[3-9]\d{9}$)")
+
+
+def _number(kind: MaskKind, value: str) -> str:
+    """The digits that identify a number: a Chinese mobile's country code set aside
+    (``+86 138...``, ``0086 138...`` and ``138...`` are one phone)."""
+    digits = _digits(value)
+    return _COUNTRY_CODE.sub("", digits, count=1) if kind == "phone" else digits
+
+
 _REF_FIELDS = frozenset({"id", "source", "target", "product", "carrier", "evidence"})
 _ENUM_FIELDS = frozenset({"kind", "status", "uses", "currency", "reliability", "credibility"})
 
@@ -758,8 +774,8 @@ def redact_case(case: Case, profile: str | RedactionProfile | None = "internal")
         for key, value in record.attributes.items():
             kind = _key_kind(key)
             if kind is not None and masker.enabled(kind) and value not in (None, ""):
-                masker.hide(kind, str(value))
-                hidden.append(str(value))
+                masker.hide(kind, _value_text(value))
+                hidden.append(_value_text(value))
     for rid in gone:  # a withheld person's numbers, in any spacing
         record = index[rid]
         if isinstance(record, Person):
@@ -850,23 +866,37 @@ def _names_of(record: Record) -> list[str]:
     return [t for t in texts if isinstance(t, str) and t.strip()]
 
 
+_COORDINATE_KEYS = [[w] for w in ("lat", "lon", "lng", "latitude", "longitude", "coordinates",
+                                   "coords", "gps", "geo", "geolocation")]
+
+
+def _value_text(value: object) -> str:
+    """An attribute value as text; a whole float without its ``.0`` (a number kept as float)."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def _attributes(attributes: Mapping[str, Any], profile: RedactionProfile,
                 masker: _Masker) -> dict[str, Any]:
     out: dict[str, Any] = {}
+    dropped = {_slug(key) for key in profile.drop_attributes}
     for key, value in attributes.items():
-        if key in profile.drop_attributes:
+        if key in profile.drop_attributes or _slug(key) in dropped:
             continue
+        if profile.mask_addresses and _key_words(key)[-1:] in _COORDINATE_KEYS:
+            continue  # coordinates give the address away
         kind = _key_kind(key)
         new_key = masker.scrub(key)
         while new_key in out:  # two keys scrubbed into one: keep both
             new_key += "_"
         if kind is not None and masker.enabled(kind) and value not in (None, ""):
-            out[new_key] = masker.token(kind, str(value))
+            out[new_key] = masker.token(kind, _value_text(value))
         elif isinstance(value, str):
             out[new_key] = masker.scrub(value)
-        elif (isinstance(value, int) and not isinstance(value, bool)
-              and masker.hides(str(value))):
-            out[new_key] = masker.scrub(str(value))
+        elif (isinstance(value, (int, float)) and not isinstance(value, bool)
+              and masker.hides(_value_text(value))):
+            out[new_key] = masker.scrub(_value_text(value))
         else:
             out[new_key] = value
     return out
