@@ -244,3 +244,14 @@ def test_numbers_kept_as_floats_country_codes_birthdays_and_coordinates() -> Non
                           "contact": "0086-[phone 1]", "weight": 70.5}
     kept = cg.redact(case, cg.RedactionProfile("phones", mask_phones=True)).persons[0]
     assert kept.attributes["home_lat"] == 22.54 and kept.attributes["Birthday"] == "1970-05-01"
+
+
+@pytest.mark.parametrize("role", ["informant", "confidential source (CI)", "CHIS handler's",
+                                  "线人", "特情", "耳目"])
+def test_informant_roles_are_withheld_and_their_ids_in_kept_text(role: str) -> None:
+    case = cg.Case(persons=[
+        cg.Person(id="P-E", name="Echo Five", role=role),
+        cg.Person(id="P-F", name="Fox Six", notes="met P-E at SHOP-P-E2; P-Eng is not P-E")])
+    out = cg.redact(case, "prosecution")
+    assert [p.id for p in out.persons] == ["P-F"]
+    assert out.persons[0].notes == "met [withheld] at SHOP-P-E2; P-Eng is not [withheld]"

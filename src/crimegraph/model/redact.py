@@ -34,7 +34,8 @@ Numbers kept as numbers in attributes (``13800000101`` or ``13800000101.0``) are
 text. Besides the values the case holds in their own fields, text is
 searched for their shapes: Chinese mobile numbers (11 digits from ``1[3-9]``), 18-character
 national ids (also grouped 6-8-4 or 6-4-4-4) and runs of 12-19 digits (bank cards and
-accounts). Names of withheld persons and records become ``[withheld]`` wherever they appear.
+accounts). Names of withheld persons and records, and their ids, become ``[withheld]``
+wherever they appear.
 
 Names are searched as a reader would recognise them: a name in a Latin (or other
 space-separated) script matches as whole words only, in any letter case and with any of space,
@@ -62,10 +63,11 @@ word left names the kind: *account*, *iban*, *card*, *bankcard* (accounts); *pho
 nothing but 号, 码 or a number. ``account_holder``, ``phone_type`` or 账户名 name no such value
 and are kept (their values still scrubbed of every known value).
 
-Informants are persons whose ``role`` says so (``informant``, ``线人``), persons and evidence
+Informants are persons whose ``role`` says so (``informant``, ``confidential source``,
+``CHIS``, ``线人``, ``特情``, ``耳目``, ``卧底``), persons and evidence
 records with the attribute ``informant`` (or ``is_informant``, ``线人``) saying yes in any common
 spelling (``True``, ``1``, ``"true"``, ``"yes"``, ``"1"``, ``"是"``), and evidence records
-whose name or agency says ``informant`` (or ``线人``). An ``informant`` attribute that says
+whose name or agency says so. An ``informant`` attribute that says
 neither yes nor no (``"maybe"``) is taken as yes, with a warning: withholding one record too
 many is the safer mistake.
 
@@ -464,13 +466,18 @@ class _Masker:
         self._regex = None
         return token
 
-    def withhold(self, text: str | None, replacement: str = WITHHELD) -> None:
+    def withhold(self, text: str | None, replacement: str = WITHHELD, *,
+                 slug: bool = True) -> None:
+        """Replace ``text`` wherever it appears (with ``slug``, also rename ids that spell
+        it without spaces or capitals)."""
         if text and len(text.strip()) >= 2:
             self.replace.setdefault(text.strip(), replacement)
             self._regex = None
-            slug = _slug(text)
-            if len(slug) >= 4 and not _CJK.search(slug):
-                self.slugs.add(slug)
+            if not slug:
+                return
+            slug_text = _slug(text)
+            if len(slug_text) >= 4 and not _CJK.search(slug_text):
+                self.slugs.add(slug_text)
                 self._slug_regex = None
 
     def hides_in_id(self, text: str) -> bool:
@@ -643,6 +650,10 @@ _REF_FIELDS = frozenset({"id", "source", "target", "product", "carrier", "eviden
 _ENUM_FIELDS = frozenset({"kind", "status", "uses", "currency", "reliability", "credibility"})
 
 
+_INFORMANT_TEXT = re.compile(
+    r"informant|confidential (?:human )?source|covert human intelligence source|\bCHIS\b"
+    r"|线人|特情|耳目|卧底", re.IGNORECASE)
+"""What a role (or an evidence record's name or agency) says to make it an informant's."""
 _INFORMANT_KEYS = frozenset({"informant", "is_informant", "isinformant", "线人", "是否线人"})
 _YES = frozenset({"true", "t", "yes", "y", "1", "x", "是", "是的", "对"})
 _NO = frozenset({"false", "f", "no", "n", "0", "", "none", "null", "否", "不是"})
@@ -679,7 +690,7 @@ def _is_informant(record: Record) -> bool:
         texts = [record.role]
     elif isinstance(record, Evidence):
         texts = [record.name, record.agency]
-    return any(t and re.search(r"informant|线人", t, re.I) for t in texts)
+    return any(t and _INFORMANT_TEXT.search(t) for t in texts)
 
 
 def _evidence_withheld(evidence: Evidence, profile: RedactionProfile) -> bool:
@@ -748,6 +759,7 @@ def redact_case(case: Case, profile: str | RedactionProfile | None = "internal")
         for text in _names_of(record):
             masker.withhold(text)
             hidden.append(text)
+        masker.withhold(rid, slug=False)  # its id, where kept text mentions it
     for person in case.persons:
         if person.id in gone:
             continue
