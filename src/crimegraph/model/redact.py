@@ -669,6 +669,8 @@ def _is_informant(record: Record) -> bool:
     for key, value in record.attributes.items():
         if key.strip().lower() not in _INFORMANT_KEYS:
             continue
+        if value is None:
+            continue
         if isinstance(value, (bool, int, float)):
             if value in (0, 1):
                 if value:
@@ -718,7 +720,8 @@ def redact_case(case: Case, profile: str | RedactionProfile | None = "internal")
     Returns
     -------
     Redacted
-        The redacted case (id suffixed with the profile's name unless nothing was redacted),
+        The redacted case (id suffixed with the profile's name unless nothing was redacted;
+        ``case-<profile>`` when the id gives a hidden value away),
         the map from original ids to kept ids, and the values that were hidden.
     """
     if not isinstance(case, Case):
