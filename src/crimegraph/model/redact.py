@@ -436,6 +436,7 @@ class _Masker:
         self.phone_digits: dict[str, str] = {}  # digits of a known phone -> token
         self._regex: re.Pattern[str] | None = None
         self._folded: dict[str, str] = {}  # lower-cased literal text -> replacement
+        self.dropped = {_slug(key) for key in profile.drop_attributes}  # attribute keys
         self.slugs: set[str] = set()  # names withheld or shortened, letters and digits only
         self._slug_regex: re.Pattern[str] | None = None
         self._scrubbed: dict[str, str] = {}  # the same text is scrubbed once (a cache)
@@ -580,9 +581,12 @@ def _char(ch: str) -> str:
     return "\\ +" if _NAME_SPACE.fullmatch(ch) else re.escape(ch)
 
 
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
+
 def _slug(text: str) -> str:
     """Letters and digits only, lower case: how a name is written into an id."""
-    return "".join(ch for ch in text.lower() if ch.isalnum())
+    return _NOT_ALNUM.sub("", text.lower())
 
 
 def _fold(text: str) -> str:
@@ -895,9 +899,8 @@ def _value_text(value: object) -> str:
 def _attributes(attributes: Mapping[str, Any], profile: RedactionProfile,
                 masker: _Masker) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    dropped = {_slug(key) for key in profile.drop_attributes}
     for key, value in attributes.items():
-        if key in profile.drop_attributes or _slug(key) in dropped:
+        if key in profile.drop_attributes or _slug(key) in masker.dropped:
             continue
         if profile.mask_addresses and _key_words(key)[-1:] in _COORDINATE_KEYS:
             continue  # coordinates give the address away
