@@ -151,3 +151,21 @@ def test_figures_refuse_results_made_before_redaction() -> None:
         cg.plot_reconcile(cg.reconcile(graph), redact="public")
     with pytest.raises(cg.InvalidArgument, match="is not a redaction profile"):
         cg.plot_timeline(graph, redact="secret")
+
+
+def test_a_case_id_that_names_a_person_or_a_number_is_replaced_in_every_output(
+        tmp_path: Path) -> None:
+    case = cg.Case(
+        id="zhoujianguo-13800000101", title="Ring",
+        persons=[cg.Person(id="P1", name="Zhou Jianguo", phones=["138-0000-0101"]),
+                 cg.Person(id="P2", name="Wu Ping")],
+        relationships=[cg.Relationship(id="R1", kind="associate", source="P1", target="P2")])
+    assert cg.redact(case, "public").id == "case-public"
+    assert cg.redact(case, "prosecution").id == "zhoujianguo-13800000101-prosecution"
+    paths = _exports(case, tmp_path, "public")
+    paths.append(cg.case_report(case, tmp_path / "report.html", redact="public",
+                                sections=["summary"]))
+    for path in paths:
+        text = _texts(path)
+        _assert_hidden(text, ["13800000101", "zhoujianguo", "Zhou Jianguo"], path.name)
+        assert "zhoujianguo" not in text.lower(), path.name

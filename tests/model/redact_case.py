@@ -13,17 +13,21 @@ PHONE_A = "139-1234-5678"
 PHONE_WITNESS = "137 5555 0199"
 NATIONAL_ID = "110105198001011234"
 ADDRESS = "Room 7, 88 Lantern Lane, Dongcheng"
+ADDRESS_CJK = "江城市灯笼区青石路88号"
+PASSPORT = "E70318265"
 ACCOUNT = "6222020200112233445"
 NAME_A = "Jiang Haoran"
 NAME_B_CJK = "韩立冬"
 TIP_REFERENCE = "TIP-ANON-77"
+INFORMANT_B_NAME = "Sun Qiaoyi"
 
-PROSECUTION_HIDDEN = [INFORMANT_NAME, "Anonymous tip about a den", TIP_REFERENCE]
-"""Values the prosecution profile must remove: the informant and a tip graded F/6."""
+PROSECUTION_HIDDEN = [INFORMANT_NAME, "Anonymous tip about a den", TIP_REFERENCE,
+                      INFORMANT_B_NAME]
+"""Values the prosecution profile must remove: the informants and a tip graded F/6."""
 
 PUBLIC_HIDDEN = [
     *PROSECUTION_HIDDEN, WITNESS_NAME, PHONE_A, PHONE_WITNESS, NATIONAL_ID, ADDRESS, ACCOUNT,
-    NAME_A, NAME_B_CJK, "Haoran", "Old Jiang",
+    NAME_A, NAME_B_CJK, "Haoran", "Old Jiang", ADDRESS_CJK, PASSPORT, "(139) 1234",
 ]
 """Values the public profile must remove."""
 
@@ -39,12 +43,15 @@ def leaky_case() -> cg.Case:
             cg.Person(id="P-A", name=NAME_A, aliases=["Old Jiang"], phones=[PHONE_A],
                       national_id=NATIONAL_ID, status="suspect",
                       notes=f"Also uses {PHONE_A.replace('-', '')}; lives at {ADDRESS}.",
-                      attributes={"birth_year": 1980}, evidence=["EV-CALLS"]),
+                      attributes={"birth_year": 1980, "地址": ADDRESS_CJK, "passportNo": PASSPORT},
+                      evidence=["EV-CALLS"]),
             cg.Person(id="P-B", name=NAME_B_CJK, phones=[PHONE_A.replace("-", " ")],
-                      status="arrested", notes=f"Brother-in-law of {NAME_A}; ID {NATIONAL_ID}"),
+                      status="arrested",
+                      notes=f"Brother-in-law of {NAME_A}; ID {NATIONAL_ID}; call (139) 1234 5678"),
             cg.Person(id="P-W", name=WITNESS_NAME, phones=[PHONE_WITNESS], status="witness"),
             cg.Person(id="P-V", name="Victim Person", status="victim"),
             cg.Person(id="P-I", name=INFORMANT_NAME, role="informant", status="unknown"),
+            cg.Person(id="P-I2", name=INFORMANT_B_NAME, attributes={"informant": "yes"}),
         ],
         organizations=[
             cg.Organization(id="ORG-1", name=f"{NAME_A} Trading", address=ADDRESS,

@@ -112,3 +112,146 @@ def test_case_graph_in_case_graph_out() -> None:
     assert out.case.id == "fake-liquor-zhou-public"
     assert out.get("P-ZHOU").name == "周某某"
     assert graph.get("P-ZHOU").name == "周建国"  # the input is left as it was
+
+
+@pytest.mark.parametrize(("key", "kind"), [
+    ("地址", "address"), ("住址", "address"), ("户籍地址", "address"), ("身份证地址", "address"),
+    ("身份证号", "national id"), ("身份证", "national id"), ("手机", "phone"),
+    ("联系电话", "phone"), ("银行卡号", "account"), ("账号", "account"), ("护照", "passport"),
+    ("addresses", "address"), ("address_line1", "address"), ("homeAddress", "address"),
+    ("accounts", "account"), ("bank_accounts", "account"), ("bankcard", "account"),
+    ("BankCardNo", "account"), ("credit_card_number", "account"),
+    ("phones", "phone"), ("cellphone", "phone"), ("phoneNumber", "phone"),
+    ("mobile_2", "phone"), ("passport_number", "passport"), ("passportNo", "passport"),
+    ("nationalId", "national id"), ("id_card_no", "national id"),
+    ("id_card_number", "national id"), ("IDCardNumber", "national id"),
+    ("identity_number", "national id"),
+])
+def test_attribute_keys_in_any_spelling_are_masked_with_their_kind(key: str, kind: str) -> None:
+    value = "Secret 7731 value"
+    case = cg.Case(persons=[cg.Person(id="P1", name="Zhou Jianguo", attributes={key: value},
+                                      notes=f"see {value}")])
+    person = cg.redact(case, "public").persons[0]
+    assert person.attributes[key] == f"[{kind} 1]"
+    assert person.notes == f"see [{kind} 1]"  # the same value in free text, the same token
+
+
+@pytest.mark.parametrize("key", ["account_holder", "账户名", "phone_type", "platform_id", "id",
+                                 "hotel", "cardinal", "bank_name", "地址类型"])
+def test_attribute_keys_that_name_no_masked_value_are_kept(key: str) -> None:
+    case = cg.Case(persons=[cg.Person(id="P1", name="Zhou Jianguo", attributes={key: "Lotus"})])
+    assert cg.redact(case, "public").persons[0].attributes[key] == "Lotus"
+
+
+def test_numbers_in_parentheses_slashes_and_full_width_forms_are_masked() -> None:
+    case = cg.Case(persons=[cg.Person(
+        id="P1", name="Zhou Jianguo", phones=["0755-88881234", "138-0000-0101"],
+        national_id="11010519491231002X",
+        notes="call (0755) 88881234, （0755）8888-1234, 0755/8888 1234 or +86 (138) 0000-0101;"
+              " ID 110105 19491231 002X or 110105 1949 1231 002X; new １３９ (0000) 1111")])
+    notes = cg.redact(case, "public").persons[0].notes
+    assert notes == ("call [phone 1], [phone 1], [phone 1] or +[phone 2];"
+                     " ID [national id 1] or [national id 1]; new [phone 3]")
+
+
+def test_latin_names_are_matched_as_words_and_cjk_names_inside_text() -> None:
+    case = cg.Case(
+        persons=[cg.Person(id="W1", name="Ma Lin", aliases=["Ma"], status="witness"),
+                 cg.Person(id="P1", name="Al Zhou", aliases=["Al"]),
+                 cg.Person(id="P2", name="周建国", aliases=["老周"])],
+        organizations=[cg.Organization(
+            id="O1", name="Martell Market Hall",
+            notes="Albert sells Alcohol; Al-Zhou told MA LIN, Ma and Ma-Lin; 周建国的车, 老周")])
+    org = cg.redact(case, "public").organizations[0]
+    assert org.name == "Martell Market Hall"  # words that merely start like a name stay
+    assert org.notes == ("Albert sells Alcohol; A. Z. told [withheld], [withheld] and "
+                         "[withheld]; 周某某的车, 老某")
+
+
+def test_ids_that_spell_a_hidden_name_or_number_are_replaced() -> None:
+    case = cg.Case(
+        id="ZhouJianguo2024", title="Ring of Zhou Jianguo",
+        persons=[cg.Person(id="P-zhou_jianguo", name="Zhou Jianguo", phones=["13800000101"]),
+                 cg.Person(id="P-WU", name="Wu Ping")],
+        relationships=[cg.Relationship(id="R-13800000101", kind="associate", source="P-WU",
+                                       target="P-zhou_jianguo")])
+    result = redact_case(case, "public")
+    out = result.case
+    assert (out.id, out.title) == ("case-public", "Ring of Z. J.")
+    assert result.ids == {"P-zhou_jianguo": "PERSON-R001", "P-WU": "P-WU",
+                          "R-13800000101": "RELATIONSHIP-R001"}
+    assert out.relationships[0].target == "PERSON-R001"
+    assert cg.redact(case, "prosecution").id == "ZhouJianguo2024-prosecution"
+
+
+@pytest.mark.parametrize("value", [True, 1, "true", "True", "yes", "Y", "1", "是"])
+def test_informant_attribute_in_any_common_spelling_withholds(value: object) -> None:
+    case = cg.Case(
+        persons=[cg.Person(id="P1", name="Alpha One", attributes={"informant": value}),
+                 cg.Person(id="P2", name="Beta Two", attributes={"informant": "no"})],
+        evidence=[cg.Evidence(id="E1", name="Tip", attributes={"is_informant": value}),
+                  cg.Evidence(id="E2", name="Ledger", attributes={"informant": False})])
+    out = cg.redact(case, "prosecution")
+    assert [p.id for p in out.persons] == ["P2"]
+    assert [e.id for e in out.evidence] == ["E2"]
+
+
+def test_an_informant_value_that_says_neither_yes_nor_no_withholds_with_a_warning() -> None:
+    case = cg.Case(persons=[cg.Person(id="P1", name="Alpha One",
+                                      attributes={"informant": "maybe"})])
+    with pytest.warns(UserWarning, match=r"Person 'P1' attribute informant='maybe'.*withheld"):
+        out = cg.redact(case, "prosecution")
+    assert out.persons == []
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("withhold_statuses", "witnesses"), ("withhold_reliability", "G"),
+    ("withhold_credibility", 7), ("withhold_credibility", "five"),
+    ("withhold_credibility", True), ("withhold_evidence_kinds", "statement"),
+])
+def test_profile_values_no_case_can_hold_are_refused(field: str, value: object) -> None:
+    with pytest.raises(cg.InvalidArgument, match=f"RedactionProfile {field}: {value!r} is not"):
+        cg.RedactionProfile("mine", **{field: frozenset({value})})  # type: ignore[arg-type]
+
+
+def test_profile_grades_and_names_are_normalised() -> None:
+    profile = cg.RedactionProfile(
+        "mine", withhold_statuses=frozenset({"Witness"}), withhold_reliability=frozenset({"e"}),
+        withhold_credibility=frozenset({"5"}),  # type: ignore[arg-type]
+        withhold_evidence_kinds=frozenset({"WITNESS"}))
+    assert (profile.withhold_statuses, profile.withhold_reliability,
+            profile.withhold_credibility, profile.withhold_evidence_kinds) == (
+        {"witness"}, {"E"}, {5}, {"witness"})
+    case = cg.Case(
+        persons=[cg.Person(id="P1", name="Alpha One"),
+                 cg.Person(id="P2", name="Wit", status="witness")],
+        evidence=[cg.Evidence(id="E1", name="tip", reliability="E", credibility=2),
+                  cg.Evidence(id="E2", name="hint", reliability="B", credibility=5),
+                  cg.Evidence(id="E3", name="log", reliability="B", credibility=2)])
+    out = cg.redact(case, profile)
+    assert ([p.id for p in out.persons], [e.id for e in out.evidence]) == (["P1"], ["E3"])
+
+
+def test_numbers_kept_as_floats_country_codes_birthdays_and_coordinates() -> None:
+    case = cg.Case(persons=[cg.Person(
+        id="P1", name="Zhou Jianguo", phones=["13800000101"],
+        attributes={"phone_f": 13800000101.0, "x": 13800000101, "mobile2": "+86 138 0000 0101",
+                    "contact": "0086-13800000101", "Birthday": "1970-05-01", "DateOfBirth": "x",
+                    "出生日期": "1970年5月1日", "home_lat": 22.54, "longitude": 114.05,
+                    "weight": 70.5})])
+    attributes = cg.redact(case, "public").persons[0].attributes
+    assert attributes == {"phone_f": "[phone 1]", "x": "[phone 1]", "mobile2": "[phone 1]",
+                          "contact": "0086-[phone 1]", "weight": 70.5}
+    kept = cg.redact(case, cg.RedactionProfile("phones", mask_phones=True)).persons[0]
+    assert kept.attributes["home_lat"] == 22.54 and kept.attributes["Birthday"] == "1970-05-01"
+
+
+@pytest.mark.parametrize("role", ["informant", "confidential source (CI)", "CHIS handler's",
+                                  "线人", "特情", "耳目"])
+def test_informant_roles_are_withheld_and_their_ids_in_kept_text(role: str) -> None:
+    case = cg.Case(persons=[
+        cg.Person(id="P-E", name="Echo Five", role=role),
+        cg.Person(id="P-F", name="Fox Six", notes="met P-E at SHOP-P-E2; P-Eng is not P-E")])
+    out = cg.redact(case, "prosecution")
+    assert [p.id for p in out.persons] == ["P-F"]
+    assert out.persons[0].notes == "met [withheld] at SHOP-P-E2; P-Eng is not [withheld]"

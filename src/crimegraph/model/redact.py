@@ -17,34 +17,59 @@ mask (values inside the records that stay); the built-in ones are:
     witnesses and victims (persons with status ``witness`` or ``victim``) and witness statements
     (evidence of kind ``witness``, which identify their witness) with the facts resting only on
     them. Person names and aliases are reduced to initials (``"Zhou Jianguo"`` -> ``"Z. J."``,
-    ``"周建国"`` -> ``"周某某"`` as Chinese public judgments write them); national ids, phone
-    numbers, addresses (and premises coordinates) and bank accounts are masked; birth dates and
-    years are dropped.
+    ``"周建国"`` -> ``"周某某"`` as Chinese public judgments write them); national ids and
+    passports, phone numbers, addresses and bank accounts are masked; coordinates (of premises,
+    and attributes such as ``lat``, ``longitude``, ``gps``) and birth dates and years
+    (``birth_year``, ``birthday``, ``date_of_birth``, ``dob``, 出生日期, 生日...) are dropped.
 
 Masking is thorough: a masked value is replaced wherever the case holds it, not only in its own
 field: in notes, names of other records, aliases, evidence and bank references, attribute values
-and keys, the case title and description. Phone numbers are found in any spacing
-(``138-0000-0101``, ``13800000101``, ``138 0000 0101``). Each distinct value gets one token
-(``[phone 1]``, ``[national id 2]``, ``[address 3]``, ``[account 1]``), so a phone two people
-share is still seen to be shared. Besides the values the case holds in their own fields, text is
+and keys, the case title and description. Numbers are found in any spacing: white space,
+dashes, dots, parentheses and slashes between the digits, in ASCII or full-width forms
+(``138-0000-0101``, ``13800000101``, ``(0755) 8888-1234``, ``（0755）88881234``,
+``110105 19491231 002X``). Each distinct value gets one token (``[phone 1]``,
+``[national id 2]``, ``[passport 1]``, ``[address 3]``, ``[account 1]``), so a phone two people
+share is still seen to be shared (``+86 138 0000 0101`` is the same phone as ``13800000101``).
+Numbers kept as numbers in attributes (``13800000101`` or ``13800000101.0``) are masked like
+text. Besides the values the case holds in their own fields, text is
 searched for their shapes: Chinese mobile numbers (11 digits from ``1[3-9]``), 18-character
-national ids and runs of 12-19 digits (bank cards and accounts). Names of withheld persons and
-records become ``[withheld]`` wherever they appear. A record whose id contains a masked or
-withheld value gets a neutral id (``PERSON-R001``) and every reference follows it.
+national ids (also grouped 6-8-4 or 6-4-4-4) and runs of 12-19 digits (bank cards and
+accounts). Names of withheld persons and records, and their ids, become ``[withheld]``
+wherever they appear.
+
+Names are searched as a reader would recognise them: a name in a Latin (or other
+space-separated) script matches as whole words only, in any letter case and with any of space,
+hyphen or middle dot between its parts (``Ma`` is found in ``MA said`` and ``Ma-Lin``, not in
+``Market``); a Chinese, Japanese or Korean name matches inside text, since those scripts put no
+spaces between words (``周建国的``). Names and aliases of one character are not searched.
+
+A record whose id gives a masked or withheld value away, also a name written into it without
+spaces or capitals (``P-zhoujianguo`` for ``Zhou Jianguo``; names of four letters or more), gets
+a neutral id (``PERSON-R001``) and every reference follows it. A case id that does becomes
+``case`` (``case-public``); otherwise the case id is kept with the profile's name appended.
 
 What redaction cannot find: a person named in free text in a form the case does not hold
 (a nickname that is not among the aliases). Use ``notes="drop"`` in a custom profile when the
 notes cannot be trusted.
 
-Bank accounts have no field of their own: they are attribute values whose key names an account
-(``account``, ``bank_account``, ``account_no``, ``account_number``, ``iban``, ``card``,
-``card_no``...); likewise phones (``phone``, ``mobile``, ``tel``...), national ids
-(``national_id``, ``id_card``, ``id_number``, ``passport``...) and addresses (``address``...)
-kept as attributes are masked with their kind.
+Bank accounts have no field of their own: they are attribute values whose key names an
+account. A key is read as words (``bankCardNo``, ``bank_card_no`` and ``Bank-Card No.`` all
+read *bank card no*); trailing qualifiers (*no*, *number*, *line*...) are set aside and the last
+word left names the kind: *account*, *iban*, *card*, *bankcard* (accounts); *phone*, *mobile*,
+*cellphone*, *tel*, *fax* (phones); *national id*, *id card*, *id no*, *ssn* (national ids);
+*passport* (passports); *address*, *addr* (addresses), plurals included (``addresses``,
+``bank_accounts``). Chinese keys are read likewise: 银行卡号, 账号, 账户 (accounts), 手机, 电话
+(phones), 身份证, 证件号 (national ids), 护照 (passports), 地址, 住址 (addresses), followed by
+nothing but 号, 码 or a number. ``account_holder``, ``phone_type`` or 账户名 name no such value
+and are kept (their values still scrubbed of every known value).
 
-Informants are persons whose ``role`` says so (``informant``, ``线人``), persons and evidence
-records with the attribute ``informant`` set to true, and evidence records whose name or agency
-says ``informant`` (or ``线人``).
+Informants are persons whose ``role`` says so (``informant``, ``confidential source``,
+``CHIS``, ``线人``, ``特情``, ``耳目``, ``卧底``), persons and evidence
+records with the attribute ``informant`` (or ``is_informant``, ``线人``) saying yes in any common
+spelling (``True``, ``1``, ``"true"``, ``"yes"``, ``"1"``, ``"是"``), and evidence records
+whose name or agency says so. An ``informant`` attribute that says
+neither yes nor no (``"maybe"``) is taken as yes, with a warning: withholding one record too
+many is the safer mistake.
 
 Examples
 --------
@@ -62,13 +87,23 @@ True
 from __future__ import annotations
 
 import re
+import unicodedata
+import warnings
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
 from ..errors import InvalidArgument, WrongArgumentType
 from .case import Case
-from .entities import Evidence, Person, Record
+from .entities import (
+    EVIDENCE_KINDS,
+    PERSON_STATUSES,
+    Evidence,
+    InformationCredibility,
+    Person,
+    Record,
+    SourceReliability,
+)
 from .registry import RECORD_TYPES, SECTIONS, record_type
 
 __all__ = [
@@ -84,7 +119,7 @@ __all__ = [
 WITHHELD = "[withheld]"
 """What a withheld person's or record's name becomes wherever it appears in kept text."""
 
-MaskKind = Literal["phone", "national id", "address", "account"]
+MaskKind = Literal["phone", "national id", "passport", "address", "account"]
 
 
 @dataclass(frozen=True)
@@ -101,23 +136,35 @@ class RedactionProfile:
         The profile's name, in the redacted case's id (``counterfeit-oil-2024-public``) and in
         reports.
     withhold_statuses : frozenset of str
-        Persons with these statuses are withheld (``{"witness", "victim"}``).
+        Persons with these statuses are withheld (``{"witness", "victim"}``); statuses are
+        person statuses (``crimegraph.model.PERSON_STATUSES``), written in any case.
     withhold_informants : bool
         Withhold informants (persons) and evidence from informants.
     withhold_reliability : frozenset of str
-        Evidence whose source is graded with one of these letters is withheld (``{"E", "F"}``).
+        Evidence whose source is graded with one of these letters is withheld (``{"E", "F"}``;
+        A-F, lower case accepted).
     withhold_credibility : frozenset of int
-        Evidence whose information is graded with one of these numbers is withheld (``{5, 6}``).
+        Evidence whose information is graded with one of these numbers is withheld (``{5, 6}``;
+        1-6, digits given as text such as ``"5"`` accepted).
     withhold_evidence_kinds : frozenset of str
-        Evidence of these kinds is withheld (``{"witness"}``).
+        Evidence of these kinds is withheld (``{"witness"}``; evidence kinds,
+        ``crimegraph.model.EVIDENCE_KINDS``, in any case).
     initials : bool
         Reduce person names and aliases to initials.
     mask_national_ids, mask_phones, mask_addresses, mask_bank_accounts : bool
         Replace these values with tokens everywhere (addresses: also drop premises coordinates).
     drop_attributes : frozenset of str
-        Attribute keys removed from every record (``{"birth_year"}``).
+        Attribute keys removed from every record (``{"birth_year"}``); a key matches in any
+        case and spelling of its separators (``birth_year`` also drops ``BirthYear`` and
+        ``birth-year``).
     notes : {"keep", "drop"}
         Keep the analysts' notes (scrubbed of every withheld and masked value) or drop them.
+
+    Raises
+    ------
+    InvalidArgument
+        On a status, grade or evidence kind no case can hold (``"witnesses"``, ``"G"``, ``7``):
+        a misspelt value would otherwise withhold nothing, silently.
 
     Examples
     --------
@@ -158,6 +205,21 @@ class RedactionProfile:
                     f"RedactionProfile {name}={value!r}: give a set of values, e.g. "
                     "frozenset({'witness'})")
             object.__setattr__(self, name, frozenset(value))
+        for name, allowed, normal in (
+                ("withhold_statuses", PERSON_STATUSES, _lower),
+                ("withhold_reliability", _SOURCE_GRADES, _upper),
+                ("withhold_credibility", _INFORMATION_GRADES, _grade_number),
+                ("withhold_evidence_kinds", EVIDENCE_KINDS, _lower)):
+            values = set()
+            for item in getattr(self, name):
+                value = normal(item)
+                if value not in allowed:
+                    raise InvalidArgument(
+                        f"RedactionProfile {name}: {item!r} is not one of "
+                        + ", ".join(map(repr, allowed))
+                        + " (a value the case cannot hold would withhold nothing)")
+                values.add(value)
+            object.__setattr__(self, name, frozenset(values))
 
     @property
     def is_identity(self) -> bool:
@@ -168,6 +230,24 @@ class RedactionProfile:
             or self.mask_national_ids or self.mask_phones or self.mask_addresses
             or self.mask_bank_accounts or self.drop_attributes or self.notes == "drop"
         )
+
+
+_SOURCE_GRADES: tuple[str, ...] = SourceReliability.__args__  # type: ignore[attr-defined]
+_INFORMATION_GRADES: tuple[int, ...] = InformationCredibility.__args__  # type: ignore[attr-defined]
+
+
+def _lower(value: object) -> object:
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+def _upper(value: object) -> object:
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+def _grade_number(value: object) -> object:
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None if isinstance(value, bool) else value
 
 
 _PROSECUTION = RedactionProfile(
@@ -184,7 +264,8 @@ REDACTION_PROFILES: dict[str, RedactionProfile] = {
         withhold_credibility=_PROSECUTION.withhold_credibility,
         withhold_evidence_kinds=frozenset({"witness"}), initials=True,
         mask_national_ids=True, mask_phones=True, mask_addresses=True, mask_bank_accounts=True,
-        drop_attributes=frozenset({"birth_year", "birth_date", "date_of_birth", "dob"}),
+        drop_attributes=frozenset({"birth_year", "birth_date", "date_of_birth", "dob",
+                                   "birthday", "born", "出生日期", "出生年月", "出生年份", "生日"}),
     ),
 }
 """The built-in profiles by name: ``internal``, ``prosecution``, ``public``."""
@@ -248,25 +329,100 @@ def initials(name: str) -> str:
     return " ".join(f"{p[0].upper()}." for p in parts) or "?"
 
 
-# Attribute keys that hold a value of a masked kind (bank accounts live only here).
-_KEY_KINDS: tuple[tuple[MaskKind, re.Pattern[str]], ...] = (
-    ("account", re.compile(r"(^|_)(bank_)?(account|acct|iban|card)(_?(no|number|id))?$", re.I)),
-    ("phone", re.compile(r"(^|_)(phone|phones|mobile|tel|telephone)(_?(no|number))?$", re.I)),
-    ("national id", re.compile(
-        r"(^|_)(national_id|id_card|id_number|id_no|passport|passport_no|ssn)$", re.I)),
-    ("address", re.compile(r"(^|_)(address|addr)$", re.I)),
+# Attribute keys that hold a value of a masked kind (bank accounts live only here). A key is
+# split into words (``passportNo``, ``passport_number``, ``Passport-No.2`` -> passport, no),
+# trailing qualifiers are dropped (no, number, line...), and the last word that is left names the
+# kind: ``address_line1`` is an address, ``account_holder`` is not an account.
+_KEY_WORDS: dict[str, MaskKind] = {
+    **dict.fromkeys(("account", "acct", "acc", "iban", "card", "bankcard", "creditcard",
+                     "debitcard", "bankaccount"), "account"),
+    **dict.fromkeys(("phone", "mobile", "cellphone", "cell", "tel", "telephone", "fax",
+                     "telefon", "whatsapp", "msisdn"), "phone"),
+    **dict.fromkeys(("address", "addr", "adress", "residence", "domicile", "hukou"), "address"),
+    **dict.fromkeys(("passport",), "passport"),
+    **dict.fromkeys(("ssn", "nationalid", "idcard", "nin", "nric"), "national id"),
+}
+_KEY_QUALIFIERS = frozenset({"no", "nr", "nbr", "num", "number", "numbers", "line", "lines",
+                             "full", "value", "text", "code"})
+_KEY_ID_WORDS = frozenset({"national", "identity", "citizen", "resident", "personal", "id"})
+"""Words before ``id`` or ``card`` that make the key a national id (``id_card``)."""
+_KEY_CJK: tuple[tuple[str, MaskKind], ...] = (
+    ("身份证", "national id"), ("身份号", "national id"), ("证件号", "national id"),
+    ("公民身份", "national id"), ("护照", "passport"),
+    ("银行卡", "account"), ("卡号", "account"), ("账号", "account"), ("帐号", "account"),
+    ("账户", "account"), ("帐户", "account"), ("银行账", "account"),
+    ("手机", "phone"), ("电话", "phone"), ("联系方式", "phone"), ("传真", "phone"),
+    ("地址", "address"), ("住址", "address"), ("住所", "address"), ("居住地", "address"),
+    ("户籍地", "address"),
 )
+_KEY_CJK_TAIL = re.compile(r"[号码编信息\s:：_\-.0-9]*")
+"""What may follow the kind in a Chinese key (``身份证号码``, ``手机1``); ``账户名`` (the
+account's name) or ``地址类型`` are not values of the kind."""
 
-_SEP = r"[\s\-.]?"
-_PATTERNS: dict[MaskKind, re.Pattern[str]] = {
-    "phone": re.compile(r"(?<!\d)1[3-9](?:" + _SEP + r"\d){9}(?!\d)"),
-    "national id": re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])"),
+
+def _key_words(key: str) -> list[str]:
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", " ", key)
+    return [w for w in re.split(r"[^a-z]+", spaced.lower()) if w]
+
+
+def _singular(word: str) -> str:
+    if word.endswith("sses"):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith("ss") and len(word) > 3:
+        return word[:-1]
+    return word
+
+
+def _key_kind(key: str) -> MaskKind | None:
+    """The kind of value an attribute key names (None when it names none)."""
+    if _CJK.search(key):
+        best: tuple[int, MaskKind] | None = None
+        for stem, kind in _KEY_CJK:
+            for found in re.finditer(re.escape(stem), key):
+                tail = _KEY_CJK_TAIL.match(key, found.end())
+                if tail is not None and tail.end() == len(key) and (
+                        best is None or found.end() > best[0]):
+                    best = (found.end(), kind)
+        if best is not None:
+            return best[1]
+    words = [_singular(w) for w in _key_words(key)]
+    qualified = False
+    while len(words) > 1 and words[-1] in _KEY_QUALIFIERS:
+        words.pop()
+        qualified = True
+    if not words:
+        return None
+    last = words[-1]
+    before = words[-2] if len(words) > 1 else ""
+    if last == "id" and before in ("account", "card", "passport", "phone"):
+        last, before = before, (words[-3] if len(words) > 2 else "")
+    if last in ("id", "card") and before in _KEY_ID_WORDS:
+        return "national id"
+    if last in ("id", "identity") and qualified and before == "":  # id_no, identity_number
+        return "national id"
+    for qualifier in sorted(_KEY_QUALIFIERS, key=len, reverse=True):  # passportno, phonenumber
+        stem = last[: -len(qualifier)]
+        if last.endswith(qualifier) and (stem in _KEY_WORDS or stem == "id"):
+            return "national id" if stem == "id" else _KEY_WORDS[stem]
+    return _KEY_WORDS.get(last)
+
+
+_SEP = r"[\s\-.()/\u2010-\u2015\u3000\uff08\uff09\uff0d\uff0e\uff0f]{0,3}"
+"""What may stand between the digits of a number written out: white space (also full-width),
+dashes, dots, parentheses and slashes, in ASCII or full-width forms (``(0755) 8888-1234``,
+``（0755）88881234``), up to three together (``+86 (138) 0000-0101``)."""
+_PATTERNS: dict[MaskKind, re.Pattern[str]] = {  # national ids first: they hold phone shapes
+    "national id": re.compile(
+        r"(?<![0-9A-Za-z])\d{6}" + _SEP + r"\d{4}" + _SEP + r"\d{4}" + _SEP + r"\d{3}[\dXx]"
+        r"(?![0-9A-Za-z])"),  # 18 characters, grouped 6-8-4 or 6-4-4-4 when spaced
+    "phone": re.compile(r"(?<!\d)[1\uff11][3-9\uff13-\uff19](?:" + _SEP + r"\d){9}(?!\d)"),
     "account": re.compile(r"(?<!\d)\d(?:[\s\-]?\d){11,18}(?!\d)"),
 }
 """The shapes of unknown values of each kind in free text (used when that kind is masked)."""
 
-_DIGIT_RUN = re.compile(r"\d(?:" + _SEP + r"\d){6,}")
-"""Seven or more digits, with spaces, dashes or dots between them: where known numbers hide."""
+_DIGIT_RUN = re.compile(r"[(\uff08]?\d(?:" + _SEP + r"\d){6,}(?:" + _SEP + r"[Xx](?![0-9A-Za-z]))?")
+"""Seven or more digits, with separators between them (see ``_SEP``; a national id's closing
+``X`` included): where known numbers hide."""
 
 
 class _Masker:
@@ -279,17 +435,22 @@ class _Masker:
         self.replace: dict[str, str] = {}     # literal text -> replacement
         self.phone_digits: dict[str, str] = {}  # digits of a known phone -> token
         self._regex: re.Pattern[str] | None = None
+        self._folded: dict[str, str] = {}  # lower-cased literal text -> replacement
+        self.dropped = {_slug(key) for key in profile.drop_attributes}  # attribute keys
+        self.slugs: set[str] = set()  # names withheld or shortened, letters and digits only
+        self._slug_regex: re.Pattern[str] | None = None
         self._scrubbed: dict[str, str] = {}  # the same text is scrubbed once (a cache)
         self._lengths: list[int] | None = None  # of the known numbers' digits
 
     def enabled(self, kind: MaskKind) -> bool:
         p = self.profile
         return {"phone": p.mask_phones, "national id": p.mask_national_ids,
+                "passport": p.mask_national_ids,
                 "address": p.mask_addresses, "account": p.mask_bank_accounts}[kind]
 
     def token(self, kind: MaskKind, value: str) -> str:
-        key = (kind, _digits(value) if kind in ("phone", "account") and _digits(value)
-               else value.strip())
+        digits = _number(kind, value)
+        key = (kind, digits if kind in ("phone", "account") and digits else value.strip())
         found = self.tokens.get(key)
         if found is None:
             self.counts[kind] = self.counts.get(kind, 0) + 1
@@ -301,22 +462,43 @@ class _Masker:
         token = self.token(kind, value)
         if value.strip():
             self.replace[value.strip()] = token
-        if kind in ("phone", "account") and len(_digits(value)) >= 7:
-            self.phone_digits[_digits(value)] = token
+        if kind in ("phone", "account", "national id") and len(_number(kind, value)) >= 7:
+            self.phone_digits[_number(kind, value)] = token
         self._regex = None
         return token
 
-    def withhold(self, text: str | None, replacement: str = WITHHELD) -> None:
+    def withhold(self, text: str | None, replacement: str = WITHHELD, *,
+                 slug: bool = True) -> None:
+        """Replace ``text`` wherever it appears (with ``slug``, also rename ids that spell
+        it without spaces or capitals)."""
         if text and len(text.strip()) >= 2:
             self.replace.setdefault(text.strip(), replacement)
             self._regex = None
+            if not slug:
+                return
+            slug_text = _slug(text)
+            if len(slug_text) >= 4 and not _CJK.search(slug_text):
+                self.slugs.add(slug_text)
+                self._slug_regex = None
+
+    def hides_in_id(self, text: str) -> bool:
+        """Whether an id gives away anything to mask or withhold: as text, or a name written
+        in it without spaces or case (``zhoujianguo-2024`` for ``Zhou Jianguo``)."""
+        if self.hides(text):
+            return True
+        if self.slugs and self._slug_regex is None:
+            self._slug_regex = re.compile(_trie_pattern(self.slugs, whole_words=False))
+        return self._slug_regex is not None and self._slug_regex.search(_slug(text)) is not None
 
     def regex(self) -> re.Pattern[str] | None:
         if self._regex is None:
             self._scrubbed.clear()
             self._lengths = None
-            pattern = _trie_pattern(self.replace)
+            # Matched in lower-cased text (compiling with IGNORECASE costs more than the
+            # matching); the values as given too, for text whose lower case changes length.
+            pattern = _trie_pattern({*self.replace, *(k.lower() for k in self.replace)})
             self._regex = re.compile(pattern) if pattern else None
+            self._folded = {_fold(k): v for k, v in self.replace.items()}
         return self._regex
 
     def _known_number(self, run: str) -> str | None:
@@ -341,7 +523,13 @@ class _Masker:
             return done
         original = text
         if regex is not None:
-            text = regex.sub(self._replacement, text)
+            pieces: list[str] = []
+            end = 0
+            for found in regex.finditer(_searchable(text)):
+                start, stop = found.span()
+                pieces += [text[end:start], self._replacement(text[start:stop])]
+                end = stop
+            text = "".join(pieces) + text[end:] if pieces else text
         if self.phone_digits:  # known phone and account numbers, in any spacing
             text = _DIGIT_RUN.sub(self._numbers, text)
         for kind, pattern in _PATTERNS.items():
@@ -355,13 +543,13 @@ class _Masker:
             return self.token(kind, match.group(0))
         return token
 
-    def _replacement(self, match: re.Match[str]) -> str:
-        return self.replace.get(match.group(0), WITHHELD)
+    def _replacement(self, found: str) -> str:
+        return self.replace.get(found) or self._folded.get(_fold(found), WITHHELD)
 
     def hides(self, text: str) -> bool:
         """Whether ``text`` holds anything to mask or withhold."""
         regex = self.regex()
-        if regex is not None and regex.search(text):
+        if regex is not None and regex.search(_searchable(text)):
             return True
         if self.phone_digits and any(self._known_number(m.group(0))
                                      for m in _DIGIT_RUN.finditer(text)):
@@ -370,10 +558,52 @@ class _Masker:
                    for kind, pattern in _PATTERNS.items())
 
 
-def _trie_pattern(words: Iterable[str]) -> str:
+_WORD_CHAR = r"[^\W_\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]"
+"""A letter or digit of a script that separates words by spaces (not Chinese, Japanese or
+Korean, whose names run into the text around them)."""
+_NAME_SPACE = re.compile(r"[\s\-\u00b7\u2010\u2011\u30fb]+")
+"""What separates the parts of a name (``Ma Lin``, ``Ma-Lin``, ``Ma·Lin``): any of them matches
+any other."""
+_AS_SPACE = {i: " " for i in (*range(0x09, 0x0e), *range(0x1c, 0x20), 0x85, 0xa0, 0x1680,
+                              *range(0x2000, 0x200b), 0x2028, 0x2029, 0x202f, 0x205f, 0x3000,
+                              ord("-"), 0xb7, 0x2010, 0x2011, 0x30fb)}
+"""Name separators as spaces, one for one (the scrubbed text keeps its length and positions)."""
+
+
+def _searchable(text: str) -> str:
+    """Text as names are searched in: lower case (when that keeps its length), separators as
+    spaces."""
+    lowered = text.lower()
+    return (lowered if len(lowered) == len(text) else text).translate(_AS_SPACE)
+
+
+def _char(ch: str) -> str:
+    return "\\ +" if _NAME_SPACE.fullmatch(ch) else re.escape(ch)
+
+
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
+
+def _slug(text: str) -> str:
+    """Letters and digits only, lower case: how a name is written into an id."""
+    return _NOT_ALNUM.sub("", text.lower())
+
+
+def _fold(text: str) -> str:
+    """Text as the scrubbing looks it up: lower case, name separators as one space."""
+    return _NAME_SPACE.sub(" ", text.lower())
+
+
+def _trie_pattern(words: Iterable[str], *, whole_words: bool = True) -> str:
     """One regular expression matching any of ``words``, longest first, built as a prefix
     tree: thousands of names then cost about as much as a few (a flat alternation of
-    thousands of literals is tried one by one at every position)."""
+    thousands of literals is tried one by one at every position).
+
+    With ``whole_words``, a word that begins (ends) with a letter or digit of a
+    space-separated script matches only where no such letter or digit comes before (after)
+    it: ``Ma`` is found in ``Ma said`` but not in ``Market`` (where ``Ma Lin`` and ``Ma`` are
+    both words, ``Ma Lint`` falls back to ``Ma``). Chinese, Japanese and Korean text has no
+    spaces between words, so a word in those scripts matches inside text (``周建国的``)."""
     trie: dict[str, Any] = {}
     for word in words:
         node = trie
@@ -383,7 +613,7 @@ def _trie_pattern(words: Iterable[str]) -> str:
 
     def pattern(node: dict[str, Any]) -> str:
         ends = "" in node
-        branches = [re.escape(ch) + pattern(child) for ch, child in sorted(node.items())
+        branches = [_char(ch) + pattern(child) for ch, child in sorted(node.items())
                     if ch != ""]
         if not branches:
             return ""
@@ -391,26 +621,82 @@ def _trie_pattern(words: Iterable[str]) -> str:
         # Greedy: the longer word wins, the shorter one matches when the longer does not.
         return f"(?:{body})?" if ends else body
 
-    return pattern(trie) if trie else ""
+    if not trie:
+        return ""
+    if not whole_words:
+        return pattern(trie)
+    # At either end: a Latin-script letter or digit on one side only (backtracking into the
+    # tree gives the shorter words their turn when a longer one ends inside a word).
+    edge = f"(?:(?<!{_WORD_CHAR})|(?!{_WORD_CHAR}))"
+    return f"{edge}{pattern(trie)}{edge}"
+
+
+_NOT_DIGIT = re.compile(r"\D")
 
 
 def _digits(value: str) -> str:
-    return "".join(ch for ch in value if ch.isdigit())
+    """The decimal digits of a value, as ASCII digits (full-width ``１３８`` -> ``138``)."""
+    digits = _NOT_DIGIT.sub("", value)
+    return digits if digits.isascii() else "".join(str(unicodedata.decimal(ch)) for ch in digits)
+
+
+_COUNTRY_CODE = re.compile(r"(?:00)?86(?=1[3-9]\d{9}$)")
+
+
+def _number(kind: MaskKind, value: str) -> str:
+    """The digits that identify a number: a Chinese mobile's country code set aside
+    (``+86 138...``, ``0086 138...`` and ``138...`` are one phone)."""
+    digits = _digits(value)
+    return _COUNTRY_CODE.sub("", digits, count=1) if kind == "phone" else digits
 
 
 _REF_FIELDS = frozenset({"id", "source", "target", "product", "carrier", "evidence"})
 _ENUM_FIELDS = frozenset({"kind", "status", "uses", "currency", "reliability", "credibility"})
 
 
+_INFORMANT_TEXT = re.compile(
+    r"informant|confidential (?:human )?source|covert human intelligence source|\bCHIS\b"
+    r"|线人|特情|耳目|卧底", re.IGNORECASE)
+"""What a role (or an evidence record's name or agency) says to make it an informant's."""
+_INFORMANT_KEYS = frozenset({"informant", "is_informant", "isinformant", "线人", "是否线人"})
+_YES = frozenset({"true", "t", "yes", "y", "1", "x", "是", "是的", "对"})
+_NO = frozenset({"false", "f", "no", "n", "0", "", "none", "null", "否", "不是"})
+
+
 def _is_informant(record: Record) -> bool:
-    if record.attributes.get("informant") is True:
+    """Whether a person or evidence record is (or comes from) an informant.
+
+    The attribute ``informant`` (or ``is_informant``, ``线人``) counts when it says yes in any
+    common spelling (``True``, ``1``, ``"true"``, ``"yes"``, ``"1"``, ``"是"``). A value that
+    says neither yes nor no (``"maybe"``, ``2``) is taken as yes, with a warning: withholding a
+    record too many is the safe mistake."""
+    for key, value in record.attributes.items():
+        if key.strip().lower() not in _INFORMANT_KEYS:
+            continue
+        if value is None:
+            continue
+        if isinstance(value, (bool, int, float)):
+            if value in (0, 1):
+                if value:
+                    return True
+                continue
+        elif isinstance(value, str):
+            text = value.strip().lower()
+            if text in _YES:
+                return True
+            if text in _NO:
+                continue
+        warnings.warn(
+            f"redact: {record_type(record).label} {record.id!r} attribute {key}={value!r} says "
+            "neither yes nor no; it is withheld as an informant (set it to true or false)",
+            UserWarning, stacklevel=4)
         return True
     texts: list[str | None] = []
     if isinstance(record, Person):
         texts = [record.role]
     elif isinstance(record, Evidence):
         texts = [record.name, record.agency]
-    return any(t and re.search(r"informant|线人", t, re.I) for t in texts)
+    return any(t and _INFORMANT_TEXT.search(t) for t in texts)
 
 
 def _evidence_withheld(evidence: Evidence, profile: RedactionProfile) -> bool:
@@ -438,7 +724,8 @@ def redact_case(case: Case, profile: str | RedactionProfile | None = "internal")
     Returns
     -------
     Redacted
-        The redacted case (id suffixed with the profile's name unless nothing was redacted),
+        The redacted case (id suffixed with the profile's name unless nothing was redacted;
+        ``case-<profile>`` when the id gives a hidden value away),
         the map from original ids to kept ids, and the values that were hidden.
     """
     if not isinstance(case, Case):
@@ -479,6 +766,7 @@ def redact_case(case: Case, profile: str | RedactionProfile | None = "internal")
         for text in _names_of(record):
             masker.withhold(text)
             hidden.append(text)
+        masker.withhold(rid, slug=False)  # its id, where kept text mentions it
     for person in case.persons:
         if person.id in gone:
             continue
@@ -505,8 +793,8 @@ def redact_case(case: Case, profile: str | RedactionProfile | None = "internal")
         for key, value in record.attributes.items():
             kind = _key_kind(key)
             if kind is not None and masker.enabled(kind) and value not in (None, ""):
-                masker.hide(kind, str(value))
-                hidden.append(str(value))
+                masker.hide(kind, _value_text(value))
+                hidden.append(_value_text(value))
     for rid in gone:  # a withheld person's numbers, in any spacing
         record = index[rid]
         if isinstance(record, Person):
@@ -524,7 +812,7 @@ def redact_case(case: Case, profile: str | RedactionProfile | None = "internal")
         if record.id in gone:
             continue
         new = record.id
-        if masker.hides(record.id):
+        if masker.hides_in_id(record.id):
             label = record_type(record).label.upper()
             while True:
                 counters[label] = counters.get(label, 0) + 1
@@ -578,8 +866,9 @@ def redact_case(case: Case, profile: str | RedactionProfile | None = "internal")
         for t in RECORD_TYPES
     }
     suffix = f"-{prof.name}"
+    case_id = "case" if masker.hides_in_id(case.id) else case.id
     redacted = Case(
-        id=case.id[: 200 - len(suffix)] + suffix,
+        id=case_id[: 200 - len(suffix)] + suffix,
         title=masker.scrub(case.title),
         description=None if case.description is None else masker.scrub(case.description),
         timezone=case.timezone, currency=case.currency,
@@ -596,30 +885,36 @@ def _names_of(record: Record) -> list[str]:
     return [t for t in texts if isinstance(t, str) and t.strip()]
 
 
-def _key_kind(key: str) -> MaskKind | None:
-    for kind, pattern in _KEY_KINDS:
-        if pattern.search(key):
-            return kind
-    return None
+_COORDINATE_KEYS = [[w] for w in ("lat", "lon", "lng", "latitude", "longitude", "coordinates",
+                                   "coords", "gps", "geo", "geolocation")]
+
+
+def _value_text(value: object) -> str:
+    """An attribute value as text; a whole float without its ``.0`` (a number kept as float)."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def _attributes(attributes: Mapping[str, Any], profile: RedactionProfile,
                 masker: _Masker) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in attributes.items():
-        if key in profile.drop_attributes:
+        if key in profile.drop_attributes or _slug(key) in masker.dropped:
             continue
+        if profile.mask_addresses and _key_words(key)[-1:] in _COORDINATE_KEYS:
+            continue  # coordinates give the address away
         kind = _key_kind(key)
         new_key = masker.scrub(key)
         while new_key in out:  # two keys scrubbed into one: keep both
             new_key += "_"
         if kind is not None and masker.enabled(kind) and value not in (None, ""):
-            out[new_key] = masker.token(kind, str(value))
+            out[new_key] = masker.token(kind, _value_text(value))
         elif isinstance(value, str):
             out[new_key] = masker.scrub(value)
-        elif (isinstance(value, int) and not isinstance(value, bool)
-              and masker.hides(str(value))):
-            out[new_key] = masker.scrub(str(value))
+        elif (isinstance(value, (int, float)) and not isinstance(value, bool)
+              and masker.hides(_value_text(value))):
+            out[new_key] = masker.scrub(_value_text(value))
         else:
             out[new_key] = value
     return out
