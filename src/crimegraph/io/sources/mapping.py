@@ -22,8 +22,8 @@ from ...model.entities import EvidenceKind
 
 __all__ = ["ColumnSpec", "Mapping", "RecordSpec", "SkipRule", "load_mapping", "mapping_names"]
 
-ParserName = Literal["text", "address", "amount", "quantity", "number", "integer", "datetime",
-                     "phone", "national_id"]
+ParserName = Literal["text", "address", "identifier", "amount", "quantity", "number", "integer",
+                     "datetime", "phone", "national_id"]
 RecordType = Literal["person", "organization", "warehouse", "product", "shipment", "payment",
                      "relationship"]
 
