@@ -204,3 +204,71 @@ def test_identifiers_lose_spaces_and_dashes_but_addresses_stay_readable() -> Non
     address = parse.parse_column("address", pd.Series(["Mobil 1  5W-30 路 3-5号"], dtype=object),
                                  None)
     assert address.values.tolist() == ["Mobil 1 5W-30 路 3-5号"]
+
+
+# -- workbooks -------------------------------------------------------------------------------
+STATEMENT = ["交易流水号", "交易时间", "付款方户名", "付款方预留手机号", "收款方户名", "交易金额"]
+
+
+def workbook(tmp_path: Path) -> Path:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    first = book.active
+    assert first is not None
+    first.title = "账户1"
+    first.append(STATEMENT)
+    first.append(["S1", "2024-01-05 10:00", "王德胜", "13800000101", "鑫源公司", "1000"])
+    first.append(["S3", "2024-01-07 10:00", "王德胜", "13800000101", "鑫源公司", "abc"])
+    second = book.create_sheet("账户2")
+    second.append(STATEMENT)
+    second.append(["S2", "2024-01-06 10:00", "王德胜", "13800000101", "瑞通公司", "5000"])
+    book.create_sheet("Sheet3")  # empty: left out
+    notes = book.create_sheet("说明")
+    notes.append(["导出说明"])
+    notes.append(["本表由银行导出"])
+    path = tmp_path / "statements.xlsx"
+    book.save(path)
+    return path
+
+
+def test_every_sheet_of_a_workbook_is_read_or_reported(tmp_path: Path) -> None:
+    path = workbook(tmp_path)
+    result = cg.ingest(path, "bank_statements", strict=False)
+    assert sorted(t.id for t in result.case.transactions) == ["bank:S1", "bank:S2"]
+    assert result.sources["source"].tolist() == [
+        "statements.xlsx[账户1]", "statements.xlsx[账户2]", "statements.xlsx[说明]"]
+    assert result.sources["rows_read"].tolist() == [2, 1, 0]
+    problems = result.problems
+    bad_value = problems[(problems["column"] == "交易金额") & problems["row"].notna()]
+    assert bad_value[["source", "row", "value"]].values.tolist() == [
+        ["statements.xlsx[账户1]", 3, "abc"]]
+    notes = problems[problems["source"] == "statements.xlsx[说明]"]
+    assert notes["message"].str.contains("required column missing").any()
+    assert sorted(set(result.provenance.loc[result.provenance.record == "bank:S2", "source"])) \
+        == ["statements.xlsx[账户2]"]
+    with pytest.raises(cg.InvalidSource, match=r"statements.xlsx\[说明\]"):
+        cg.ingest(path, "bank_statements")
+
+
+def test_a_mapping_may_name_the_one_sheet_to_read(tmp_path: Path) -> None:
+    path = workbook(tmp_path)
+    mapping = cg.load_mapping("bank_statements").model_copy(update={"sheet": "账户2"})
+    result = cg.ingest(path, mapping)
+    assert [t.id for t in result.case.transactions] == ["bank:S2"]
+    assert result.sources["source"].tolist() == ["statements.xlsx"]
+
+
+def test_a_workbook_with_one_filled_sheet_is_named_as_the_file(tmp_path: Path) -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(STATEMENT)
+    sheet.append(["S1", "2024-01-05 10:00", "王德胜", "13800000101", "鑫源公司", "1000"])
+    book.create_sheet("Sheet2")
+    book.save(tmp_path / "one.xlsx")
+    result = cg.ingest(tmp_path / "one.xlsx", "bank_statements")
+    assert result.sources["source"].tolist() == ["one.xlsx"]
+    assert [t.id for t in result.case.transactions] == ["bank:S1"]

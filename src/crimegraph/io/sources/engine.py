@@ -33,7 +33,7 @@ from .links import Links, build_links, dicts_valid, links_valid, plain_values
 from .links import plain as _plain
 from .mapping import LIST_FIELDS, Mapping, RecordSpec, load_mapping, template_columns
 from .parse import Parsed, address_key, distinct_map, empty_cells, id_keys, parse_column
-from .read import EmptyFile, SourceFile, file_digest
+from .read import EmptyFile, SourceFile, file_digest, source_files
 
 __all__ = ["Ingested", "ingest", "problems_frame"]
 
@@ -290,11 +290,10 @@ def _ingest(sources: Any, mapping: MappingLike | None, agency: str | None,
     taken = {record.id for record in base.records()} if base is not None else set()
     offset = len(previous.sources) if previous is not None else 0
     srcs: list[_Source] = []
-    for number, (path, spec) in enumerate(pairs):
-        file = SourceFile(Path(path), Path(path).name, encoding or spec.encoding, spec.sheet)
-        src = _Source(file, spec, number + offset, agency or spec.agency, reliability,
-                      credibility)
-        srcs.append(src)
+    for path, spec in pairs:  # (a workbook may give one source per sheet)
+        for file in source_files(Path(path), encoding or spec.encoding, spec.sheet):
+            srcs.append(_Source(file, spec, len(srcs) + offset, agency or spec.agency,
+                                reliability, credibility))
     # First every header, so a missing column is named before any row is read.
     for src in srcs:
         _open(src, problems)

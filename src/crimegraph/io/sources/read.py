@@ -20,7 +20,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["EXCEL_SUFFIXES", "Chunk", "SourceFile", "detect_encoding", "file_digest"]
+__all__ = ["EXCEL_SUFFIXES", "Chunk", "SourceFile", "detect_encoding", "file_digest",
+           "source_files"]
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 _SAMPLE = 1 << 16
@@ -210,6 +211,31 @@ def _fill_missing_cells(frame: pd.DataFrame) -> pd.DataFrame:
     if len(frame.columns) and frame.iloc[:, -1].isna().any():
         return frame.fillna("")
     return frame
+
+
+def source_files(path: Path, encoding: str | None = None,
+                 sheet: str | int | None = None) -> list[SourceFile]:
+    """The parts of one export to read, each a :class:`SourceFile`: the file itself, or, for a
+    workbook whose sheet is not named (``sheet=None``), every sheet with something in it.
+
+    A workbook with one such sheet is named as the file (``export.xlsx``); one with several
+    gives a part per sheet, named ``export.xlsx[sheet]`` and numbered from its own header row,
+    so that every row of every sheet is read (or reported), not only the first sheet's. Sheets
+    without any cell are left out. A workbook that cannot be listed is handed on whole, for
+    :meth:`SourceFile.open` to say what is wrong with it.
+    """
+    if sheet is not None or path.suffix.lower() not in EXCEL_SUFFIXES:
+        return [SourceFile(path, path.name, encoding, 0 if sheet is None else sheet)]
+    try:
+        with pd.ExcelFile(path, engine="calamine") as book:
+            names = [name for name in book.sheet_names
+                     if not pd.read_excel(book, sheet_name=name, header=None, nrows=1,
+                                          dtype=str).empty]
+    except Exception:  # a missing, damaged or mislabelled workbook: open() names the trouble
+        return [SourceFile(path, path.name, encoding, 0)]
+    if len(names) <= 1:
+        return [SourceFile(path, path.name, encoding, names[0] if names else 0)]
+    return [SourceFile(path, f"{path.name}[{name}]", encoding, name) for name in names]
 
 
 class EmptyFile(Exception):
