@@ -272,3 +272,71 @@ def test_a_workbook_with_one_filled_sheet_is_named_as_the_file(tmp_path: Path) -
     result = cg.ingest(tmp_path / "one.xlsx", "bank_statements")
     assert result.sources["source"].tolist() == ["one.xlsx"]
     assert [t.id for t in result.case.transactions] == ["bank:S1"]
+
+
+# -- mixed encodings -------------------------------------------------------------------------
+def test_a_gb18030_file_with_a_utf8_row_rejects_that_row_only(tmp_path: Path) -> None:
+    header = (CALLS + "\n").encode("gb18030")
+    good = "13800000101,王德胜,13800000103,孙丽华,2024-01-05 10:00\n".encode("gb18030")
+    utf8 = "13800000102,刘振江,13800000103,孙丽华,2024-01-06 10:00\n".encode("utf-8")
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(header + good * 50 + utf8 + good)
+    result = cg.ingest(path, "call_records", strict=False)
+    assert result.sources[["encoding", "rows_read", "recorded", "rejected"]].values.tolist() == [
+        ["gb18030", 52, 51, 1]]
+    (problem,) = result.problems.itertuples(index=False)
+    assert problem.row == 52 and "not gb18030 text" in problem.message
+    assert "encoding=" in problem.message
+    assert {p.name for p in result.case.persons} == {"王德胜", "孙丽华"}
+
+
+def test_the_encoding_that_reads_the_header_and_most_lines_is_chosen() -> None:
+    from crimegraph.io.sources.read import detect_encoding
+
+    gb, u8 = "王德胜,孙丽华\n".encode("gb18030"), "刘振江,孙丽华\n".encode("utf-8")
+    assert detect_encoding(gb + gb * 5 + u8) == "gb18030"
+    assert detect_encoding(u8 + u8 * 5 + gb) == "utf-8"
+    assert detect_encoding(u8 + gb * 5) == "utf-8"  # the header decides first
+    assert detect_encoding(gb * 3) == "gb18030" and detect_encoding(u8 * 3) == "utf-8"
+
+
+# -- columns without a header ----------------------------------------------------------------
+def test_a_trailing_separator_makes_no_column(tmp_path: Path) -> None:
+    path = tmp_path / "trail.csv"
+    path.write_text(CALLS + ",\n"
+                    "13800000101,王德胜,13800000103,孙丽华,2024-01-05 10:00:00,\n"
+                    "13800000102,刘振江,13800000103,孙丽华,2024-01-05 11:00:00, \n",
+                    encoding="utf-8")
+    result = cg.ingest(path, "call_records")
+    assert result.problems.empty
+    assert result.sources["recorded"].tolist() == [2]
+
+
+def test_a_value_under_no_header_rejects_its_row(tmp_path: Path) -> None:
+    path = tmp_path / "trail.csv"
+    path.write_text(CALLS + ",,\n"
+                    "13800000101,王德胜,13800000103,孙丽华,2024-01-05 10:00:00,,\n"
+                    "13800000102,刘振江,13800000103,孙丽华,2024-01-05,11:00:00,\n"
+                    "13800000104,李强,13800000103,孙丽华,2024-01-05 12:00:00,,\n",
+                    encoding="utf-8")
+    result = cg.ingest(path, "call_records", strict=False)
+    (problem,) = result.problems.itertuples(index=False)
+    assert problem.row == 3 and "column 6, which has no header" in problem.message
+    assert result.sources[["rows_read", "recorded", "rejected"]].values.tolist() == [[3, 2, 1]]
+    with pytest.raises(cg.InvalidSource, match="trail.csv row 3"):
+        cg.ingest(path, "call_records")
+
+
+def test_a_sheet_with_a_value_under_no_header_rejects_that_row(tmp_path: Path) -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append([*CALLS.split(","), None])
+    sheet.append(["13800000101", "王德胜", "13800000103", "孙丽华", "2024-01-05 10:00", None])
+    sheet.append(["13800000102", "刘振江", "13800000103", "孙丽华", "2024-01-05 11:00", "x"])
+    book.save(tmp_path / "calls.xlsx")
+    result = cg.ingest(tmp_path / "calls.xlsx", "call_records", strict=False)
+    assert result.problems["row"].tolist() == [3]
+    assert result.sources["recorded"].tolist() == [1]

@@ -27,6 +27,7 @@ EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 _SAMPLE = 1 << 16
 _UNDECODED = re.compile("[\udc80-\udcff]")
 _BAD_LINE = re.compile(r"Skipping line (\d+): (.*)")
+_UNNAMED = re.compile(r"^Unnamed: \d+$")  # pandas' name for a header cell that is blank
 _ERRORS = "crimegraph.undecodable"
 _undecodable_seen = [0]
 
@@ -43,18 +44,36 @@ codecs.register_error(_ERRORS, _keep_undecodable)
 
 
 def detect_encoding(head: bytes) -> str:
-    """``utf-8-sig``, ``utf-16``, ``utf-8`` or ``gb18030``, judged from a file's first bytes."""
+    """``utf-8-sig``, ``utf-16``, ``utf-8`` or ``gb18030``, judged from a file's first bytes:
+    the byte-order mark, else the first of UTF-8 and GB18030 that reads them all, else (a file
+    that mixes encodings) the one that reads the header line and the most other lines (UTF-8
+    when they tie)."""
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            codecs.getincrementaldecoder(encoding)().decode(head, final=False)
-        except UnicodeDecodeError:
-            continue
-        return encoding
-    return "utf-8"  # neither: the rows with bad bytes are reported one by one
+    for encoding in _CANDIDATES:
+        if _decodes(head, encoding, final=False):
+            return encoding
+    # Neither reads every line: a file that mixes encodings. The one that reads the header and
+    # the most lines is the file's; the rows with bytes it cannot read are reported one by one.
+    lines = head.split(b"\n")
+    if len(lines) > 1 and len(head) >= _SAMPLE:
+        lines.pop()  # (cut short by the end of the sample)
+    scores = [(_decodes(lines[0], encoding), sum(_decodes(line, encoding) for line in lines))
+              for encoding in _CANDIDATES]
+    return _CANDIDATES[scores.index(max(scores))]
+
+
+_CANDIDATES = ("utf-8", "gb18030")
+
+
+def _decodes(data: bytes, encoding: str, final: bool = True) -> bool:
+    try:
+        codecs.getincrementaldecoder(encoding)().decode(data, final=final)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def file_digest(path: Path) -> str:
@@ -89,6 +108,9 @@ class SourceFile:
     size: int = 0
     excel: bool = False
     sep: str = ","
+    headerless: list[str] = field(default_factory=list)
+    """Columns without a header text (a line that ends in a separator makes one): not part
+    of the header; a value in one rejects its row (see :meth:`chunks`)."""
 
     def open(self) -> list[str]:
         """Check the file and read its header; returns the header cells."""
@@ -101,7 +123,9 @@ class SourceFile:
             frame = self._read_excel()
             if frame.columns.size == 0:
                 raise EmptyFile("the sheet is empty: no header row and no rows")
-            return [str(c) for c in frame.columns]
+            names = [str(c) for c in frame.columns]
+            self.headerless = [c for c in names if _UNNAMED.match(c)]
+            return [c for c in names if c not in self.headerless]
         with self.path.open("rb") as handle:
             head = handle.read(_SAMPLE)
         if self.encoding is None:
@@ -124,7 +148,10 @@ class SourceFile:
             raise EmptyFile(f"the header is not {self.encoding} text{hint}; no row of the "
                             "file was read")
         frame = pd.read_csv(self.path, nrows=0, **self._csv_options())
-        return [str(c) for c in frame.columns]
+        names = [str(c) for c in frame.columns]
+        blank = [not str(cell).strip() for cell in cells.iloc[0].tolist()]
+        self.headerless = [name for name, empty in zip(names, blank) if empty]
+        return [name for name in names if name not in self.headerless]
 
     def _csv_options(self) -> dict[str, object]:
         return {"sep": self.sep, "dtype": object, "keep_default_na": False, "na_filter": False,
@@ -151,12 +178,33 @@ class SourceFile:
                 frame = self._read_excel()
                 for start in range(0, len(frame), size):
                     part = frame.iloc[start:start + size]
-                    yield Chunk(part, np.arange(start + 2, start + 2 + len(part)))
+                    yield self._without_headerless(
+                        Chunk(part, np.arange(start + 2, start + 2 + len(part))))
                 bar.update(self.size)
                 return
-            yield from self._csv_chunks(size, bar)
+            for chunk in self._csv_chunks(size, bar):
+                yield self._without_headerless(chunk)
         finally:
             bar.close()
+
+    def _without_headerless(self, chunk: Chunk) -> Chunk:
+        """``chunk`` without the :attr:`headerless` columns; a row with a value in one of them
+        is taken out and given as a bad line (its value has no column to go to)."""
+        names = [c for c in self.headerless if c in chunk.frame.columns]
+        if not names:
+            return chunk
+        frame = chunk.frame
+        filled = np.zeros(len(frame), dtype=bool)
+        first = np.full(len(frame), -1, dtype=np.int64)
+        for name in names:
+            cells = frame[name].astype(str).str.strip().to_numpy(dtype=object) != ""
+            first = np.where(filled | ~cells, first, list(frame.columns).index(name))
+            filled |= cells
+        bad = [(int(row), f"a value in column {position + 1}, which has no header")
+               for row, position in zip(chunk.rows[filled], first[filled])]
+        frame = frame.loc[~filled].drop(columns=names)
+        return Chunk(frame, chunk.rows[~filled], sorted(chunk.bad_lines + bad),
+                     chunk.undecodable)
 
     def _csv_chunks(self, size: int, bar: object) -> Iterator[Chunk]:
         next_row = 2
