@@ -176,11 +176,11 @@ TIMES = ["2024-3-5 14:22", "2024/3/5", "2024年3月5日 14时22分", "", "x", "2
 
 @pytest.mark.parametrize("values", [TIMES, TIMES[:1], [], [1.5, "2024-1-1"]])
 def test_common_times_read_as_extract_and_to_numeric_read_them(values: list[Any]) -> None:
+    import datetime
+
     import pandas as pd
 
     from crimegraph.io.sources import parse
-
-    import datetime
 
     col = pd.Series(values, dtype=object)
     parts = col.str.extract(parse._COMMON_TIME).apply(pd.to_numeric, errors="coerce")

@@ -278,7 +278,7 @@ def test_a_workbook_with_one_filled_sheet_is_named_as_the_file(tmp_path: Path) -
 def test_a_gb18030_file_with_a_utf8_row_rejects_that_row_only(tmp_path: Path) -> None:
     header = (CALLS + "\n").encode("gb18030")
     good = "13800000101,王德胜,13800000103,孙丽华,2024-01-05 10:00\n".encode("gb18030")
-    utf8 = "13800000102,刘振江,13800000103,孙丽华,2024-01-06 10:00\n".encode("utf-8")
+    utf8 = "13800000102,刘振江,13800000103,孙丽华,2024-01-06 10:00\n".encode()
     path = tmp_path / "mixed.csv"
     path.write_bytes(header + good * 50 + utf8 + good)
     result = cg.ingest(path, "call_records", strict=False)
@@ -293,7 +293,7 @@ def test_a_gb18030_file_with_a_utf8_row_rejects_that_row_only(tmp_path: Path) ->
 def test_the_encoding_that_reads_the_header_and_most_lines_is_chosen() -> None:
     from crimegraph.io.sources.read import detect_encoding
 
-    gb, u8 = "王德胜,孙丽华\n".encode("gb18030"), "刘振江,孙丽华\n".encode("utf-8")
+    gb, u8 = "王德胜,孙丽华\n".encode("gb18030"), "刘振江,孙丽华\n".encode()
     assert detect_encoding(gb + gb * 5 + u8) == "gb18030"
     assert detect_encoding(u8 + u8 * 5 + gb) == "utf-8"
     assert detect_encoding(u8 + gb * 5) == "utf-8"  # the header decides first
