@@ -340,3 +340,13 @@ def test_a_sheet_with_a_value_under_no_header_rejects_that_row(tmp_path: Path) -
     result = cg.ingest(tmp_path / "calls.xlsx", "call_records", strict=False)
     assert result.problems["row"].tolist() == [3]
     assert result.sources["recorded"].tolist() == [1]
+
+
+@given(st.lists(st.text(alphabet="aZ09-+ \n\t\x7f~é号\u3000\u200b\uff10\u2010", max_size=6),
+                max_size=8))
+def test_plain_identifiers_are_read_as_identifier_key_reads_them(values: list[str]) -> None:
+    col = pd.Series(values, dtype=object)
+    got = parse.parse_column("identifier", col, None).values.tolist()
+    expected = [parse.identifier_key(v) or None for v in values]
+    expected = [None if v in parse.PLACEHOLDERS else e for v, e in zip(values, expected)]
+    assert got == expected

@@ -82,29 +82,33 @@ joiner, direction marks, byte-order mark): in a name, address or id they can onl
 pasted along with the text, so they are removed."""
 
 
+_BLANK_TEXTS = sorted(PLACEHOLDERS | {""})
+
+
 def placeholder_cells(col: pd.Series) -> np.ndarray:
-    """True where a cell is blank or holds one of the :data:`PLACEHOLDERS` (one C-level set
-    look-up per cell)."""
-    values = col.tolist()
-    if not set(map(type, values)) <= {str}:
-        values = [v if isinstance(v, str) else "" for v in values]
-    blank = PLACEHOLDERS | {""}
-    return np.fromiter(map(blank.__contains__, values), dtype=bool, count=len(values))
+    """True where a cell is blank or holds one of the :data:`PLACEHOLDERS` (a hash-table
+    look-up per cell, in C)."""
+    return np.asarray(col.isin(_BLANK_TEXTS).to_numpy(dtype=bool))
 
 
 def _without_invisible(col: pd.Series) -> pd.Series:
     """``col`` with the :data:`_INVISIBLE` characters removed (and the ends stripped again);
     the column itself when no cell holds one (one search of the joined text)."""
-    values = col.tolist()
-    if not set(map(type, values)) <= {str} or not _INVISIBLE.search("".join(values)):
+    try:
+        found = _INVISIBLE.search("".join(col.tolist()))
+    except TypeError:  # not all text
+        found = _INVISIBLE.search("".join(map(str, col.tolist())))
+    if not found:
         return col
     return col.str.replace(_INVISIBLE, "", regex=True).str.strip()
 
 
 def _text(col: pd.Series, spec: Any) -> Parsed:
-    values = _without_invisible(col).to_numpy(dtype=object).copy()
+    visible = _without_invisible(col)
+    values = visible.to_numpy(dtype=object).copy()
     values[placeholder_cells(col)] = None
-    values[values == ""] = None  # (a cell of invisible characters only)
+    if visible is not col:  # (a cell of invisible characters only is blank)
+        values[empty_cells(visible)] = None
     return Parsed(pd.Series(values, index=col.index, dtype=object, copy=False),
                   np.zeros(len(col), dtype=bool), "")
 
@@ -189,10 +193,19 @@ def _address(col: pd.Series, spec: Any) -> Parsed:
 
 
 def _identifier(col: pd.Series, spec: Any) -> Parsed:
-    values = _without_invisible(col.str.normalize("NFKC"))
-    values = values.str.replace(_ID_NOISE, "", regex=True)
-    blank = placeholder_cells(col) | empty_cells(values)
-    return Parsed(values.where(~blank, None).astype(object), np.zeros(len(col), dtype=bool), "")
+    try:
+        text = "".join(col.tolist())
+    except TypeError:  # not all text
+        text = "\n"
+    if text.isascii() and text.isprintable() and " " not in text and "-" not in text:
+        values = col  # (printable ASCII without spaces or dashes: its own identifier)
+    else:
+        values = _without_invisible(col.str.normalize("NFKC"))
+        values = values.str.replace(_ID_NOISE, "", regex=True)
+    out = values.to_numpy(dtype=object).copy()
+    out[placeholder_cells(col) | empty_cells(values)] = None
+    return Parsed(pd.Series(out, index=col.index, dtype=object, copy=False),
+                  np.zeros(len(col), dtype=bool), "")
 
 
 # -- numbers ---------------------------------------------------------------------------------
@@ -644,8 +657,8 @@ def parse_column(kind: str, col: pd.Series, spec: Any, tz: Any = None) -> Parsed
     Exports repeat values (a sender in thousands of rows): the distinct values are parsed
     once each and the results spread back to the rows.
     """
-    if kind == "text":  # nothing to parse: blanks become None
-        return _text(col, spec)
+    if kind in ("text", "identifier"):  # cheaper than finding the distinct values
+        return PARSERS[kind](col, spec)
     codes, uniques = pd.factorize(col)
     few = len(uniques) < 0.7 * len(col)
     part = pd.Series(uniques, dtype=object) if few else col
