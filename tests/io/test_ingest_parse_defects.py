@@ -146,9 +146,23 @@ def test_placeholder_text_is_blank_not_an_organization(tmp_path: Path,
     assert not {p.id for p in result.case.warehouses} & {f"addr:{placeholder}"}
 
 
-def test_placeholders_are_refused_where_a_number_is_wanted() -> None:
-    parsed = parse.parse_column("amount", pd.Series(["NaN", "N/A", "12"], dtype=object), None)
-    assert parsed.bad.tolist() == [True, True, False]
+def test_a_placeholder_is_blank_in_any_column(tmp_path: Path) -> None:
+    header = "运单号,寄件时间,寄件单位,收件单位,收件人电话,货物名称,件数,货值"
+    path = tmp_path / "w.csv"
+    path.write_text(f"{header}\n"
+                    "A1,2024-03-09 12:43,车友汇,红谷汽配,NULL,机油,10,NaN\n"
+                    "A2,2024-03-09 12:43,车友汇,红谷汽配,N/A,机油,#N/A,12\n"
+                    ",,,,,,,\n"
+                    "-,NULL,NaN,N/A,--,None,nan,NULL\n", encoding="utf-8")
+    result = cg.ingest(path, "waybills", strict=False)
+    first = result.case.get("wb:A1")
+    assert isinstance(first, cg.Transaction) and first.amount is None
+    assert not result.case.persons  # no receiver by a phone "NULL"
+    assert [(p.row, p.column, p.message) for p in result.problems.itertuples()] == [
+        (3, "件数", "required value is blank")]
+    # a row of placeholders is a blank row, as a row of blank cells is
+    assert result.sources[["rows_read", "recorded", "rejected", "skipped"]].values.tolist() == [
+        [4, 1, 1, 2]]
 
 
 def test_a_placeholder_waybill_number_makes_no_shipment(tmp_path: Path) -> None:
@@ -157,7 +171,8 @@ def test_a_placeholder_waybill_number_makes_no_shipment(tmp_path: Path) -> None:
                        "waybills", strict=False)
     assert [t.id for t in result.case.transactions] == ["wb:A2"]
     assert result.problems["row"].tolist() == [2]
-    assert "运单号" in result.problems["message"].iloc[0]
+    assert result.problems[["column", "message"]].values.tolist() == [
+        ["运单号", "required value is blank"]]
 
 
 INVISIBLE = ["\u200b", "\u200c", "\u200d", "\ufeff", "\u2060", "\u00ad", "\u200e"]
@@ -198,7 +213,7 @@ def test_a_waybill_number_with_spaces_or_dashes_is_one_shipment(tmp_path: Path) 
 
 
 def test_identifiers_lose_spaces_and_dashes_but_addresses_stay_readable() -> None:
-    col = pd.Series(["HY 1691-0508 64", "hy1691050864", "", "N/A", "\u200b"], dtype=object)
+    col = pd.Series(["HY 1691-0508 64", "hy1691050864", "", "-", "\u200b"], dtype=object)
     assert parse.parse_column("identifier", col, None).values.tolist() == [
         "HY1691050864", "hy1691050864", None, None, None]
     address = parse.parse_column("address", pd.Series(["Mobil 1  5W-30 路 3-5号"], dtype=object),
@@ -348,5 +363,4 @@ def test_plain_identifiers_are_read_as_identifier_key_reads_them(values: list[st
     col = pd.Series(values, dtype=object)
     got = parse.parse_column("identifier", col, None).values.tolist()
     expected = [parse.identifier_key(v) or None for v in values]
-    expected = [None if v in parse.PLACEHOLDERS else e for v, e in zip(values, expected)]
     assert got == expected

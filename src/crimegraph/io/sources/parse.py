@@ -34,7 +34,6 @@ __all__ = [
     "normalise_address",
     "normalise_phone",
     "parse_column",
-    "placeholder_cells",
     "valid_national_id",
 ]
 
@@ -71,24 +70,15 @@ def empty_cells(col: pd.Series) -> np.ndarray:
 
 PLACEHOLDERS = frozenset({"NULL", "null", "Null", "NaN", "nan", "NAN", "None", "none", "NONE",
                           "N/A", "n/a", "#N/A", "-", "--"})
-"""Cell texts that spreadsheet programs and database exports write for a missing value. In a
-``text``, ``address`` or ``identifier`` column they read as blank (they would otherwise name an
-organization ``NULL`` that every such row points at); other parsers refuse them as values."""
+"""Cell texts that spreadsheet programs and database exports write for a missing value. The
+reader makes them blank (``""``) in every column, so that the usual rules for blank cells apply
+(they would otherwise name an organization ``NULL`` that every such row points at)."""
 
 _INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f"
                         "\ufeff]")
 """Format characters that show as nothing (soft hyphen, zero-width spaces and joiners, word
 joiner, direction marks, byte-order mark): in a name, address or id they can only be noise
 pasted along with the text, so they are removed."""
-
-
-_BLANK_TEXTS = sorted(PLACEHOLDERS | {""})
-
-
-def placeholder_cells(col: pd.Series) -> np.ndarray:
-    """True where a cell is blank or holds one of the :data:`PLACEHOLDERS` (a hash-table
-    look-up per cell, in C)."""
-    return np.asarray(col.isin(_BLANK_TEXTS).to_numpy(dtype=bool))
 
 
 def _without_invisible(col: pd.Series) -> pd.Series:
@@ -106,9 +96,7 @@ def _without_invisible(col: pd.Series) -> pd.Series:
 def _text(col: pd.Series, spec: Any) -> Parsed:
     visible = _without_invisible(col)
     values = visible.to_numpy(dtype=object).copy()
-    values[placeholder_cells(col)] = None
-    if visible is not col:  # (a cell of invisible characters only is blank)
-        values[empty_cells(visible)] = None
+    values[empty_cells(visible)] = None  # (and a cell of invisible characters only)
     return Parsed(pd.Series(values, index=col.index, dtype=object, copy=False),
                   np.zeros(len(col), dtype=bool), "")
 
@@ -188,7 +176,7 @@ def id_keys(col: pd.Series, prefix: str = "", suffix: str = "") -> pd.Series:
 def _address(col: pd.Series, spec: Any) -> Parsed:
     values = _without_invisible(col.str.normalize("NFKC"))
     values = values.str.replace(_SPACES, " ", regex=True).str.strip()
-    blank = placeholder_cells(col) | empty_cells(values)
+    blank = empty_cells(values)
     return Parsed(values.where(~blank, None).astype(object), np.zeros(len(col), dtype=bool), "")
 
 
@@ -203,7 +191,7 @@ def _identifier(col: pd.Series, spec: Any) -> Parsed:
         values = _without_invisible(col.str.normalize("NFKC"))
         values = values.str.replace(_ID_NOISE, "", regex=True)
     out = values.to_numpy(dtype=object).copy()
-    out[placeholder_cells(col) | empty_cells(values)] = None
+    out[empty_cells(values)] = None
     return Parsed(pd.Series(out, index=col.index, dtype=object, copy=False),
                   np.zeros(len(col), dtype=bool), "")
 

@@ -20,6 +20,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .parse import PLACEHOLDERS
+
 __all__ = ["EXCEL_SUFFIXES", "Chunk", "SourceFile", "detect_encoding", "file_digest",
            "source_files"]
 
@@ -27,6 +29,7 @@ EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 _SAMPLE = 1 << 16
 _UNDECODED = re.compile("[\udc80-\udcff]")
 _BAD_LINE = re.compile(r"Skipping line (\d+): (.*)")
+_PLACEHOLDER_TEXTS = sorted(PLACEHOLDERS)
 _UNNAMED = re.compile(r"^Unnamed: \d+$")  # pandas' name for a header cell that is blank
 _ERRORS = "crimegraph.undecodable"
 _undecodable_seen = [0]
@@ -178,11 +181,12 @@ class SourceFile:
                 frame = self._read_excel()
                 for start in range(0, len(frame), size):
                     part = frame.iloc[start:start + size]
-                    yield self._without_headerless(
-                        Chunk(part, np.arange(start + 2, start + 2 + len(part))))
+                    rows = np.arange(start + 2, start + 2 + len(part))
+                    yield self._without_headerless(Chunk(_blank_placeholders(part), rows))
                 bar.update(self.size)
                 return
             for chunk in self._csv_chunks(size, bar):
+                chunk.frame = _blank_placeholders(chunk.frame)
                 yield self._without_headerless(chunk)
         finally:
             bar.close()
@@ -249,6 +253,20 @@ class SourceFile:
                 # the rows are searched for one.
                 undecodable = _undecodable_seen[0] != seen_before
                 yield Chunk(_fill_missing_cells(frame), rows, bad, undecodable)
+
+
+def _blank_placeholders(frame: pd.DataFrame) -> pd.DataFrame:
+    """``""`` in the cells that hold a placeholder for a missing value (``NULL``, ``NaN``,
+    ``N/A``...: :data:`~crimegraph.io.sources.parse.PLACEHOLDERS`), so that every check after
+    reading takes them for the blank cells they stand for; ``frame`` itself when none does."""
+    out = frame
+    for name in frame.columns:
+        found = frame[name].isin(_PLACEHOLDER_TEXTS).to_numpy(dtype=bool)
+        if found.any():
+            if out is frame:
+                out = frame.copy()
+            out[name] = frame[name].mask(found, "")
+    return out
 
 
 def _fill_missing_cells(frame: pd.DataFrame) -> pd.DataFrame:
