@@ -364,3 +364,8 @@ def test_plain_identifiers_are_read_as_identifier_key_reads_them(values: list[st
     got = parse.parse_column("identifier", col, None).values.tolist()
     expected = [parse.identifier_key(v) or None for v in values]
     assert got == expected
+
+
+def test_every_placeholder_has_a_letter_the_reader_looks_for_first() -> None:
+    # (the reader searches a column for N, n or - before it compares cells with placeholders)
+    assert all(set(text) & set("Nn-") for text in parse.PLACEHOLDERS)

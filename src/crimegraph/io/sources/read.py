@@ -261,6 +261,12 @@ def _blank_placeholders(frame: pd.DataFrame) -> pd.DataFrame:
     reading takes them for the blank cells they stand for; ``frame`` itself when none does."""
     out = frame
     for name in frame.columns:
+        try:  # every placeholder has an N, n or -: a column without any holds none
+            text = "".join(frame[name].tolist())
+            if "N" not in text and "n" not in text and "-" not in text:
+                continue
+        except TypeError:  # not all text
+            pass
         found = frame[name].isin(_PLACEHOLDER_TEXTS).to_numpy(dtype=bool)
         if found.any():
             if out is frame:
