@@ -29,3 +29,9 @@ print(trail.balance()[["id", "received", "paid_on", "retained", "attributed"]]
 
 # Upstream is the mirror image: where could the nephew's money have come from?
 print(cg.trace_money(case, "NEPHEW", direction="upstream").tiers)
+
+# Upstream attribution answers another question: of the money that reached the boss, how much
+# did the shop pay in? Reversed in time, the shop's 6,000 is shared over all 11,000 the
+# lieutenant paid on afterwards, so this is not the 3,000 of the downstream trail.
+boss = cg.trace_money(case, "BOSS", direction="upstream", attribution="proportional")
+print(round(boss.balance().set_index("id")["attributed"]["SHOP"], 2))

@@ -21,6 +21,7 @@ import re
 import sys
 from collections.abc import Sequence
 from datetime import date, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
@@ -206,6 +207,8 @@ def _ingest(args: argparse.Namespace) -> int:
     from .io import read_case, write_case
     from .io.sources import ingest
 
+    for source in args.sources:
+        _readable(Path(source))
     into = read_case(args.into) if args.into else None
     progress = sys.stderr.isatty() if args.progress is None else args.progress
     try:
@@ -236,7 +239,25 @@ def _ingest(args: argparse.Namespace) -> int:
         result.conflicts.to_csv(args.conflicts, index=False, encoding="utf-8-sig")
         print(f"wrote {len(result.conflicts):,} conflicts to {args.conflicts}")
     print(f"wrote case {result.case.id!r} to {args.output}")
-    return 1 if len(result.problems) else 0
+    # 0 when every row of every file was recorded or skipped by a filter: notes about
+    # columns the mapping does not read leave every row loaded
+    sources = result.sources
+    incomplete = bool((sources["rejected"] > 0).any() or (sources["rows_read"] == 0).any())
+    return 1 if incomplete else 0
+
+
+def _readable(path: Path) -> None:
+    """Refuse an input file that is missing or cannot be opened (exit status 2)."""
+    if not path.exists():
+        raise UsageError(f"no such file: {path}; nothing was written")
+    if not path.is_file():
+        raise UsageError(f"not a file: {path}; nothing was written")
+    try:
+        with path.open("rb"):
+            pass
+    except OSError as exc:
+        raise UsageError(f"cannot open {path} ({exc.strerror or exc}); nothing was "
+                         "written") from None
 
 
 def _report(args: argparse.Namespace) -> int:
@@ -304,7 +325,9 @@ def _parser() -> argparse.ArgumentParser:
         description="Load agency exports (waybills, bank statements, orders, call records, "
                     "inspections...) into a case file through a mapping. Prints rows read, "
                     "recorded, rejected and skipped per file. Exit status 0 when every row "
-                    "loaded, 1 when there were problems, 2 on an error.")
+                    "loaded (or was skipped by a filter), 1 when rows were rejected or a "
+                    "file gave no rows, 2 on an error (a file missing or unreadable, a bad "
+                    "argument), with nothing written.")
     ingest.add_argument("mapping", metavar="MAPPING",
                         help="a shipped mapping (waybills, bank_statements, orders, "
                              "call_records, inspections) or a .toml file")
@@ -380,14 +403,21 @@ def _export(args: argparse.Namespace) -> int:
 
     case = io.read_case(args.path)
     out = Path(args.output)
-    if args.format == "ftm":
-        entities = export.to_followthemoney(case, redact=args.redact)
-        out.write_text("".join(json.dumps(e, ensure_ascii=False) + "\n" for e in entities),
-                       encoding="utf-8")
-    else:
-        write = {"graphml": export.write_graphml, "gexf": export.write_gexf,
-                 "xlsx": export.write_workbook, "anx": export.write_anx}[args.format]
-        write(case, out, redact=args.redact)
+    if not out.parent.is_dir():
+        raise UsageError(f"-o {out}: folder {out.parent} does not exist; create it first")
+    if out.is_dir():
+        raise UsageError(f"-o {out}: is a folder; give the file to write")
+    try:
+        if args.format == "ftm":
+            entities = export.to_followthemoney(case, redact=args.redact)
+            out.write_text("".join(json.dumps(e, ensure_ascii=False) + "\n" for e in entities),
+                           encoding="utf-8")
+        else:
+            write = {"graphml": export.write_graphml, "gexf": export.write_gexf,
+                     "xlsx": export.write_workbook, "anx": export.write_anx}[args.format]
+            write(case, out, redact=args.redact)
+    except OSError as exc:  # no permission, disk full...
+        raise UsageError(f"-o {out}: cannot write the file ({exc.strerror or exc})") from exc
     print(f"wrote {args.format} of case {case.id!r} ({args.redact}) to {out}")
     return 0
 

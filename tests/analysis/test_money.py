@@ -6,9 +6,13 @@ from collections.abc import Callable
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import crimegraph as cg
 from crimegraph.analysis import flows
+
+from .test_attribution import reference
 
 Make = Callable[[cg.Case], cg.CaseGraph]
 
@@ -241,3 +245,127 @@ def test_synthetic_money_traces_identically_on_both_stores(
         assert got.balance().equals(want.balance()), call
         reached += len(want)
     assert reached > 50
+
+
+def mixed_account() -> cg.Case:
+    """A trader's money sits in the lieutenant's account before the shop's arrives."""
+    return money_case("SHOP TRADER LT", [
+        pay("M1", "TRADER", "LT", "05-01", 3000),
+        pay("M2", "SHOP", "LT", "05-02", 6000),
+        pay("M3", "LT", "BOSS", "05-03", 4000),
+        pay("M4", "SHOP", "LT", "05-04", 50),
+        pay("M5", "LT", "BOSS", "05-05", 5050),
+    ])
+
+
+def test_proportional_balances_use_payments_outside_the_window(make_graph: Make) -> None:
+    """``since`` cuts the trail, not the balances: the trader's earlier 3,000 still dilutes
+    the shop's 6,000, so the 4,000 to the boss carry two thirds of it either way."""
+    g = make_graph(mixed_account())
+    whole = cg.trace_money(g, "SHOP", attribution="proportional")
+    cut = cg.trace_money(g, "SHOP", since="2024-05-02", attribution="proportional")
+    assert cut.transactions == whole.transactions == ["M2", "M3", "M4", "M5"]
+    carried = cut.to_dataframe().set_index("id")["carried"]
+    assert carried["M3"] == pytest.approx(4000 * 6000 / 9000)
+    assert carried.to_dict() == pytest.approx(
+        whole.to_dataframe().set_index("id")["carried"].to_dict())
+    assert cut.balance().set_index("id")["attributed"]["BOSS"] == pytest.approx(6050.0)
+    # min_amount leaves the shop's 50 off the trail: it is then other money, though the
+    # lieutenant's account still holds it (it is not dropped from her balance).
+    big = cg.trace_money(g, "SHOP", min_amount=100, attribution="proportional")
+    assert big.transactions == ["M2", "M3", "M5"]
+    carried = big.to_dataframe().set_index("id")["carried"]
+    assert carried["M5"] == pytest.approx(6000 - 4000 * 6000 / 9000)
+    assert big.balance().set_index("id")["attributed"]["BOSS"] == pytest.approx(6000.0)
+
+
+def test_proportional_money_the_start_paid_outside_the_window_is_other_money(
+    make_graph: Make,
+) -> None:
+    g = make_graph(money_case("SHOP LT", [
+        pay("M1", "SHOP", "LT", "05-01", 3000),       # the shop's, but before ``since``
+        pay("M2", "SHOP", "LT", "05-02", 1000),
+        pay("M3", "LT", "BOSS", "05-03", 2000),
+    ]))
+    trail = cg.trace_money(g, "SHOP", since="2024-05-02", attribution="proportional")
+    assert trail.transactions == ["M2", "M3"]
+    assert trail.to_dataframe()["carried"].tolist() == pytest.approx([1000.0, 500.0])
+    # Upstream mirrors it: what the boss received after ``until`` is not followed, but the
+    # lieutenant's later payments still share her earlier takings.
+    up = money_case("SHOP LT X", [
+        pay("M1", "SHOP", "LT", "05-01", 1000),
+        pay("M2", "LT", "BOSS", "05-02", 1000),
+        pay("M3", "LT", "X", "05-03", 1000),
+        pay("M4", "LT", "BOSS", "05-04", 2000),       # after ``until``
+    ])
+    g = make_graph(up)  # one graph: a store holds one version of a case
+    whole = cg.trace_money(g, "BOSS", direction="upstream", attribution="proportional")
+    cut = cg.trace_money(g, "BOSS", direction="upstream", until="2024-05-02",
+                         attribution="proportional")
+    assert cut.transactions == ["M1", "M2"]
+    # Of the lieutenant's 4,000 paid on, 1,000 reached the boss by ``until``: a quarter.
+    assert cut.to_dataframe()["carried"].tolist() == pytest.approx([250.0, 1000.0])
+    assert whole.to_dataframe().set_index("id")["carried"]["M1"] == pytest.approx(750.0)
+    assert cut.balance().set_index("id")["attributed"]["SHOP"] == pytest.approx(250.0)
+
+
+def test_proportional_needs_one_currency_on_the_trail_only(make_graph: Make) -> None:
+    """Money in another currency never mixes with the trail's, so it does not stop it."""
+    g = make_graph(layered())
+    trail = cg.trace_money(g, "SHOP1", max_hops=3, attribution="proportional")
+    assert trail.currencies == ["CNY"]
+    assert trail.balance().set_index("id")["attributed"]["BOSS"] == pytest.approx(
+        1100 * 800 / 1500)
+
+
+ACCOUNTS = ("A", "B", "C", "D")
+
+payment_lists = st.lists(
+    st.tuples(st.sampled_from(ACCOUNTS), st.sampled_from(ACCOUNTS), st.integers(1, 5),
+              st.sampled_from([1.0, 5.0, 20.0, 60.0])),
+    min_size=1, max_size=14,
+).map(lambda rows: [r for r in rows if r[0] != r[1]]).filter(bool)
+
+
+@settings(max_examples=200, deadline=None)
+@given(payment_lists, st.sampled_from(ACCOUNTS), st.booleans(),
+       st.sampled_from([None, 2, 3]), st.sampled_from([None, 3, 4]),
+       st.sampled_from([None, 5.0]))
+def test_proportional_trail_follows_the_reference_rule(
+    rows: list[tuple[str, str, int, float]], start: str, upstream: bool,
+    since: int | None, until: int | None, min_amount: float | None,
+) -> None:
+    """The kernel's reference over every payment of the case, with the start's payments
+    outside the trail's terms (upstream: its receipts) made by an outside account."""
+    payments = [pay(f"M{i}", u, v, f"05-0{day}", amount)
+                for i, (u, v, day, amount) in enumerate(rows)]
+    case = money_case(" ".join(ACCOUNTS), payments)
+    trail = cg.trace_money(
+        case, start, direction="upstream" if upstream else "downstream",
+        since=None if since is None else f"2024-05-0{since}",
+        until=None if until is None else f"2024-05-0{until}",
+        min_amount=min_amount, attribution="proportional")
+    ordered = sorted(range(len(rows)), key=lambda i: rows[i][2])  # stable: file order
+    index = {a: n for n, a in enumerate(ACCOUNTS)}
+    outside = len(ACCOUNTS)
+    source, target = [], []
+    for i in ordered:
+        u, v, day, amount = rows[i]
+        on_terms = ((since is None or day >= since) and (until is None or day <= until)
+                    and (min_amount is None or amount >= min_amount))
+        ends = [index[u], index[v]]
+        if ends[1 if upstream else 0] == index[start] and not on_terms:
+            ends[1 if upstream else 0] = outside
+        source.append(ends[0])
+        target.append(ends[1])
+    carried, _ = reference(source, target, [rows[i][2] for i in ordered],
+                           [rows[i][3] for i in ordered], [index[start]], outside + 1,
+                           upstream=upstream)
+    want = {f"M{i}": c for i, c in zip(ordered, carried)}
+    frame = trail.to_dataframe()
+    got = dict(zip(frame["id"], frame["carried"])) if len(frame) else {}
+    assert got == pytest.approx({k: want[k] for k in got}, abs=1e-9)
+    near = "source" if upstream else "target"
+    sums = frame.groupby(near)["carried"].sum().to_dict() if len(frame) else {}
+    attributed = trail.balance().set_index("id")["attributed"].to_dict()
+    assert attributed == pytest.approx({n: sums.get(n, 0.0) for n in attributed}, abs=1e-9)

@@ -128,6 +128,8 @@ def test_reconcile_rejects_bad_windows() -> None:
     case = trade_case([])
     with pytest.raises(ValueError, match="window='sixty days' is not a time span"):
         cg.reconcile(case, window="sixty days")
+    with pytest.raises(ValueError, match="window='60' needs a unit; write e.g. '60D'"):
+        cg.reconcile(case, window="60")
     with pytest.raises(ValueError, match="window='0D' must be longer than zero"):
         cg.reconcile(case, window="0D")
     with pytest.raises(TypeError, match="window must be a string"):
@@ -269,3 +271,61 @@ def test_plot_reconcile_draws_both_views(example: cg.CaseGraph) -> None:
     assert len(ax.get_yticklabels()) == 3
     with pytest.raises(ValueError, match="by='people' must be 'persons' or 'pairs'"):
         cg.plot_reconcile(result, by="people")
+
+
+# -- currencies ------------------------------------------------------------------------------
+
+def test_proceeds_never_adds_currencies(make_graph: MakeGraph) -> None:
+    def paid(tid: str, day: str, amount: float, currency: str) -> cg.Transaction:
+        return cg.Transaction(id=tid, kind="payment", source="SHOP", target="BOSS",
+                              timestamp=f"2024-{day}", amount=amount, currency=currency)
+
+    freezes = [cg.Evidence(id="FRZ-BOSS", name="Freeze", kind="asset_freeze", amount=300),
+               cg.Evidence(id="FRZ-BOSS-USD", name="Freeze", kind="asset_freeze", amount=40,
+                           currency="USD")]
+    case = trade_case([paid("P1", "03-01", 1000, "CNY"), paid("P2", "03-02", 1000, "USD"),
+                       paid("P3", "03-03", 500, "USD")], evidence=freezes)
+    case = case.model_copy(update={"persons": [
+        p.model_copy(update={"evidence": ["FRZ-BOSS", "FRZ-BOSS-USD"]}) if p.id == "BOSS"
+        else p for p in case.persons]})
+    g = make_graph(case)
+    result = cg.proceeds(g)  # mixed: the case's currency
+    assert result.currency == "CNY"
+    assert result.persons.set_index("person").loc["BOSS", "received"] == 1000
+    assert result.total_received == 1000 and result.total_secured == 300
+    assert result.other_currencies.to_dict("records") == [
+        {"currency": "USD", "payments": 2, "paid": 1500.0, "secured": 40.0,
+         "goods_seized": 0.0}]
+    secured = result.secured.set_index("evidence")
+    assert secured.loc["FRZ-BOSS-USD", "counted_as"] == "other currency"
+    assert "not counted: money in USD" in repr(result)
+    usd = cg.proceeds(g, currency="USD")
+    assert usd.total_received == 1500 and usd.total_secured == 40
+    assert usd.other_currencies["currency"].tolist() == ["CNY"]
+    with pytest.raises(ValueError, match="currency='usd' is not a three-letter"):
+        cg.proceeds(g, currency="usd")
+    # One currency throughout: that one, whatever the case's currency.
+    only_usd = trade_case([paid("P2", "03-02", 1000, "USD")])
+    assert cg.proceeds(make_graph(only_usd)).currency == "USD"
+    assert cg.proceeds(make_graph(only_usd)).other_currencies.empty
+
+
+def test_reconcile_matches_only_payments_in_the_goods_currency(make_graph: MakeGraph) -> None:
+    case = trade_case([
+        tx("S1", "shipment", "DEN", "SHOP", "03-01", qty=100, product="OIL"),  # 100 x 10
+        tx("P1", "payment", "SHOP", "DEN", "03-05", amount=1000),
+        cg.Transaction(id="P2", kind="payment", source="SHOP", target="DEN",
+                       timestamp="2024-03-06", amount=1000, currency="USD"),
+    ])
+    result = cg.reconcile(make_graph(case))
+    assert result.currency == "CNY"
+    row = result.pairs.set_index(["seller", "buyer"]).loc[("DEN", "SHOP")]
+    assert row["goods_value"] == 1000 and row["paid"] == 1000
+    assert row["money_without_goods"] == 0 and row["payments"] == 1
+    assert result.other_currencies[["id", "amount", "currency"]].values.tolist() == [
+        ["P2", 1000.0, "USD"]]
+    assert "1 payments in USD left out" in repr(result)
+    # Counted in dollars, the unit price (in yuan) does not value the goods.
+    usd = cg.reconcile(make_graph(case), currency="USD")
+    row = usd.pairs.set_index(["seller", "buyer"]).loc[("DEN", "SHOP")]
+    assert row["goods_value"] == 0 and row["money_without_goods"] == 1000

@@ -23,6 +23,7 @@ from crimegraph.analysis.resolve.features import (
     parse_address,
     split_name,
 )
+from crimegraph.analysis.resolve.scoring import MAX_PRIOR
 from crimegraph.analysis.resolve.synthetic import generate_people
 
 Make = Callable[[cg.Case], cg.CaseGraph]
@@ -194,8 +195,8 @@ def test_accept_and_reject_write_decisions_into_the_store(make_graph: Make) -> N
     assert stored.attributes["decided_by"] == "analyst Chen"
     assert stored.attributes["decided_at"] == "2024-07-01T09:30:00+00:00"
     assert "same name" in str(stored.attributes["reason"])
-    # the decision cites what both records rest on
-    assert stored.evidence == sorted({*g.get("P-01").evidence, "EV-BANK-01"})
+    # the decision rests on the analyst, not on the records' sources
+    assert stored.evidence == []
     rejected = matches.reject(("P-01-BANK", "P-01-WIRE"), by="analyst Chen", at=WHEN,
                               why="the bank record predates the wiretap")
     assert rejected[0].kind == "not_same_as" and g.get(rejected[0].id).attributes[
@@ -204,11 +205,151 @@ def test_accept_and_reject_write_decisions_into_the_store(make_graph: Make) -> N
         matches.table["decision"].dropna()) == ["accepted", "rejected"]
     again = cg.find_matches(g, types=["Person"])
     assert again.pairs() == [("P-01", "P-01-WIRE")]  # decided pairs are not offered again
-    assert matches.accept(("P-01", "P-01-BANK"), by="analyst Chen") == []  # already decided
+    with pytest.raises(cg.InvalidArgument, match=r"already decided: accepted by same_as link "
+                       r"'SAME-P-01-P-01-BANK' \(analyst Chen, 2024-07-01T09:30:00\+00:00\)"):
+        matches.accept(("P-01", "P-01-BANK"), by="analyst Chen")
     # the view is read from the store, whichever it is
     view = cg.resolve(g)
     assert view.members == {"P-01": ["P-01", "P-01-BANK"]}
     assert view.store.kind == "memory" and view.case.id == f"{g.case_id}-resolved"
+
+
+def test_a_decision_is_undone_and_then_reversed(make_graph: Make) -> None:
+    g = make_graph(split_leader())
+    matches = cg.find_matches(g, types=["Person"])
+    matches.accept(("P-01", "P-01-BANK"), by="analyst Chen", at=WHEN)
+    # a reversal is never ignored: it names the decision and how to remove it
+    with pytest.raises(cg.InvalidArgument, match=r"is already decided: accepted .*"
+                       r"matches\.undo\(\('P-01', 'P-01-BANK'\)\)"):
+        matches.reject(("P-01", "P-01-BANK"), by="analyst Chen", why="wrong")
+    assert g.get("SAME-P-01-P-01-BANK").kind == "same_as"  # nothing written or removed
+    removed = matches.undo(("P-01-BANK", "P-01"))  # either order
+    assert [link.id for link in removed] == ["SAME-P-01-P-01-BANK"]
+    assert "SAME-P-01-P-01-BANK" not in g and cg.resolve(g).members == {}
+    assert matches.table.set_index(["left", "right"]).loc[("P-01", "P-01-BANK"),
+                                                          "decision"] is None
+    # a fresh table offers the pair again, and the reversal is written
+    again = cg.find_matches(g, types=["Person"])
+    assert ("P-01", "P-01-BANK") in again.pairs()
+    rejected = matches.reject(("P-01", "P-01-BANK"), by="analyst Chen", why="wrong", at=WHEN)
+    assert g.get(rejected[0].id).kind == "not_same_as"
+    assert [r.kind for r in g.case.relationships if r.kind in ("same_as", "not_same_as")] == [
+        "not_same_as"]
+    # a decision on a pair no table lists (entered by hand) is undone all the same
+    assert [r.id for r in cg.find_matches(g).undo(("P-01", "P-01-BANK"))] == [
+        "NOT-SAME-P-01-P-01-BANK"]
+    with pytest.raises(cg.InvalidArgument, match=r"no same_as or not_same_as link joins "
+                       r"\('P-01', 'P-01-BANK'\) in case 'counterfeit-oil-2024'; nothing"):
+        matches.undo(("P-01", "P-01-BANK"))
+
+
+def test_two_tables_on_one_case_cannot_write_opposite_decisions() -> None:
+    g = cg.CaseGraph(split_leader())
+    first, second = (cg.find_matches(g, types=["Person"]) for _ in range(2))
+    first.accept(("P-01", "P-01-BANK"), by="analyst Chen", at=WHEN)
+    with pytest.raises(cg.InvalidArgument, match="already decided: accepted by same_as link "
+                       "'SAME-P-01-P-01-BANK'"):
+        second.reject(("P-01", "P-01-BANK"), by="analyst Li")
+    # "every undecided pair" reads the case, not the table: the accepted pair is not redone
+    written = second.accept(by="analyst Li", at=WHEN)
+    assert sorted(link.id for link in written) == ["SAME-P-01-BANK-P-01-WIRE",
+                                                   "SAME-P-01-P-01-WIRE"]
+    assert second.table["decision"].tolist() == ["accepted"] * 3
+    assert [r.id for r in g.case.relationships if r.kind == "not_same_as"] == []
+
+
+def test_decisions_that_contradict_through_other_records_are_refused() -> None:
+    g = cg.CaseGraph(split_leader())
+    matches = cg.find_matches(g, types=["Person"])
+    matches.accept(("P-01", "P-01-BANK"), by="analyst Chen", at=WHEN)
+    matches.reject(("P-01-BANK", "P-01-WIRE"), by="analyst Chen", at=WHEN, why="brothers")
+    before = list(g.case.relationships)
+    with pytest.raises(cg.InvalidArgument, match=(
+            r"records 'P-01-BANK' and 'P-01-WIRE' were rejected as one actor \(not_same_as "
+            r"link 'NOT-SAME-P-01-BANK-P-01-WIRE' .*'brothers'\)\) but same_as links join "
+            r"them: 'SAME-P-01-P-01-BANK' .*; 'SAME-P-01-P-01-WIRE' ")):
+        matches.accept(("P-01", "P-01-WIRE"), by="analyst Chen")
+    assert g.case.relationships == before  # nothing written
+    # the other way round: rejecting a pair that accepted links already join
+    matches.undo(("P-01-BANK", "P-01-WIRE"))
+    matches.accept(("P-01", "P-01-WIRE"), by="analyst Chen", at=WHEN)
+    with pytest.raises(cg.InvalidArgument, match=(
+            r"records 'P-01-BANK' and 'P-01-WIRE' were rejected .* but same_as links join "
+            r"them: 'SAME-P-01-P-01-BANK' .*; 'SAME-P-01-P-01-WIRE' ")):
+        matches.reject(("P-01-BANK", "P-01-WIRE"), by="analyst Chen")
+    assert [r.kind for r in g.case.relationships if r.kind == "not_same_as"] == []
+
+
+def test_resolve_refuses_to_merge_a_rejected_pair() -> None:
+    decided = {"decided_by": "analyst", "decided_at": "2024-05-01"}
+    case = cg.Case(id="c", persons=[cg.Person(id=rid, name="王强") for rid in "ABCD"],
+                   relationships=[
+        cg.Relationship(id="S1", kind="same_as", source="A", target="B", attributes=decided),
+        cg.Relationship(id="S2", kind="same_as", source="C", target="B", attributes=decided),
+        cg.Relationship(id="N1", kind="not_same_as", source="A", target="C",
+                        attributes={**decided, "reason": "brothers"})])
+    with pytest.raises(cg.InvalidArgument, match=(
+            r"records 'A' and 'C' were rejected as one actor \(not_same_as link 'N1' \(A - C, "
+            r"analyst, 2024-05-01, 'brothers'\)\) but same_as links join them: 'S1' \(A - B, "
+            r"analyst, 2024-05-01\); 'S2' \(C - B, analyst, 2024-05-01\)\. Remove")):
+        cg.resolve(case)
+    # a not_same_as link between two actors stays, pointing to the actors
+    fields = {name: getattr(case, name) for name in type(case).model_fields}
+    fields["relationships"] = [case.relationships[0], cg.Relationship(
+        id="N2", kind="not_same_as", source="B", target="D", attributes=decided)]
+    view = cg.resolve(cg.Case(**fields))
+    kept = view.get("N2")
+    assert isinstance(kept, cg.Relationship)
+    assert (kept.source, kept.target) == (view.actor_of["B"], "D") and view.dropped == ["S1"]
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 3])
+@pytest.mark.parametrize("alike", [True, False])
+def test_tiny_cases_are_scored(n: int, alike: bool) -> None:
+    persons = [cg.Person(id=f"P{i}", name="周建国" if alike else name,
+                         national_id="11010519491231002X" if alike else None)
+               for i, name in zip(range(n), ["李明", "王芳", "张伟"])]
+    organizations = [cg.Organization(id=f"O{i}", name="鑫源润滑油" if alike else name,
+                                     registration_id="91131000MA0000001X" if alike else None)
+                     for i, name in zip(range(n), ["鑫源润滑油", "瑞通恒达", "宏发物流"])]
+    matches = cg.find_matches(cg.Case(id="tiny", persons=persons,
+                                      organizations=organizations))
+    expected = n * (n - 1) // 2 if alike else 0
+    assert len(matches) == 2 * expected
+    assert sorted(matches.table["type"]) == ["Organization"] * expected + ["Person"] * expected
+    if alike and n >= 2:  # every pair matches: the estimate is clipped to the highest prior
+        assert matches.priors == {"Person": MAX_PRIOR, "Organization": MAX_PRIOR,
+                                  "Warehouse": 0.0}
+        assert (matches.table["score"] > 0.99).all()
+    if n < 2:
+        assert set(matches.priors.values()) == {0.0}
+
+
+def test_two_records_of_one_person_are_matched() -> None:
+    case = cg.Case(id="demo", persons=[
+        cg.Person(id="P1", name="周建国", national_id="11010519491231002X",
+                  phones=["138-0013-8000"]),
+        cg.Person(id="P2", name="Zhou Jianguo", phones=["+86 138 0013 8000"],
+                  attributes={"birth_date": "1949-12-31"})])
+    matches = cg.find_matches(case)
+    assert matches.pairs() == [("P1", "P2")] and matches.priors["Person"] == MAX_PRIOR
+
+
+def test_decisions_on_long_ids_get_a_short_unique_id() -> None:
+    base = "江苏省徐州市铜山区某某镇某某村某某工业园区某某物流中心B区" * 4
+    names = [base + "1号库", base[3:] + "1号库"]
+    case = cg.Case(id="c", warehouses=[
+        cg.Warehouse(id="addr:" + name, name=name, address=name) for name in names])
+    g = cg.CaseGraph(case)
+    matches = cg.find_matches(g, types=["Warehouse"], threshold=0.5)
+    assert len(matches) == 1
+    link = matches.accept(by="analyst", at=WHEN)[0]
+    left, right = sorted("addr:" + name for name in names)
+    assert len(link.id) <= 200 and link.id.startswith(f"SAME-{left[:80]}-{right[:80]}-")
+    assert (link.source, link.target) == (left, right) and g.get(link.id) == link
+    assert cg.resolve(g).members == {left: [left, right]} or cg.resolve(g).members == {
+        right: [left, right]}
+    assert [r.id for r in matches.undo((left, right))] == [link.id]
 
 
 def test_review_arguments_are_checked() -> None:
@@ -355,6 +496,63 @@ def test_the_representative_is_the_best_graded_then_best_linked_member(
     record = view.get(actor)
     assert record.name == names[actor]
     assert sorted(record.aliases) == sorted(n for rid, n in names.items() if rid != actor)
+
+
+def test_a_graded_view_keeps_a_decision_only_between_records_it_keeps() -> None:
+    evidence = [cg.Evidence(id="E-A1", name="police file", reliability="A", credibility=1),
+                cg.Evidence(id="E-E5", name="anonymous tip", reliability="E", credibility=5)]
+    persons = [
+        cg.Person(id="P1", name="周建国", phones=["13800138000"], evidence=["E-A1"]),
+        cg.Person(id="P2", name="Zhou Jianguo", phones=["+86 138 0013 8000"],
+                  national_id="11010519491231002X", evidence=["E-E5"],
+                  attributes={"birth_date": "1949-12-31"}),
+        cg.Person(id="P4", name="Zhou Jianguo", phones=["13800138000"],
+                  attributes={"birth_date": "1949-12-31"}, evidence=["E-A1"])]
+    g = cg.CaseGraph(cg.Case(id="c", evidence=evidence, persons=persons))
+    cg.find_matches(g).accept([("P1", "P2"), ("P1", "P4")], by="analyst", at=WHEN)
+    view = cg.graded(g, reliability="B", credibility=2)
+    # P2 rests on a tip graded E5 only: the same_as link does not bring it, nor its facts, in
+    assert [p.id for p in view.case.persons] == ["P1", "P4"]
+    assert [r.id for r in view.case.relationships] == ["SAME-P1-P4"]
+    actor = cg.resolve(view).get("P1")
+    assert isinstance(actor, cg.Person) and actor.national_id is None
+    assert actor.attributes["merged_from"] == "P1;P4"
+    # records without evidence kept: still no end is brought in by a decision
+    kept = cg.graded(g, reliability="A", credibility=1, unsupported="keep")
+    assert sorted(r.id for r in kept.case.relationships) == ["SAME-P1-P4"]
+
+
+def test_every_members_notes_are_kept() -> None:
+    decided = {"decided_by": "analyst", "decided_at": "2024-05-01"}
+    case = cg.Case(id="c", persons=[
+        cg.Person(id="A", name="王强", notes="informant says he runs den 2", role="leader"),
+        cg.Person(id="B", name="Wang Qiang", notes="bank: account frozen 2024-05"),
+        cg.Person(id="C", name="王强", phones=["13800000001"]),
+        cg.Person(id="D", name="Li Ming", notes="driver"),
+        cg.Person(id="E", name="Li Ming"),
+        cg.Person(id="F", name="Chen Lei"), cg.Person(id="G", name="Chen Lei", notes="tall")],
+        relationships=[cg.Relationship(id=f"S{i}", kind="same_as", source=a, target=b,
+                                       attributes=decided)
+                       for i, (a, b) in enumerate([("A", "B"), ("B", "C"), ("D", "E"),
+                                                   ("F", "G")])])
+    view = cg.resolve(case)
+    assert view.get("A").notes == ("[A] informant says he runs den 2\n"
+                                   "[B] bank: account frozen 2024-05")
+    assert view.get("D").notes == "driver"  # the actor's own notes alone stay as they are
+    assert view.get("F").notes == "[G] tall"
+
+
+def test_a_merged_record_id_names_its_actor(
+        merged: tuple[cg.CaseGraph, cg.ResolvedGraph]) -> None:
+    _, view = merged
+    hint = (r"no entity with id 'P-01-BANK' in .*: that record was merged into the actor "
+            r"'P-01' \(王德胜\) by same_as links; use 'P-01'")
+    with pytest.raises(cg.EntityNotFound, match=hint):
+        view.get("P-01-BANK")
+    with pytest.raises(cg.EntityNotFound, match=hint):
+        cg.trace_money(view, "P-01-BANK")
+    with pytest.raises(cg.EntityNotFound, match=r"no entity with id 'P-99'.*did you mean"):
+        view.get("P-99")  # other ids: the usual suggestions
 
 
 def test_same_as_between_kinds_is_refused() -> None:

@@ -169,6 +169,47 @@ def test_a_chain_and_the_social_network_export(tmp_path: Path) -> None:
         cg.write_gexf({"id": "x"}, tmp_path / "x.gexf")
 
 
+def test_xml_exports_replace_characters_xml_cannot_hold(tmp_path: Path) -> None:
+    # A vertical tab pasted from a spreadsheet made every reader refuse the whole file.
+    case = cg.Case(
+        persons=[cg.Person(id="P1", name="Zhou\x0bJianguo", notes="line\r\nnext\x01\ufffe\uffff",
+                           attributes={"note\x02": "kept"}),
+                 cg.Person(id="P2", name="Li Ming")],
+        relationships=[cg.Relationship(id="R1", kind="calls", source="P1", target="P2",
+                                       notes="one\r\ntwo\x0c")])
+    graphml = cg.write_graphml(case, tmp_path / "c.graphml")
+    for graph in (nx.read_graphml(graphml), nx.read_gexf(cg.write_gexf(case, tmp_path / "c.gexf"))):
+        person = graph.nodes["P1"]
+        assert person["name"] == "Zhou\ufffdJianguo"
+        assert person["notes"] == "line\r\nnext\ufffd\ufffd\ufffd"  # \r kept, not read as \n
+        assert person["attr_note\ufffd"] == "kept"
+        assert [d["notes"] for *_, d in graph.edges(data=True)] == ["one\r\ntwo\ufffd"]
+    assert igraph.Graph.Read_GraphML(str(graphml)).vs["name"] == ["Zhou\ufffdJianguo", "Li Ming"]
+    chart = ET.parse(cg.write_anx(case, tmp_path / "c.anx"))
+    items = list(chart.iter("ChartItem"))
+    assert items[0].get("Label") == "Zhou\ufffdJianguo"
+    assert items[2].get("Description") == "one\r\ntwo\ufffd"
+
+
+@pytest.mark.parametrize("write", [cg.write_graphml, cg.write_gexf, cg.write_anx])
+def test_a_trail_whose_start_is_withheld_is_refused_as_the_figure_does(
+        write: Any, tmp_path: Path) -> None:
+    case = cg.Case(
+        persons=[cg.Person(id="W1", name="Ma Lin", status="witness"),
+                 cg.Person(id="P1", name="Al Bo")],
+        transactions=[cg.Transaction(id="M1", kind="payment", source="W1", target="P1",
+                                     timestamp="2024-01-01", amount=100)])
+    trail = cg.trace_money(case, "W1")
+    message = r"redact='public' withholds the start of this trace \(W1\); there is nothing"
+    with pytest.raises(cg.InvalidArgument, match="plot_money: " + message):
+        cg.plot_money(trail, redact="public")
+    path = tmp_path / "trail.out"
+    with pytest.raises(cg.InvalidArgument, match=f"{write.__name__}: " + message):
+        write(trail, path, redact="public")
+    assert not path.exists()
+    assert write(trail, path, redact="internal").exists()
+
+
 def test_workbook_round_trip_is_lossless(case: cg.Case, tmp_path: Path) -> None:
     path = cg.write_workbook(case, tmp_path / "case.xlsx")
     back = cg.read_workbook(path)
@@ -207,6 +248,39 @@ def test_workbook_keeps_awkward_text(tmp_path: Path) -> None:
     back = cg.read_workbook(cg.write_workbook(case, tmp_path / "a.xlsx"))
     assert back == case
     assert back.persons[0].notes == "" and back.title == ""
+
+
+def test_workbook_keeps_text_longer_than_a_cell(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    # openpyxl cuts text at 32,767 characters; the workbook keeps the rest in parts.
+    case = cg.Case(
+        description="d" * 70_000,
+        persons=[cg.Person(id="P1", name="Ann", notes="x" * 40_000 + "end",
+                           aliases=["a" * 50_000], attributes={"pasted": "\x0b" * 40_000}),
+                 cg.Person(id="P2", name="Bo", notes="\U00020000" * 20_000)])
+    path = cg.write_workbook(case, tmp_path / "long.xlsx")
+    back = cg.read_workbook(path)
+    assert back == case
+    assert back.persons[0].notes is not None and back.persons[0].notes.endswith("end")
+    book = load_workbook(path)
+    assert book["_schema"]["B2"].value == 2  # an older reader refuses it instead of cutting
+    short = cg.write_workbook(cg.Case(persons=[cg.Person(id="P1", name="Ann")]),
+                              tmp_path / "short.xlsx")
+    assert load_workbook(short)["_schema"]["B2"].value == 1
+
+
+def test_workbook_error_quotes_a_long_value_shortly(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    path = cg.write_workbook(cg.Case(persons=[cg.Person(id="P1", name="Ann")]), tmp_path / "j.xlsx")
+    book = load_workbook(path)
+    header = [c.value for c in book["persons"][1]]
+    book["persons"].cell(row=2, column=header.index("aliases") + 1, value="[" + "z" * 30_000)
+    book.save(path)
+    with pytest.raises(cg.CaseFileError, match=r"\(30,001 characters\) is not JSON") as caught:
+        cg.read_workbook(path)
+    assert len(str(caught.value)) < 400
 
 
 def test_workbook_errors_name_sheet_and_cell(tmp_path: Path) -> None:
@@ -268,6 +342,103 @@ def test_followthemoney_entities_are_valid_and_read_back(case: cg.Case) -> None:
         assert (ev.reliability, ev.credibility, ev.reference) == (
             original.reliability, original.credibility, original.reference)
     assert len(back.relationships) == len(case.relationships)
+
+
+def _ftm_payment(**properties: list[str]) -> list[dict[str, Any]]:
+    return [{"id": "ANN", "schema": "Person", "properties": {"name": ["Ann Lee", "Annie"]}},
+            {"id": "BCO", "schema": "Company", "properties": {"name": ["Bright Co"]}},
+            {"id": "PAY", "schema": "Payment",
+             "properties": {"payer": ["ANN"], "beneficiary": ["BCO"], **properties}}]
+
+
+def test_followthemoney_partial_dates_read_as_their_first_day_and_say_so() -> None:
+    # "2024" was read as 2024 seconds after 1970.
+    case = cg.from_followthemoney([
+        *_ftm_payment(date=["2024"], amount=["100"], description=["first", "second"]),
+        {"id": "EMP", "schema": "Employment", "properties": {
+            "employer": ["BCO"], "employee": ["ANN"], "startDate": ["2023-02"],
+            "endDate": ["2024-02"]}}])
+    payment = case.transactions[0]
+    assert payment.timestamp == dt.datetime(2024, 1, 1, tzinfo=payment.timestamp.tzinfo)
+    assert payment.attributes == {"timestamp_precision": "year",
+                                  "ftm_description": '["first", "second"]'}
+    assert payment.notes == "first"
+    assert case.persons[0].aliases == ["Annie"]  # a second name is kept as an alias
+    tie = case.relationships[0]
+    assert (tie.since.date(), tie.until.date()) == (dt.date(2023, 2, 1), dt.date(2024, 2, 29))
+    assert tie.attributes == {"since_precision": "month", "until_precision": "month"}
+
+
+def test_followthemoney_problems_name_entity_schema_and_property() -> None:
+    with pytest.raises(cg.InvalidCase) as caught:
+        cg.from_followthemoney([
+            *_ftm_payment(date=["2024-01-02"]),  # no amount: was dropped without a word
+            {"id": "PAY2", "schema": "Payment", "properties": {
+                "payer": ["ANN"], "beneficiary": ["BCO"], "amount": ["100"]}},
+            {"id": "PAY3", "schema": "Payment", "properties": {
+                "payer": ["ANN", "BCO"], "beneficiary": ["BCO"], "amount": ["1", "2"],
+                "date": ["someday"]}},
+            {"id": "PAY4", "schema": "Payment", "properties": {  # skipped: payer not given
+                "payer": ["OUTSIDE"], "beneficiary": ["BCO"]}},
+            {"id": "PAY5", "schema": "Payment", "properties": {
+                "beneficiary": ["BCO"], "amount": ["5"], "date": ["2024-01-02"]}}])
+    found = {(p.record_id, p.field): p.message for p in caught.value.problems}
+    assert found == {
+        ("PAY", "amount"): "FollowTheMoney Payment has no 'amount'; a payment needs its amount",
+        ("PAY2", "date"): "FollowTheMoney Payment has no 'date'; a payment needs its date",
+        ("PAY3", "payer"): "FollowTheMoney Payment property 'payer' has 2 values; a record "
+                           "of the case holds one: split the entity",
+        ("PAY3", "amount"): "FollowTheMoney Payment property 'amount' has 2 values; a record "
+                            "of the case holds one: split the entity",
+        ("PAY3", "date"): "FollowTheMoney Payment property 'date': not a valid "
+                          "FollowTheMoney date",
+        ("PAY5", "payer"): "FollowTheMoney Payment has no 'payer'; a payment needs the one "
+                           "who paid",
+    }
+    assert "in FollowTheMoney entities" in str(caught.value)
+
+
+def test_followthemoney_keeps_amounts_places_and_countries() -> None:
+    from followthemoney import model
+
+    case = cg.Case(
+        attributes={"country": "us"},
+        persons=[cg.Person(id="P1", name="Ann Lee", province="New York", city="Brooklyn",
+                           attributes={"country": "ca"})],
+        organizations=[cg.Organization(id="O1", name="Harbor Freight Co", address="1 Pier St",
+                                       city="New York"),
+                       cg.Organization(id="O1-address", name="Address Holdings")],
+        products=[cg.Product(id="PR1", name="Fake cognac", unit="bottle")],
+        transactions=[cg.Transaction(id="S1", kind="shipment", source="O1", target="P1",
+                                     timestamp="2024-05-01", product="PR1", quantity=30,
+                                     amount=18_900, currency="USD")],
+        evidence=[cg.Evidence(id="E1", name="Seizure at the pier", kind="seizure",
+                              amount=94_200, currency="USD", quantity=1_500, product="PR1",
+                              reference="NY-2024-1")])
+    entities = cg.to_followthemoney(case)
+    ids = [e["id"] for e in entities]
+    assert len(ids) == len(set(ids))  # "O1-address" was made twice
+    by_id = {e["id"]: model.get_proxy(e, cleaned=False) for e in entities}
+    assert by_id["P1"].get("country") == ["ca"] and by_id["O1"].get("country") == ["us"]
+    person_address = by_id[by_id["P1"].first("addressEntity")]
+    assert (person_address.first("city"), person_address.first("region")) == (
+        "Brooklyn", "New York")
+    assert by_id["O1"].first("addressEntity") == "O1-address-2"
+    assert by_id["S1"].first("invoiceAmount") == "18900.0"
+    assert "amount 94200.0 USD" in by_id["E1"].first("summary")
+    back = cg.from_followthemoney(entities)
+    assert back.get("S1") == case.get("S1")
+    evidence = back.get("E1")
+    assert isinstance(evidence, cg.Evidence)
+    assert (evidence.kind, evidence.amount, evidence.currency, evidence.quantity,
+            evidence.product, evidence.reference) == ("seizure", 94_200, "USD", 1_500, "PR1",
+                                                      "NY-2024-1")
+    person = back.get("P1")
+    assert isinstance(person, cg.Person) and (person.province, person.city) == (
+        "New York", "Brooklyn")
+    # Without a country in the case, none is made up.
+    bare = cg.to_followthemoney(cg.Case(persons=[cg.Person(id="P1", name="Ann Lee")]))
+    assert "country" not in bare[0]["properties"]
 
 
 def test_followthemoney_missing_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:

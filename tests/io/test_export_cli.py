@@ -37,3 +37,12 @@ def test_export_names_a_bad_profile(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert code == 2
     assert "redact='secret' is not a redaction profile" in capsys.readouterr().err
     assert not (tmp_path / "x.gexf").exists()
+
+
+def test_export_names_a_missing_output_folder(tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "no such folder" / "x.graphml"
+    assert main(["export", CASE, "--format", "graphml", "-o", str(out)]) == 2
+    assert f"-o {out}: folder {out.parent} does not exist" in capsys.readouterr().err
+    assert main(["export", CASE, "--format", "gexf", "-o", str(tmp_path)]) == 2
+    assert "is a folder; give the file to write" in capsys.readouterr().err

@@ -200,12 +200,19 @@ def test_organizations_by_name(case: cg.Case, ingested: cg.Ingested) -> None:
         "org:宋都汽配商行").registration_id  # type: ignore[attr-defined]
     inspected = ingested.case.get("org:宋都汽配商行")
     assert inspected.kind == "shop"  # type: ignore[attr-defined]
-    assert inspected.attributes["inspection"] == "SJ-20240314-01"
+    (first,) = [e for e in inspected.evidence if e.startswith("insp:")]
+    inspection = ingested.case.get(first)
+    assert (inspection.kind, inspection.reference) == (  # type: ignore[attr-defined]
+        "inspection", "SJ-20240314-01")
 
 
 def test_every_record_carries_its_sources_and_grading(ingested: cg.Ingested) -> None:
     evidence = {e.id: e for e in ingested.case.evidence}
-    assert {e.reference for e in evidence.values()} == {p.name for p, _ in SOURCES}
+    files = {k: e for k, e in evidence.items() if k.startswith("src:")}
+    assert {e.reference for e in files.values()} == {p.name for p, _ in SOURCES}
+    # (besides each file's record, one per inspection, graded as its file)
+    assert {k for k in evidence if k not in files} == {
+        k for k in evidence if k.startswith("insp:")}
     assert {(e.reliability, e.credibility) for e in evidence.values()} == {("B", 2)}
     for record in ingested.case.records():
         if isinstance(record, cg.Evidence):

@@ -122,6 +122,29 @@ def test_payment_needs_positive_amount(amount: object, expected: str) -> None:
         cg.Case.model_validate(data)
 
 
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("2024", r"field 'timestamp' = '2024': a year or month is no date"),
+     ("2024-03", r"field 'timestamp' = '2024-03': a year or month is no date"),
+     ("1709251200", r"field 'timestamp' = '1709251200': a bare number is no date"),
+     (2024, r"field 'timestamp' = 2024: a bare number is no date"),
+     (1709251200.5, r"field 'timestamp' = 1709251200.5: a bare number is no date")],
+)
+def test_a_number_or_year_is_no_timestamp(value: object, expected: str) -> None:
+    # Pydantic alone reads digits as seconds since 1970: "2024" became 1970-01-01 00:33:44.
+    data = minimal()
+    data["transactions"][0]["timestamp"] = value  # type: ignore[index]
+    with pytest.raises(cg.InvalidCase, match=r"transactions\[0\] \(id 'T1'\) " + expected):
+        cg.Case.model_validate(data)
+
+
+def test_a_year_is_no_evidence_date() -> None:
+    with pytest.raises(cg.InvalidCase, match=r"field 'date' = '2024': a year or month is no"):
+        cg.Case(evidence=[{"id": "E9", "name": "ledger", "date": "2024"}])
+    assert cg.Case(evidence=[{"id": "E9", "name": "ledger", "date": "2024-03-01"}]
+                   ).evidence[0].date == date(2024, 3, 1)
+
+
 def test_relationship_to_missing_entity() -> None:
     data = minimal()
     data["relationships"][0]["target"] = "P9"  # type: ignore[index]

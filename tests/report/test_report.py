@@ -342,3 +342,73 @@ def test_the_report_is_the_same_on_every_store(
     chosen = ["summary", "chains", "org_chart", "money", "evidence"]
     expected = render_report(case, sections=chosen)
     assert render_report(make_graph(case), sections=chosen) == expected
+
+
+def two_currency_case() -> cg.Case:
+    """Buyers pay the lieutenant in yuan and in dollars; she passes both on to the boss."""
+    def pay(tid: str, source: str, target: str, day: str, amount: float,
+            currency: str) -> cg.Transaction:
+        return cg.Transaction(id=tid, kind="payment", source=source, target=target,
+                              timestamp=f"2024-05-{day}", amount=amount, currency=currency)
+
+    return cg.Case(
+        id="two-currencies", title="Two currencies",
+        persons=[cg.Person(id="LT", name="Lieutenant", status="suspect"),
+                 cg.Person(id="BOSS", name="Boss", status="arrested")],
+        organizations=[cg.Organization(id=i, name=i) for i in ("SHOP", "BUYER")],
+        products=[cg.Product(id="OIL", name="Oil")],
+        transactions=[cg.Transaction(id="S1", kind="shipment", source="LT", target="SHOP",
+                                     timestamp="2024-04-30", product="OIL", quantity=60,
+                                     amount=6000),
+                      pay("M1", "SHOP", "LT", "01", 6000, "CNY"),
+                      pay("M2", "BUYER", "LT", "02", 100, "USD"),
+                      pay("M3", "BUYER", "LT", "02", 50, "USD"),
+                      pay("M4", "LT", "BOSS", "03", 4000, "CNY"),
+                      pay("M5", "LT", "BOSS", "04", 120, "USD")])
+
+
+def _notes(section: Element) -> list[str]:
+    return [" ".join(p.text.split()) for p in section.iter("p") if not p.classes()
+            or "note" in p.classes() or "empty" in p.classes()]
+
+
+def test_money_in_several_currencies_is_traced_in_each_apart(tmp_path: Path) -> None:
+    from crimegraph.cli import main
+
+    case = two_currency_case()
+    path = tmp_path / "case.json"
+    cg.write_case(case, path)
+    out = tmp_path / "report.html"
+    assert main(["report", str(path), "-o", str(out)]) == 0
+    section = _sections(parse(out.read_text(encoding="utf-8")))["money"]
+    text = " ".join(" ".join(p.text.split()) for p in section.iter("p"))
+    # Most payments first: three in dollars, two in yuan; never one sum of both.
+    assert "The payments are in 2 currencies (USD, CNY)" in text
+    assert "The USD trail from 1 paying account(s) (BUYER)" in text
+    assert "150.00 USD paid out by them" in text
+    assert "6,000.00 CNY paid out by them" in text
+    for code, top in (("USD", "BOSS"), ("CNY", "BOSS")):
+        kept = _block(section, f"Who kept the money on the trail ({code})")
+        rows = _table_rows(kept)
+        assert rows[0][0].text == top
+        assert {row[2].text for row in rows} == {code}
+    usd = _block(section, "Who kept the money on the trail (USD)")
+    assert _table_rows(usd)[0][3].text == "120.00"
+    # Proceeds in the case's currency, the dollars named and not added.
+    assert "Proceeds (CNY): 6,000.00 CNY received" in text
+    assert "3 payment(s) in USD (270.00 USD)" in text
+    assert ("Goods against money is counted in CNY; payments in other currencies are not "
+            "matched to goods: 3 payment(s) in USD (270.00 USD)") in text
+    assert _block(section, "Who profited (CNY)") is not None
+
+
+def test_money_of_one_currency_is_labelled_with_it() -> None:
+    case = two_currency_case()
+    dollars = case.model_copy(update={"transactions": [
+        t for t in case.transactions if t.currency == "USD" and t.kind == "payment"]})
+    assert dollars.currency == "CNY"
+    section = _sections(parse(render_report(dollars, sections=["money"])))["money"]
+    text = " ".join(" ".join(p.text.split()) for p in section.iter("p"))
+    assert "150.00 USD paid out by them" in text and "CNY" not in text
+    assert "Proceeds (USD): 150.00 USD received" in text
+    assert _block(section, "Who kept the money on the trail") is not None

@@ -83,7 +83,7 @@ def trace_money(
     attribution : {"reach", "proportional"}
         ``"reach"``: who the money could have reached. ``"proportional"``: also how much of
         the start's money reached each node, pro rata through mixed accounts (see
-        :meth:`MoneyTrail.balance`); needs one currency.
+        :meth:`MoneyTrail.balance`); needs the trail's payments in one currency.
 
     Returns
     -------
@@ -97,7 +97,8 @@ def trace_money(
     ValueError
         If ``direction`` or ``attribution`` is not one of its values, a list is empty,
         ``max_hops < 1``, ``min_amount`` is negative, a currency is not a three-letter code,
-        or a start id is not a person, organization or premises.
+        a start id is not a person, organization or premises, or proportional attribution
+        meets a trail whose payments are in several currencies.
 
     Examples
     --------
@@ -213,29 +214,47 @@ class MoneyTrail(WalkResult):
         return self
 
     def _attribute(self) -> None:
-        """Split every node's money into the start's and other (see :meth:`balance`)."""
+        """Split every node's money into the start's and other (see :meth:`balance`).
+
+        Balances take every payment of the case in the trail's currency, whatever
+        ``since``, ``until``, ``min_amount``, ``max_hops`` and ``time_respecting``: those
+        choose which payments the trail follows, not what money sits in an account, and
+        money from outside the trail dilutes the start's share in a mixed account. The money
+        followed is what the start paid on the trail's terms: a payment the start made
+        before ``since``, after ``until`` or below ``min_amount`` (upstream: one it received
+        so) is other money.
+        """
         q = self._query
-        # Balances need every matching payment, not only the trail's: money from outside
-        # the trail dilutes the start's share in a mixed account.
         table = self.graph.store.flows("payment")
-        keep = table.mask(items=q.items, since_us=q.since_us, until_us=q.until_us,
-                          min_amount=q.min_amount)
-        used = sorted({table.item_ids[i] for i in np.unique(table.item[keep]).tolist()})
+        used = self.currencies
         if len(used) > 1:
             raise InvalidArgument(
                 "attribution='proportional' needs payments in one currency, but these are in "
                 + ", ".join(used) + "; choose one with currency=...")
-        rows = np.flatnonzero(keep)
+        rows = np.flatnonzero(table.mask(items=used))
+        n_nodes = len(table.node_ids)
         pos = table.node_index
         starts = np.array([pos[s] for s in self.start if s in pos], dtype=np.int32)
-        carried, attributed = proportional(
-            table.source[rows], table.target[rows], table.time[rows], table.amount[rows],
-            starts, len(table.node_ids), upstream=self._upstream,
-        )
+        source, target = table.source[rows].copy(), table.target[rows].copy()
+        on_terms = table.mask(since_us=q.since_us, until_us=q.until_us,
+                              min_amount=q.min_amount)[rows]
+        # An extra account, "outside", stands for the start wherever it pays (upstream:
+        # receives) off the trail's terms: it holds nothing of the start's money.
+        start_end = target if self._upstream else source
+        start_end[np.isin(start_end, starts) & ~on_terms] = n_nodes
+        carried, _ = proportional(source, target, table.time[rows], table.amount[rows],
+                                  starts, n_nodes + 1, upstream=self._upstream)
         ids = table.ids[rows].tolist()
         self._carried = dict(zip(ids, np.asarray(carried, dtype=np.float64).tolist()))
-        values = np.asarray(attributed, dtype=np.float64).tolist()
-        self._attributed = {table.node_ids[v]: values[v] for v in range(len(values))}
+        # What each node got (upstream: paid in) of the start's money, on the trail's own
+        # payments, summed in table order so that every store gives the same sums.
+        t = self._table
+        near = t.source if self._upstream else t.target
+        attributed: dict[str, float] = {}
+        for e in self._edges.tolist():
+            node = t.node_ids[near[e]]
+            attributed[node] = attributed.get(node, 0.0) + self._carried.get(t.ids[e], 0.0)
+        self._attributed = attributed
 
     # -- totals -----------------------------------------------------------------------------
     @cached_property
@@ -304,6 +323,14 @@ class MoneyTrail(WalkResult):
         balance pays the excess from other money of unknown origin; balances never go
         negative. Upstream is the mirror image (how much of the start's received money each
         node paid in).
+
+        The balances take every payment of the case in the trail's currency, whatever
+        ``since``, ``until``, ``min_amount``, ``max_hops`` and ``time_respecting``: those
+        choose the payments the trail follows, not the money an account holds. The money
+        followed is what the start paid on the trail's terms: what it paid before ``since``,
+        after ``until`` or below ``min_amount`` (upstream: received so) counts as other
+        money. ``attributed`` sums ``carried`` over the trail's payments into the node
+        (upstream: out of it).
 
         Returns
         -------

@@ -11,6 +11,10 @@ Frozen and seized money comes from :class:`~crimegraph.Evidence` of kind ``asset
 them in proportion to the money each retained (equally when none retained any). A seizure
 that names a ``product`` is a seizure of goods: its amount is the goods' value, reported as
 ``goods_seized`` and not counted as secured money; a seizure without a product (cash) is.
+
+Everything is counted in one currency (see :func:`~crimegraph.analysis.reconcile.money_currency`):
+payments, freezes and seizures in other currencies are never added to it; they are tallied
+apart in :attr:`Proceeds.other_currencies`.
 """
 
 from __future__ import annotations
@@ -19,9 +23,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..model import Case, Evidence, Record
+from ..model import Case, Evidence, Record, Transaction
 from ..store.graph import CaseGraph, as_case_graph
-from .reconcile import CONTROL_KINDS, ring_members
+from .reconcile import CONTROL_KINDS, money_currency, ring_members
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -56,7 +60,9 @@ class Proceeds:
         unsecured balance first.
     secured : pandas.DataFrame
         One row per freeze or seizure with an amount: ``evidence``, ``kind``, ``amount``,
-        ``counted_as`` ("frozen", "seized" or "goods seized"), ``accounts``.
+        ``currency``, ``counted_as`` ("frozen", "seized" or "goods seized"; "other currency"
+        or "goods seized, other currency" when not in :attr:`currency`, counted nowhere),
+        ``accounts``.
     total_received : float
         Money the ring's accounts received from outside the ring (its gross takings).
     total_retained : float
@@ -65,6 +71,13 @@ class Proceeds:
         Money frozen or seized (cash) in the ring's accounts.
     goods_seized : float
         Value of the goods seized (not money, not counted as secured).
+    currency : str
+        The currency every amount above is in.
+    other_currencies : pandas.DataFrame
+        Money in other currencies, never added to the sums above: one row per currency with
+        ``currency``, ``payments`` (how many), ``paid`` (their sum), ``secured`` (freezes and
+        cash seizures) and ``goods_seized``; most payments first. Count it with
+        ``proceeds(graph, currency=...)``.
     """
 
     persons: pd.DataFrame
@@ -74,6 +87,8 @@ class Proceeds:
     total_retained: float
     total_secured: float
     goods_seized: float
+    currency: str
+    other_currencies: pd.DataFrame
 
     @property
     def share_secured(self) -> float:
@@ -92,22 +107,35 @@ class Proceeds:
         return self.persons
 
     def __repr__(self) -> str:
-        return (f"Proceeds(received {self.total_received:,.0f}, retained "
+        other = ""
+        if len(self.other_currencies):
+            other = ("; not counted: money in "
+                     + ", ".join(self.other_currencies["currency"].astype(str)))
+        return (f"Proceeds({self.currency}: received {self.total_received:,.0f}, retained "
                 f"{self.total_retained:,.0f}, secured {self.total_secured:,.0f} "
-                f"({self.share_secured:.0%}), goods seized {self.goods_seized:,.0f})")
+                f"({self.share_secured:.0%}), goods seized {self.goods_seized:,.0f}{other})")
 
 
-def proceeds(graph: CaseGraph | Case) -> Proceeds:
+def proceeds(graph: CaseGraph | Case, *, currency: str | None = None) -> Proceeds:
     """Who received and kept the money, and how much of it is frozen or seized.
 
     Parameters
     ----------
     graph : CaseGraph or Case
+    currency : str, optional
+        The currency to count in (payments, freezes and seizures in others are tallied apart
+        in :attr:`Proceeds.other_currencies`). By default the only currency of the case's
+        payments when they share one, else the case's currency.
 
     Returns
     -------
     Proceeds
         Per person and per account, the ring's totals, and the freezes and seizures.
+
+    Raises
+    ------
+    ValueError, TypeError
+        If ``currency`` is not a three-letter code such as ``"CNY"``.
 
     Examples
     --------
@@ -130,7 +158,9 @@ def proceeds(graph: CaseGraph | Case) -> Proceeds:
 
     received: dict[str, float] = defaultdict(float)
     paid: dict[str, float] = defaultdict(float)
-    payments = [p for p in g.transactions(kind="payment") if p.amount is not None]
+    every_payment = [p for p in g.transactions(kind="payment") if p.amount is not None]
+    code = money_currency(g, currency, (p.currency for p in every_payment))
+    payments = [p for p in every_payment if p.currency == code]
     into: dict[str, list[tuple[str, float]]] = defaultdict(list)
     for p in payments:
         received[p.target] += float(p.amount or 0.0)
@@ -147,11 +177,11 @@ def proceeds(graph: CaseGraph | Case) -> Proceeds:
                 holders[other].add(person)
                 businesses[person].add(other)
 
-    frozen, seized, secured_rows, goods_seized = _securing(g, names, net)
+    frozen, seized, secured_rows, goods_seized = _securing(g, names, net, code)
     # Each freeze or cash seizure counts once, in full, when it sits with the ring; one that
     # no account cites cannot be placed, but the money is secured all the same.
     total_secured = sum(float(row["amount"]) for row in secured_rows
-                        if row["counted_as"] != "goods seized"
+                        if row["counted_as"] in ("frozen", "seized")
                         and (not row["accounts"] or ring.intersection(row["accounts"])))
 
     account_rows = []
@@ -208,16 +238,48 @@ def proceeds(graph: CaseGraph | Case) -> Proceeds:
                          if p.source in ring and p.target not in ring)
     return Proceeds(
         persons=person_frame, accounts=account_frame,
-        secured=pd.DataFrame(secured_rows, columns=["evidence", "kind", "amount", "counted_as",
-                                                    "accounts"]),
+        secured=pd.DataFrame(secured_rows, columns=["evidence", "kind", "amount", "currency",
+                                                    "counted_as", "accounts"]),
         total_received=total_received, total_retained=total_received - total_paid_out,
-        total_secured=total_secured, goods_seized=goods_seized,
+        total_secured=total_secured, goods_seized=goods_seized, currency=code,
+        other_currencies=_other_currencies(every_payment, secured_rows, code),
     )
 
 
-def _securing(g: CaseGraph, names: dict[str, str], net: dict[str, float]
+def _other_currencies(payments: list[Transaction], secured_rows: list[dict[str, Any]],
+                      currency: str) -> pd.DataFrame:
+    """Money in currencies other than ``currency``, one row per currency."""
+    import pandas as pd
+
+    rows: dict[str, dict[str, Any]] = {}
+
+    def row(code: str) -> dict[str, Any]:
+        return rows.setdefault(code, {"currency": code, "payments": 0, "paid": 0.0,
+                                      "secured": 0.0, "goods_seized": 0.0})
+
+    for p in payments:
+        if p.currency != currency:
+            entry = row(p.currency)
+            entry["payments"] += 1
+            entry["paid"] += float(p.amount or 0.0)
+    for record in secured_rows:
+        if record["currency"] != currency:
+            entry = row(str(record["currency"]))
+            goods = record["counted_as"] == "goods seized, other currency"
+            what = "goods_seized" if goods else "secured"
+            entry[what] += float(record["amount"])
+    frame = pd.DataFrame(list(rows.values()),
+                         columns=["currency", "payments", "paid", "secured", "goods_seized"])
+    return frame.sort_values(["payments", "currency"], ascending=[False, True],
+                             kind="stable").reset_index(drop=True)
+
+
+def _securing(g: CaseGraph, names: dict[str, str], net: dict[str, float], currency: str
               ) -> tuple[dict[str, float], dict[str, float], list[dict[str, Any]], float]:
-    """Frozen and seized money per account, one row per freeze or seizure, goods seized."""
+    """Frozen and seized money per account, one row per freeze or seizure, goods seized.
+
+    A freeze or seizure in another currency than ``currency`` is listed (``counted_as``
+    "other currency", or "goods seized, other currency") and counted nowhere."""
     entities = g.store.get_many(sorted(names))
     cited_by: dict[str, list[str]] = defaultdict(list)
     for rid, record in entities.items():
@@ -238,10 +300,18 @@ def _securing(g: CaseGraph, names: dict[str, str], net: dict[str, float]
             continue
         amount = float(record.amount)
         holders = sorted(cited_by.get(eid, ()))
-        if record.kind == "seizure" and record.product is not None:
+        goods_seizure = record.kind == "seizure" and record.product is not None
+        if record.currency != currency:
+            rows.append({"evidence": eid, "kind": record.kind, "amount": amount,
+                         "currency": record.currency,
+                         "counted_as": "goods seized, other currency" if goods_seizure
+                         else "other currency", "accounts": holders})
+            continue
+        if goods_seizure:
             goods += amount
             rows.append({"evidence": eid, "kind": record.kind, "amount": amount,
-                         "counted_as": "goods seized", "accounts": holders})
+                         "currency": record.currency, "counted_as": "goods seized",
+                         "accounts": holders})
             continue
         target = frozen if record.kind == "asset_freeze" else seized
         weights = [max(net.get(h, 0.0), 0.0) for h in holders]
@@ -250,6 +320,7 @@ def _securing(g: CaseGraph, names: dict[str, str], net: dict[str, float]
             share = weight / total if total > 0 else 1.0 / len(holders)
             target[holder] += amount * share
         rows.append({"evidence": eid, "kind": record.kind, "amount": amount,
+                     "currency": record.currency,
                      "counted_as": "frozen" if record.kind == "asset_freeze" else "seized",
                      "accounts": holders})
     return dict(frozen), dict(seized), rows, goods

@@ -8,10 +8,14 @@ not know, undisclosed supplies, advance payments or kickbacks.
 The same is done "per person": each person stands together with the organizations and premises
 tied to them by ``owns`` or ``operates`` links, so that a shop paying the lieutenant for goods
 shipped from the den she operates counts as paid.
+
+Money is counted in one currency (see :func:`money_currency`): amounts in different currencies
+are never added. Payments in other currencies are listed apart, not matched to goods.
 """
 
 from __future__ import annotations
 
+import re
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -28,8 +32,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CONTROL_KINDS", "PAIR_COLUMNS", "RING_STATUSES", "Reconciliation", "control_parties",
-    "reconcile", "ring_members",
+    "money_currency", "reconcile", "ring_members",
 ]
+
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
 
 CONTROL_KINDS: tuple[str, ...] = ("owns", "operates")
 """Relationship kinds that put an organization or premises in a person's hands."""
@@ -51,6 +57,10 @@ def _window(window: object) -> timedelta:
     elif isinstance(window, str):
         import pandas as pd
 
+        if re.fullmatch(r"\s*[+-]?(\d+\.?\d*|\.\d+)\s*", window):
+            # pandas would read a bare number as nanoseconds.
+            raise InvalidArgument(f"window={window!r} needs a unit; write e.g. "
+                                  f"'{window.strip()}D' for days, or '8W' or '36h'")
         try:
             span = pd.Timedelta(window).to_pytimedelta()
         except ValueError:
@@ -62,6 +72,34 @@ def _window(window: object) -> timedelta:
     if span <= timedelta(0):
         raise InvalidArgument(f"window={window!r} must be longer than zero")
     return span
+
+
+def money_currency(graph: CaseGraph | Case, currency: str | None,
+                   used: Iterable[str]) -> str:
+    """The one currency a money analysis counts in.
+
+    ``currency`` when given; otherwise the only currency in ``used`` (the currencies of the
+    money the analysis reads) when there is one, else the case's currency
+    (:attr:`Case.currency <crimegraph.Case.currency>`). Amounts in different currencies are
+    never added: the analyses count the chosen one and list the others apart.
+
+    Raises
+    ------
+    WrongArgumentType, InvalidArgument
+        If ``currency`` is not a three-letter ISO code such as ``"CNY"``.
+    """
+    if currency is not None:
+        if not isinstance(currency, str):
+            raise WrongArgumentType(f"currency must be a three-letter code such as 'CNY', "
+                                    f"got {currency!r}")
+        if not _CURRENCY.match(currency):
+            raise InvalidArgument(f"currency={currency!r} is not a three-letter ISO currency "
+                                  "code such as 'CNY' or 'USD'")
+        return currency
+    codes = set(used)
+    if len(codes) == 1:
+        return codes.pop()
+    return as_case_graph(graph).case.currency
 
 
 def control_parties(graph: CaseGraph | Case) -> dict[str, list[str]]:
@@ -148,6 +186,11 @@ class Reconciliation:
         The parties of the person view.
     window : datetime.timedelta
         How long after the goods a payment still counts as paying for them.
+    currency : str
+        The currency goods and money are counted in (see :func:`reconcile`).
+    other_currencies : pandas.DataFrame
+        Payments in any other currency, left out of the matching: ``id``, ``payer``,
+        ``payee``, ``time``, ``amount``, ``currency``.
     """
 
     pairs: pd.DataFrame
@@ -156,6 +199,8 @@ class Reconciliation:
     payments: pd.DataFrame
     parties: dict[str, list[str]] = field(repr=False)
     window: timedelta
+    currency: str
+    other_currencies: pd.DataFrame = field(repr=False)
 
     def unpaid(self) -> pd.DataFrame:
         """Shipments that no payment was matched to (cash, or money the case does not know)."""
@@ -176,9 +221,14 @@ class Reconciliation:
         return self.pairs
 
     def __repr__(self) -> str:
-        return (f"Reconciliation({len(self.pairs)} pairs, gap {self.total_gap:,.0f}, "
-                f"{len(self.unpaid())} unpaid shipments, {len(self.without_goods())} payments "
-                f"without goods, window {_span(self.window)})")
+        other = ""
+        if len(self.other_currencies):
+            codes = ", ".join(sorted(set(self.other_currencies["currency"])))
+            other = f", {len(self.other_currencies)} payments in {codes} left out"
+        return (f"Reconciliation({len(self.pairs)} pairs, gap {self.total_gap:,.0f} "
+                f"{self.currency}, {len(self.unpaid())} unpaid shipments, "
+                f"{len(self.without_goods())} payments without goods, window "
+                f"{_span(self.window)}{other})")
 
 
 def _span(window: timedelta) -> str:
@@ -191,7 +241,8 @@ def _span(window: timedelta) -> str:
     return " ".join(parts) or "0 seconds"
 
 
-def reconcile(graph: CaseGraph | Case, *, window: str | timedelta = "60D") -> Reconciliation:
+def reconcile(graph: CaseGraph | Case, *, window: str | timedelta = "60D",
+              currency: str | None = None) -> Reconciliation:
     """Set the goods each buyer received against the money it paid the seller.
 
     For each seller → buyer pair with shipments, payments buyer → seller are matched to the
@@ -200,13 +251,24 @@ def reconcile(graph: CaseGraph | Case, *, window: str | timedelta = "60D") -> Re
     without goods. A shipment is worth its ``amount``, else its quantity times the product's
     ``unit_price``, else its quantity times the median amount per unit of the product's
     priced shipments; otherwise its value is unknown (status "no value", left out of the
-    sums). Amounts are taken as given: the case's currency is assumed throughout.
+    sums).
+
+    Goods and money are counted in one currency: only payments in it are matched, and a
+    shipment's ``amount`` counts only when it is in it (otherwise the shipment is valued from
+    prices as if it had none; unit prices are in the case's currency and count only when
+    it is the one counted in). Payments in other
+    currencies are never added to these sums: :attr:`Reconciliation.other_currencies` lists
+    them.
 
     Parameters
     ----------
     graph : CaseGraph or Case
     window : str or datetime.timedelta, default "60D"
         How long after the goods a payment still pays for them ("60D", "8W", "36h"...).
+    currency : str, optional
+        The currency to count in. By default the only currency of the case's payments and
+        valued shipments when they share one, else the case's currency
+        (:func:`money_currency`).
 
     Returns
     -------
@@ -216,7 +278,7 @@ def reconcile(graph: CaseGraph | Case, *, window: str | timedelta = "60D") -> Re
     Raises
     ------
     ValueError, TypeError
-        If ``window`` is not a positive time span.
+        If ``window`` is not a positive time span, or ``currency`` not a three-letter code.
 
     Examples
     --------
@@ -231,8 +293,13 @@ def reconcile(graph: CaseGraph | Case, *, window: str | timedelta = "60D") -> Re
     span = _window(window)
     g = as_case_graph(graph)
     shipments = g.transactions(kind="shipment")
-    payments = g.transactions(kind="payment")
-    values, estimated = _values(g, shipments)
+    every_payment = g.transactions(kind="payment")
+    code = money_currency(g, currency, [
+        *(p.currency for p in every_payment if p.amount is not None),
+        *(s.currency for s in shipments if s.amount is not None)])
+    payments = [p for p in every_payment if p.currency == code]
+    other = [p for p in every_payment if p.currency != code]
+    values, estimated = _values(g, shipments, code)
     parties = control_parties(g)
     party_of = {node: name for name, nodes in parties.items() for node in nodes}
     names = _names(g)
@@ -250,7 +317,12 @@ def reconcile(graph: CaseGraph | Case, *, window: str | timedelta = "60D") -> Re
                                      "value", "estimated", "paid", "status")),
         payments=_frame(pay_rows, ("id", "payer", "payee", "time", "amount", "for_goods",
                                    "without_goods", "status")),
-        parties=parties, window=span,
+        parties=parties, window=span, currency=code,
+        other_currencies=_frame([
+            {"id": p.id, "payer": p.source, "payee": p.target, "time": p.timestamp,
+             "amount": float(p.amount) if p.amount is not None else float("nan"),
+             "currency": p.currency} for p in other],
+            ("id", "payer", "payee", "time", "amount", "currency")),
     )
 
 
@@ -265,26 +337,30 @@ def _names(g: CaseGraph) -> dict[str, str]:
     return {str(i): str(n) for i, n in zip(table["id"], table["name"]) if isinstance(n, str)}
 
 
-def _values(g: CaseGraph, shipments: Sequence[Transaction]
+def _values(g: CaseGraph, shipments: Sequence[Transaction], currency: str
             ) -> tuple[dict[str, float | None], set[str]]:
-    """Value of each shipment, and the ids whose value is estimated from prices."""
+    """Value of each shipment, and the ids whose value is estimated from prices (an amount
+    in another currency than ``currency`` is not used, nor a unit price, which is in the
+    case's currency, when ``currency`` is another)."""
+    priced = currency == g.case.currency
     product_ids = sorted({s.product for s in shipments if s.product is not None})
     products = g.store.get_many(product_ids)
     per_unit: dict[str, list[float]] = defaultdict(list)
     for s in shipments:
-        if s.product is not None and s.amount is not None and s.quantity:
+        if (s.product is not None and s.amount is not None and s.quantity
+                and s.currency == currency):
             per_unit[s.product].append(float(s.amount) / float(s.quantity))
     price: dict[str, float] = {}
     for pid in product_ids:
         record = products.get(pid)
-        if isinstance(record, Product) and record.unit_price is not None:
+        if priced and isinstance(record, Product) and record.unit_price is not None:
             price[pid] = float(record.unit_price)
         elif per_unit.get(pid):
             price[pid] = statistics.median(per_unit[pid])
     values: dict[str, float | None] = {}
     estimated: set[str] = set()
     for s in shipments:
-        if s.amount is not None:
+        if s.amount is not None and s.currency == currency:
             values[s.id] = float(s.amount)
         elif s.product in price and s.quantity is not None:
             values[s.id] = float(s.quantity) * price[s.product]

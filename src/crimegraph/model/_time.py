@@ -2,14 +2,21 @@
 
 Case files mix dates (``"2024-03-01"``) and datetimes, with and without a UTC offset. A naive
 value is read as the case's local time (``Case.timezone``, ``"Asia/Shanghai"`` by default), and a
-bare date as local midnight, so the same file always gives the same instants. Internally the
+bare date as local midnight, so the same file always gives the same instants.
+
+A date or time is a calendar date, with or without a time of day. A bare number (``2024``,
+``"2024"``, ``1709251200``) is refused rather than read as seconds since 1970, the way Pydantic
+would: in a case file it is far more often a year typed on its own than an epoch time, and a
+year is no day. A year with its month (``"2024-03"``) is refused as well. Internally the
 stores keep instants as integer microseconds since the Unix epoch (UTC).
 """
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
+from numbers import Number
 from typing import Annotated, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -61,6 +68,32 @@ def check_time_range(value: _When) -> _When:
     )
 
 
+_BARE_NUMBER = re.compile(r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*")
+_YEAR_MONTH = re.compile(r"\s*\d{4}(-\d{1,2})?\s*")
+
+
+def refuse_bare_numbers(value: object) -> object:
+    """``value`` unless it is a number or a year (and month) without a day; raises then.
+
+    Pydantic reads a number, or a string of digits, as seconds since 1970: ``"2024"`` would
+    become 1970-01-01 00:33:44. A case's dates are calendar dates, so such a value is refused
+    with a message saying what to write instead.
+    """
+    if isinstance(value, str):
+        if _YEAR_MONTH.fullmatch(value):
+            raise PydanticCustomError(
+                "partial_date",
+                "a year or month is no date; write the day as well, e.g. '2024-03-01'")
+        if not _BARE_NUMBER.fullmatch(value):
+            return value
+    elif not isinstance(value, Number):
+        return value
+    raise PydanticCustomError(
+        "bare_number_date",
+        "a bare number is no date (numbers are not read as seconds since 1970); "
+        "write a date such as '2024-03-01' or a date and time such as '2024-03-01T14:30'")
+
+
 def _offset_with_seconds(value: object) -> object:
     """Read ``...+08:05:43`` exactly: Pydantic would drop the seconds of such an offset.
 
@@ -88,11 +121,12 @@ def _write_offset_seconds(value: datetime, handler: SerializerFunctionWrapHandle
 Moment = Annotated[
     datetime,
     BeforeValidator(_offset_with_seconds),
+    BeforeValidator(refuse_bare_numbers),
     AfterValidator(check_time_range),
     WrapSerializer(_write_offset_seconds, when_used="json"),
 ]
 """A datetime whose day is in :data:`SUPPORTED_TIME_RANGE`."""
-Day = Annotated[date, AfterValidator(check_time_range)]
+Day = Annotated[date, BeforeValidator(refuse_bare_numbers), AfterValidator(check_time_range)]
 """A date in :data:`SUPPORTED_TIME_RANGE`."""
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _MICROSECOND = timedelta(microseconds=1)

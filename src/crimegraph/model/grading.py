@@ -29,6 +29,7 @@ from typing import Any, Literal
 from ..errors import InvalidArgument
 from .case import Case
 from .entities import Evidence, Record
+from .links import DECISION_KINDS
 
 __all__ = [
     "CREDIBILITY_GRADES",
@@ -155,6 +156,10 @@ def grade_case(case: Case, grade: Grade) -> Case:
       receiver exist, even where their own records cite nothing or only weaker sources.
     - Persons, organizations and premises are kept when supported or when a kept link needs
       them; products when supported or when a kept shipment or evidence record names them.
+    - Identity decisions (``same_as`` / ``not_same_as`` links) rest on the analyst, not on a
+      source: they are kept when both their records are, whatever evidence they cite, and
+      never keep a record the grade would drop (a ``same_as`` link to a record known only
+      from a weak source does not bring that record's facts into the view).
     - Evidence records are kept when they meet the grade themselves; the others are gone,
       and every kept record's ``evidence`` list names only the evidence kept.
 
@@ -178,7 +183,8 @@ def grade_case(case: Case, grade: Grade) -> Case:
         return any(ref in good for ref in refs) if refs else keep_bare
 
     txs = [t for t in case.transactions if supported(t)]
-    rels = [r for r in case.relationships if supported(r)]
+    # identity decisions are the analyst's, not a source's: they follow their ends
+    rels = [r for r in case.relationships if r.kind not in DECISION_KINDS and supported(r)]
     ends = {end for t in txs for end in (t.source, t.target, t.carrier) if end is not None}
     ends.update(end for r in rels for end in (r.source, r.target))
     evidence = [e for e in case.evidence if e.id in good]
@@ -198,16 +204,22 @@ def grade_case(case: Case, grade: Grade) -> Case:
     suffix = "-graded-{}{}{}".format(
         grade.reliability or "x", grade.credibility or "x", "-keep" if keep_bare else ""
     )
+    persons = trimmed(case.persons, ends)
+    organizations = trimmed(case.organizations, ends)
+    warehouses = trimmed(case.warehouses, ends)
+    present = {r.id for section in (persons, organizations, warehouses) for r in section}
+    kept_links = {r.id for r in rels} | {
+        r.id for r in case.relationships
+        if r.kind in DECISION_KINDS and r.source in present and r.target in present}
+    links = [r for r in case.relationships if r.id in kept_links]
     return Case(
         id=case.id[: 200 - len(suffix)] + suffix,
         title=f"{case.title} ({grade})" if case.title else f"Graded view: {grade}",
         description=case.description, timezone=case.timezone, currency=case.currency,
         attributes=dict(case.attributes),
-        persons=trimmed(case.persons, ends),
-        organizations=trimmed(case.organizations, ends),
-        warehouses=trimmed(case.warehouses, ends),
+        persons=persons, organizations=organizations, warehouses=warehouses,
         products=trimmed(case.products, named),
         transactions=trimmed(txs, {t.id for t in txs}),
-        relationships=trimmed(rels, {r.id for r in rels}),
+        relationships=trimmed(links, kept_links),
         evidence=trimmed(evidence, good),
     )

@@ -61,7 +61,8 @@ def reconcile_again(result: Any, graph: Any, redact: str | RedactionProfile | No
             "case")
     from ..model.redact import redact as redact_any
 
-    return reconcile(redact_any(graph, profile), window=result.window)
+    return reconcile(redact_any(graph, profile), window=result.window,
+                     currency=result.currency)
 
 
 def _moment(us: int | None) -> _dt.datetime | None:

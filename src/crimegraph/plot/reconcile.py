@@ -119,7 +119,7 @@ def plot_reconcile(result: Reconciliation, *, by: str = "persons", top: int = 15
         ax.set_yticks(ys)
         ax.set_yticklabels(labels, fontsize=font)
         ax.set_xlim(0, right * 1.35)
-        ax.set_xlabel("CNY")
+        ax.set_xlabel(result.currency)
         ax.xaxis.set_major_formatter(_thousands())
         ax.spines[["top", "right"]].set_visible(False)
         view = "persons behind the trade" if by == "persons" else "records as in the case"

@@ -2,8 +2,10 @@
 one actor, scored and explained, and the analyst's review of them.
 
 Accepting a pair writes a ``same_as`` relationship into the case, rejecting it a
-``not_same_as`` one; both carry who decided, when and why. Nothing is deleted: removing the
-``same_as`` link undoes the merge.
+``not_same_as`` one; both carry who decided, when and why. No record is deleted: a merge is
+a ``same_as`` link, and :meth:`Matches.undo` removes a decision again. Decisions are read
+back from the store before each write, so a pair is never decided twice, nor accepted and
+rejected at once (by two tables on one case, or through other records).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from ...errors import InvalidArgument, WrongArgumentType
 from ...model import Case, Entity, Relationship
 from ...model.links import DECISION_KINDS
 from ...store.graph import CaseGraph, as_case_graph
+from .decisions import check_decisions, decision_id, decisions_between
 from .records import organization_table, person_table
 from .scoring import ORGANIZATION_MODEL, PERSON_MODEL, MatchModel, score_pairs
 
@@ -274,23 +277,37 @@ class Matches:
         """Why a pair scored as it did: each comparison's outcome and its weight in bits."""
         return list(self.table.at[self._row(left, right), "reasons"])
 
+    def _pairs(self, pairs: Iterable[tuple[str, str]] | tuple[str, str]
+               ) -> list[tuple[str, str]]:
+        """The pairs named by the caller, each as ``(left, right)`` in id order."""
+        if isinstance(pairs, tuple) and len(pairs) == 2 and isinstance(
+                pairs[0], str) and isinstance(pairs[1], str):
+            pairs = [pairs]
+        named: list[tuple[str, str]] = []
+        for pair in pairs:
+            if not (isinstance(pair, tuple) and len(pair) == 2
+                    and all(isinstance(rid, str) for rid in pair)):
+                raise WrongArgumentType(f"pairs: {pair!r} is no (left, right) pair of ids")
+            named.append((min(pair), max(pair)))
+        return list(dict.fromkeys(named))
+
     def _select(self, pairs: Iterable[tuple[str, str]] | tuple[str, str] | None,
-                min_score: float | None) -> list[int]:
+                min_score: float | None, decided: dict[tuple[str, str], list[Relationship]]
+                ) -> list[int]:
+        """Rows to decide: the named pairs (each must be undecided in the case), or every
+        pair the case holds no decision on; with ``min_score``, those scoring at least that."""
         chosen: list[int]
         if pairs is None:
-            chosen = list(range(len(self.table)))
-        elif isinstance(pairs, tuple) and len(pairs) == 2 and isinstance(
-                pairs[0], str) and isinstance(pairs[1], str):
-            chosen = [self._row(pairs[0], pairs[1])]
+            chosen = [i for i, pair in enumerate(self.pairs()) if pair not in decided]
         else:
-            chosen = []
-            for pair in pairs:
-                if not (isinstance(pair, tuple) and len(pair) == 2):
-                    raise WrongArgumentType(f"pairs: {pair!r} is no (left, right) pair of ids")
-                chosen.append(self._row(pair[0], pair[1]))
+            named = self._pairs(pairs)
+            for left, right in named:
+                if (left, right) in decided:
+                    raise _already_decided(left, right, decided[(left, right)])
+            chosen = [self._row(left, right) for left, right in named]
         if min_score is not None:
             chosen = [i for i in chosen if self.table.at[i, "score"] >= min_score]
-        return [i for i in chosen if self.table.at[i, "decision"] is None]
+        return chosen
 
     def accept(self, pairs: Iterable[tuple[str, str]] | tuple[str, str] | None = None, *,
                by: str, why: str | None = None, min_score: float | None = None,
@@ -300,8 +317,8 @@ class Matches:
         Parameters
         ----------
         pairs : (left, right) or iterable of them, optional
-            The pairs; None means every undecided pair of the table (with ``min_score``,
-            those scoring at least that).
+            The pairs; None means every pair of the table the case holds no decision on
+            (with ``min_score``, those scoring at least that).
         by : str
             Who decided (the analyst's name or the rule).
         why : str, optional
@@ -314,10 +331,20 @@ class Matches:
         Returns
         -------
         list of Relationship
-            The links written (ids ``SAME-<left>-<right>``), carrying ``decided_by``,
-            ``decided_at``, ``reason`` and ``score`` attributes. The case graph now holds
-            them: :func:`~crimegraph.resolve` treats each linked cluster as one actor, and
-            removing a link undoes its merge.
+            The links written (ids ``SAME-<left>-<right>``, shortened with a hash when the
+            record ids are very long), carrying ``decided_by``, ``decided_at``, ``reason`` and
+            ``score`` attributes. A decision cites no evidence: it rests on the analyst, not
+            on the records' sources, so an evidence grade never keeps a record for the sake
+            of a ``same_as`` link. The case graph now holds them: :func:`~crimegraph.resolve`
+            treats each linked cluster as one actor, and :meth:`undo` removes a decision.
+
+        Raises
+        ------
+        InvalidArgument
+            When a named pair is already decided in the case (by this table or any other):
+            the message names the link; :meth:`undo` removes it first. When the links would
+            join two records that a ``not_same_as`` link keeps apart (directly or through
+            other ``same_as`` links): nothing is written and the message names the links.
         """
         return self._decide("same_as", pairs, by=by, why=why, min_score=min_score, at=at)
 
@@ -325,8 +352,53 @@ class Matches:
                by: str, why: str | None = None, min_score: float | None = None,
                at: dt.datetime | None = None) -> list[Relationship]:
         """Record that pairs are different actors: a ``not_same_as`` link per pair (ids
-        ``NOT-SAME-<left>-<right>``); :func:`find_matches` no longer lists them."""
+        ``NOT-SAME-<left>-<right>``); :func:`find_matches` no longer lists them.
+
+        Takes the arguments of :meth:`accept` and raises as it does: a pair already decided
+        (accepted or rejected) must be undone with :meth:`undo` first, and a pair that
+        ``same_as`` links already join through other records is refused, naming them.
+        """
         return self._decide("not_same_as", pairs, by=by, why=why, min_score=min_score, at=at)
+
+    def undo(self, pairs: Iterable[tuple[str, str]] | tuple[str, str]) -> list[Relationship]:
+        """Remove the decisions on pairs from the case: their ``same_as`` or ``not_same_as``
+        links leave the store (in memory or Neo4j), and the pairs are undecided again.
+
+        A pair need not be listed in this table: any pair of records with a decision link
+        between them in the case can be undone (also one entered by hand).
+
+        Parameters
+        ----------
+        pairs : (left, right) or iterable of them
+            The pairs whose decisions to remove.
+
+        Returns
+        -------
+        list of Relationship
+            The links removed.
+
+        Raises
+        ------
+        InvalidArgument
+            When the case holds no decision on a pair (nothing is removed then).
+        """
+        named = self._pairs(pairs)
+        case = self.graph.store.to_case()
+        decided = decisions_between(case.relationships)
+        missing = [pair for pair in named if pair not in decided]
+        if missing:
+            raise InvalidArgument(
+                f"no same_as or not_same_as link joins {', '.join(map(repr, missing))} in "
+                f"case {case.id!r}; nothing to undo")
+        removed = [link for pair in named for link in decided[pair]]
+        gone = {link.id for link in removed}
+        fields = {name: getattr(case, name) for name in type(case).model_fields}
+        fields["relationships"] = [r for r in case.relationships if r.id not in gone]
+        self.graph.reload(Case(**fields))
+        for i, pair in enumerate(self.pairs()):
+            if pair in named:
+                self.table.at[i, "decision"] = None
+        return removed
 
     def _decide(self, kind: str, pairs: Iterable[tuple[str, str]] | tuple[str, str] | None,
                 *, by: str, why: str | None, min_score: float | None,
@@ -334,24 +406,46 @@ class Matches:
         if not isinstance(by, str) or not by.strip():
             raise InvalidArgument(f"by={by!r}: name who decides (the analyst or the rule)")
         when = (at or dt.datetime.now(dt.timezone.utc)).isoformat(timespec="seconds")
-        chosen = self._select(pairs, min_score)
-        prefix = "SAME" if kind == "same_as" else "NOT-SAME"
+        # the store, not this table, says what is decided: another table may have written since
+        case = self.graph.store.to_case()
+        decided = decisions_between(case.relationships)
+        for i, pair in enumerate(self.pairs()):
+            self.table.at[i, "decision"] = (
+                _decision_word(decided[pair][-1].kind) if pair in decided else None)
+        chosen = self._select(pairs, min_score, decided)
         links = []
         for i in chosen:
             row = self.table.loc[i]
             reason = why if why is not None else "; ".join(row["reasons"])
             links.append(Relationship(
-                id=f"{prefix}-{row['left']}-{row['right']}", kind=kind,
+                id=decision_id(kind, row["left"], row["right"]), kind=kind,
                 source=row["left"], target=row["right"],
-                evidence=sorted(set(row["left_evidence"]) | set(row["right_evidence"])),
                 attributes={"decided_by": by, "decided_at": when, "reason": reason,
                             "score": round(float(row["score"]), 6)},
             ))
         if links:
-            case = self.graph.case
+            relationships = [*case.relationships, *links]
+            check_decisions(relationships)
             fields = {name: getattr(case, name) for name in type(case).model_fields}
-            fields["relationships"] = [*case.relationships, *links]
+            fields["relationships"] = relationships
             self.graph.reload(Case(**fields))
             for i in chosen:
-                self.table.at[i, "decision"] = "accepted" if kind == "same_as" else "rejected"
+                self.table.at[i, "decision"] = _decision_word(kind)
         return links
+
+
+def _decision_word(kind: str) -> str:
+    return "accepted" if kind == "same_as" else "rejected"
+
+
+def _already_decided(left: str, right: str, links: list[Relationship]) -> InvalidArgument:
+    said = []
+    for link in links:
+        who = link.attributes.get("decided_by")
+        when = link.attributes.get("decided_at")
+        detail = ", ".join(str(v) for v in (who, when) if v is not None)
+        said.append(f"{_decision_word(link.kind)} by {link.kind} link {link.id!r}"
+                    + (f" ({detail})" if detail else ""))
+    return InvalidArgument(
+        f"({left!r}, {right!r}) is already decided: {'; '.join(said)}. To change the "
+        f"decision, remove it first with matches.undo(({left!r}, {right!r}))")

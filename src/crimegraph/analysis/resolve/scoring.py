@@ -265,9 +265,18 @@ def _estimate_prior(linker: Any, model: MatchModel, n: int) -> float:
     """How likely two random records are one actor: the pairs the deterministic rules find
     (read as 80% of the true pairs) over all pairs, never below one pair in the case and
     never above :data:`MAX_PRIOR` (a small case says little about how many duplicates it
-    holds)."""
-    linker.training.estimate_probability_two_random_records_match(
-        model.deterministic, recall=0.8)
+    holds).
+
+    When the rules find more than 80% of all pairs (two or three records that all share an
+    id), that reading would put more true pairs in the case than it has pairs; the prior is
+    then :data:`MAX_PRIOR`, the value any estimate that high is clipped to."""
+    try:
+        linker.training.estimate_probability_two_random_records_match(
+            model.deterministic, recall=0.8)
+    except ValueError as exc:
+        if "consistent with supplied recall" not in str(exc):
+            raise
+        return MAX_PRIOR
     pairs = n * (n - 1) / 2
     estimated = float(linker._settings_obj._probability_two_random_records_match)
     return min(max(estimated, 1.0 / pairs), MAX_PRIOR)

@@ -11,9 +11,12 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
+from ...errors import EntityNotFound
 from ...model import Case, Entity, Relationship, Transaction
 from ...model.links import DECISION_KINDS
 from ...store.graph import CaseGraph, as_case_graph
+from ...store.memory import NetworkXStore
+from .decisions import check_decisions, same_as_clusters
 from .matches import MATCH_TYPES
 
 if TYPE_CHECKING:
@@ -25,7 +28,7 @@ _MERGED_LISTS = ("aliases", "phones", "evidence", "uses")
 _JOINED_ATTRIBUTES = ("rows",)
 """Attributes that say where a record came from (ingest's source rows): joined, not in
 conflict."""
-_KEEP_OWN = ("id", "name", "notes")
+_KEEP_OWN = ("id", "name")
 
 
 class ResolvedGraph(CaseGraph):
@@ -60,30 +63,31 @@ class ResolvedGraph(CaseGraph):
         return list(self.members.get(actor, [actor]))
 
 
-def _clusters(case: Case) -> dict[str, list[str]]:
-    """Clusters of entity ids joined by ``same_as`` links (union-find), two or more each."""
-    parent: dict[str, str] = {}
-
-    def find(x: str) -> str:
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for link in case.relationships:
-        if link.kind == "same_as":
-            a, b = find(link.source), find(link.target)
-            if a != b:
-                parent[max(a, b)] = min(a, b)
-    groups: dict[str, list[str]] = defaultdict(list)
-    for node in parent:
-        groups[find(node)].append(node)
-    return {root: sorted(ids) for root, ids in groups.items() if len(ids) > 1}
-
-
 _UNGRADED = ("G", 7)
 """Sorts after every Admiralty grade (reliability A-F, credibility 1-6)."""
+
+
+class _ResolvedStore(NetworkXStore):
+    """The in-memory store of a resolved view: an id of a merged record is not found, and
+    the error names the actor the record became."""
+
+    def __init__(self, actor_of: dict[str, str]) -> None:
+        super().__init__()
+        self.actor_of = actor_of
+
+    def not_found(self, record_id: str) -> EntityNotFound:
+        actor = self.actor_of.get(record_id) if isinstance(record_id, str) else None
+        if actor is None or actor == record_id:
+            return super().not_found(record_id)
+        error = EntityNotFound(record_id, where=self.describe())
+        name = self.name_index().name(actor)
+        called = f" ({name})" if name and name != actor else ""
+        error.args = (
+            f"no entity with id {record_id!r} in {self.describe()}: that record was merged "
+            f"into the actor {actor!r}{called} by same_as links; use {actor!r} in the "
+            "resolved view (view.actor_of maps every merged record to its actor)",)
+        error.suggestions = [actor]
+        return error
 
 
 def _best_grade(record: Entity, grades: dict[str, tuple[str, int]]) -> tuple[str, int]:
@@ -108,8 +112,9 @@ def _merge(records: list[Entity], keep: Entity, actor: str,
     aliases = [n for n in dict.fromkeys([*names, *(a for r in records for a in r.aliases)])
                if n != keep.name]
     update["aliases"] = aliases
+    update["notes"] = _notes(records, keep)
     for field in type(keep).model_fields:
-        if field in _KEEP_OWN or field == "aliases":
+        if field in _KEEP_OWN or field in ("aliases", "notes"):
             continue
         values = [getattr(r, field) for r in records]
         if field in _MERGED_LISTS:
@@ -144,6 +149,18 @@ def _merge(records: list[Entity], keep: Entity, actor: str,
     return keep.model_copy(update=update)
 
 
+def _notes(records: list[Entity], keep: Entity) -> str | None:
+    """Every member's notes: the representative's alone as they are; from several members
+    (or another member only) one line each, marked with the member's id."""
+    said = [(r.id, r.notes) for r in [keep, *(r for r in records if r is not keep)]
+            if r.notes is not None and r.notes.strip()]
+    if not said:
+        return keep.notes
+    if len(said) == 1 and said[0][0] == keep.id:
+        return said[0][1]
+    return "\n".join(f"[{rid}] {text}" for rid, text in said)
+
+
 def resolve(graph: CaseGraph | Case) -> ResolvedGraph:
     """The case with each ``same_as`` cluster as one actor, in a new in-memory case graph.
 
@@ -162,7 +179,11 @@ def resolve(graph: CaseGraph | Case) -> ResolvedGraph:
         the ``merged_from`` attribute. Transactions and relationships point to the actor; links
         between members of one cluster are left out (listed in ``dropped``). Fields the
         members disagree on (two dates of birth, two national ids) keep the representative's
-        value and are listed in ``conflicts``. ``not_same_as`` links are kept as they are.
+        value and are listed in ``conflicts``. Every member's ``notes`` are kept: the
+        representative's alone as they are, from several members one line each marked with
+        the member's id (``[P2] ...``). ``not_same_as`` links are kept, pointing to the actors
+        they keep apart. An id of a merged record is no id of the view: looking it up raises
+        :class:`~crimegraph.errors.EntityNotFound` naming the actor it became.
 
         The representative is the member whose evidence is best graded: the best source
         reliability (A before B ... F) of the evidence it lists, then the best information
@@ -170,6 +191,16 @@ def resolve(graph: CaseGraph | Case) -> ResolvedGraph:
         the member with the most links in the case, then to the smallest id. So a person
         known from a police file graded A1 keeps that file's name and id even when a bank
         record graded B2 holds more of his links.
+
+    Raises
+    ------
+    InvalidArgument
+        When ``same_as`` links join two records that a ``not_same_as`` link keeps apart
+        (directly or through other records): the analyst's decisions contradict each other,
+        and the view is not made rather than merging what was rejected. The message names
+        the rejected pair, its link and the ``same_as`` links that join the two; remove one
+        of them (:meth:`Matches.undo`). Also when ``same_as`` links join records of
+        different kinds (a person and an organization).
 
     Examples
     --------
@@ -193,7 +224,8 @@ def resolve(graph: CaseGraph | Case) -> ResolvedGraph:
     import pandas as pd
 
     case = as_case_graph(graph).case
-    clusters = _clusters(case)
+    check_decisions(case.relationships)
+    clusters = same_as_clusters(case.relationships)
     degree: dict[str, int] = defaultdict(int)
     for t in case.transactions:
         degree[t.source] += 1
@@ -264,7 +296,7 @@ def resolve(graph: CaseGraph | Case) -> ResolvedGraph:
                   relationships=relationships,
                   title=f"{case.title} (resolved)" if case.title else "resolved")
     resolved = Case(**fields)
-    view = ResolvedGraph(resolved)
+    view = ResolvedGraph(resolved, store=_ResolvedStore(actor_of))
     view.members = members
     view.actor_of = actor_of
     view.conflicts = pd.DataFrame.from_records(

@@ -64,6 +64,12 @@ def select(data: object, redact: str | RedactionProfile | None, *,
         raise WrongArgumentType(f"{function} needs {wanted}, got {type(data).__name__}")
     redacted = redact_case(case, profile)
     ids = redacted.ids
+    start = [str(s) for s in getattr(data, "start", None) or ()] if what != "case" else []
+    if start and not any(s in ids for s in start):
+        # As the figures do: a trace whose start the audience may not see shows nothing.
+        raise InvalidArgument(
+            f"{function}: redact={profile.name!r} withholds the start of this trace "
+            f"({', '.join(start)}); there is nothing the audience may see")
     return Selection(
         redacted.case, profile,
         nodes=None if nodes is None else [ids[n] for n in nodes if n in ids],

@@ -23,6 +23,7 @@ from typing import Any
 
 from ...model.redact import RedactionProfile
 from ._source import select
+from ._xml import write_xml, xml_safe_graph
 
 __all__ = ["ANX_ICONS", "write_anx"]
 
@@ -72,7 +73,7 @@ def write_anx(data: object, path: str | Path, *,
         The file written.
     """
     selection = select(data, redact, function="write_anx")
-    graph: Any = selection.graph()
+    graph: Any = xml_safe_graph(selection.graph(), function="write_anx")
     products = {p.id: p for p in selection.case.products} if selection.case else {}
     chart = ET.Element("Chart", {
         "IdReferenceLinking": "false", "Rigorous": "true", "UseLocalTimeZone": "true",
@@ -131,10 +132,8 @@ def write_anx(data: object, path: str | Path, *,
             "ArrowStyle": "ArrowOnHead" if graph.is_directed() else "ArrowNone",
             "Type": str(data.get("label", "Link")), "Strength": _strength(data),
             "LineWidth": "1"})
-    out = Path(path)
     ET.indent(chart)
-    ET.ElementTree(chart).write(out, encoding="utf-8", xml_declaration=True)
-    return out
+    return write_xml(ET.tostring(chart, encoding="utf-8", xml_declaration=True), path)
 
 
 def _icon(data: dict[str, Any]) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 
 from ...model.redact import RedactionProfile
 from ._source import select
+from ._xml import write_xml, xml_safe_graph
 
 __all__ = ["GEXF_NAMESPACE", "TRANSACTION_SHOWN_FOR", "write_gexf"]
 
@@ -45,7 +46,8 @@ def write_gexf(data: object, path: str | Path, *,
     Path
         The file written.
     """
-    graph: Any = select(data, redact, function="write_gexf").graph()
+    graph: Any = xml_safe_graph(select(data, redact, function="write_gexf").graph(),
+                                function="write_gexf")
     root = ET.Element("gexf", {"xmlns": GEXF_NAMESPACE, "version": "1.3"})
     meta = ET.SubElement(root, "meta")
     ET.SubElement(meta, "creator").text = "crimegraph"
@@ -82,10 +84,8 @@ def write_gexf(data: object, path: str | Path, *,
             attrs["weight"] = repr(weight)
         attrs.update(_interval(edge_data))
         _values(ET.SubElement(edges, "edge", attrs), edge_data, edge_keys)
-    out = Path(path)
     ET.indent(root)
-    ET.ElementTree(root).write(out, encoding="utf-8", xml_declaration=True)
-    return out
+    return write_xml(ET.tostring(root, encoding="utf-8", xml_declaration=True), path)
 
 
 def _declare(graph: ET.Element, kind: str, rows: list[dict[str, Any]],

@@ -8,6 +8,7 @@ from typing import Any
 
 from ...model.redact import RedactionProfile
 from ._source import select
+from ._xml import write_xml, xml_safe_graph
 
 __all__ = ["write_graphml"]
 
@@ -22,7 +23,9 @@ def write_graphml(data: object, path: str | Path, *,
     ``amount``...). Lists are joined with ``"; "``, times are ISO 8601 text with their UTC
     offset, free-form attributes become ``attr_<key>``, ``grade`` is the best evidence grade
     (``"B2"``). Every attribute has one declared type (string, long, double, boolean), which
-    yEd, Cytoscape, Gephi, networkx and igraph read.
+    yEd, Cytoscape, Gephi, networkx and igraph read. A character XML cannot hold (a control
+    character such as a pasted vertical tab, U+FFFE, U+FFFF) is written as U+FFFD; a carriage
+    return is kept (written as ``&#13;``).
 
     Parameters
     ----------
@@ -47,10 +50,13 @@ def write_graphml(data: object, path: str | Path, *,
     >>> nx.read_graphml(path).nodes["P-ZHOU"]["label"]
     '周某某'
     """
+    import io
+
     import networkx as nx
 
-    graph: Any = select(data, redact, function="write_graphml").graph()
+    graph: Any = xml_safe_graph(select(data, redact, function="write_graphml").graph(),
+                                function="write_graphml")
     graph.graph = {k: v for k, v in graph.graph.items() if isinstance(v, (str, int, float))}
-    out = Path(path)
-    nx.write_graphml(graph, out, named_key_ids=True, edge_id_from_attribute=None)
-    return out
+    buffer = io.BytesIO()
+    nx.write_graphml(graph, buffer, named_key_ids=True, edge_id_from_attribute=None)
+    return write_xml(buffer.getvalue(), path)

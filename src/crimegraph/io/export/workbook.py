@@ -17,7 +17,12 @@ model's order. Cells hold:
 A hidden sheet ``_schema`` names the format and its version and every column's field and
 encoding; a hidden sheet ``_cells`` lists the few cells that need it: empty text (which Excel
 cannot tell from an empty cell), text with characters an Excel file cannot hold and numbers it
-would round (both kept as JSON text). :func:`read_workbook` reads all of it back into an equal case.
+would round (both kept as JSON text), and text longer than a cell holds (32,767 characters).
+Such long text is split: the cell shows its first part and its ``_cells`` row (encoding
+``long``, or ``json long``) holds the rest, in order, in the columns after the encoding. A
+workbook with such a cell says version 2 in ``_schema`` (so that a crimegraph that cannot put
+the parts together refuses it rather than cutting the text); every other workbook says version
+1. :func:`read_workbook` reads all of it back into an equal case.
 """
 
 from __future__ import annotations
@@ -40,7 +45,10 @@ if TYPE_CHECKING:
 __all__ = ["WORKBOOK_FORMAT", "WORKBOOK_VERSION", "read_workbook", "write_workbook"]
 
 WORKBOOK_FORMAT = "crimegraph-workbook"
-WORKBOOK_VERSION = 1
+WORKBOOK_VERSION = 2
+"""The newest version written; a workbook without long text is written as version 1."""
+_READABLE_VERSIONS = (1, 2)
+_PART = 16_383  # characters per cell part: within Excel's 32,767 even in UTF-16 surrogate pairs
 _CASE_FIELDS = ("id", "title", "description", "timezone", "currency", "attributes")
 _JSON_FIELDS = frozenset({"aliases", "phones", "evidence", "uses", "attributes"})
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0d\x0e-\x1f]")  # and \r, which XML reads as \n
@@ -79,7 +87,7 @@ def write_workbook(data: object, path: str | Path, *,
     case = select(data, redact, cases_only=True, function="write_workbook").case
     assert case is not None
     book = Workbook()
-    special: list[tuple[str, str, str]] = []
+    special: list[tuple[str, ...]] = []
     meta = book.active
     assert meta is not None
     meta.title = "case"
@@ -87,7 +95,7 @@ def write_workbook(data: object, path: str | Path, *,
     for name in _CASE_FIELDS:
         meta.append([name])
         _put(meta, meta.max_row, 2, name, getattr(case, name), special)
-    schema: list[list[Any]] = [["format", WORKBOOK_FORMAT], ["version", WORKBOOK_VERSION],
+    schema: list[list[Any]] = [["format", WORKBOOK_FORMAT], ["version", 1],
                                ["sheet", "column", "field", "encoding"]]
     for name in _CASE_FIELDS:
         schema.append(["case", "value", name, _encoding(name)])
@@ -101,12 +109,14 @@ def write_workbook(data: object, path: str | Path, *,
             for column, name in enumerate(fields, start=1):
                 _put(sheet, row, column, name, getattr(record, name), special)
         sheet.freeze_panes = "B2"
+    if any(len(entry) > 3 for entry in special):
+        schema[1][1] = WORKBOOK_VERSION  # long text split over parts
     hidden = book.create_sheet("_schema")
     for line in schema:
         hidden.append(line)
     hidden.sheet_state = "hidden"
     cells = book.create_sheet("_cells")
-    cells.append(["sheet", "cell", "encoding"])
+    cells.append(["sheet", "cell", "encoding", "continued"])
     for entry in special:
         cells.append(list(entry))
     cells.sheet_state = "hidden"
@@ -120,7 +130,7 @@ def _encoding(name: str) -> str:
 
 
 def _put(sheet: Worksheet, row: int, column: int, name: str, value: Any,
-         special: list[tuple[str, str, str]]) -> None:
+         special: list[tuple[str, ...]]) -> None:
     cell = sheet.cell(row=row, column=column)
     if value is None:
         return
@@ -134,9 +144,18 @@ def _put(sheet: Worksheet, row: int, column: int, name: str, value: Any,
         if value == "":
             special.append((sheet.title, cell.coordinate, "empty"))
             return
+        encoding = []
         if _ILLEGAL.search(value):
-            special.append((sheet.title, cell.coordinate, "json"))
+            encoding.append("json")
             value = json.dumps(value)
+        parts: list[str] = []
+        if len(value) > _PART:
+            # openpyxl would silently cut the text at 32,767 characters: keep it in parts.
+            encoding.append("long")
+            value, parts = value[:_PART], [value[i:i + _PART]
+                                           for i in range(_PART, len(value), _PART)]
+        if encoding:
+            special.append((sheet.title, cell.coordinate, " ".join(encoding), *parts))
         cell.value = value
         cell.data_type = "s"  # never a formula, whatever the text starts with
         return
@@ -177,16 +196,20 @@ def read_workbook(path: str | Path) -> Case:
                 f"{file}: not a crimegraph workbook; sheets missing: {', '.join(missing)} "
                 "(write one with cg.write_workbook)")
         head = {row[0]: row[1] for row in book["_schema"].iter_rows(max_row=2, values_only=True)}
-        if head.get("format") != WORKBOOK_FORMAT or head.get("version") != WORKBOOK_VERSION:
+        if (head.get("format") != WORKBOOK_FORMAT
+                or head.get("version") not in _READABLE_VERSIONS):
             raise CaseFileError(
                 f"{file}: sheet '_schema' says format {head.get('format')!r} version "
                 f"{head.get('version')!r}; this crimegraph reads {WORKBOOK_FORMAT!r} "
-                f"version {WORKBOOK_VERSION}")
-        special: dict[tuple[str, str], str] = {}
+                f"versions {', '.join(map(str, _READABLE_VERSIONS))}")
+        special: dict[tuple[str, str], tuple[str, ...]] = {}
         if "_cells" in names:
-            for sheet_name, coordinate, encoding in book["_cells"].iter_rows(
-                    min_row=2, values_only=True):
-                special[(str(sheet_name), str(coordinate))] = str(encoding)
+            for entry in book["_cells"].iter_rows(min_row=2, values_only=True):
+                if len(entry) < 3 or entry[0] is None:
+                    continue
+                sheet_name, coordinate, encoding, *parts = entry
+                special[(str(sheet_name), str(coordinate))] = (
+                    str(encoding), *(str(p) for p in parts if p is not None))
         data: dict[str, Any] = {}
         for number, row in enumerate(book["case"].iter_rows(min_row=2, values_only=True),
                                      start=2):
@@ -207,7 +230,7 @@ def read_workbook(path: str | Path) -> Case:
 
 
 def _records(file: Path, sheet: Any, fields: dict[str, Any],
-             special: dict[tuple[str, str], str]) -> list[dict[str, Any]]:
+             special: dict[tuple[str, str], tuple[str, ...]]) -> list[dict[str, Any]]:
     from openpyxl.utils import get_column_letter
 
     rows = sheet.iter_rows(values_only=True)
@@ -235,17 +258,27 @@ def _records(file: Path, sheet: Any, fields: dict[str, Any],
 
 
 def _get(file: Path, sheet: str, coordinate: str, value: Any, name: str,
-         special: dict[tuple[str, str], str]) -> Any:
-    encoding = special.get((sheet, coordinate))
-    if encoding == "empty":
+         special: dict[tuple[str, str], tuple[str, ...]]) -> Any:
+    encoding, *parts = special.get((sheet, coordinate), ("",))
+    flags = encoding.split()
+    if "empty" in flags:
         return ""
     if value is None:
         return None
-    if encoding == "json" or (name in _JSON_FIELDS and isinstance(value, str)):
+    if "long" in flags:
+        value = str(value) + "".join(parts)
+    if "json" in flags or (name in _JSON_FIELDS and isinstance(value, str)):
         try:
             return json.loads(value)
         except json.JSONDecodeError as exc:
             raise CaseFileError(
-                f"{file}: sheet {sheet!r} cell {coordinate} (field {name!r}): {value!r} "
-                f"is not JSON ({exc.msg}); lists are written like [\"a\", \"b\"]") from exc
+                f"{file}: sheet {sheet!r} cell {coordinate} (field {name!r}): "
+                f"{_quote(value)} is not JSON ({exc.msg}); lists are written like "
+                '["a", "b"]') from exc
     return value
+
+
+def _quote(value: Any, limit: int = 80) -> str:
+    """A repr of at most about ``limit`` characters: an error never repeats a whole cell."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(str(value)):,} characters)"

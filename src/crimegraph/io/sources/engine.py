@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import string
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from collections.abc import Mapping as AbstractMapping
@@ -26,6 +27,7 @@ from pydantic import TypeAdapter, ValidationError
 from ..._gc import gc_paused
 from ...errors import InvalidArgument, InvalidCase, InvalidSource, SourceProblem, WrongArgumentType
 from ...model import Case, Evidence
+from ...model._checks import _friendly
 from ...model._time import DEFAULT_TIMEZONE, get_timezone
 from ...model.entities import Record
 from ...model.registry import RECORD_TYPES
@@ -46,9 +48,10 @@ CONFLICT_COLUMNS = ("record", "type", "field", "kept", "other", "kept_from", "ot
 _UNDECODED = re.compile("[\udc80-\udcff]")
 _SECTION = {"person": "persons", "organization": "organizations", "warehouse": "warehouses",
             "product": "products", "shipment": "transactions", "payment": "transactions",
-            "relationship": "relationships"}
-_ORDER = tuple(t.section for t in RECORD_TYPES if t.section != "evidence")
-"""The sections a mapping can fill, in case-file order (evidence is made by the ingest)."""
+            "relationship": "relationships", "evidence": "evidence"}
+_ORDER = tuple(t.section for t in RECORD_TYPES)
+"""The sections a mapping can fill, in case-file order (besides the evidence records a
+mapping makes, such as one per inspection, the ingest makes one per file)."""
 _MODEL: dict[str, type[Record]] = {t.section: t.cls for t in RECORD_TYPES if t.section in _ORDER}
 _LINK_SECTIONS = tuple(t.section for t in RECORD_TYPES if t.link)
 _ROWS_SHOWN = 20
@@ -143,7 +146,11 @@ class Ingested:
     problems : pandas.DataFrame
         Every problem, in every file: ``source``, ``row`` (as a spreadsheet shows it; the
         header is row 1; empty for a problem with the whole file), ``column``, ``value``,
-        ``message``. Empty when all went well.
+        ``message``. Empty when all went well. A record the model refuses when the case is
+        built is named once per row it was made from (``column``: the file's column the field
+        was made from; the message names the field), and so is every link that refers to
+        it. ``source`` is the file's name, or the end of its path that tells it from another
+        file of the same name.
     conflicts : pandas.DataFrame
         Values that disagreed between rows or files for one record (two names for one phone,
         two amounts for one waybill): ``record``, ``type``, ``field``, the value ``kept``
@@ -234,13 +241,18 @@ def ingest(
     reliability, credibility : optional
         The Admiralty grading of these sources (``"A"``..``"F"``, 1..6), kept on each file's
         :class:`~crimegraph.Evidence` record, which every record made from the file lists in
-        its ``evidence``.
+        its ``evidence``. (A file that gives no record gets no Evidence record.) A file read
+        again into a case keeps its earlier record: a differing grade or agency is reported on
+        ``.conflicts``, a missing one filled in.
     strict : bool
-        True (default): raise :class:`~crimegraph.InvalidSource` naming every problem, and
-        load nothing. False: load the good rows and return the problems with them.
+        True (default): raise :class:`~crimegraph.InvalidSource` naming every problem of
+        these files, and load nothing. False: load the good rows and return the problems with
+        them.
     into : Case or Ingested, optional
         A case to add to: records with the same id are merged (lists joined, conflicting values
-        reported), and its problems and sources carry over when it is an :class:`Ingested`.
+        reported, a value set in the case kept even when it equals the model's default,
+        counted relationships summed), and its problems and sources carry over when it is an
+        :class:`Ingested` (a strict ingest judges only the new files).
     encoding : str, optional
         The files' text encoding; detected (UTF-8, UTF-8 with BOM, GB18030) when not given.
     timezone : str, optional
@@ -263,13 +275,18 @@ def ingest(
     Raises
     ------
     InvalidSource
-        With ``strict=True``, when any file, row or value has a problem. A required column
-        missing from a file is reported before any row is read.
+        With ``strict=True``, when any file, row or value has a problem, or the model refuses
+        a record made from the rows. A required column missing from a file is reported before
+        any row is read.
+    InvalidArgument, WrongArgumentType
+        When ``reliability``, ``credibility`` or ``agency`` is no grade or text (before any
+        file is read).
     MappingError
         When a mapping is unknown or inconsistent.
     """
     if chunk_size < 1:
         raise InvalidArgument(f"chunk_size must be at least 1, not {chunk_size}")
+    _check_grading(agency, reliability, credibility)
     with gc_paused():  # millions of values and records, none in a reference cycle
         return _ingest(sources, mapping, agency, reliability, credibility, strict, into,
                        encoding, timezone, case_id, title, chunk_size, progress)
@@ -284,14 +301,13 @@ def _ingest(sources: Any, mapping: MappingLike | None, agency: str | None,
     tz_name = timezone or (base.timezone if base is not None else DEFAULT_TIMEZONE)
     tz = get_timezone(tz_name)
     pairs = _pairs(sources, mapping)
-    problems = _Problems()
-    if previous is not None and len(previous.problems):
-        problems.parts.append(previous.problems)
+    problems = _Problems()  # this call's: strict judges these alone
     taken = {record.id for record in base.records()} if base is not None else set()
     offset = len(previous.sources) if previous is not None else 0
     srcs: list[_Source] = []
-    for path, spec in pairs:  # (a workbook may give one source per sheet)
-        for file in source_files(Path(path), encoding or spec.encoding, spec.sheet):
+    names = _source_names([path for path, _ in pairs], _earlier_files(base))
+    for (path, spec), name in zip(pairs, names):  # (a workbook may give one per sheet)
+        for file in source_files(Path(path), encoding or spec.encoding, spec.sheet, name):
             srcs.append(_Source(file, spec, len(srcs) + offset, agency or spec.agency,
                                 reliability, credibility))
     # First every header, so a missing column is named before any row is read.
@@ -303,12 +319,21 @@ def _ingest(sources: Any, mapping: MappingLike | None, agency: str | None,
     for src in srcs:
         if src.opened:
             _read_source(src, stage, problems, tz, chunk_size, progress)
-    evidence = _source_evidence(srcs, taken, base)
+    evidence, filled, regraded = _source_evidence(srcs, taken, base, stage.recorded)
     records, conflicts, provenance = stage.merge(srcs, evidence, base, problems)
+    if regraded:
+        conflicts = pd.concat([conflicts, pd.DataFrame(regraded, columns=list(CONFLICT_COLUMNS))],
+                              ignore_index=True)
     problem_frame = problems.frame()
     if strict and len(problem_frame):
         raise InvalidSource(_problem_list(problem_frame))
-    case = _build_case(records, evidence, base, tz_name, case_id, title, problems, strict)
+    built, dropped = _build_sections(records)
+    provenance = _account_dropped(dropped, provenance, srcs, stage, problems)
+    if strict and dropped:
+        raise InvalidSource(_problem_list(problems.frame()))
+    case = _make_case(built, evidence, filled, base, tz_name, case_id, title)
+    if previous is not None and len(previous.problems):
+        problems.parts.insert(0, previous.problems)
     problem_frame = problems.frame()
     sources_frame = _sources_frame(srcs, stage)
     if previous is not None:
@@ -316,6 +341,32 @@ def _ingest(sources: Any, mapping: MappingLike | None, agency: str | None,
         conflicts = pd.concat([previous.conflicts, conflicts], ignore_index=True)
         provenance = pd.concat([previous.provenance, provenance], ignore_index=True)
     return Ingested(case, problem_frame, conflicts, sources_frame, provenance)
+
+
+_RELIABILITY = ("A", "B", "C", "D", "E", "F")
+_CREDIBILITY = (1, 2, 3, 4, 5, 6)
+
+
+def _check_grading(agency: Any, reliability: Any, credibility: Any) -> None:
+    """Refuse a wrong grade before any file is read."""
+    if agency is not None and not isinstance(agency, str):
+        raise WrongArgumentType(f"agency must be text, not {type(agency).__name__} {agency!r}")
+    if reliability is not None:
+        if not isinstance(reliability, str):
+            raise WrongArgumentType(f"reliability must be one of the letters A-F, not "
+                                    f"{type(reliability).__name__} {reliability!r}")
+        if reliability not in _RELIABILITY:
+            hint = (f" (the grades are capital letters: {reliability.upper()!r})"
+                    if reliability.upper() in _RELIABILITY else "")
+            raise InvalidArgument(f"reliability must be one of A, B, C, D, E, F (the source's "
+                                  f"reliability), not {reliability!r}{hint}")
+    if credibility is not None:
+        if isinstance(credibility, bool) or not isinstance(credibility, int):
+            raise WrongArgumentType(f"credibility must be a whole number 1-6, not "
+                                    f"{type(credibility).__name__} {credibility!r}")
+        if credibility not in _CREDIBILITY:
+            raise InvalidArgument(f"credibility must be one of 1, 2, 3, 4, 5, 6 (the "
+                                  f"information's credibility), not {credibility!r}")
 
 
 def _pairs(sources: Any, mapping: Any) -> list[tuple[Path, Mapping]]:
@@ -334,6 +385,44 @@ def _pairs(sources: Any, mapping: Any) -> list[tuple[Path, Mapping]]:
     if not pairs:
         raise InvalidArgument("no source files given")
     return pairs
+
+
+def _earlier_files(base: Case | None) -> dict[str, str]:
+    """The files a case was ingested from: name -> SHA-256 (from their evidence records)."""
+    if base is None:
+        return {}
+    return {str(e.reference): str(e.attributes.get("sha256")) for e in base.evidence
+            if e.id.startswith("src:") and e.reference and "sha256" in e.attributes}
+
+
+def _source_names(paths: list[Path], earlier: AbstractMapping[str, str] | None = None
+                  ) -> list[str]:
+    """How problems, provenance and evidence name each file: its file name, or, where two
+    different files share one (``bankA/statements.csv``, ``bankB/statements.csv``), the
+    shortest end of their paths that tells them apart. A file named as one the case was
+    ingested from (``earlier``: name -> SHA-256) but of other content is named by its folder
+    too."""
+    full = [Path(os.path.abspath(p)).parts for p in paths]
+    names = [parts[-1] for parts in full]
+    for i, parts in enumerate(full):
+        known = (earlier or {}).get(names[i])
+        if known is not None and len(parts) > 1 and file_digest(paths[i]) != known:
+            depth = 2
+            while depth < len(parts) and "/".join(parts[-depth:]) in (earlier or {}):
+                depth += 1
+            names[i] = "/".join(parts[-depth:]).lstrip("/")
+    clash = Counter(names)
+    for name in [n for n, count in clash.items() if count > 1]:
+        group = [i for i, n in enumerate(names) if n == name]
+        distinct = {full[i] for i in group}
+        depth = 1
+        while depth < max(len(full[i]) for i in group):
+            if len({full[i][-depth:] for i in group}) == len(distinct):
+                break
+            depth += 1
+        for i in group:
+            names[i] = "/".join(full[i][-depth:]).lstrip("/") or names[i]
+    return names
 
 
 def _problem_list(frame: pd.DataFrame) -> list[SourceProblem]:
@@ -483,7 +572,8 @@ class _Stage:
                           prov["_src"].to_numpy(dtype=np.int64), prov["_row"].to_numpy()))
         if base is not None:
             as_dicts = {k: v.dicts() if isinstance(v, Links) else v for k, v in records.items()}
-            records = dict(_merge_into(base, as_dicts, conflicts))
+            counts = {k: set(v) for k, v in self.counts.items()}
+            records = dict(_merge_into(base, as_dicts, conflicts, counts))
         conflict_frame = pd.DataFrame(conflicts, columns=list(CONFLICT_COLUMNS))
         if provs:  # one frame made from the sections' arrays (object columns: pandas would
             # infer its string dtype, slow to build and read)
@@ -683,6 +773,8 @@ def _process_chunk(src: _Source, raw: pd.DataFrame, rows: np.ndarray, stage: _St
         if rspec.type in ("shipment", "payment"):
             data["kind"] = rspec.type
             data.setdefault("currency", m.currency)
+        if rspec.type == "evidence":
+            _evidence_fields(data, src, int(mask.sum()))
         count = int(mask.sum())
         if rspec.count_into:
             stage.counts.setdefault(section, []).append(rspec.count_into)
@@ -698,6 +790,10 @@ def _process_chunk(src: _Source, raw: pd.DataFrame, rows: np.ndarray, stage: _St
             continue
         for name, column in rspec.attributes.items():
             data[f"attr:{name}"] = values[column][mask].to_numpy(dtype=object)
+        if rspec.count_into:
+            # each row is one event (a call): two calls in one minute differ by their
+            # duration, or any other cell; only rows equal in every mapped cell are one
+            data[_CONTENT] = _row_texts(text, mask)
         row_of = rows[mask]
         first = None
         if section != "transactions" and _DISTINCT_BY_CODES:
@@ -719,6 +815,18 @@ def _process_chunk(src: _Source, raw: pd.DataFrame, rows: np.ndarray, stage: _St
         if section != "transactions" and first is None:  # (a repeated waybill merges later)
             frame = _distinct(frame, _content_columns(rspec))
         stage.frames[section].append(frame)
+
+
+def _evidence_fields(data: dict[str, Any], src: _Source, count: int) -> None:
+    """An evidence record a mapping makes (an inspection) takes its file's agency and grading
+    unless the mapping gives them, and its ``date`` is a day."""
+    for name in ("agency", "reliability", "credibility"):
+        value = getattr(src, name)
+        if value is not None and name not in data:
+            data[name] = [value] * count
+    if "date" in data:
+        data["date"] = np.array([v.date() if isinstance(v, datetime) else v
+                                 for v in data["date"]], dtype=object)
 
 
 def _first_rows(columns: list[Any], count: int) -> np.ndarray | None:
@@ -770,15 +878,32 @@ def _content_columns(spec: RecordSpec) -> list[str] | None:
             content.append(f"attr:{name}")
     if not all((column,) in seen for column in template_columns(spec.id)):
         content.insert(0, "id")
+    if spec.count_into:
+        content.append(_CONTENT)
     return content or ["id"]
+
+
+_CONTENT = "_content"
+"""The staged column that holds a counted record's whole row (see :func:`_row_texts`)."""
+
+
+def _row_texts(text: dict[str, pd.Series], mask: np.ndarray) -> np.ndarray:
+    """Each masked row's mapped cells as one text, for telling apart rows that make the same
+    counted record (two calls between two phones in the same minute)."""
+    columns = [text[c][mask].astype(str) for c in sorted(text)]
+    if not columns:
+        return np.zeros(int(mask.sum()), dtype=object)
+    joined = columns[0]
+    for column in columns[1:]:
+        joined = joined + "\x1f" + column
+    out: np.ndarray = joined.to_numpy(dtype=object)
+    return out
 
 
 def _render(template: str, values: dict[str, pd.Series], n: int,
             where: np.ndarray | None = None, blanks: _Blanks | None = None) -> pd.Series:
     """The ids of a template, row by row; None where an inserted value is blank (and, given
     ``where``, in the rows where it is False: no record is made there)."""
-    import string
-
     blank_of = blanks if blanks is not None else _blank
     if where is not None and not where.all():
         out = pd.Series(None, index=pd.RangeIndex(n), dtype=object)
@@ -982,7 +1107,7 @@ def _merge_section(section: str, frame: pd.DataFrame, prov: pd.DataFrame,
                    conflicts: list[dict[str, Any]]) -> list[dict[str, Any]] | Links:
     if section != "transactions":
         frame = _distinct(frame)  # rows repeated across chunks and files count once
-    fields = [c for c in frame.columns if c not in ("id", "_src", "_row")]
+    fields = [c for c in frame.columns if c not in ("id", "_src", "_row", _CONTENT)]
     if (section in _LINK_SECTIONS and not counted and not any(c in LIST_FIELDS for c in fields)
             and frame["id"].is_unique and (len(prov) == len(frame) or prov["id"].is_unique)):
         return _links_of(frame, fields, names, ev_of)
@@ -1032,7 +1157,8 @@ def _merge_section(section: str, frame: pd.DataFrame, prov: pd.DataFrame,
     for record in out:
         rid = record["id"]
         record.setdefault("attributes", {})["rows"] = rows_text[rid]
-        record["evidence"] = list(dict.fromkeys(ev_of[s] for s in srcs_of[rid]))
+        record["evidence"] = list(dict.fromkeys([*record.get("evidence", []),
+                                                 *(ev_of[s] for s in srcs_of[rid])]))
         if sizes is not None:
             for c in counted:
                 record[c] = float(sizes[rid])
@@ -1165,22 +1291,44 @@ def _same(a: Any, b: Any) -> bool:
 
 
 def _merge_into(base: Case, records: dict[str, list[dict[str, Any]]],
-                conflicts: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
-    """The base case's records with the new ones merged in by id."""
+                conflicts: list[dict[str, Any]],
+                counts: dict[str, set[str]] | None = None) -> dict[str, list[dict[str, Any]]]:
+    """The base case's records with the new ones merged in by id.
+
+    A value the base record holds counts whenever it was set, even to the model's default
+    (an organization set to ``kind="company"`` is not overwritten by ``"logistics"``: that is
+    a conflict). Counted records (calls) add up: the weights are summed and since/until
+    widened, as if all the files had been read at once; a record whose files are all among
+    the base record's evidence already (the same file read again) adds nothing.
+    """
     merged: dict[str, list[dict[str, Any]]] = {}
     for section in _ORDER:
-        old = [r.model_dump(exclude_defaults=True) for r in getattr(base, section)]
+        old = [{k: v for k, v in r.model_dump(exclude_unset=True).items() if v is not None}
+               for r in getattr(base, section)]
         by_id = {r["id"]: r for r in old}
+        counted = (counts or {}).get(section, set())
         fresh = []
+        touched: list[dict[str, Any]] = []
         for record in records.get(section, []):
             existing = by_id.get(record["id"])
             if existing is None:
                 fresh.append(record)
                 continue
+            touched.append(existing)
             kept_from = {c: "(case)" for c in existing}
             where = record.get("attributes", {}).get("rows", "")
+            again = set(record.get("evidence", [])) <= set(existing.get("evidence", []))
             for column, value in record.items():
                 if column == "id":
+                    continue
+                if counted and (column in counted or column in ("since", "until")):
+                    if again:
+                        continue
+                    if column in counted and existing.get(column) is not None:
+                        existing[column] = existing[column] + value
+                        continue
+                    _merge_value(existing, column, value, where, kept_from, section,
+                                 conflicts, counted)
                     continue
                 if column == "evidence":
                     existing["evidence"] = list(dict.fromkeys([*existing.get("evidence", []),
@@ -1200,18 +1348,28 @@ def _merge_into(base: Case, records: dict[str, list[dict[str, Any]]],
                 else:
                     _merge_value(existing, column, value, where, kept_from, section,
                                  conflicts, set())
-        merged[section] = old + fresh
+        # (the base's evidence records stay as they are, but those a mapping made again)
+        merged[section] = (touched if section == "evidence" else old) + fresh
     return merged
 
 
 # -- the evidence records and the case ---------------------------------------------------------
-def _source_evidence(srcs: list[_Source], taken: set[str],
-                     base: Case | None) -> list[Evidence]:
+def _source_evidence(srcs: list[_Source], taken: set[str], base: Case | None,
+                     recorded: Counter[int]
+                     ) -> tuple[list[Evidence], dict[str, Evidence], list[dict[str, Any]]]:
+    """Each file's Evidence record; the base case's evidence records a file read again fills
+    in (a grade or agency they lacked); and the grades and agencies that differ from those of
+    the file's earlier reading (reported as conflicts: the earlier record is kept).
+
+    A file that gave no record (a header and no rows, or every row rejected) gets none:
+    nothing in the case would cite it (its problems still say what happened)."""
     out: list[Evidence] = []
     known = {e.id: e for e in base.evidence} if base is not None else {}
+    filled: dict[str, Evidence] = {}
+    conflicts: list[dict[str, Any]] = []
     used = set(taken)
     for src in srcs:
-        if not src.opened:
+        if not src.opened or not recorded[src.index]:
             continue
         digest = file_digest(src.file.path)
         candidate = f"src:{src.name}"
@@ -1224,6 +1382,7 @@ def _source_evidence(srcs: list[_Source], taken: set[str],
             candidate = f"src:{src.name}#{number}"
         src.evidence_id = candidate
         if candidate in known:
+            _regraded(filled.get(candidate, known[candidate]), src, filled, conflicts)
             continue
         used.add(candidate)
         out.append(Evidence(
@@ -1233,19 +1392,55 @@ def _source_evidence(srcs: list[_Source], taken: set[str],
             attributes={"mapping": src.mapping.name, "sha256": digest,
                         "encoding": src.file.encoding, "rows_read": src.read},
         ))
-    return out
+    return out, filled, conflicts
 
 
-def _build_case(records: dict[str, list[dict[str, Any]] | Links], evidence: list[Evidence],
-                base: Case | None, tz_name: str, case_id: str, title: str,
-                problems: _Problems, strict: bool) -> Case:
+def _regraded(earlier: Evidence, src: _Source, filled: dict[str, Evidence],
+              conflicts: list[dict[str, Any]]) -> None:
+    """A file read again: fill in what its evidence record lacked, report what differs."""
+    given = {"agency": src.agency, "reliability": src.reliability,
+             "credibility": src.credibility}
+    blanks = {k: v for k, v in given.items() if v is not None and getattr(earlier, k) is None}
+    if blanks:
+        filled[earlier.id] = earlier.model_copy(update=blanks)
+    for name, value in given.items():
+        old = getattr(earlier, name)
+        if value is not None and old is not None and old != value:
+            conflicts.append({"record": earlier.id, "type": "evidence", "field": name,
+                              "kept": old, "other": value, "kept_from": "(case)",
+                              "other_from": src.name,
+                              "resolution": "first kept (the file was read before with this "
+                                            "grade; change it on the evidence record)"})
+
+
+@dataclass
+class _Dropped:
+    """A record the model rejected when the case was built, and why (per field)."""
+
+    section: str
+    id: str
+    reasons: list[tuple[str | None, Any, str]]
+
+
+def _build_sections(records: dict[str, list[dict[str, Any]] | Links]
+                    ) -> tuple[dict[str, list[Any]], list[_Dropped]]:
+    """The model's records of every section, and those it rejected: a record whose values
+    break the model's rules (an id longer than 200 characters, a character no id may hold),
+    and every link that refers to a rejected record."""
     built: dict[str, list[Any]] = {}
-    dropped: set[str] = set()
+    dropped: list[_Dropped] = []
+    gone: set[str] = set()
     for section in _ORDER:
         got = records.get(section, [])
         if isinstance(got, Links):
-            if dropped:
-                got = got.take(~got.refers_to(dropped))
+            if gone:
+                hit = got.refers_to(gone)
+                if hit.any():
+                    for position in np.flatnonzero(hit).tolist():
+                        record = {name: got.fields[name][position]
+                                  for name in _REFERENCES if name in got.fields}
+                        dropped.append(_dependant(section, got.ids[position], record, gone))
+                    got = got.take(~hit)
             # Every value was parsed and checked column by column (types, finite and positive
             # numbers, times, ids); when the model's rules all hold for every column, the
             # records are built without a second validation.
@@ -1253,7 +1448,12 @@ def _build_case(records: dict[str, list[dict[str, Any]] | Links], evidence: list
                 built[section] = build_links(_MODEL[section], got)
                 continue
             got = got.dicts()
-        items = [r for r in got if not _refers_to(r, dropped)]
+        items = []
+        for record in got:
+            if _refers_to(record, gone):
+                dropped.append(_dependant(section, record["id"], record, gone))
+            else:
+                items.append(record)
         if section in _LINK_SECTIONS and dicts_valid(_MODEL[section], items):
             built[section] = _construct(_MODEL[section], items)
             continue
@@ -1261,28 +1461,135 @@ def _build_case(records: dict[str, list[dict[str, Any]] | Links], evidence: list
         try:
             built[section] = adapter.validate_python(items)
         except ValidationError as exc:
-            bad: dict[int, list[Any]] = {}
+            bad: dict[int, list[tuple[str | None, Any, str]]] = {}
             for error in exc.errors(include_url=False):
                 loc = error["loc"]
                 if loc and isinstance(loc[0], int):
-                    bad.setdefault(loc[0], []).append(error)
-            for position, errors in bad.items():
-                record = items[position]
-                dropped.add(record["id"])
-                origin = str(record.get("attributes", {}).get("rows", "(case)"))
-                source, _, rows = origin.partition(":")
-                first = rows.split(",")[0].split("-")[0]
-                for error in errors:
-                    column = ".".join(str(p) for p in error["loc"][1:]) or None
-                    problems.add(source, int(first) if first.isdigit() else None, column,
-                                 error.get("input"),
-                                 f"{_SECTION_WORD[section]} {record['id']!r} rejected: "
-                                 f"{error['msg']} (made from {origin})")
-            if strict:
-                raise InvalidSource(_problem_list(problems.frame())) from None
+                    column = ".".join(str(p) for p in loc[1:]) or None
+                    bad.setdefault(loc[0], []).append(
+                        (column, error.get("input"), _in_words(error, column or "record")))
+            for position, reasons in bad.items():
+                rid = items[position]["id"]
+                gone.add(rid)
+                dropped.append(_Dropped(section, rid, reasons))
             keep = [r for i, r in enumerate(items) if i not in bad]
             built[section] = adapter.validate_python(keep)
-    evidence_all = [*(base.evidence if base is not None else []), *evidence]
+    return built, dropped
+
+
+_REFERENCES = ("source", "target", "product", "carrier")
+
+
+def _dependant(section: str, rid: str, record: AbstractMapping[str, Any],
+               gone: set[str]) -> _Dropped:
+    """A link dropped because a record it refers to was rejected."""
+    reasons: list[tuple[str | None, Any, str]] = [
+        (name, record[name], f"its {name} {record[name]!r} was rejected (see the problem "
+                             "of that record); the link cannot be kept without it")
+        for name in _REFERENCES if record.get(name) in gone]
+    return _Dropped(section, rid, reasons)
+
+
+def _in_words(error: Any, field: str) -> str:
+    """Pydantic's message about ``field``, said in an analyst's words."""
+    kind, value = error["type"], error.get("input")
+    if kind == "string_too_long" and isinstance(value, str):
+        limit = (error.get("ctx") or {}).get("max_length")
+        return (f"the {field} is {len(value)} characters long; "
+                f"at most {limit} are allowed")
+    if kind == "string_pattern_mismatch" and isinstance(value, str):
+        worded = _friendly(error, field)
+        if worded.startswith(("contains ", "has ")):  # (a flaw of an id or reference)
+            return f"the {field} {worded}"
+        if worded != str(error["msg"]):
+            return f"{field}: {worded}"
+        if field.split(".")[0] == "currency":
+            return f"the currency {value!r} is no three-letter currency code (CNY, USD)"
+        if field.split(".")[0] in ("id", *_REFERENCES):
+            return (f"the {field} holds characters it may not hold (white space at its start "
+                    "or end, or an invisible or control character)")
+        return f"the {field} {value!r} is not in a form the model accepts"
+    return f"{field}: {_friendly(error, field)}"
+
+
+def _account_dropped(dropped: list[_Dropped], provenance: pd.DataFrame, srcs: list[_Source],
+                     stage: _Stage, problems: _Problems) -> pd.DataFrame:
+    """Report every rejected record once per source row it was made from, count those rows
+    rejected (not recorded), and return the provenance without the rejected records."""
+    if not dropped:
+        return provenance
+    by_name = {src.name: src for src in srcs}
+    ids = {d.id for d in dropped}
+    mine = provenance[provenance["record"].isin(ids)]
+    rows_of: dict[str, list[tuple[str, int | None]]] = {}
+    for rid, source, row in zip(mine["record"], mine["source"], mine["row"]):
+        rows_of.setdefault(rid, []).append((source, int(row)))
+    rejected_rows: set[tuple[str, int]] = set()
+    for item in dropped:
+        word = _SECTION_WORD[item.section]
+        places = rows_of.get(item.id) or [("(case)", None)]
+        for source, row in places:
+            if row is not None:
+                rejected_rows.add((source, row))
+            src = by_name.get(source)
+            for column, value, message in item.reasons:
+                header = (_header_of(src, item.section, item.id, column) if src is not None
+                          else column)
+                problems.add(source, row, header, value,
+                             f"{word} {item.id!r} rejected: {message}")
+    for source, _ in rejected_rows:
+        src = by_name.get(source)
+        if src is not None:
+            src.rejected += 1
+            stage.recorded[src.index] -= 1
+    kept = provenance[~provenance["record"].isin(ids)]
+    return kept.reset_index(drop=True)
+
+
+def _header_of(src: _Source, section: str, rid: str, field_name: str | None) -> str | None:
+    """The file's column a record's field was made from (the first, for an id made from
+    several), found through the mapping's records whose id template fits (the first whose
+    column the file has: where two fit, as a sender's and a receiver's company, it may name
+    the other); else the field's name."""
+    m = src.mapping
+    if field_name is None:
+        return None
+
+    def first_column(template: str) -> str | None:
+        cols = template_columns(template)
+        return cols[0] if cols else None
+
+    fallback: str | None = None  # (a column of the mapping that this file lacks)
+    for spec in m.records:
+        literal = next(iter(string.Formatter().parse(spec.id)), ("", None))[0] or ""
+        if _SECTION[spec.type] != section or not rid.startswith(literal):
+            continue
+        column: str | None = None
+        if field_name == "id":
+            column = first_column(spec.id)
+        else:
+            source = spec.fields.get(field_name)
+            choice = source if isinstance(source, str) else (source[0] if source else None)
+            if choice is not None and choice.startswith("@"):
+                ref = next((r for r in m.records if r.name == choice[1:]), None)
+                column = first_column(ref.id) if ref is not None else None
+            else:
+                column = choice
+        if column is not None and column in m.columns:
+            if src.columns.get(column) is not None:
+                return src.columns[column]
+            fallback = fallback or m.columns[column].header[0]
+    return fallback or field_name
+
+
+def _make_case(built: dict[str, list[Any]], evidence: list[Evidence],
+               filled: dict[str, Evidence], base: Case | None, tz_name: str, case_id: str,
+               title: str) -> Case:
+    made = built.pop("evidence", [])
+    again = {e.id for e in made}
+    earlier = ([filled.get(e.id, e) for e in base.evidence if e.id not in again]
+               if base is not None else [])
+    evidence_all = [*earlier, *evidence, *made]
     try:
         return Case(
             id=base.id if base is not None else case_id,
@@ -1337,7 +1644,7 @@ _SECTION_WORD = {t.section: t.word for t in RECORD_TYPES}
 def _refers_to(record: dict[str, Any], ids: set[str]) -> bool:
     if not ids:
         return False
-    return any(record.get(name) in ids for name in ("source", "target", "product", "carrier"))
+    return any(record.get(name) in ids for name in _REFERENCES)
 
 
 def _sources_frame(srcs: list[_Source], stage: _Stage) -> pd.DataFrame:

@@ -25,7 +25,7 @@ __all__ = ["ColumnSpec", "Mapping", "RecordSpec", "SkipRule", "load_mapping", "m
 ParserName = Literal["text", "address", "identifier", "amount", "quantity", "number", "integer",
                      "datetime", "phone", "national_id"]
 RecordType = Literal["person", "organization", "warehouse", "product", "shipment", "payment",
-                     "relationship"]
+                     "relationship", "evidence"]
 
 _STRICT = ConfigDict(extra="forbid", frozen=True)
 
@@ -44,6 +44,8 @@ FIELDS: dict[str, frozenset[str]] = {
                           "notes"}),
     "relationship": frozenset({"kind", "source", "target", "weight", "since", "until",
                                "notes"}),
+    "evidence": frozenset({"name", "kind", "agency", "reference", "date", "amount", "currency",
+                           "quantity", "notes"}),
 }
 """The fields a mapping may fill, by record type."""
 
@@ -51,9 +53,12 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "person": ("name",), "organization": ("name",), "warehouse": ("name",),
     "product": ("name",), "shipment": ("source", "target", "timestamp", "product", "quantity"),
     "payment": ("source", "target", "timestamp", "amount"),
-    "relationship": ("kind", "source", "target"),
+    "relationship": ("kind", "source", "target"), "evidence": ("name",),
 }
-LIST_FIELDS = frozenset({"phones", "aliases", "uses"})
+LIST_FIELDS = frozenset({"phones", "aliases", "uses", "evidence"})
+"""Fields that hold lists: a row's value is added to them. ``evidence`` (any entity but an
+evidence record) names an evidence record of the row (``"@inspection"``) that supports it, as
+well as the file's."""
 
 
 class ColumnSpec(BaseModel):
@@ -185,7 +190,9 @@ class Mapping(BaseModel):
             for column in (*spec.when, *spec.unless):
                 if column not in columns:
                     problems.append(f"{where}: when/unless names unknown column {column!r}")
-            allowed = FIELDS[spec.type]
+            allowed = FIELDS[spec.type] | (
+                {"evidence"} if spec.type in ("person", "organization", "warehouse", "product")
+                else set())
             for field, value in spec.fields.items():
                 if field not in allowed:
                     problems.append(f"{where}: a {spec.type} has no field {field!r} (it has "

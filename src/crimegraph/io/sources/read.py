@@ -285,29 +285,30 @@ def _fill_missing_cells(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def source_files(path: Path, encoding: str | None = None,
-                 sheet: str | int | None = None) -> list[SourceFile]:
+def source_files(path: Path, encoding: str | None = None, sheet: str | int | None = None,
+                 name: str | None = None) -> list[SourceFile]:
     """The parts of one export to read, each a :class:`SourceFile`: the file itself, or, for a
     workbook whose sheet is not named (``sheet=None``), every sheet with something in it.
 
-    A workbook with one such sheet is named as the file (``export.xlsx``); one with several
-    gives a part per sheet, named ``export.xlsx[sheet]`` and numbered from its own header row,
-    so that every row of every sheet is read (or reported), not only the first sheet's. Sheets
-    without any cell are left out. A workbook that cannot be listed is handed on whole, for
+    A workbook with one such sheet is named as the file (``name``, default the file's name:
+    ``export.xlsx``); one with several gives a part per sheet, named ``export.xlsx[sheet]``
+    and numbered from its own header row, so that every row of every sheet is read (or
+    reported), not only the first sheet's. Sheets without any cell are left out. A workbook that cannot be listed is handed on whole, for
     :meth:`SourceFile.open` to say what is wrong with it.
     """
+    name = path.name if name is None else name
     if sheet is not None or path.suffix.lower() not in EXCEL_SUFFIXES:
-        return [SourceFile(path, path.name, encoding, 0 if sheet is None else sheet)]
+        return [SourceFile(path, name, encoding, 0 if sheet is None else sheet)]
     try:
         with pd.ExcelFile(path, engine="calamine") as book:
-            names = [name for name in book.sheet_names
-                     if not pd.read_excel(book, sheet_name=name, header=None, nrows=1,
-                                          dtype=str).empty]
+            sheets = [one for one in book.sheet_names
+                      if not pd.read_excel(book, sheet_name=one, header=None, nrows=1,
+                                           dtype=str).empty]
     except Exception:  # a missing, damaged or mislabelled workbook: open() names the trouble
-        return [SourceFile(path, path.name, encoding, 0)]
-    if len(names) <= 1:
-        return [SourceFile(path, path.name, encoding, names[0] if names else 0)]
-    return [SourceFile(path, f"{path.name}[{name}]", encoding, name) for name in names]
+        return [SourceFile(path, name, encoding, 0)]
+    if len(sheets) <= 1:
+        return [SourceFile(path, name, encoding, sheets[0] if sheets else 0)]
+    return [SourceFile(path, f"{name}[{one}]", encoding, one) for one in sheets]
 
 
 class EmptyFile(Exception):
