@@ -293,8 +293,9 @@ def source_files(path: Path, encoding: str | None = None, sheet: str | int | Non
     A workbook with one such sheet is named as the file (``name``, default the file's name:
     ``export.xlsx``); one with several gives a part per sheet, named ``export.xlsx[sheet]``
     and numbered from its own header row, so that every row of every sheet is read (or
-    reported), not only the first sheet's. Sheets without any cell are left out. A workbook that cannot be listed is handed on whole, for
-    :meth:`SourceFile.open` to say what is wrong with it.
+    reported), not only the first sheet's. Sheets without any cell are left out. A workbook
+    that cannot be listed is handed on whole, for :meth:`SourceFile.open` to say what is wrong
+    with it.
     """
     name = path.name if name is None else name
     if sheet is not None or path.suffix.lower() not in EXCEL_SUFFIXES:
