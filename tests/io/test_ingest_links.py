@@ -170,19 +170,29 @@ def test_a_mapping_constant_the_model_refuses_names_the_row(tmp_path: Path) -> N
 TIMES = ["2024-3-5 14:22", "2024/3/5", "2024年3月5日 14时22分", "", "x", "2024-03-05T14:22:01",
          "２０２４-3-5", "2024-٣-5", " 2024-3-5 ", "2024-13-45", "2024.3.5 14:22:59秒",
          "2024 - 3 - 5  14 : 22", "1850-1-1", "2024-2-30 25:61", "2024-3-5 14：22",
-         "2024/3/5 9点5分", "14:22", "2024-3-5\n", "2024-3-5\u3000 9:01"]
+         "2024/3/5 9点5分", "14:22", "2024-3-5\n", "2024-3-5\u3000 9:01", "2024-6-30 25:61",
+         "2024-6-30 23:60", "2024-2-29 23:59:59", "2023-2-29", "2024-4-31 00:00:60"]
 
 
 @pytest.mark.parametrize("values", [TIMES, TIMES[:1], [], [1.5, "2024-1-1"]])
 def test_common_times_read_as_extract_and_to_numeric_read_them(values: list[Any]) -> None:
+    import datetime
+
     import pandas as pd
 
     from crimegraph.io.sources import parse
 
     col = pd.Series(values, dtype=object)
     parts = col.str.extract(parse._COMMON_TIME).apply(pd.to_numeric, errors="coerce")
-    expected = pd.to_datetime(parts.fillna({"hour": 0, "minute": 0, "second": 0}),
-                              errors="coerce").astype("datetime64[us]")
+
+    def one(row: pd.Series) -> Any:  # a time that does not exist is none (no carrying over)
+        try:
+            return datetime.datetime(*(int(v) for v in row.fillna(0)))
+        except (ValueError, OverflowError):
+            return pd.NaT
+
+    expected = pd.Series([one(r) for _, r in parts.iterrows()], index=col.index,
+                         dtype="datetime64[us]")
     assert parse._common_times(col).equals(expected)
 
 

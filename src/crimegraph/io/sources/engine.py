@@ -35,7 +35,7 @@ from .links import Links, build_links, dicts_valid, links_valid, plain_values
 from .links import plain as _plain
 from .mapping import LIST_FIELDS, Mapping, RecordSpec, load_mapping, template_columns
 from .parse import Parsed, address_key, distinct_map, empty_cells, id_keys, parse_column
-from .read import EmptyFile, SourceFile, file_digest
+from .read import EmptyFile, SourceFile, file_digest, source_files
 
 __all__ = ["Ingested", "ingest", "problems_frame"]
 
@@ -306,11 +306,10 @@ def _ingest(sources: Any, mapping: MappingLike | None, agency: str | None,
     offset = len(previous.sources) if previous is not None else 0
     srcs: list[_Source] = []
     names = _source_names([path for path, _ in pairs], _earlier_files(base))
-    for number, ((path, spec), name) in enumerate(zip(pairs, names)):
-        file = SourceFile(Path(path), name, encoding or spec.encoding, spec.sheet)
-        src = _Source(file, spec, number + offset, agency or spec.agency, reliability,
-                      credibility)
-        srcs.append(src)
+    for (path, spec), name in zip(pairs, names):  # (a workbook may give one per sheet)
+        for file in source_files(Path(path), encoding or spec.encoding, spec.sheet, name):
+            srcs.append(_Source(file, spec, len(srcs) + offset, agency or spec.agency,
+                                reliability, credibility))
     # First every header, so a missing column is named before any row is read.
     for src in srcs:
         _open(src, problems)

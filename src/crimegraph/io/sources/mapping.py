@@ -22,8 +22,8 @@ from ...model.entities import EvidenceKind
 
 __all__ = ["ColumnSpec", "Mapping", "RecordSpec", "SkipRule", "load_mapping", "mapping_names"]
 
-ParserName = Literal["text", "address", "amount", "quantity", "number", "integer", "datetime",
-                     "phone", "national_id"]
+ParserName = Literal["text", "address", "identifier", "amount", "quantity", "number", "integer",
+                     "datetime", "phone", "national_id"]
 RecordType = Literal["person", "organization", "warehouse", "product", "shipment", "payment",
                      "relationship", "evidence"]
 
@@ -158,8 +158,9 @@ class Mapping(BaseModel):
     """Who supplies such exports, when the ingest call does not say."""
     encoding: str | None = None
     """The files' text encoding; detected (UTF-8, UTF-8 with BOM, GB18030) when not given."""
-    sheet: str | int = 0
-    """For Excel files: the sheet name or position."""
+    sheet: str | int | None = None
+    """For Excel files: the sheet name or position; None (the default) reads every sheet that
+    holds anything, each as a source of its own (``export.xlsx[sheet]``)."""
     currency: str = "CNY"
     columns: dict[str, ColumnSpec]
     ignore: list[str] = Field(default_factory=list)

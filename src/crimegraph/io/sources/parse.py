@@ -29,6 +29,7 @@ __all__ = [
     "distinct_map",
     "empty_cells",
     "id_keys",
+    "identifier_key",
     "key_series",
     "normalise_address",
     "normalise_phone",
@@ -67,29 +68,73 @@ def empty_cells(col: pd.Series) -> np.ndarray:
     return np.asarray((col == "").to_numpy(dtype=bool))
 
 
+PLACEHOLDERS = frozenset({"NULL", "null", "Null", "NaN", "nan", "NAN", "None", "none", "NONE",
+                          "N/A", "n/a", "#N/A", "-", "--"})
+"""Cell texts that spreadsheet programs and database exports write for a missing value. The
+reader makes them blank (``""``) in every column, so that the usual rules for blank cells apply
+(they would otherwise name an organization ``NULL`` that every such row points at)."""
+
+_INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f"
+                        "\ufeff]")
+"""Format characters that show as nothing (soft hyphen, zero-width spaces and joiners, word
+joiner, direction marks, byte-order mark): in a name, address or id they can only be noise
+pasted along with the text, so they are removed."""
+
+
+def _without_invisible(col: pd.Series) -> pd.Series:
+    """``col`` with the :data:`_INVISIBLE` characters removed (and the ends stripped again);
+    the column itself when no cell holds one (one search of the joined text)."""
+    try:
+        found = _INVISIBLE.search("".join(col.tolist()))
+    except TypeError:  # not all text
+        found = _INVISIBLE.search("".join(map(str, col.tolist())))
+    if not found:
+        return col
+    return col.str.replace(_INVISIBLE, "", regex=True).str.strip()
+
+
 def _text(col: pd.Series, spec: Any) -> Parsed:
-    values = col.to_numpy(dtype=object).copy()
-    values[empty_cells(col)] = None
+    visible = _without_invisible(col)
+    values = visible.to_numpy(dtype=object).copy()
+    values[empty_cells(visible)] = None  # (and a cell of invisible characters only)
     return Parsed(pd.Series(values, index=col.index, dtype=object, copy=False),
                   np.zeros(len(col), dtype=bool), "")
 
 
 def normalise_address(text: str) -> str:
-    """An address as written, with full-width forms folded (NFKC) and runs of spaces made one."""
-    return _SPACES.sub(" ", unicodedata.normalize("NFKC", text)).strip()
+    """An address as written, with full-width forms folded (NFKC), invisible format characters
+    removed and runs of spaces made one."""
+    return _SPACES.sub(" ", _INVISIBLE.sub("", unicodedata.normalize("NFKC", text))).strip()
 
 
 _CJK_GAP = re.compile(r" (?=[^\x00-\x7f])|(?<=[^\x00-\x7f]) ")
 
 
 def address_key(text: str) -> str:
-    """The form of a value used inside a derived id: NFKC, white space folded to one space
-    between Latin letters or digits and dropped next to Chinese characters.
+    """The form of a value used inside a derived id: NFKC, invisible format characters (zero
+    width space, soft hyphen...) removed, white space folded to one space between Latin letters
+    or digits and dropped next to Chinese characters.
 
     >>> address_key("廊坊市某物流园 C 区 17 号库"), address_key("Mobil 1  5W-30　4L")
     ('廊坊市某物流园C区17号库', 'Mobil 1 5W-30 4L')
+    >>> address_key("润通\u200b批发部")
+    '润通批发部'
     """
-    return _CJK_GAP.sub("", _SPACES.sub(" ", unicodedata.normalize("NFKC", text)).strip())
+    text = _INVISIBLE.sub("", unicodedata.normalize("NFKC", text))
+    return _CJK_GAP.sub("", _SPACES.sub(" ", text).strip())
+
+
+_ID_NOISE = re.compile(r"[\s\-\u2010-\u2015\u2212]+")
+
+
+def identifier_key(text: str) -> str:
+    """A number that identifies something (a waybill, a transaction serial) as one text: NFKC,
+    without white space, dashes or invisible format characters. Letters keep their case.
+
+    >>> identifier_key("HY 1691 0508 64"), identifier_key("HY-1691-0508-64")
+    ('HY1691050864', 'HY1691050864')
+    """
+    return _ID_NOISE.sub("", _INVISIBLE.sub("", unicodedata.normalize("NFKC", text)))
 
 
 def _plain_keys(col: pd.Series) -> bool:
@@ -112,7 +157,8 @@ def key_series(col: pd.Series) -> pd.Series:
     """:func:`address_key` of every value of a column of text."""
     if _plain_keys(col):
         return col
-    text = col.str.normalize("NFKC").str.replace(_SPACES, " ", regex=True).str.strip()
+    text = col.str.normalize("NFKC").str.replace(_INVISIBLE, "", regex=True)
+    text = text.str.replace(_SPACES, " ", regex=True).str.strip()
     return text.str.replace(_CJK_GAP, "", regex=True)
 
 
@@ -128,9 +174,26 @@ def id_keys(col: pd.Series, prefix: str = "", suffix: str = "") -> pd.Series:
 
 
 def _address(col: pd.Series, spec: Any) -> Parsed:
-    blank = empty_cells(col)
-    values = col.str.normalize("NFKC").str.replace(_SPACES, " ", regex=True).str.strip()
+    values = _without_invisible(col.str.normalize("NFKC"))
+    values = values.str.replace(_SPACES, " ", regex=True).str.strip()
+    blank = empty_cells(values)
     return Parsed(values.where(~blank, None).astype(object), np.zeros(len(col), dtype=bool), "")
+
+
+def _identifier(col: pd.Series, spec: Any) -> Parsed:
+    try:
+        text = "".join(col.tolist())
+    except TypeError:  # not all text
+        text = "\n"
+    if text.isascii() and text.isprintable() and " " not in text and "-" not in text:
+        values = col  # (printable ASCII without spaces or dashes: its own identifier)
+    else:
+        values = _without_invisible(col.str.normalize("NFKC"))
+        values = values.str.replace(_ID_NOISE, "", regex=True)
+    out = values.to_numpy(dtype=object).copy()
+    out[empty_cells(values)] = None
+    return Parsed(pd.Series(out, index=col.index, dtype=object, copy=False),
+                  np.zeros(len(col), dtype=bool), "")
 
 
 # -- numbers ---------------------------------------------------------------------------------
@@ -213,16 +276,25 @@ def _integer(col: pd.Series, spec: Any) -> Parsed:
 
 
 # -- dates and times -------------------------------------------------------------------------
-_DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y%m%d %H:%M:%S",
-                 "%Y%m%d%H%M%S", "%Y%m%d")
+_DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y-%m-%d %H:%M:%S.%f",
+                 "%Y%m%d %H:%M:%S", "%Y%m%d %H%M", "%Y%m%d %H%M%S", "%Y%m%d%H%M%S", "%Y%m%d")
 DATE_HELP = ("not a date or time; the mapping reads 2024-03-05, 2024/3/5 14:22, 2024.3.5, "
-             "2024年3月5日 14时22分, 20240305, ISO 8601 with an offset")
+             "2024年3月5日 14时22分, 20240305, ISO 8601 with an offset (a year or a month "
+             "without its day is no date)")
+IMPOSSIBLE_TIME = ("no such date or time: the month must be 1-12, the day one the month has, "
+                   "the hour 0-23, minutes and seconds 0-59")
+# A full date, a time, and a UTC offset (Z, +08:00, +0800, +08): the spellings read as an
+# instant in the fallback; a value without an offset is never read there (it is local time).
+_WITH_OFFSET = re.compile(r"^\d{4}-?\d{2}-?\d{2}[ T]\d{2}(?::?\d{2}(?::?\d{2}(?:[.,]\d+)?)?)?"
+                          r"\s*(?:Z|[+-]\d{2}(?::?\d{2})?)$", re.IGNORECASE)
 
 
 def _datetime_text(col: pd.Series) -> pd.Series:
     """One spelling for the usual ones: 2024年3月5日 14时22分 / 2024/3/5 14:22 -> 2024-3-5 14:22."""
     text = col.str.normalize("NFKC")
-    text = text.str.replace(r"(\d)\s*[年/.]\s*(?=\d)", r"\1-", regex=True)
+    text = text.str.replace(r"(\d)\s*[年/]\s*(?=\d)", r"\1-", regex=True)
+    # A dot between date parts (2024.3.5), not the one before a fraction of a second (07.123)
+    text = text.str.replace(r"(?<!:)(?<!:\d)(\d)\s*\.\s*(?=\d)", r"\1-", regex=True)
     text = text.str.replace(r"(\d)\s*月\s*(?=\d)", r"\1-", regex=True)
     text = text.str.replace(r"\s*[日号]\s*", " ", regex=True)
     text = text.str.replace(r"(\d)\s*[时点:]\s*(?=\d)", r"\1:", regex=True)
@@ -342,17 +414,46 @@ def _time_numbers_by_pattern(col: pd.Series) -> pd.DataFrame:
 
 
 def _common_times(col: pd.Series) -> pd.Series:
-    """The usual spellings, read in one pass: NaT where a value is not one of them."""
-    numbers = _time_numbers(col).fillna({"hour": 0, "minute": 0, "second": 0})
-    return pd.to_datetime(numbers, errors="coerce").astype("datetime64[us]")
+    """The usual spellings, read in one pass: NaT where a value is not one of them, or names
+    a time that does not exist (see :func:`_clock_readings`)."""
+    return _clock_readings(_time_numbers(col))[0]
+
+
+def _clock_readings(numbers: pd.DataFrame) -> tuple[pd.Series, np.ndarray]:
+    """The times that the parts in ``numbers`` name (hour, minute and second 0 where absent),
+    and a mask of the parts that name no time: a month outside 1-12, a day the month does not
+    have, an hour above 23, a minute or second above 59. Those are NaT, never carried into the
+    next day or month."""
+    parts = numbers.to_numpy(dtype=float)
+    year, month, day = parts[:, 0], parts[:, 1], parts[:, 2]
+    clock = np.nan_to_num(parts[:, 3:6], nan=0.0)
+    found = ~np.isnan(parts[:, :3]).any(axis=1)
+    with np.errstate(invalid="ignore"):
+        month_ok = found & (month >= 1) & (month <= 12) & (year >= 1) & (year <= 9999)
+        months = np.where(month_ok, (year - 1970) * 12 + month - 1, 0).astype(np.int64)
+        first = months.astype("datetime64[M]").astype("datetime64[D]")
+        length = ((months + 1).astype("datetime64[M]").astype("datetime64[D]") - first).astype(
+            np.int64)
+        real = (month_ok & (day >= 1) & (day <= length) & (clock[:, 0] <= 23)
+                & (clock[:, 1] <= 59) & (clock[:, 2] <= 59))
+    seconds = (clock[:, 0] * 3600 + clock[:, 1] * 60 + clock[:, 2]).astype(np.int64)
+    days = np.where(real, day - 1, 0).astype(np.int64)
+    stamps = (first + days).astype("datetime64[us]") + (seconds * 1_000_000).astype(
+        "timedelta64[us]")
+    stamps[~real] = np.datetime64("NaT")
+    return (pd.Series(stamps, index=numbers.index, dtype="datetime64[us]", copy=False),
+            found & ~real)
 
 
 def _datetime(col: pd.Series, spec: Any, tz: Any = None) -> Parsed:
     blank = empty_cells(col)
     result = pd.Series(pd.NaT, index=col.index, dtype="datetime64[us]")
+    impossible = np.zeros(len(col), dtype=bool)
     if not getattr(spec, "formats", None):
-        result = _common_times(col)
-    todo = ~blank & result.isna().to_numpy()
+        result, impossible = _clock_readings(_time_numbers(col))
+    # A value of the usual spellings naming no real time is refused as it is: strptime would
+    # read second 60 as the next minute.
+    todo = ~blank & result.isna().to_numpy() & ~impossible
     text = _datetime_text(col[todo]).reindex(col.index, fill_value="") if todo.any() else col
     formats = [*(getattr(spec, "formats", None) or ()), *_DATE_FORMATS]
     for fmt in formats:
@@ -365,16 +466,21 @@ def _datetime(col: pd.Series, spec: Any, tz: Any = None) -> Parsed:
             todo &= ~result.notna().to_numpy()
     aware: pd.Series | None = None
     if todo.any():  # ISO 8601 with a UTC offset, read as that instant
-        got = pd.to_datetime(text[todo], format="ISO8601", errors="coerce", utc=True)
+        todo_offset = todo & text.str.match(_WITH_OFFSET).to_numpy(dtype=bool)
+        if todo_offset.any():
+            got = pd.to_datetime(text[todo_offset], format="ISO8601", errors="coerce", utc=True)
+        else:
+            got = pd.Series(pd.NaT, index=col.index[:0], dtype="datetime64[us, UTC]")
         hit = got.notna()
         if hit.any():
             aware = got[hit]
-            todo[np.flatnonzero(todo)[hit.to_numpy()]] = False
+            todo[np.flatnonzero(todo_offset)[hit.to_numpy()]] = False
     years = result.dt.year.to_numpy(dtype=float, na_value=np.nan)
     out_of_range = (years < 1900) | (years > 2199)
-    bad = todo.copy() | out_of_range
+    bad = todo | impossible | out_of_range
     why = pd.Series(DATE_HELP, index=col.index, dtype=object)
     why[out_of_range] = "outside the supported time range 1900-01-01 to 2199-12-31"
+    why[impossible] = IMPOSSIBLE_TIME
     out = np.full(len(col), None, dtype=object)
     good = ~bad & ~blank & result.notna().to_numpy()
     if good.any():
@@ -522,6 +628,7 @@ def _national_id(col: pd.Series, spec: Any) -> Parsed:
 PARSERS: dict[str, Callable[..., Parsed]] = {
     "text": _text,
     "address": _address,
+    "identifier": _identifier,
     "amount": _amount,
     "quantity": _quantity,
     "number": _number,
@@ -538,8 +645,8 @@ def parse_column(kind: str, col: pd.Series, spec: Any, tz: Any = None) -> Parsed
     Exports repeat values (a sender in thousands of rows): the distinct values are parsed
     once each and the results spread back to the rows.
     """
-    if kind == "text":  # nothing to parse: blanks become None
-        return _text(col, spec)
+    if kind in ("text", "identifier"):  # cheaper than finding the distinct values
+        return PARSERS[kind](col, spec)
     codes, uniques = pd.factorize(col)
     few = len(uniques) < 0.7 * len(col)
     part = pd.Series(uniques, dtype=object) if few else col

@@ -20,12 +20,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["EXCEL_SUFFIXES", "Chunk", "SourceFile", "detect_encoding", "file_digest"]
+from .parse import PLACEHOLDERS
+
+__all__ = ["EXCEL_SUFFIXES", "Chunk", "SourceFile", "detect_encoding", "file_digest",
+           "source_files"]
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 _SAMPLE = 1 << 16
 _UNDECODED = re.compile("[\udc80-\udcff]")
 _BAD_LINE = re.compile(r"Skipping line (\d+): (.*)")
+_PLACEHOLDER_TEXTS = sorted(PLACEHOLDERS)
+_UNNAMED = re.compile(r"^Unnamed: \d+$")  # pandas' name for a header cell that is blank
 _ERRORS = "crimegraph.undecodable"
 _undecodable_seen = [0]
 
@@ -42,18 +47,36 @@ codecs.register_error(_ERRORS, _keep_undecodable)
 
 
 def detect_encoding(head: bytes) -> str:
-    """``utf-8-sig``, ``utf-16``, ``utf-8`` or ``gb18030``, judged from a file's first bytes."""
+    """``utf-8-sig``, ``utf-16``, ``utf-8`` or ``gb18030``, judged from a file's first bytes:
+    the byte-order mark, else the first of UTF-8 and GB18030 that reads them all, else (a file
+    that mixes encodings) the one that reads the header line and the most other lines (UTF-8
+    when they tie)."""
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            codecs.getincrementaldecoder(encoding)().decode(head, final=False)
-        except UnicodeDecodeError:
-            continue
-        return encoding
-    return "utf-8"  # neither: the rows with bad bytes are reported one by one
+    for encoding in _CANDIDATES:
+        if _decodes(head, encoding, final=False):
+            return encoding
+    # Neither reads every line: a file that mixes encodings. The one that reads the header and
+    # the most lines is the file's; the rows with bytes it cannot read are reported one by one.
+    lines = head.split(b"\n")
+    if len(lines) > 1 and len(head) >= _SAMPLE:
+        lines.pop()  # (cut short by the end of the sample)
+    scores = [(_decodes(lines[0], encoding), sum(_decodes(line, encoding) for line in lines))
+              for encoding in _CANDIDATES]
+    return _CANDIDATES[scores.index(max(scores))]
+
+
+_CANDIDATES = ("utf-8", "gb18030")
+
+
+def _decodes(data: bytes, encoding: str, final: bool = True) -> bool:
+    try:
+        codecs.getincrementaldecoder(encoding)().decode(data, final=final)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def file_digest(path: Path) -> str:
@@ -88,6 +111,9 @@ class SourceFile:
     size: int = 0
     excel: bool = False
     sep: str = ","
+    headerless: list[str] = field(default_factory=list)
+    """Columns without a header text (a line that ends in a separator makes one): not part
+    of the header; a value in one rejects its row (see :meth:`chunks`)."""
 
     def open(self) -> list[str]:
         """Check the file and read its header; returns the header cells."""
@@ -100,7 +126,9 @@ class SourceFile:
             frame = self._read_excel()
             if frame.columns.size == 0:
                 raise EmptyFile("the sheet is empty: no header row and no rows")
-            return [str(c) for c in frame.columns]
+            names = [str(c) for c in frame.columns]
+            self.headerless = [c for c in names if _UNNAMED.match(c)]
+            return [c for c in names if c not in self.headerless]
         with self.path.open("rb") as handle:
             head = handle.read(_SAMPLE)
         if self.encoding is None:
@@ -123,7 +151,10 @@ class SourceFile:
             raise EmptyFile(f"the header is not {self.encoding} text{hint}; no row of the "
                             "file was read")
         frame = pd.read_csv(self.path, nrows=0, **self._csv_options())
-        return [str(c) for c in frame.columns]
+        names = [str(c) for c in frame.columns]
+        blank = [not str(cell).strip() for cell in cells.iloc[0].tolist()]
+        self.headerless = [name for name, empty in zip(names, blank) if empty]
+        return [name for name in names if name not in self.headerless]
 
     def _csv_options(self) -> dict[str, object]:
         return {"sep": self.sep, "dtype": object, "keep_default_na": False, "na_filter": False,
@@ -150,12 +181,34 @@ class SourceFile:
                 frame = self._read_excel()
                 for start in range(0, len(frame), size):
                     part = frame.iloc[start:start + size]
-                    yield Chunk(part, np.arange(start + 2, start + 2 + len(part)))
+                    rows = np.arange(start + 2, start + 2 + len(part))
+                    yield self._without_headerless(Chunk(_blank_placeholders(part), rows))
                 bar.update(self.size)
                 return
-            yield from self._csv_chunks(size, bar)
+            for chunk in self._csv_chunks(size, bar):
+                chunk.frame = _blank_placeholders(chunk.frame)
+                yield self._without_headerless(chunk)
         finally:
             bar.close()
+
+    def _without_headerless(self, chunk: Chunk) -> Chunk:
+        """``chunk`` without the :attr:`headerless` columns; a row with a value in one of them
+        is taken out and given as a bad line (its value has no column to go to)."""
+        names = [c for c in self.headerless if c in chunk.frame.columns]
+        if not names:
+            return chunk
+        frame = chunk.frame
+        filled = np.zeros(len(frame), dtype=bool)
+        first = np.full(len(frame), -1, dtype=np.int64)
+        for name in names:
+            cells = frame[name].astype(str).str.strip().to_numpy(dtype=object) != ""
+            first = np.where(filled | ~cells, first, list(frame.columns).index(name))
+            filled |= cells
+        bad = [(int(row), f"a value in column {position + 1}, which has no header")
+               for row, position in zip(chunk.rows[filled], first[filled])]
+        frame = frame.loc[~filled].drop(columns=names)
+        return Chunk(frame, chunk.rows[~filled], sorted(chunk.bad_lines + bad),
+                     chunk.undecodable)
 
     def _csv_chunks(self, size: int, bar: object) -> Iterator[Chunk]:
         next_row = 2
@@ -202,6 +255,26 @@ class SourceFile:
                 yield Chunk(_fill_missing_cells(frame), rows, bad, undecodable)
 
 
+def _blank_placeholders(frame: pd.DataFrame) -> pd.DataFrame:
+    """``""`` in the cells that hold a placeholder for a missing value (``NULL``, ``NaN``,
+    ``N/A``...: :data:`~crimegraph.io.sources.parse.PLACEHOLDERS`), so that every check after
+    reading takes them for the blank cells they stand for; ``frame`` itself when none does."""
+    out = frame
+    for name in frame.columns:
+        try:  # every placeholder has an N, n or -: a column without any holds none
+            text = "".join(frame[name].tolist())
+            if "N" not in text and "n" not in text and "-" not in text:
+                continue
+        except TypeError:  # not all text
+            pass
+        found = frame[name].isin(_PLACEHOLDER_TEXTS).to_numpy(dtype=bool)
+        if found.any():
+            if out is frame:
+                out = frame.copy()
+            out[name] = frame[name].mask(found, "")
+    return out
+
+
 def _fill_missing_cells(frame: pd.DataFrame) -> pd.DataFrame:
     """``""`` in the cells a short line left out (the parser gives NaN there, if anything).
 
@@ -210,6 +283,33 @@ def _fill_missing_cells(frame: pd.DataFrame) -> pd.DataFrame:
     if len(frame.columns) and frame.iloc[:, -1].isna().any():
         return frame.fillna("")
     return frame
+
+
+def source_files(path: Path, encoding: str | None = None, sheet: str | int | None = None,
+                 name: str | None = None) -> list[SourceFile]:
+    """The parts of one export to read, each a :class:`SourceFile`: the file itself, or, for a
+    workbook whose sheet is not named (``sheet=None``), every sheet with something in it.
+
+    A workbook with one such sheet is named as the file (``name``, default the file's name:
+    ``export.xlsx``); one with several gives a part per sheet, named ``export.xlsx[sheet]``
+    and numbered from its own header row, so that every row of every sheet is read (or
+    reported), not only the first sheet's. Sheets without any cell are left out. A workbook
+    that cannot be listed is handed on whole, for :meth:`SourceFile.open` to say what is wrong
+    with it.
+    """
+    name = path.name if name is None else name
+    if sheet is not None or path.suffix.lower() not in EXCEL_SUFFIXES:
+        return [SourceFile(path, name, encoding, 0 if sheet is None else sheet)]
+    try:
+        with pd.ExcelFile(path, engine="calamine") as book:
+            sheets = [one for one in book.sheet_names
+                      if not pd.read_excel(book, sheet_name=one, header=None, nrows=1,
+                                           dtype=str).empty]
+    except Exception:  # a missing, damaged or mislabelled workbook: open() names the trouble
+        return [SourceFile(path, name, encoding, 0)]
+    if len(sheets) <= 1:
+        return [SourceFile(path, name, encoding, sheets[0] if sheets else 0)]
+    return [SourceFile(path, f"{name}[{one}]", encoding, one) for one in sheets]
 
 
 class EmptyFile(Exception):
