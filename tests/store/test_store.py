@@ -137,6 +137,18 @@ def test_subgraph_keeps_links_among_kept_nodes(make_graph: Make) -> None:
         make_graph(ring()).subgraph(["DEN", "NOPE"])
 
 
+def test_summary_never_adds_currencies_together(make_graph: Make) -> None:
+    case = ring()
+    extra = case.transactions[0].model_copy(update={"id": "T-USD", "amount": 500.0,
+                                                   "currency": "USD"})
+    s = make_graph(cg.Case.model_validate(
+        {**case.model_dump(), "transactions": [*case.model_dump()["transactions"],
+                                               extra.model_dump()]})).summary()
+    assert s.shipment_values == {"CNY": 8000.0, "USD": 500.0}
+    assert s.shipment_value == 8000  # the case currency alone
+    assert "8,000.00 CNY, 500.00 USD" in str(s)
+
+
 def test_summary(make_graph: Make) -> None:
     s = make_graph(ring()).summary()
     assert s.counts["persons"] == 3 and s.suspects == 2

@@ -45,7 +45,9 @@ class CaseSummary:
     shipped: dict[str, float] = field(default_factory=dict)
     """Goods shipped, by product id."""
     shipment_value: float = 0.0
-    """Total value of shipments with a known amount, in the case currency."""
+    """Total value of the shipments with a known amount in the case currency."""
+    shipment_values: dict[str, float] = field(default_factory=dict)
+    """Value of the shipments with a known amount, by currency (never summed across)."""
     payments: dict[str, float] = field(default_factory=dict)
     """Payments by currency."""
     frozen_funds: dict[str, float] = field(default_factory=dict)
@@ -95,7 +97,7 @@ class CaseSummary:
             ("Provinces", f"{len(self.provinces)}: " + ", ".join(self.provinces)),
             ("Period", period),
             ("Goods shipped", f"{sum(self.shipped.values()):,.0f} units"),
-            ("Shipment value", money({self.currency: self.shipment_value})),
+            ("Shipment value", money(self.shipment_values)),
             ("Payments total", money(self.payments)),
             ("Funds frozen", money(self.frozen_funds)),
             ("Seized value", money(self.seized_value)),
@@ -135,14 +137,14 @@ def summarize(case: Case) -> CaseSummary:
     """
     shipped: dict[str, float] = defaultdict(float)
     paid: dict[str, float] = defaultdict(float)
-    value = 0.0
+    value: dict[str, float] = defaultdict(float)
     counts = {"shipments": 0, "payments": 0}
     for t in case.transactions:
         if t.kind == "shipment":
             counts["shipments"] += 1
             shipped[t.product or "?"] += t.quantity or 0.0
             if t.amount is not None:
-                value += t.amount
+                value[t.currency] += t.amount
         else:
             counts["payments"] += 1
             paid[t.currency] += t.amount or 0.0
@@ -161,10 +163,11 @@ def summarize(case: Case) -> CaseSummary:
 def build_summary(
     case: Case, *, counts: dict[str, int], statuses: Counter[str], production_sites: int,
     provinces: Iterable[str], first_us: int | None, last_us: int | None,
-    shipped: dict[str, float], shipment_value: float, payments: dict[str, float],
+    shipped: dict[str, float], shipment_value: dict[str, float], payments: dict[str, float],
     evidence: Iterable[Evidence],
 ) -> CaseSummary:
-    """A :class:`CaseSummary` from figures a store has aggregated (money rounded to cents).
+    """A :class:`CaseSummary` from figures a store has aggregated (money rounded to cents;
+    ``shipment_value`` and ``payments`` by currency).
 
     ``case`` only needs its case-level fields (id, title, time zone, currency).
     """
@@ -196,7 +199,8 @@ def build_summary(
         first_transaction=None if first_us is None else from_epoch_us(first_us, tz),
         last_transaction=None if last_us is None else from_epoch_us(last_us, tz),
         shipped={key: round(value, 6) for key, value in sorted(shipped.items())},
-        shipment_value=round(shipment_value, 2),
+        shipment_value=round(shipment_value.get(case.currency, 0.0), 2),
+        shipment_values=money(shipment_value),
         payments=money(payments),
         frozen_funds=money(frozen),
         seized_value=money(seized),

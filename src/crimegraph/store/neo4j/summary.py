@@ -42,7 +42,7 @@ def summarize(store: Connection) -> CaseSummary:
             production += row["n"]
     shipped: dict[str, float] = {}
     paid: dict[str, float] = {}
-    value = 0.0
+    value: dict[str, float] = {}
     firsts, lasts = [], []
     for row in txs:
         counts["shipments" if row["kind"] == "shipment" else "payments"] += row["n"]
@@ -50,7 +50,7 @@ def summarize(store: Connection) -> CaseSummary:
         lasts.append(row["last"])
         if row["kind"] == "shipment":
             shipped[row["product"]] = shipped.get(row["product"], 0.0) + row["quantity"]
-            value += row["amount"] or 0.0
+            value[row["currency"]] = value.get(row["currency"], 0.0) + (row["amount"] or 0.0)
         else:
             paid[row["currency"]] = paid.get(row["currency"], 0.0) + (row["amount"] or 0.0)
     counts["relationships"] = rels[0]["n"] if rels else 0
