@@ -3,6 +3,7 @@ slow reference that enumerates time-respecting walks (the definition, written pl
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
@@ -190,6 +191,28 @@ def test_chain_exports(make_graph: Make) -> None:
     assert "3 nodes, 2 shipments" in repr(chain)
     assert "<table>" in chain._repr_html_()
     assert chain.tier_totals()["quantity"].tolist() == [100.0, 30.0]
+
+
+def test_values_in_different_currencies_are_never_added(make_graph: Make) -> None:
+    usd = shipment("T3", "WH", "SHOP", "03-03", 5, amount=70).model_copy(
+        update={"currency": "USD"})
+    g = make_graph(goods_case("DEN WH SHOP", [
+        shipment("T1", "DEN", "WH", "03-01", 100, amount=1000),
+        shipment("T2", "WH", "SHOP", "03-02", 30, amount=450),
+        usd,
+        shipment("T4", "WH", "SHOP", "03-04", 5),  # no value
+    ]))
+    chain = cg.trace_chain(g, "DEN")
+    assert chain.total_amounts == {"CNY": 1450.0, "USD": 70.0}
+    assert math.isnan(chain.total_amount)
+    frame = chain.to_dataframe()
+    assert frame["currency"].tolist() == ["CNY", "CNY", "USD", None]
+    tiers = chain.tier_totals()
+    assert tiers["amount"].iloc[0] == 1000.0 and math.isnan(tiers["amount"].iloc[1])
+    assert "1,450.00 CNY; 70.00 USD" in chain._repr_html_()
+    assert chain.to_networkx().edges["WH", "SHOP", "T3"]["currency"] == "USD"
+    one = cg.trace_chain(g, "DEN", until="2024-03-02")
+    assert one.total_amounts == {"CNY": 1450.0} and one.total_amount == 1450.0
 
 
 def test_errors_name_the_value(make_graph: Make) -> None:

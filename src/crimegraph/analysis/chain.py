@@ -244,8 +244,38 @@ class Chain(WalkResult):
 
     @property
     def total_amount(self) -> float:
-        """Value of all chain shipments with a known amount (turnover along the chain)."""
+        """Value of all chain shipments with a known amount (turnover along the chain).
+
+        NaN when those shipments are valued in more than one currency: amounts in different
+        currencies are never added; :attr:`total_amounts` gives the value per currency.
+        """
+        if len(self.total_amounts) > 1:
+            return float("nan")
         return self._totals[1]
+
+    @cached_property
+    def total_amounts(self) -> dict[str, float]:
+        """Value of the chain shipments with a known amount, per currency (sorted by code)."""
+        amounts = self._table.amount[self._edges]
+        currencies = self._currencies
+        totals: dict[str, float] = {}
+        for amount, currency in zip(amounts.tolist(), currencies, strict=True):
+            if currency is not None:  # summed in table order, as every total here
+                totals[currency] = totals.get(currency, 0.0) + amount
+        return dict(sorted(totals.items()))
+
+    @cached_property
+    def _currencies(self) -> list[str | None]:
+        """Currency of each chain shipment with a known amount (None without one), in the
+        order of ``_edges``."""
+        t, edges = self._table, self._edges
+        ids = t.ids[edges].tolist()
+        valued = [tid for tid, amount in zip(ids, t.amount[edges].tolist(), strict=True)
+                  if not np.isnan(amount)]
+        records = self.graph.store.get_many(valued)
+        wanted = set(valued)
+        return [getattr(records.get(tid), "currency", None) if tid in wanted else None
+                for tid in ids]
 
     @cached_property
     def _balances(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -401,7 +431,8 @@ class Chain(WalkResult):
 
         Columns: ``id``, ``time`` (local, aware), ``tier`` (hop of the shipment: 1 for those
         touching the start), ``source``, ``source_name``, ``target``, ``target_name``,
-        ``product``, ``product_name``, ``quantity``, ``amount``.
+        ``product``, ``product_name``, ``quantity``, ``amount``, ``currency`` (of the
+        amount; None without one).
         """
         import pandas as pd
 
@@ -414,7 +445,7 @@ class Chain(WalkResult):
         tiers = self.tiers
         upstream = self.direction == "upstream"
         rows = []
-        for e in edges.tolist():
+        for e, currency in zip(edges.tolist(), self._currencies, strict=True):
             source, target = t.node_ids[t.source[e]], t.node_ids[t.target[e]]
             near = target if upstream else source
             amount = float(t.amount[e])
@@ -428,23 +459,30 @@ class Chain(WalkResult):
                 "product": pid, "product_name": names.get(pid, pid),
                 "quantity": float(t.quantity[e]),
                 "amount": None if np.isnan(amount) else amount,
+                "currency": currency,
             })
         columns = ["id", "time", "tier", "source", "source_name", "target", "target_name",
-                   "product", "product_name", "quantity", "amount"]
-        return pd.DataFrame(rows, columns=columns)
+                   "product", "product_name", "quantity", "amount", "currency"]
+        frame = pd.DataFrame(rows, columns=columns)
+        frame["currency"] = pd.Series([row["currency"] for row in rows], dtype=object)
+        return frame
 
     def tier_totals(self) -> pd.DataFrame:
         """Shipments, quantity and value per tier (hop) of the chain.
 
-        ``amount`` is NaN for a tier whose shipments all lack a value (internal transfers).
+        ``amount`` is NaN for a tier whose shipments all lack a value (internal transfers),
+        and for a tier whose values are in more than one currency (never added across
+        currencies: ``to_dataframe()`` has each shipment's ``currency``).
         """
         frame = self.to_dataframe()
         frame["amount"] = frame["amount"].astype(float)
         grouped = frame.groupby("tier").agg(
             shipments=("id", "count"), quantity=("quantity", "sum"),
             amount=("amount", lambda values: values.sum(min_count=1)),
+            currencies=("currency", "nunique"),
         )
-        return grouped.reset_index()
+        grouped.loc[grouped["currencies"] > 1, "amount"] = float("nan")
+        return grouped.drop(columns="currencies").reset_index()
 
     def to_networkx(self) -> nx.MultiDiGraph:
         """The chain as a ``networkx.MultiDiGraph``: node attribute ``tier``, edges keyed by id."""
@@ -457,7 +495,8 @@ class Chain(WalkResult):
                            province=getattr(entity, "province", None))
         for row in self.to_dataframe().itertuples(index=False):
             graph.add_edge(row.source, row.target, key=row.id, product=row.product,
-                           quantity=row.quantity, amount=row.amount, time=row.time)
+                           quantity=row.quantity, amount=row.amount, currency=row.currency,
+                           time=row.time)
         return graph
 
     def plot(self, ax: Axes | None = None, **kwargs: Any) -> Axes:
@@ -486,7 +525,8 @@ class Chain(WalkResult):
             ("Endpoints", f"{len(self.endpoints)}"),
             ("Provinces", ", ".join(self.provinces)),
             ("Quantity at start", f"{self.total_quantity:,.0f}"),
-            ("Value along chain", f"{self.total_amount:,.2f}"),
+            ("Value along chain", "; ".join(f"{value:,.2f} {currency}" for currency, value
+                                            in self.total_amounts.items()) or "0.00"),
         ]
         body = "".join(f"<tr><th style='text-align:left'>{html.escape(a)}</th>"
                        f"<td style='text-align:left'>{html.escape(b)}</td></tr>" for a, b in rows)
