@@ -131,3 +131,22 @@ def test_network_to_igraph_keeps_sorted_ids_and_weights(make_graph: Make) -> Non
 def test_accepts_a_bare_case() -> None:
     net = cg.social_network(people_case([("A", "B")]))
     assert sorted(net.edges) == [("A", "B")] and net.graph["case_id"] == "people"
+
+
+def test_a_callers_network_with_bad_weights_or_ids_is_refused_by_name() -> None:
+    def net(weight: object) -> nx.Graph:
+        g = nx.Graph()
+        g.add_edge("A", "B", weight=2)
+        g.add_edge("B", "C", weight=weight)
+        return g
+
+    for weight in (-1, float("nan"), float("inf")):
+        with pytest.raises(cg.InvalidArgument, match=rf"tie 'B'-'C' has weight={weight!r}"):
+            cg.key_players(net(weight), "betweenness", weighted=True)
+    with pytest.raises(cg.WrongArgumentType, match="tie 'B'-'C' has weight='many'"):
+        cg.network_to_igraph(net("many"))
+    assert cg.network_to_igraph(net(0)).get_edgelist() == [(0, 1)]  # 0: no tie
+    assert cg.network_to_igraph(net(None)).es["weight"] == [2.0, 1.0]  # missing: 1
+    mixed = nx.Graph([("A", "B"), (1, 2)])
+    with pytest.raises(cg.WrongArgumentType, match=r"int such as 1, str such as 'A'"):
+        cg.find_groups(mixed, seed=0)

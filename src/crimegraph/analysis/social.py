@@ -178,12 +178,25 @@ def case_ties(
 
 
 def network_ties(network: nx.Graph) -> Ties:
-    """Arrays of a caller's own undirected ``networkx.Graph`` (missing weights count 1)."""
+    """Arrays of a caller's own undirected ``networkx.Graph`` (missing weights count 1).
+
+    Ties of weight 0 are left out (no observed strength), as in :func:`social_network`; a
+    weight that is not a number, negative, NaN or infinite is refused, naming the tie.
+    """
     import pandas as pd
 
     check_undirected(network)
     adjacency = network._adj  # the plain dict of dicts: far faster to walk than network.adj
-    ids = sorted(adjacency)
+    try:
+        ids = sorted(adjacency)
+    except TypeError:
+        kinds: dict[str, Any] = {}
+        for node in adjacency:
+            kinds.setdefault(type(node).__name__, node)
+        raise WrongArgumentType(
+            "the network's node ids cannot be sorted together (ids of types "
+            + ", ".join(f"{name} such as {node!r}" for name, node in sorted(kinds.items()))
+            + "); give every node an id of one type, e.g. nx.relabel_nodes(g, str)") from None
     position = {node: pos for pos, node in enumerate(ids)}
     node_data = network.nodes
     data_rows = [node_data[node] for node in ids]
@@ -206,15 +219,39 @@ def network_ties(network: nx.Graph) -> Ties:
                 u.append(pa)
                 v.append(pb)
                 weights.append(data.get("weight", 1.0))
-    weight = np.array([1.0 if w is None else w for w in weights], dtype=np.float64)
     u_arr = np.array(u, dtype=np.int64)
     v_arr = np.array(v, dtype=np.int64)
+    weight = _checked_weights(weights, ids, u_arr, v_arr)
     order = np.lexsort((v_arr, u_arr))
     order = order[weight[order] > 0]
     return Ties(
         nodes=nodes, u=u_arr[order], v=v_arr[order], weight=weight[order],
         kinds=[""] * order.size, count=np.ones(order.size, dtype=np.int64),
     )
+
+
+def _checked_weights(weights: list[Any], ids: list[Any], u: np.ndarray, v: np.ndarray
+                     ) -> np.ndarray:
+    """Tie weights as floats (None counts 1); a bad one raises an error naming its tie."""
+    values = [1.0 if w is None else w for w in weights]
+    try:
+        weight = np.array(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        for i, w in enumerate(values):
+            try:
+                float(w)
+            except (TypeError, ValueError):
+                raise WrongArgumentType(
+                    f"tie {ids[u[i]]!r}-{ids[v[i]]!r} has weight={w!r}, which is not a number; "
+                    "a tie's weight is its strength (e.g. number of calls)") from None
+        raise  # pragma: no cover - every value converted one by one
+    bad = np.flatnonzero(~np.isfinite(weight) | (weight < 0))
+    if bad.size:
+        i = int(bad[0])
+        raise InvalidArgument(
+            f"tie {ids[u[i]]!r}-{ids[v[i]]!r} has weight={values[i]!r}; a tie's weight is its "
+            "strength (e.g. number of calls) and must be a finite number >= 0 (0: no tie)")
+    return weight
 
 
 def check_undirected(network: Any) -> None:
