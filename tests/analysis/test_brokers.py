@@ -15,6 +15,7 @@ import pytest
 import crimegraph as cg
 from crimegraph.analysis.brokers import BROKER_ROLES, brokerage_roles
 
+from ..conftest import goods_case, shipment
 from .test_social import people_case
 
 Make = Callable[[cg.Case], cg.CaseGraph]
@@ -158,3 +159,15 @@ def test_errors_name_the_value(make_graph: Make) -> None:
         cg.find_brokers(g, flows=[])
     with pytest.raises(TypeError, match="got int"):
         cg.find_brokers(g, by=3)  # type: ignore[arg-type]
+
+
+def test_a_case_of_firms_and_shipments_without_any_ties(make_graph: Make) -> None:
+    # No persons and no relationships: the social network is empty, the flows are not.
+    g = make_graph(goods_case("DEN WH SHOP", [shipment("T1", "DEN", "WH", "03-01"),
+                                              shipment("T2", "WH", "SHOP", "03-02")]))
+    brokers = cg.find_brokers(g)
+    assert brokers["id"].tolist() == ["WH", "DEN", "SHOP"]
+    assert brokers["liaison"].tolist() == [1, 0, 0]
+    assert brokers["constraint"].isna().all() and brokers["effective_size"].isna().all()
+    empty = cg.find_brokers(cg.Case(id="empty"))
+    assert empty.empty and empty.columns.tolist()[-2:] == ["constraint", "effective_size"]

@@ -123,8 +123,11 @@ def find_brokers(
 
     social = case_ties(g).to_networkx()
     weight = "weight" if weighted else None
-    constraint = nx.constraint(social, weight=weight)
-    effective = nx.effective_size(social, weight=weight)
+    constraint: dict[Any, float] = {}
+    effective: dict[Any, float] = {}
+    if social.number_of_nodes():  # networkx refuses a network without nodes
+        constraint = nx.constraint(social, weight=weight)
+        effective = nx.effective_size(social, weight=weight)
     nan = float("nan")
     names = nodes["name"].tolist()
     frame = pd.DataFrame({
