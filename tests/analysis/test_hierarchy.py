@@ -115,6 +115,22 @@ def test_orders_outweigh_money_the_other_way(make_graph: Make) -> None:
     assert table.loc["B", "evidence"] == "led by A (relationship R000)"
 
 
+def test_outweighed_and_contradicted_clues_are_named_not_denied(make_graph: Make) -> None:
+    # A and B both lead X, A wins the tie by id; C and D lead each other.
+    g = make_graph(people_case([("A", "X", "leads"), ("B", "X", "leads"),
+                                ("C", "D", "leads"), ("D", "C", "leads")], persons=["LONER"]))
+    table = cg.infer_hierarchy(g).set_index("id")
+    assert table.loc["X", "superior"] == "A"
+    assert table["level"].isna().to_dict() == {
+        "A": False, "X": False, "B": True, "C": True, "D": True, "LONER": True}
+    evidence = table["evidence"].to_dict()
+    assert evidence["B"] == ("outside the chart (clues outweighed or contradicted): "
+                             "leads X (relationship R001)")
+    assert evidence["C"] == ("outside the chart (clues outweighed or contradicted): "
+                             "leads D (relationship R002); led by D (relationship R003)")
+    assert evidence["LONER"] == "no command, money or goods ties to other persons"
+
+
 def test_a_cycle_of_orders_is_broken_deterministically(make_graph: Make) -> None:
     g = make_graph(people_case([("A", "B", "leads"), ("B", "C", "leads"),
                                 ("C", "A", "leads")]))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -92,10 +93,13 @@ def infer_hierarchy(graph: CaseGraph | Case) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        One row per person: ``id``, ``name``, ``level`` (0 = top; <NA> for persons with no
-        command, money or goods clue to another person), ``superior`` (id or None),
+        One row per person: ``id``, ``name``, ``level`` (0 = top; <NA> for persons outside
+        the chart: those with no command, money or goods clue to another person, and those
+        whose every clue was outweighed or contradicted), ``superior`` (id or None),
         ``role``, ``status`` and ``evidence`` (the reasons, e.g. "role 'leader'; leads P-02
-        (relationship R-1)" or "led by P-01 (relationship R-1)"). Sorted by level, then id.
+        (relationship R-1)" or "led by P-01 (relationship R-1)"; for a person outside the
+        chart with clues, those clues, e.g. "outside the chart (clues outweighed or
+        contradicted): leads P-05 (relationship R-9)"). Sorted by level, then id.
 
     Notes
     -----
@@ -225,6 +229,10 @@ def infer_hierarchy(graph: CaseGraph | Case) -> pd.DataFrame:
         for depth, member in enumerate(reversed(chain), start=1):
             level[member] = base + depth
 
+    others: dict[str, set[str]] = defaultdict(set)
+    for u, v in clues:
+        others[u].add(v)
+        others[v].add(u)
     rows = []
     for person in person_ids:
         parts = []
@@ -233,6 +241,8 @@ def infer_hierarchy(graph: CaseGraph | Case) -> pd.DataFrame:
         if person in superior:
             parts.append(_as_subordinate(person, superior[person], clues))
         parts.extend(_as_superior(person, sorted(children.get(person, [])), clues))
+        if person not in in_hierarchy:
+            parts.extend(_outside_the_chart(person, others.get(person, ()), clues))
         rows.append({
             "id": person,
             "name": names[person] if names[person] is not None else person,
@@ -333,6 +343,21 @@ def _as_superior(person: str, subordinates: list[str], clues: dict[tuple[str, st
     if "goods" in by_clue:
         parts.append(f"ships goods to {_count(by_clue['goods'], 'subordinate')}")
     return parts
+
+
+def _outside_the_chart(person: str, others: Iterable[str],
+                       clues: dict[tuple[str, str], _Clues]) -> list[str]:
+    """Why a person with clues has no place in the chart: each was outweighed by a stronger
+    superior of the other person, or met by as strong clues the other way."""
+    parts = []
+    for other in sorted(others):
+        if (person, other) in clues:
+            parts.extend(_as_superior(person, [other], clues))
+        if (other, person) in clues:
+            parts.append(_as_subordinate(person, other, clues))
+    if not parts:
+        return []
+    return ["outside the chart (clues outweighed or contradicted): " + "; ".join(parts)]
 
 
 def _plural(word: str, records: list[str]) -> str:
