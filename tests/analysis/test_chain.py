@@ -137,6 +137,8 @@ def test_max_hops(make_graph: Make) -> None:
     assert cg.trace_chain(g, "A", max_hops=1, time_respecting=False).nodes == ["A", "B", "C"]
     with pytest.raises(ValueError, match="max_hops=0"):
         cg.trace_chain(g, "A", max_hops=0)
+    with pytest.raises(cg.InvalidArgument, match="max_hops=True must be a whole number"):
+        cg.trace_chain(g, "A", max_hops=True)  # a flag, not a count
 
 
 def test_payments_never_extend_a_chain(make_graph: Make) -> None:

@@ -131,7 +131,8 @@ def trace_chain(
         raise InvalidArgument(
             f"direction={direction!r} is not allowed; use 'downstream' or 'upstream'"
         )
-    if max_hops is not None and (not isinstance(max_hops, int) or max_hops < 1):
+    if max_hops is not None and (isinstance(max_hops, bool) or not isinstance(max_hops, int)
+                                 or max_hops < 1):
         raise InvalidArgument(f"max_hops={max_hops!r} must be a whole number >= 1 (or None)")
     starts = as_id_list(start, "start")
     products = None if product is None else as_id_list(product, "product")
