@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import networkx as nx
 import pytest
@@ -122,6 +122,21 @@ def test_plain_reachability_ignores_time(make_graph: Make) -> None:
     ]))
     assert cg.trace_chain(g, "DEN").transactions == ["T1"]
     assert cg.trace_chain(g, "DEN", time_respecting=False).transactions == ["T2", "T1"]
+
+
+def test_a_date_alone_covers_the_whole_day(make_graph: Make) -> None:
+    g = make_graph(goods_case("DEN WH SHOP", [
+        shipment("T1", "DEN", "WH", "2024-03-01T09:00"),
+        shipment("T2", "WH", "SHOP", "2024-03-31T14:00"),
+        shipment("T3", "WH", "SHOP", "2024-04-01T00:00"),
+    ]))
+    for until in ("2024-03-31", "20240331", date(2024, 3, 31)):
+        assert cg.trace_chain(g, "DEN", until=until).transactions == ["T1", "T2"]
+    assert cg.trace_chain(g, "DEN", until="2024-03-31T12:00").transactions == ["T1"]
+    assert cg.trace_chain(g, "DEN", since="2024-03-01", until="2024-03-01").transactions == [
+        "T1"]
+    assert cg.trace_chain(g, "SHOP", direction="upstream", since="2024-03-01",
+                          until="2024-03-31").transactions == ["T1", "T2"]
 
 
 def test_max_hops(make_graph: Make) -> None:

@@ -77,8 +77,9 @@ def trace_chain(
     product : str or list of str, optional
         Only shipments of these products (all goods when None).
     since, until : date, datetime or ISO string, optional
-        Only shipments within this window (inclusive). Naive values are read in the case's
-        time zone. Downstream, start nodes hold goods from ``since``.
+        Only shipments within this window (inclusive; a date alone covers the whole day, so
+        ``until="2024-03-31"`` keeps shipments on the afternoon of the 31st). Naive values
+        are read in the case's time zone. Downstream, start nodes hold goods from ``since``.
     time_respecting : bool
         When False, plain reachability over the matching shipments (ignores time order).
     max_hops : int, optional
@@ -138,7 +139,7 @@ def trace_chain(
     products = None if product is None else as_id_list(product, "product")
     tz_name = g.store.timezone
     since_us = as_us(since, tz_name, "since")
-    until_us = as_us(until, tz_name, "until")
+    until_us = as_us(until, tz_name, "until", end=True)
     if since_us is not None and until_us is not None and since_us > until_us:
         raise InvalidArgument(f"since={since!r} is after until={until!r}")
     query = FlowQuery("shipment", tuple(starts), direction,

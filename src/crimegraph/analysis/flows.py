@@ -26,7 +26,7 @@ from __future__ import annotations
 import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import cached_property
 from typing import Any, NamedTuple
 
@@ -52,20 +52,31 @@ _PLACE_WORDS = ", ".join(t.word for t in NODE_TYPES[:-1]) + " or " + NODE_TYPES[
 """The records flows connect, as analysts say it: "person, organization or premises"."""
 
 
-def as_us(value: TimeLike | None, tz_name: str, name: str) -> int | None:
-    """A date, datetime or ISO string as microseconds since the epoch (naive: in ``tz_name``)."""
+def as_us(value: TimeLike | None, tz_name: str, name: str, *, end: bool = False
+          ) -> int | None:
+    """A date, datetime or ISO string as microseconds since the epoch (naive: in ``tz_name``).
+
+    A bare date (``date`` or ``"2024-03-31"``) names a whole day: its first instant, or with
+    ``end=True`` (the end of a window, which is inclusive) its last microsecond, so that
+    ``until="2024-03-31"`` keeps the afternoon of the 31st.
+    """
     if value is None:
         return None
     if isinstance(value, str):
         try:
-            value = datetime.fromisoformat(value)
+            moment = datetime.fromisoformat(value)
         except ValueError:
             raise InvalidArgument(
                 f"{name}={value!r} is not an ISO date or datetime (e.g. '2024-03-01')"
             ) from None
+        # A string without a time of day ("2024-03-31", "20240331") names a date.
+        value = moment.date() if not any(sep in value for sep in "T t:") else moment
     if not isinstance(value, (datetime, date)):
         raise WrongArgumentType(f"{name} must be a date, datetime or ISO string, got {value!r}")
-    return to_epoch_us(localize(value, get_timezone(tz_name)))
+    tz = get_timezone(tz_name)
+    if end and not isinstance(value, datetime):
+        return to_epoch_us(localize(value + timedelta(days=1), tz)) - 1
+    return to_epoch_us(localize(value, tz))
 
 
 def as_id_list(value: str | Iterable[str], name: str) -> list[str]:

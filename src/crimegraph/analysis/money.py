@@ -146,7 +146,7 @@ def trace_money(
     starts = as_id_list(start, "start")
     tz_name = g.store.timezone
     since_us = as_us(since, tz_name, "since")
-    until_us = as_us(until, tz_name, "until")
+    until_us = as_us(until, tz_name, "until", end=True)
     if since_us is not None and until_us is not None and since_us > until_us:
         raise InvalidArgument(f"since={since!r} is after until={until!r}")
     query = FlowQuery("payment", tuple(starts), direction,
