@@ -10,7 +10,8 @@ chain = cg.trace_chain(g, "W-DEN-01")
 print(chain)
 print(len(chain.endpoints), "endpoints in", len(chain.provinces), "provinces")
 print(chain.sources, max(chain.tiers.values()))
-print(f"{chain.total_quantity:,.0f} units left the den; {chain.total_amount:,.0f} CNY traded")
+left = ", ".join(f"{quantity:,.0f} {unit}s" for unit, quantity in chain.total_quantities.items())
+print(f"left the den: {left}; {chain.total_amount:,.0f} CNY traded")
 print(chain.tier_totals().to_string(index=False))
 
 leads = chain.leads()                  # per product; retail end points last

@@ -124,6 +124,25 @@ def test_plain_reachability_ignores_time(make_graph: Make) -> None:
     assert cg.trace_chain(g, "DEN", time_respecting=False).transactions == ["T2", "T1"]
 
 
+def test_quantities_in_different_units_are_given_apart(make_graph: Make) -> None:
+    case = goods_case("DEN WH SHOP", [
+        shipment("T1", "DEN", "WH", "03-01", 40, product="OIL"),
+        shipment("T2", "DEN", "WH", "03-01", 300, product="BOTTLED"),
+        shipment("T3", "DEN", "SHOP", "03-02", 20, product="BOTTLED"),
+        shipment("T4", "WH", "SHOP", "03-02", 5, product="LOOSE"),
+    ], products=("OIL", "BOTTLED", "LOOSE"))
+    units = {"OIL": "barrel", "BOTTLED": "bottle", "LOOSE": None}
+    case = case.model_copy(update={"products": [
+        p.model_copy(update={"unit": units[p.id]}) for p in case.products]})
+    g = make_graph(case)
+    chain = cg.trace_chain(g, "DEN")
+    assert chain.total_quantities == {"barrel": 40.0, "bottle": 320.0}
+    assert chain.total_quantity == 360.0  # the plain sum, kept as documented
+    assert "40 barrel; 320 bottle" in chain._repr_html_()
+    shop = cg.trace_chain(g, "SHOP", direction="upstream")
+    assert shop.total_quantities == {"bottle": 20.0, "unknown unit": 5.0}
+
+
 def test_a_date_alone_covers_the_whole_day(make_graph: Make) -> None:
     g = make_graph(goods_case("DEN WH SHOP", [
         shipment("T1", "DEN", "WH", "2024-03-01T09:00"),

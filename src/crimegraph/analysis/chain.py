@@ -241,8 +241,29 @@ class Chain(WalkResult):
 
     @property
     def total_quantity(self) -> float:
-        """Goods on the chain shipments that left the start (arrived at it, upstream)."""
+        """Goods on the chain shipments that left the start (arrived at it, upstream).
+
+        A plain sum over every product, whatever its unit: when the start ships products
+        in different units (barrels and bottles), :attr:`total_quantities` gives the
+        quantity per unit.
+        """
         return self._totals[0]
+
+    @cached_property
+    def total_quantities(self) -> dict[str, float]:
+        """:attr:`total_quantity` per unit of the products (``"barrel"``, ``"bottle"``...;
+        ``"unknown unit"`` for products without one), sorted by unit."""
+        t, edges = self._table, self._edges
+        ends = t.target[edges] if self._upstream else t.source[edges]
+        at_start = np.isin(ends, self._start_idx)
+        items, qty = t.item[edges][at_start].tolist(), t.quantity[edges][at_start].tolist()
+        records = self.graph.store.get_many(t.item_ids)
+        units = [getattr(records.get(pid), "unit", None) or "unknown unit"
+                 for pid in t.item_ids]
+        totals: dict[str, float] = {}
+        for item, quantity in zip(items, qty, strict=True):  # in table order, as above
+            totals[units[item]] = totals.get(units[item], 0.0) + quantity
+        return dict(sorted(totals.items()))
 
     @property
     def total_amount(self) -> float:
@@ -526,7 +547,8 @@ class Chain(WalkResult):
             ("Sources", ", ".join(self.sources[:8]) + (" ..." if len(self.sources) > 8 else "")),
             ("Endpoints", f"{len(self.endpoints)}"),
             ("Provinces", ", ".join(self.provinces)),
-            ("Quantity at start", f"{self.total_quantity:,.0f}"),
+            ("Quantity at start", "; ".join(f"{value:,.0f} {unit}" for unit, value
+                                            in self.total_quantities.items()) or "0"),
             ("Value along chain", "; ".join(f"{value:,.2f} {currency}" for currency, value
                                             in self.total_amounts.items()) or "0.00"),
         ]
