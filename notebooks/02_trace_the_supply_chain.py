@@ -68,8 +68,7 @@ tiers.reset_index(names="id").groupby("tier").agg(
 chain.tier_totals()
 
 # %%
-print(f"left the den: {chain.total_quantity:,.0f} units; "
-      f"traded along the chain: {chain.total_amount:,.0f} {case.currency}")
+print(f"left the den: {chain.quantity_text}; traded along the chain: {chain.amount_text}")
 
 # %% [markdown]
 # Where did the oil end up? The endpoints are the places that received chain shipments and

@@ -121,8 +121,8 @@ def _demo(args: argparse.Namespace) -> int:
     print(f"  {len(chain.nodes)} places, {len(chain.transactions)} shipments, "
           f"{max(chain.tiers.values())} tiers, {len(chain.endpoints)} endpoints")
     print(f"  provinces reached: {', '.join(chain.provinces)}")
-    print(f"  quantity shipped out of {start}: {chain.total_quantity:,.0f}; "
-          f"value along the chain: {chain.total_amount:,.2f} {case.currency}")
+    print(f"  quantity shipped out of {start}: {chain.quantity_text}; "
+          f"value along the chain: {chain.amount_text}")
     print("\nShipments and value per tier:")
     _print_frame(chain.tier_totals(), 10, "tiers")
     leads = chain.leads()

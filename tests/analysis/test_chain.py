@@ -138,7 +138,8 @@ def test_quantities_in_different_units_are_given_apart(make_graph: Make) -> None
     chain = cg.trace_chain(g, "DEN")
     assert chain.total_quantities == {"barrel": 40.0, "bottle": 320.0}
     assert chain.total_quantity == 360.0  # the plain sum, kept as documented
-    assert "40 barrel; 320 bottle" in chain._repr_html_()
+    assert chain.quantity_text == "40 barrels, 320 bottles"
+    assert "40 barrels, 320 bottles" in chain._repr_html_()
     shop = cg.trace_chain(g, "SHOP", direction="upstream")
     assert shop.total_quantities == {"bottle": 20.0, "unknown unit": 5.0}
 
@@ -245,7 +246,8 @@ def test_values_in_different_currencies_are_never_added(make_graph: Make) -> Non
     assert frame["currency"].tolist() == ["CNY", "CNY", "USD", None]
     tiers = chain.tier_totals()
     assert tiers["amount"].iloc[0] == 1000.0 and math.isnan(tiers["amount"].iloc[1])
-    assert "1,450.00 CNY; 70.00 USD" in chain._repr_html_()
+    assert chain.amount_text == "1,450.00 CNY, 70.00 USD"
+    assert "1,450.00 CNY, 70.00 USD" in chain._repr_html_()
     assert chain.to_networkx().edges["WH", "SHOP", "T3"]["currency"] == "USD"
     one = cg.trace_chain(g, "DEN", until="2024-03-02")
     assert one.total_amounts == {"CNY": 1450.0} and one.total_amount == 1450.0

@@ -276,6 +276,25 @@ class Chain(WalkResult):
             return float("nan")
         return self._totals[1]
 
+    @property
+    def quantity_text(self) -> str:
+        """:attr:`total_quantities` in words, e.g. ``"32,828 barrels, 25,584 bottles"``."""
+        parts = []
+        for unit, value in self.total_quantities.items():
+            if unit == "unknown unit":
+                parts.append(f"{value:,.0f} units")  # the products state no unit
+            elif value == 1 or unit.endswith("s") or not unit.isascii() or " " in unit:
+                parts.append(f"{value:,.0f} {unit}")
+            else:
+                parts.append(f"{value:,.0f} {unit}s")
+        return ", ".join(parts) or "0 units"
+
+    @property
+    def amount_text(self) -> str:
+        """:attr:`total_amounts` in words, e.g. ``"6,353,696.00 CNY, 500.00 USD"``."""
+        return ", ".join(f"{value:,.2f} {currency}"
+                         for currency, value in self.total_amounts.items()) or "no value known"
+
     @cached_property
     def total_amounts(self) -> dict[str, float]:
         """Value of the chain shipments with a known amount, per currency (sorted by code)."""
@@ -547,10 +566,8 @@ class Chain(WalkResult):
             ("Sources", ", ".join(self.sources[:8]) + (" ..." if len(self.sources) > 8 else "")),
             ("Endpoints", f"{len(self.endpoints)}"),
             ("Provinces", ", ".join(self.provinces)),
-            ("Quantity at start", "; ".join(f"{value:,.0f} {unit}" for unit, value
-                                            in self.total_quantities.items()) or "0"),
-            ("Value along chain", "; ".join(f"{value:,.2f} {currency}" for currency, value
-                                            in self.total_amounts.items()) or "0.00"),
+            ("Quantity at start", self.quantity_text),
+            ("Value along chain", self.amount_text),
         ]
         body = "".join(f"<tr><th style='text-align:left'>{html.escape(a)}</th>"
                        f"<td style='text-align:left'>{html.escape(b)}</td></tr>" for a, b in rows)

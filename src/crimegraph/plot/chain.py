@@ -746,10 +746,10 @@ def _headline(chain: Chain, d: ChainDrawing, labels: str = "name") -> str:
              + (f", {window}" if window else ""))
     places = len(d.columns) - len(d.folded) + sum(len(m) for m in d.folded.values())
     shipments = len(chain)
-    total = format_number(info.total_quantity)
+    total = escape_text(info.quantity_text)
     hops = getattr(info, "max_hops", None)
     return (f"{escape_text(first)}\n{places} place{'s' if places != 1 else ''}, "
-            f"{shipments} shipment{'s' if shipments != 1 else ''}, {total} units "
+            f"{shipments} shipment{'s' if shipments != 1 else ''}, {total} "
             f"{'arrived' if upstream else 'shipped'}"
             + (f", at most {hops} hop{'s' if hops != 1 else ''}" if hops else ""))
 

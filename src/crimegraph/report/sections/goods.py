@@ -74,7 +74,7 @@ def _chain_blocks(section: Section, support: Support, start: str) -> None:
     section.blocks.append(Note(
         f"From {name} ({start}): {len(chain.nodes)} places and parties, "
         f"{len(chain.transactions)} shipments over {tiers} tiers, {len(chain.endpoints)} "
-        f"end points; {chain.total_quantity:,.0f} units shipped out of the source; "
+        f"end points; {chain.quantity_text} shipped out of the source; "
         f"provinces reached: {provinces}."))
     section.blocks.append(figure_from_axes(
         plot_chain(chain), title=f"Supply chain from {name} ({start})",
