@@ -126,6 +126,13 @@ def test_case_graph_in_case_graph_out() -> None:
     ("nationalId", "national id"), ("id_card_no", "national id"),
     ("id_card_number", "national id"), ("IDCardNumber", "national id"),
     ("identity_number", "national id"),
+    ("email", "email"), ("E-mail", "email"), ("emailAddress", "email"),
+    ("e_mail_address", "email"), ("邮箱", "email"), ("电子邮件地址", "email"),
+    ("qq", "qq"), ("QQ号", "qq"), ("qq_number", "qq"), ("wechat", "wechat"),
+    ("wechat_id", "wechat"), ("WeChatID", "wechat"), ("微信号", "wechat"),
+    ("ip", "ip address"), ("ip_address", "ip address"), ("IP地址", "ip address"),
+    ("license_plate", "plate"), ("plate_no", "plate"), ("车牌号", "plate"),
+    ("车牌号码", "plate"),
 ])
 def test_attribute_keys_in_any_spelling_are_masked_with_their_kind(key: str, kind: str) -> None:
     value = "Secret 7731 value"
@@ -150,7 +157,7 @@ def test_numbers_in_parentheses_slashes_and_full_width_forms_are_masked() -> Non
         notes="call (0755) 88881234, （0755）8888-1234, 0755/8888 1234 or +86 (138) 0000-0101;"
               " ID 110105 19491231 002X or 110105 1949 1231 002X; new １３９ (0000) 1111")])
     notes = cg.redact(case, "public").persons[0].notes
-    assert notes == ("call [phone 1], [phone 1], [phone 1] or +[phone 2];"
+    assert notes == ("call [phone 1], [phone 1], [phone 1] or [phone 2];"
                      " ID [national id 1] or [national id 1]; new [phone 3]")
 
 
@@ -241,7 +248,7 @@ def test_numbers_kept_as_floats_country_codes_birthdays_and_coordinates() -> Non
                     "weight": 70.5})])
     attributes = cg.redact(case, "public").persons[0].attributes
     assert attributes == {"phone_f": "[phone 1]", "x": "[phone 1]", "mobile2": "[phone 1]",
-                          "contact": "0086-[phone 1]", "weight": 70.5}
+                          "contact": "[phone 1]", "weight": 70.5}
     kept = cg.redact(case, cg.RedactionProfile("phones", mask_phones=True)).persons[0]
     assert kept.attributes["home_lat"] == 22.54 and kept.attributes["Birthday"] == "1970-05-01"
 
@@ -255,3 +262,43 @@ def test_informant_roles_are_withheld_and_their_ids_in_kept_text(role: str) -> N
     out = cg.redact(case, "prosecution")
     assert [p.id for p in out.persons] == ["P-F"]
     assert out.persons[0].notes == "met [withheld] at SHOP-P-E2; P-Eng is not [withheld]"
+
+
+def test_online_ids_and_plates_in_free_text_and_unknown_numbers_with_country_codes() -> None:
+    case = cg.Case(persons=[cg.Person(
+        id="P1", name="Zhou Jianguo", attributes={
+            "email": "ZJG@example.com", "plate": "冀R·12345", "remark": "0086-13800000101",
+            "qq": 123456789, "json": '{"mail": "a.b@c.org", "ip": "10.1.2.3"}'},
+        notes="mail zjg@example.com or jianguo.zhou@mail.example.cn; cars 冀R12345, 京A12345,"
+              " 粤B·D12345; from 8.8.4.4 (not v1.2.3.4.5); qq 123 456 789; +86 139 0000 0102")])
+    person = cg.redact(case, "public").persons[0]
+    # The notes are scrubbed before the attributes: their new values are numbered first.
+    assert person.notes == (
+        "mail [email 1] or [email 2]; cars [plate 1], [plate 2], [plate 3]; from [ip address 1]"
+        " (not v1.2.3.4.5); qq [qq 1]; [phone 1]")
+    assert person.attributes == {
+        "email": "[email 1]", "plate": "[plate 1]", "remark": "[phone 2]", "qq": "[qq 1]",
+        "json": '{"mail": "[email 3]", "ip": "[ip address 2]"}'}
+    # Prosecution masks none of them.
+    kept = cg.redact(case, "prosecution").persons[0]
+    assert kept.attributes["email"] == "ZJG@example.com" and "8.8.4.4" in (kept.notes or "")
+    only_plates = cg.redact(case, cg.RedactionProfile("plates", mask_plates=True)).persons[0]
+    assert only_plates.attributes["plate"] == "[plate 1]"
+    assert only_plates.attributes["email"] == "ZJG@example.com"
+
+
+def test_name_parts_in_attributes_are_reduced_like_the_name() -> None:
+    case = cg.Case(persons=[
+        cg.Person(id="P1", name="Zhou Jianguo", attributes={
+            "first_name": "Jianguo", "Surname": "Zhou", "FullName": "Zhou Jianguo"},
+            notes="Jianguo called"),
+        cg.Person(id="P2", name="周建国", attributes={"姓": "周", "名": "建国", "姓名": "周建国",
+                                                     "曾用名": "周大国"},
+                  notes="周大国到场"),
+        cg.Person(id="P3", name="Wu Ping", attributes={"account_name": "Wu Ping Ltd"})])
+    out = cg.redact(case, "public").persons
+    assert out[0].attributes == {"first_name": "J.", "Surname": "Z.", "FullName": "Z. J."}
+    assert out[0].notes == "J. called"
+    assert out[1].attributes == {"姓": "周", "名": "某某", "姓名": "周某某", "曾用名": "周某某"}
+    assert out[1].notes == "周某某到场"
+    assert out[2].attributes == {"account_name": "W. P. Ltd"}
