@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 import crimegraph as cg
@@ -272,13 +274,14 @@ def test_online_ids_and_plates_in_free_text_and_unknown_numbers_with_country_cod
         notes="mail zjg@example.com or jianguo.zhou@mail.example.cn; cars 冀R12345, 京A12345,"
               " 粤B·D12345; from 8.8.4.4 (not v1.2.3.4.5); qq 123 456 789; +86 139 0000 0102")])
     person = cg.redact(case, "public").persons[0]
-    # The notes are scrubbed before the attributes: their new values are numbered first.
+    # Values under known keys (also inside JSON) are numbered first, then the notes' (scrubbed
+    # before the attributes).
     assert person.notes == (
-        "mail [email 1] or [email 2]; cars [plate 1], [plate 2], [plate 3]; from [ip address 1]"
+        "mail [email 1] or [email 3]; cars [plate 1], [plate 2], [plate 3]; from [ip address 2]"
         " (not v1.2.3.4.5); qq [qq 1]; [phone 1]")
     assert person.attributes == {
         "email": "[email 1]", "plate": "[plate 1]", "remark": "[phone 2]", "qq": "[qq 1]",
-        "json": '{"mail": "[email 3]", "ip": "[ip address 2]"}'}
+        "json": '{"mail": "[email 2]", "ip": "[ip address 1]"}'}
     # Prosecution masks none of them.
     kept = cg.redact(case, "prosecution").persons[0]
     assert kept.attributes["email"] == "ZJG@example.com" and "8.8.4.4" in (kept.notes or "")
@@ -302,3 +305,29 @@ def test_name_parts_in_attributes_are_reduced_like_the_name() -> None:
     assert out[1].attributes == {"姓": "周", "名": "某某", "姓名": "周某某", "曾用名": "周某某"}
     assert out[1].notes == "周某某到场"
     assert out[2].attributes == {"account_name": "W. P. Ltd"}
+
+
+def test_json_kept_as_text_is_redacted_key_by_key_and_unescaped() -> None:
+    raw = json.dumps({"name": "周建国", "tel": "0755 8888 1234", "lat": 22.5,
+                      "contacts": [{"phone": "020-1234 5678"}], "first_name": "Jianguo",
+                      "birthday": "1970-01-01", "n": 13800000101})  # escapes: \\u5468...
+    case = cg.Case(persons=[cg.Person(
+        id="P1", name="周建国", phones=["13800000101"],
+        attributes={"raw": raw, "plain": '{"ok": 1}', "broken": "{not json 13800000101"},
+        notes="also on 0755 8888 1234 and 020-1234 5678; Jianguo said")])
+    person = cg.redact(case, "public").persons[0]
+    assert json.loads(person.attributes["raw"]) == {
+        "name": "周某某", "tel": "[phone 2]", "contacts": [{"phone": "[phone 3]"}],
+        "first_name": "J.", "n": "[phone 1]"}
+    assert "\\u" not in person.attributes["raw"]
+    assert person.attributes["plain"] == '{"ok": 1}'  # nothing to redact: left as written
+    assert person.attributes["broken"] == "{not json [phone 1]"
+    assert person.notes == "also on [phone 2] and [phone 3]; J. said"
+
+
+@pytest.mark.parametrize("written", ["ZhouJianguo", "zhou_jianguo", "ZHOU-JIANGUO",
+                                     "Zhou  Jianguo"])
+def test_latin_names_are_found_with_any_separator_or_none(written: str) -> None:
+    case = cg.Case(persons=[cg.Person(id="P1", name="Zhou Jianguo",
+                                      notes=f"user {written} posted; Zhoujiang stays")])
+    assert cg.redact(case, "public").persons[0].notes == "user Z. J. posted; Zhoujiang stays"

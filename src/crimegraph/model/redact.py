@@ -20,13 +20,15 @@ mask (values inside the records that stay); the built-in ones are:
     ``"周建国"`` -> ``"周某某"`` as Chinese public judgments write them), and so are name parts
     kept as attributes (``first_name``, ``surname``, ``full_name``, 姓, 名, 姓名, 曾用名...);
     national ids and passports, phone numbers, addresses, bank accounts, e-mail addresses, QQ
-    numbers, WeChat ids, IP addresses and vehicle licence plates are masked; coordinates (of premises,
-    and attributes such as ``lat``, ``longitude``, ``gps``) and birth dates and years
+    numbers, WeChat ids, IP addresses and vehicle licence plates are masked; coordinates (of
+    premises, and attributes such as ``lat``, ``longitude``, ``gps``) and birth dates and years
     (``birth_year``, ``birthday``, ``date_of_birth``, ``dob``, 出生日期, 生日...) are dropped.
 
 Masking is thorough: a masked value is replaced wherever the case holds it, not only in its own
 field: in notes, names of other records, aliases, evidence and bank references, attribute values
-and keys, the case title and description. Numbers are found in any spacing: white space,
+and keys, the case title and description. An attribute whose text is a JSON object or array is
+read key by key like the attributes themselves (``{"tel": "0755 8888 1234"}`` is a phone) and
+written back without escapes, so that no name hides as ``\\u5468``. Numbers are found in any spacing: white space,
 dashes, dots, parentheses and slashes between the digits, in ASCII or full-width forms
 (``138-0000-0101``, ``13800000101``, ``(0755) 8888-1234``, ``（0755）88881234``,
 ``110105 19491231 002X``). Each distinct value gets one token (``[phone 1]``,
@@ -42,13 +44,13 @@ accounts), with a country code before a mobile masked with it (``0086-``, ``+86`
 addresses, IPv4 addresses and Chinese licence plates (``冀R·12345``, ``京A12345``,
 ``粤B·D12345``), found before names are searched (a name may be part of an e-mail address).
 QQ numbers and WeChat ids have no reliable shape: they are masked where the case holds them
-under their keys and wherever those values appear. Names of withheld persons and records, and their ids, become ``[withheld]``
-wherever they appear.
+under their keys and wherever those values appear. Names of withheld persons and records,
+and their ids, become ``[withheld]`` wherever they appear.
 
 Names are searched as a reader would recognise them: a name in a Latin (or other
 space-separated) script matches as whole words only, in any letter case and with any of space,
-hyphen or middle dot between its parts (``Ma`` is found in ``MA said`` and ``Ma-Lin``, not in
-``Market``); a Chinese, Japanese or Korean name matches inside text, since those scripts put no
+hyphen, underscore or middle dot between its parts, or none (``Ma`` is found in ``MA said`` and
+``Ma-Lin``, not in ``Market``; ``Zhou Jianguo`` in ``ZhouJianguo`` and ``zhou_jianguo``); a Chinese, Japanese or Korean name matches inside text, since those scripts put no
 spaces between words (``周建国的``). Names and aliases of one character are not searched.
 
 A record whose id gives a masked or withheld value away, also a name written into it without
@@ -70,8 +72,8 @@ word left names the kind: *account*, *iban*, *card*, *bankcard* (accounts); *pho
 plate*, *number plate* (plates), plurals included (``addresses``, ``bank_accounts``). Chinese
 keys are read likewise: 银行卡号, 账号, 账户 (accounts), 手机, 电话 (phones), 身份证, 证件号
 (national ids), 护照 (passports), 地址, 住址 (addresses), 邮箱, 电子邮件 (e-mail), QQ号, 微信号,
-IP地址, 车牌号, followed by nothing but 号, 码 or a number. ``account_holder``, ``phone_type`` or 账户名 name no such value
-and are kept (their values still scrubbed of every known value).
+IP地址, 车牌号, followed by nothing but 号, 码 or a number. ``account_holder``, ``phone_type``
+or 账户名 name no such value and are kept (their values still scrubbed of every known value).
 
 Informants are persons whose ``role`` says so (``informant``, ``confidential source``,
 ``CHIS``, ``线人``, ``特情``, ``耳目``, ``卧底``), persons and evidence
@@ -96,6 +98,7 @@ True
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 import warnings
@@ -505,18 +508,21 @@ class _Masker:
         self._slug_regex: re.Pattern[str] | None = None
         self._scrubbed: dict[str, str] = {}  # the same text is scrubbed once (a cache)
         self._lengths: list[int] | None = None  # of the known numbers' digits
+        p = profile
+        self._enabled: dict[MaskKind, bool] = {
+            "phone": p.mask_phones, "national id": p.mask_national_ids,
+            "passport": p.mask_national_ids, "address": p.mask_addresses,
+            "account": p.mask_bank_accounts, "email": p.mask_online_ids,
+            "qq": p.mask_online_ids, "wechat": p.mask_online_ids,
+            "ip address": p.mask_online_ids, "plate": p.mask_plates}
+        self._patterns = [(kind, pattern) for kind, pattern in _PATTERNS.items()
+                          if self._enabled[kind]]
         shapes = [f"(?P<{kind.replace(' ', '_')}>{pattern})"
                   for kind, pattern in _TEXT_PATTERNS.items() if self.enabled(kind)]
         self._shapes = re.compile("|".join(shapes)) if shapes else None
 
     def enabled(self, kind: MaskKind) -> bool:
-        p = self.profile
-        return {"phone": p.mask_phones, "national id": p.mask_national_ids,
-                "passport": p.mask_national_ids,
-                "address": p.mask_addresses, "account": p.mask_bank_accounts,
-                "email": p.mask_online_ids, "qq": p.mask_online_ids,
-                "wechat": p.mask_online_ids, "ip address": p.mask_online_ids,
-                "plate": p.mask_plates}[kind]
+        return self._enabled[kind]
 
     def token(self, kind: MaskKind, value: str) -> str:
         key = (kind, _token_key(kind, value))
@@ -606,9 +612,8 @@ class _Masker:
             text = "".join(pieces) + text[end:] if pieces else text
         if self.phone_digits:  # known phone and account numbers, in any spacing
             text = _DIGIT_RUN.sub(self._numbers, text)
-        for kind, pattern in _PATTERNS.items():
-            if self.enabled(kind):
-                text = pattern.sub(self._tokenizer(kind), text)
+        for kind, pattern in self._patterns:
+            text = pattern.sub(self._tokenizer(kind), text)
         self._scrubbed[original] = text
         return text
 
@@ -634,19 +639,19 @@ class _Masker:
         if self.phone_digits and any(self._known_number(m.group(0))
                                      for m in _DIGIT_RUN.finditer(text)):
             return True
-        return any(self.enabled(kind) and pattern.search(text)
-                   for kind, pattern in _PATTERNS.items())
+        return any(pattern.search(text) for _, pattern in self._patterns)
 
 
 _WORD_CHAR = r"[^\W_\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]"
 """A letter or digit of a script that separates words by spaces (not Chinese, Japanese or
 Korean, whose names run into the text around them)."""
-_NAME_SPACE = re.compile(r"[\s\-\u00b7\u2010\u2011\u30fb]+")
-"""What separates the parts of a name (``Ma Lin``, ``Ma-Lin``, ``Ma·Lin``): any of them matches
-any other."""
+_NAME_SPACE = re.compile(r"[\s\-_\u00b7\u2010\u2011\u30fb]+")
+"""What separates the parts of a name (``Ma Lin``, ``Ma-Lin``, ``Ma_Lin``, ``Ma·Lin``): any of
+them matches any other, and so does nothing (``MaLin``, ``zhoujianguo`` as user names write
+them)."""
 _AS_SPACE = {i: " " for i in (*range(0x09, 0x0e), *range(0x1c, 0x20), 0x85, 0xa0, 0x1680,
                               *range(0x2000, 0x200b), 0x2028, 0x2029, 0x202f, 0x205f, 0x3000,
-                              ord("-"), 0xb7, 0x2010, 0x2011, 0x30fb)}
+                              ord("-"), ord("_"), 0xb7, 0x2010, 0x2011, 0x30fb)}
 """Name separators as spaces, one for one (the scrubbed text keeps its length and positions)."""
 
 
@@ -658,7 +663,7 @@ def _searchable(text: str) -> str:
 
 
 def _char(ch: str) -> str:
-    return "\\ +" if _NAME_SPACE.fullmatch(ch) else re.escape(ch)
+    return "\\ *" if _NAME_SPACE.fullmatch(ch) else re.escape(ch)
 
 
 _NOT_ALNUM = re.compile(r"[\W_]+")
@@ -670,8 +675,8 @@ def _slug(text: str) -> str:
 
 
 def _fold(text: str) -> str:
-    """Text as the scrubbing looks it up: lower case, name separators as one space."""
-    return _NAME_SPACE.sub(" ", text.lower())
+    """Text as the scrubbing looks it up: lower case, without name separators."""
+    return _NAME_SPACE.sub("", text.lower())
 
 
 def _trie_pattern(words: Iterable[str], *, whole_words: bool = True) -> str:
@@ -876,7 +881,7 @@ def redact_case(case: Case, profile: str | RedactionProfile | None = "internal")
                 masker.hide("phone", phone)
                 hidden.append(phone)
         if prof.initials:
-            parts = [(v, _name_initials(v, part)) for k, v in person.attributes.items()
+            parts = [(v, _name_initials(v, part)) for k, v in _keyed_values(person.attributes)
                      if isinstance(v, str) and (part := _name_part(k)) is not None]
             for text, short in [*((t, initials(t)) for t in (person.name, *person.aliases)),
                                 *parts]:
@@ -890,7 +895,7 @@ def redact_case(case: Case, profile: str | RedactionProfile | None = "internal")
         if prof.mask_addresses and address:
             masker.hide("address", address)
             hidden.append(address)
-        for key, value in record.attributes.items():
+        for key, value in _keyed_values(record.attributes):
             kind = _key_kind(key)
             if kind is not None and masker.enabled(kind) and value not in (None, ""):
                 masker.hide(kind, _value_text(value))
@@ -1034,8 +1039,47 @@ def _value_text(value: object) -> str:
     return str(value)
 
 
+def _json(value: str) -> Any:
+    """A text that holds a JSON object or array, decoded (None for any other text)."""
+    if value.lstrip()[:1] not in ("{", "["):
+        return None
+    try:
+        decoded = json.loads(value)
+    except ValueError:
+        return None
+    return decoded if isinstance(decoded, (dict, list)) else None
+
+
+def _keyed_values(attributes: Mapping[str, Any]) -> Iterable[tuple[str, Any]]:
+    """Every key and value of attributes, also those inside JSON kept as text
+    (``{"phone": "0755 8888 1234"}``)."""
+    for key, value in attributes.items():
+        inner = _json(value) if isinstance(value, str) else None
+        if inner is None:
+            if not isinstance(value, (dict, list)):
+                yield key, value
+            inner = value
+        if isinstance(inner, dict):
+            yield from _keyed_values(inner)
+        elif isinstance(inner, list):
+            for item in inner:
+                yield from _keyed_values(item if isinstance(item, dict) else {key: item})
+
+
+def _json_value(value: Any, key: str, profile: RedactionProfile, masker: _Masker) -> Any:
+    """A value inside decoded JSON, redacted as an attribute under ``key`` would be."""
+    if isinstance(value, dict):
+        return _attributes(value, profile, masker)
+    if isinstance(value, list):
+        return [_json_value(item, key, profile, masker) for item in value]
+    return _attributes({key: value}, profile, masker).get(key, None)
+
+
 def _attributes(attributes: Mapping[str, Any], profile: RedactionProfile,
                 masker: _Masker) -> dict[str, Any]:
+    """Attributes redacted: dropped keys left out, values of masked kinds as tokens, name parts
+    reduced, text scrubbed; JSON kept as text is decoded and redacted key by key (and written
+    back without escapes, so that no name hides as ``\\u5468``)."""
     out: dict[str, Any] = {}
     for key, value in attributes.items():
         if key in profile.drop_attributes or _slug(key) in masker.dropped:
@@ -1047,7 +1091,13 @@ def _attributes(attributes: Mapping[str, Any], profile: RedactionProfile,
         while new_key in out:  # two keys scrubbed into one: keep both
             new_key += "_"
         part = _name_part(key) if profile.initials and isinstance(value, str) else None
-        if part is not None:
+        inner = _json(value) if isinstance(value, str) else value
+        if isinstance(inner, (dict, list)):
+            new = _json_value(inner, key, profile, masker)
+            changed = new != inner or (isinstance(value, str) and "\\u" in value)
+            out[new_key] = (json.dumps(new, ensure_ascii=False) if changed else value
+                            ) if isinstance(value, str) else new
+        elif part is not None:
             out[new_key] = _name_initials(value, part)
         elif kind is not None and masker.enabled(kind) and value not in (None, ""):
             out[new_key] = masker.token(kind, _value_text(value))
