@@ -298,8 +298,13 @@ def test_name_parts_in_attributes_are_reduced_like_the_name() -> None:
         cg.Person(id="P2", name="周建国", attributes={"姓": "周", "名": "建国", "姓名": "周建国",
                                                      "曾用名": "周大国"},
                   notes="周大国到场"),
-        cg.Person(id="P3", name="Wu Ping", attributes={"account_name": "Wu Ping Ltd"})])
+        cg.Person(id="P3", name="Wu Ping", attributes={"account_name": "Wu Ping Ltd"})],
+        organizations=[cg.Organization(id="O1", name="Lantern Trading", attributes={
+            "full_name": "Lantern Trading Co.", "director_first_name": "Dawei"})])
     out = cg.redact(case, "public").persons
+    # On an organisation, a full name is its own; a first name still a person's.
+    assert cg.redact(case, "public").organizations[0].attributes == {
+        "full_name": "Lantern Trading Co.", "director_first_name": "D."}
     assert out[0].attributes == {"first_name": "J.", "Surname": "Z.", "FullName": "Z. J."}
     assert out[0].notes == "J. called"
     assert out[1].attributes == {"姓": "周", "名": "某某", "姓名": "周某某", "曾用名": "周某某"}

@@ -28,8 +28,8 @@ Masking is thorough: a masked value is replaced wherever the case holds it, not 
 field: in notes, names of other records, aliases, evidence and bank references, attribute values
 and keys, the case title and description. An attribute whose text is a JSON object or array is
 read key by key like the attributes themselves (``{"tel": "0755 8888 1234"}`` is a phone) and
-written back without escapes, so that no name hides as ``\\u5468``. Numbers are found in any spacing: white space,
-dashes, dots, parentheses and slashes between the digits, in ASCII or full-width forms
+written back without escapes, so that no name hides as ``\\u5468``. Numbers are found in any
+spacing: white space, dashes, dots, parentheses and slashes between the digits, in ASCII or full-width forms
 (``138-0000-0101``, ``13800000101``, ``(0755) 8888-1234``, ``（0755）88881234``,
 ``110105 19491231 002X``). Each distinct value gets one token (``[phone 1]``,
 ``[national id 2]``, ``[passport 1]``, ``[address 3]``, ``[account 1]``, ``[email 1]``,
@@ -50,8 +50,9 @@ and their ids, become ``[withheld]`` wherever they appear.
 Names are searched as a reader would recognise them: a name in a Latin (or other
 space-separated) script matches as whole words only, in any letter case and with any of space,
 hyphen, underscore or middle dot between its parts, or none (``Ma`` is found in ``MA said`` and
-``Ma-Lin``, not in ``Market``; ``Zhou Jianguo`` in ``ZhouJianguo`` and ``zhou_jianguo``); a Chinese, Japanese or Korean name matches inside text, since those scripts put no
-spaces between words (``周建国的``). Names and aliases of one character are not searched.
+``Ma-Lin``, not in ``Market``; ``Zhou Jianguo`` in ``ZhouJianguo`` and ``zhou_jianguo``); a
+Chinese, Japanese or Korean name matches inside text, since those scripts put no spaces between
+words (``周建国的``). Names and aliases of one character are not searched.
 
 A record whose id gives a masked or withheld value away, also a name written into it without
 spaces or capitals (``P-zhoujianguo`` for ``Zhou Jianguo``; names of four letters or more), gets
@@ -945,7 +946,8 @@ def redact_case(case: Case, profile: str | RedactionProfile | None = "internal")
             elif name in ("source", "target", "product", "carrier"):
                 update[name] = ids.get(value)
             elif name == "attributes":
-                update[name] = _attributes(value, prof, masker)
+                update[name] = _attributes(value, prof, masker,
+                                           person=isinstance(record, Person))
             elif name == "notes":
                 update[name] = None if prof.notes == "drop" else masker.scrub(value)
             elif name == "name" and isinstance(record, Person) and prof.initials:
@@ -1066,19 +1068,22 @@ def _keyed_values(attributes: Mapping[str, Any]) -> Iterable[tuple[str, Any]]:
                 yield from _keyed_values(item if isinstance(item, dict) else {key: item})
 
 
-def _json_value(value: Any, key: str, profile: RedactionProfile, masker: _Masker) -> Any:
+def _json_value(value: Any, key: str, profile: RedactionProfile, masker: _Masker,
+                person: bool) -> Any:
     """A value inside decoded JSON, redacted as an attribute under ``key`` would be."""
     if isinstance(value, dict):
-        return _attributes(value, profile, masker)
+        return _attributes(value, profile, masker, person=person)
     if isinstance(value, list):
-        return [_json_value(item, key, profile, masker) for item in value]
-    return _attributes({key: value}, profile, masker).get(key, None)
+        return [_json_value(item, key, profile, masker, person) for item in value]
+    return _attributes({key: value}, profile, masker, person=person).get(key, None)
 
 
 def _attributes(attributes: Mapping[str, Any], profile: RedactionProfile,
-                masker: _Masker) -> dict[str, Any]:
+                masker: _Masker, *, person: bool = False) -> dict[str, Any]:
     """Attributes redacted: dropped keys left out, values of masked kinds as tokens, name parts
-    reduced, text scrubbed; JSON kept as text is decoded and redacted key by key (and written
+    reduced (on any record the given and family names, ``director_first_name``; on persons
+    also their full names, ``full_name``, 姓名, which on an organisation name it), text
+    scrubbed; JSON kept as text is decoded and redacted key by key (and written
     back without escapes, so that no name hides as ``\\u5468``)."""
     out: dict[str, Any] = {}
     for key, value in attributes.items():
@@ -1091,9 +1096,11 @@ def _attributes(attributes: Mapping[str, Any], profile: RedactionProfile,
         while new_key in out:  # two keys scrubbed into one: keep both
             new_key += "_"
         part = _name_part(key) if profile.initials and isinstance(value, str) else None
+        if part == "full" and not person:
+            part = None
         inner = _json(value) if isinstance(value, str) else value
         if isinstance(inner, (dict, list)):
-            new = _json_value(inner, key, profile, masker)
+            new = _json_value(inner, key, profile, masker, person)
             changed = new != inner or (isinstance(value, str) and "\\u" in value)
             out[new_key] = (json.dumps(new, ensure_ascii=False) if changed else value
                             ) if isinstance(value, str) else new
