@@ -29,8 +29,8 @@ field: in notes, names of other records, aliases, evidence and bank references, 
 and keys, the case title and description. An attribute whose text is a JSON object or array is
 read key by key like the attributes themselves (``{"tel": "0755 8888 1234"}`` is a phone) and
 written back without escapes, so that no name hides as ``\\u5468``. Numbers are found in any
-spacing: white space, dashes, dots, parentheses and slashes between the digits, in ASCII or full-width forms
-(``138-0000-0101``, ``13800000101``, ``(0755) 8888-1234``, ``（0755）88881234``,
+spacing: white space, dashes, dots, parentheses and slashes between the digits, in ASCII or
+full-width forms (``138-0000-0101``, ``13800000101``, ``(0755) 8888-1234``, ``（0755）88881234``,
 ``110105 19491231 002X``). Each distinct value gets one token (``[phone 1]``,
 ``[national id 2]``, ``[passport 1]``, ``[address 3]``, ``[account 1]``, ``[email 1]``,
 ``[qq 1]``, ``[wechat 1]``, ``[ip address 1]``, ``[plate 1]``), so a phone two people
