@@ -336,3 +336,11 @@ def test_latin_names_are_found_with_any_separator_or_none(written: str) -> None:
     case = cg.Case(persons=[cg.Person(id="P1", name="Zhou Jianguo",
                                       notes=f"user {written} posted; Zhoujiang stays")])
     assert cg.redact(case, "public").persons[0].notes == "user Z. J. posted; Zhoujiang stays"
+
+
+def test_numbers_written_with_a_country_code_are_masked_in_free_text() -> None:
+    case = cg.Case(persons=[cg.Person(
+        id="P1", name="Alpha One",
+        notes="call +44 20 7946 0958, +1 (555) 123-4567 or ＋852 9123 4567; +3 items; 5+12345678")])
+    assert cg.redact(case, "public").persons[0].notes == (
+        "call [phone 1], [phone 2] or [phone 3]; +3 items; 5+12345678")

@@ -38,7 +38,8 @@ share is still seen to be shared (``+86 138 0000 0101`` and ``0086-13800000101``
 phone as ``13800000101``; ``冀R·12345`` the same plate as ``冀R12345``).
 Numbers kept as numbers in attributes (``13800000101`` or ``13800000101.0``) are masked like
 text. Besides the values the case holds in their own fields, text is
-searched for their shapes: Chinese mobile numbers (11 digits from ``1[3-9]``), 18-character
+searched for their shapes: Chinese mobile numbers (11 digits from ``1[3-9]``), numbers
+written with a country code (``+44 20 7946 0958``), 18-character
 national ids (also grouped 6-8-4 or 6-4-4-4) and runs of 12-19 digits (bank cards and
 accounts), with a country code before a mobile masked with it (``0086-``, ``+86``); e-mail
 addresses, IPv4 addresses and Chinese licence plates (``冀R·12345``, ``京A12345``,
@@ -465,7 +466,9 @@ _PATTERNS: dict[MaskKind, re.Pattern[str]] = {  # national ids first: they hold 
         r"(?![0-9A-Za-z])"),  # 18 characters, grouped 6-8-4 or 6-4-4-4 when spaced
     "phone": re.compile(  # a country code before it is part of the number (0086-138...)
         r"(?<![\d+\uff0b])(?:(?:[+\uff0b]|00)" + _SEP + "86" + _SEP + r")?"
-        r"[1\uff11][3-9\uff13-\uff19](?:" + _SEP + r"\d){9}(?!\d)"),
+        r"[1\uff11][3-9\uff13-\uff19](?:" + _SEP + r"\d){9}(?!\d)"
+        # any number written with its country code (+44 20 7946 0958, +1 (555) 123-4567)
+        r"|(?<![\w+\uff0b])[+\uff0b][1-9]\d{0,2}(?:" + _SEP + r"\d){7,13}(?!\d)"),
     "account": re.compile(r"(?<!\d)\d(?:[\s\-]?\d){11,18}(?!\d)"),
 }
 """The shapes of unknown values of each kind in free text (used when that kind is masked)."""
