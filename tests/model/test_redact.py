@@ -344,3 +344,18 @@ def test_numbers_written_with_a_country_code_are_masked_in_free_text() -> None:
         notes="call +44 20 7946 0958, +1 (555) 123-4567 or ＋852 9123 4567; +3 items; 5+12345678")])
     assert cg.redact(case, "public").persons[0].notes == (
         "call [phone 1], [phone 2] or [phone 3]; +3 items; 5+12345678")
+
+
+def test_dropped_dates_and_coordinates_are_withheld_from_text_too() -> None:
+    case = cg.Case(
+        persons=[cg.Person(id="P1", name="Alpha One",
+                           attributes={"birthday": "1970-05-01", "birth_year": 1970,
+                                       "gps": "22.54321,114.05678"},
+                           notes="born 1970-05-01 (19700501) in 1970; seen at 22.54321,114.05678")],
+        warehouses=[cg.Warehouse(id="W1", name="Den", address="Lot 9", lat=39.91234,
+                                 lon=116.40567, notes="pin 39.91234, 116.40567")])
+    out = cg.redact(case, "public")
+    assert out.persons[0].attributes == {}
+    # A bare year stays: withheld from every text it would mangle dates and references.
+    assert out.persons[0].notes == "born [withheld] ([withheld]) in 1970; seen at [withheld]"
+    assert out.warehouses[0].notes == "pin [withheld], [withheld]"

@@ -22,7 +22,9 @@ mask (values inside the records that stay); the built-in ones are:
     national ids and passports, phone numbers, addresses, bank accounts, e-mail addresses, QQ
     numbers, WeChat ids, IP addresses and vehicle licence plates are masked; coordinates (of
     premises, and attributes such as ``lat``, ``longitude``, ``gps``) and birth dates and years
-    (``birth_year``, ``birthday``, ``date_of_birth``, ``dob``, 出生日期, 生日...) are dropped.
+    (``birth_year``, ``birthday``, ``date_of_birth``, ``dob``, 出生日期, 生日...) are dropped;
+    a dropped value of six characters or more (a date, coordinates; not a bare year) becomes
+    ``[withheld]`` wherever text repeats it.
 
 Masking is thorough: a masked value is replaced wherever the case holds it, not only in its own
 field: in notes, names of other records, aliases, evidence and bank references, attribute values
@@ -896,14 +898,25 @@ def redact_case(case: Case, profile: str | RedactionProfile | None = "internal")
         if record.id in gone:
             continue
         address = getattr(record, "address", None)
+        dropped: list[object] = []  # values dropped from their fields, withheld from text too
         if prof.mask_addresses and address:
             masker.hide("address", address)
             hidden.append(address)
+            dropped += [getattr(record, "lat", None), getattr(record, "lon", None)]
         for key, value in _keyed_values(record.attributes):
             kind = _key_kind(key)
             if kind is not None and masker.enabled(kind) and value not in (None, ""):
                 masker.hide(kind, _value_text(value))
                 hidden.append(_value_text(value))
+            elif _dropped_key(key, prof, masker):
+                dropped.append(value)
+        for value in dropped:
+            # Six characters or more: a date or coordinates, not a bare year or number that
+            # other text may hold for another reason.
+            text = "" if value is None or isinstance(value, bool) else _value_text(value).strip()
+            if len(text) >= 6:
+                masker.withhold(text, slug=False)
+                hidden.append(text)
     for rid in gone:  # a withheld person's numbers, in any spacing
         record = index[rid]
         if isinstance(record, Person):
@@ -1044,6 +1057,13 @@ def _value_text(value: object) -> str:
     return str(value)
 
 
+def _dropped_key(key: str, profile: RedactionProfile, masker: _Masker) -> bool:
+    """Whether the profile drops an attribute: a key it names, or coordinates (which give the
+    address away) when it masks addresses."""
+    return (key in profile.drop_attributes or _slug(key) in masker.dropped
+            or (profile.mask_addresses and _key_words(key)[-1:] in _COORDINATE_KEYS))
+
+
 def _json(value: str) -> Any:
     """A text that holds a JSON object or array, decoded (None for any other text)."""
     if value.lstrip()[:1] not in ("{", "["):
@@ -1090,10 +1110,8 @@ def _attributes(attributes: Mapping[str, Any], profile: RedactionProfile,
     back without escapes, so that no name hides as ``\\u5468``)."""
     out: dict[str, Any] = {}
     for key, value in attributes.items():
-        if key in profile.drop_attributes or _slug(key) in masker.dropped:
+        if _dropped_key(key, profile, masker):
             continue
-        if profile.mask_addresses and _key_words(key)[-1:] in _COORDINATE_KEYS:
-            continue  # coordinates give the address away
         kind = _key_kind(key)
         new_key = masker.scrub(key)
         while new_key in out:  # two keys scrubbed into one: keep both
