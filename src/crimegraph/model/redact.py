@@ -52,8 +52,9 @@ and their ids, become ``[withheld]`` wherever they appear.
 
 Names are searched as a reader would recognise them: a name in a Latin (or other
 space-separated) script matches as whole words only, in any letter case and with any of space,
-hyphen, underscore or middle dot between its parts, or none (``Ma`` is found in ``MA said`` and
-``Ma-Lin``, not in ``Market``; ``Zhou Jianguo`` in ``ZhouJianguo`` and ``zhou_jianguo``); a
+hyphen, underscore or middle dot between its parts, or none when the name has six letters or
+more (``Ma`` is found in ``MA said`` and ``Ma-Lin``, not in ``Market``; ``Zhou Jianguo`` in
+``ZhouJianguo`` and ``zhou_jianguo``; ``Ma Li`` not in ``Mali``); a
 Chinese, Japanese or Korean name matches inside text, since those scripts put no spaces between
 words (``周建国的``). Names and aliases of one character are not searched.
 
@@ -560,6 +561,9 @@ class _Masker:
             self._regex = None
             if not slug:
                 return
+            joined = _NAME_SPACE.sub("", text.strip())  # ZhouJianguo, as user names write it
+            if joined != text.strip() and len(joined) >= 6 and not _CJK.search(joined):
+                self.replace.setdefault(joined, replacement)
             slug_text = _slug(text)
             if len(slug_text) >= 4 and not _CJK.search(slug_text):
                 self.slugs.add(slug_text)
@@ -669,7 +673,7 @@ def _searchable(text: str) -> str:
 
 
 def _char(ch: str) -> str:
-    return "\\ *" if _NAME_SPACE.fullmatch(ch) else re.escape(ch)
+    return "\\ +" if _NAME_SPACE.fullmatch(ch) else re.escape(ch)
 
 
 _NOT_ALNUM = re.compile(r"[\W_]+")
@@ -681,8 +685,8 @@ def _slug(text: str) -> str:
 
 
 def _fold(text: str) -> str:
-    """Text as the scrubbing looks it up: lower case, without name separators."""
-    return _NAME_SPACE.sub("", text.lower())
+    """Text as the scrubbing looks it up: lower case, name separators as one space."""
+    return _NAME_SPACE.sub(" ", text.lower())
 
 
 def _trie_pattern(words: Iterable[str], *, whole_words: bool = True) -> str:
@@ -916,6 +920,7 @@ def redact_case(case: Case, profile: str | RedactionProfile | None = "internal")
             text = "" if value is None or isinstance(value, bool) else _value_text(value).strip()
             if len(text) >= 6:
                 masker.withhold(text, slug=False)
+                masker.withhold(_NAME_SPACE.sub("", text), slug=False)  # 19700501
                 hidden.append(text)
     for rid in gone:  # a withheld person's numbers, in any spacing
         record = index[rid]
