@@ -103,6 +103,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import unicodedata
@@ -415,6 +416,7 @@ def _singular(word: str) -> str:
     return word
 
 
+@functools.lru_cache(maxsize=4096)  # the same keys come back on every record
 def _key_kind(key: str) -> MaskKind | None:
     """The kind of value an attribute key names (None when it names none)."""
     if _CJK.search(key):
@@ -1023,6 +1025,7 @@ _NAME_PART_KEYS = {
 }
 
 
+@functools.lru_cache(maxsize=4096)
 def _name_part(key: str) -> str | None:
     """Which part of a person's name an attribute key holds (``first_name``: ``"given"``,
     ``Surname``: ``"family"``, ``full_name``, 姓名: ``"full"``), or None."""
