@@ -359,3 +359,15 @@ def test_dropped_dates_and_coordinates_are_withheld_from_text_too() -> None:
     # A bare year stays: withheld from every text it would mangle dates and references.
     assert out.persons[0].notes == "born [withheld] ([withheld]) in 1970; seen at [withheld]"
     assert out.warehouses[0].notes == "pin [withheld], [withheld]"
+
+
+def test_names_given_name_first_minority_names_without_dot_and_very_long_names() -> None:
+    long_name = "Zhou " + "Jianguo" * 300  # a prefix tree this deep once exhausted the stack
+    case = cg.Case(persons=[
+        cg.Person(id="P1", name="Zhou Jianguo", notes="JIANGUO ZHOU and Jianguo-Zhou"),
+        cg.Person(id="P2", name="买买提·艾力", notes="买买提艾力到场"),
+        cg.Person(id="P3", name=long_name, notes=f"{long_name} said"),
+        cg.Person(id="P4", name="Bo (Bobby) Li", aliases=["[Ace]"])])
+    out = cg.redact(case, "public").persons
+    assert [p.notes for p in out[:3]] == ["Z. J. and Z. J.", "买某某某某某到场", "Z. J. said"]
+    assert (out[3].name, out[3].aliases) == ("B. B. L.", ["A."])

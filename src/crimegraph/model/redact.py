@@ -54,9 +54,10 @@ Names are searched as a reader would recognise them: a name in a Latin (or other
 space-separated) script matches as whole words only, in any letter case and with any of space,
 hyphen, underscore or middle dot between its parts, or none when the name has six letters or
 more (``Ma`` is found in ``MA said`` and ``Ma-Lin``, not in ``Market``; ``Zhou Jianguo`` in
-``ZhouJianguo`` and ``zhou_jianguo``; ``Ma Li`` not in ``Mali``); a
+``ZhouJianguo`` and ``zhou_jianguo``; ``Ma Li`` not in ``Mali``); a name of two parts is also
+found given name first (``Jianguo Zhou``); a
 Chinese, Japanese or Korean name matches inside text, since those scripts put no spaces between
-words (``周建国的``). Names and aliases of one character are not searched.
+words (``周建国的``), with or without its middle dot (``买买提·艾力``, ``买买提艾力``). Names and aliases of one character are not searched.
 
 A record whose id gives a masked or withheld value away, also a name written into it without
 spaces or capitals (``P-zhoujianguo`` for ``Zhou Jianguo``; names of four letters or more), gets
@@ -355,7 +356,8 @@ def initials(name: str) -> str:
     if _CJK.match(text):
         return text[0] + "某" * max(len(text) - 1, 1)
     parts = [p for p in re.split(r"[\s\-]+", text) if p]
-    return " ".join(f"{p[0].upper()}." for p in parts) or "?"
+    firsts = [next((c for c in p if c.isalnum()), "") for p in parts]  # (Bob) -> B.
+    return " ".join(f"{c.upper()}." for c in firsts if c) or "?"
 
 
 # Attribute keys that hold a value of a masked kind (bank accounts live only here). A key is
@@ -563,9 +565,13 @@ class _Masker:
             self._regex = None
             if not slug:
                 return
-            joined = _NAME_SPACE.sub("", text.strip())  # ZhouJianguo, as user names write it
-            if joined != text.strip() and len(joined) >= 6 and not _CJK.search(joined):
+            parts = _NAME_SPACE.split(text.strip())
+            joined = "".join(parts)  # ZhouJianguo, as user names write it; 买买提艾力
+            if len(parts) > 1 and len(joined) >= (3 if _CJK.search(joined) else 6):
                 self.replace.setdefault(joined, replacement)
+            if len(parts) == 2 and min(map(len, parts)) >= 2 and not _CJK.search(joined):
+                # Jianguo Zhou for Zhou Jianguo: given name first, as English text writes it.
+                self.replace.setdefault(f"{parts[1]} {parts[0]}", replacement)
             slug_text = _slug(text)
             if len(slug_text) >= 4 and not _CJK.search(slug_text):
                 self.slugs.add(slug_text)
@@ -709,14 +715,20 @@ def _trie_pattern(words: Iterable[str], *, whole_words: bool = True) -> str:
         node[""] = True
 
     def pattern(node: dict[str, Any]) -> str:
+        # A run of characters with one way on is written out in a loop: recursion only at
+        # branches, so a name of thousands of characters does not exhaust the stack.
+        run: list[str] = []
+        while len(node) == 1 and "" not in node:
+            (ch, node), = node.items()
+            run.append(_char(ch))
         ends = "" in node
         branches = [_char(ch) + pattern(child) for ch, child in sorted(node.items())
                     if ch != ""]
         if not branches:
-            return ""
+            return "".join(run)
         body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
         # Greedy: the longer word wins, the shorter one matches when the longer does not.
-        return f"(?:{body})?" if ends else body
+        return "".join(run) + (f"(?:{body})?" if ends else body)
 
     if not trie:
         return ""
