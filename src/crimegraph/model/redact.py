@@ -57,7 +57,8 @@ more (``Ma`` is found in ``MA said`` and ``Ma-Lin``, not in ``Market``; ``Zhou J
 ``ZhouJianguo`` and ``zhou_jianguo``; ``Ma Li`` not in ``Mali``); a name of two parts is also
 found given name first (``Jianguo Zhou``); a
 Chinese, Japanese or Korean name matches inside text, since those scripts put no spaces between
-words (``周建国的``), with or without its middle dot (``买买提·艾力``, ``买买提艾力``). Names and aliases of one character are not searched.
+words (``周建国的``), with or without its middle dot (``买买提·艾力``, ``买买提艾力``). Names
+and aliases of one character are not searched.
 
 A record whose id gives a masked or withheld value away, also a name written into it without
 spaces or capitals (``P-zhoujianguo`` for ``Zhou Jianguo``; names of four letters or more), gets
