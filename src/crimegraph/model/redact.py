@@ -681,6 +681,7 @@ def _searchable(text: str) -> str:
     return (lowered if len(lowered) == len(text) else text).translate(_AS_SPACE)
 
 
+@functools.lru_cache(maxsize=8192)
 def _char(ch: str) -> str:
     return "\\ +" if _NAME_SPACE.fullmatch(ch) else re.escape(ch)
 
