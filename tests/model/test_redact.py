@@ -371,3 +371,16 @@ def test_names_given_name_first_minority_names_without_dot_and_very_long_names()
     out = cg.redact(case, "public").persons
     assert [p.notes for p in out[:3]] == ["Z. J. and Z. J.", "买某某某某某到场", "Z. J. said"]
     assert (out[3].name, out[3].aliases) == ("B. B. L.", ["A."])
+
+
+def test_contact_values_of_a_withheld_informant_are_withheld_from_kept_text() -> None:
+    case = cg.Case(persons=[
+        cg.Person(id="P-I", name="Echo Five", role="informant",
+                  attributes={"wechat": "echo_5five", "email": "e5@example.net",
+                              "bank_card": "6222 0202 0011 2233 445", "qq": 7712345}),
+        cg.Person(id="P-K", name="Kilo Two",
+                  notes="paid 6222020200112233445 via echo_5five; wrote e5@example.net; qq 7712345")])
+    out = cg.redact(case, "prosecution")
+    assert [p.id for p in out.persons] == ["P-K"]
+    assert out.persons[0].notes == (
+        "paid [withheld] via [withheld]; wrote [withheld]; qq [withheld]")

@@ -48,7 +48,9 @@ addresses, IPv4 addresses and Chinese licence plates (``冀R·12345``, ``京A123
 ``粤B·D12345``), found before names are searched (a name may be part of an e-mail address).
 QQ numbers and WeChat ids have no reliable shape: they are masked where the case holds them
 under their keys and wherever those values appear. Names of withheld persons and records,
-and their ids, become ``[withheld]`` wherever they appear.
+their ids, numbers, addresses and the values under the keys named below (an informant's
+WeChat id or bank card) become ``[withheld]`` wherever they appear, whatever the profile
+masks.
 
 Names are searched as a reader would recognise them: a name in a Latin (or other
 space-separated) script matches as whole words only, in any letter case and with any of space,
@@ -938,18 +940,29 @@ def redact_case(case: Case, profile: str | RedactionProfile | None = "internal")
                 masker.withhold(text, slug=False)
                 masker.withhold(_NAME_SPACE.sub("", text), slug=False)  # 19700501
                 hidden.append(text)
-    for rid in gone:  # a withheld person's numbers, in any spacing
+    for rid in gone:  # a withheld record's numbers (in any spacing) and contact values
         record = index[rid]
+        numbers: list[tuple[MaskKind, str | None]] = []
         if isinstance(record, Person):
-            numbers: list[tuple[MaskKind, str | None]] = [
-                ("national id", record.national_id),
-                *(("phone", phone) for phone in record.phones)]
-            for number_kind, value in numbers:
-                if value and len(_number(number_kind, value)) >= 7:
-                    masker.phone_digits[_number(number_kind, value)] = WITHHELD
-                    masker.replace.pop(value.strip(), None)  # the digit runs find it
-                    masker._regex = None  # recompiled, with the lengths of known numbers
-                    hidden.append(value)
+            numbers += [("national id", record.national_id),
+                        *(("phone", phone) for phone in record.phones)]
+        address = getattr(record, "address", None)
+        if isinstance(address, str):
+            numbers.append(("address", address))
+        for key, attribute in _keyed_values(record.attributes):  # an informant's WeChat id
+            key_kind = _key_kind(key)
+            if key_kind is not None and attribute not in (None, ""):
+                numbers.append((key_kind, _value_text(attribute)))
+        for number_kind, value in numbers:
+            if not value:
+                continue
+            if number_kind in _NUMBER_KINDS and len(_number(number_kind, value)) >= 7:
+                masker.phone_digits[_number(number_kind, value)] = WITHHELD
+                masker.replace.pop(value.strip(), None)  # the digit runs find it
+                masker._regex = None  # recompiled, with the lengths of known numbers
+            else:
+                masker.withhold(value, slug=False)
+            hidden.append(value)
 
     # 3. New ids for records whose id gives a hidden value away.
     ids: dict[str, str] = {}
