@@ -20,6 +20,12 @@ NAME_A = "Jiang Haoran"
 NAME_B_CJK = "韩立冬"
 TIP_REFERENCE = "TIP-ANON-77"
 INFORMANT_B_NAME = "Sun Qiaoyi"
+EMAIL = "haoran.jiang88@example.org"
+QQ = "2851234567"
+WECHAT = "jhr_lantern88"
+PLATE = "冀R·12345"
+IP = "203.0.113.77"
+GIVEN_NAME = "Haoxuan"
 
 PROSECUTION_HIDDEN = [INFORMANT_NAME, "Anonymous tip about a den", TIP_REFERENCE,
                       INFORMANT_B_NAME]
@@ -28,6 +34,7 @@ PROSECUTION_HIDDEN = [INFORMANT_NAME, "Anonymous tip about a den", TIP_REFERENCE
 PUBLIC_HIDDEN = [
     *PROSECUTION_HIDDEN, WITNESS_NAME, PHONE_A, PHONE_WITNESS, NATIONAL_ID, ADDRESS, ACCOUNT,
     NAME_A, NAME_B_CJK, "Haoran", "Old Jiang", ADDRESS_CJK, PASSPORT, "(139) 1234",
+    EMAIL, QQ, WECHAT, PLATE, "冀R12345", IP, GIVEN_NAME, "0086-138",
 ]
 """Values the public profile must remove."""
 
@@ -43,11 +50,16 @@ def leaky_case() -> cg.Case:
             cg.Person(id="P-A", name=NAME_A, aliases=["Old Jiang"], phones=[PHONE_A],
                       national_id=NATIONAL_ID, status="suspect",
                       notes=f"Also uses {PHONE_A.replace('-', '')}; lives at {ADDRESS}.",
-                      attributes={"birth_year": 1980, "地址": ADDRESS_CJK, "passportNo": PASSPORT},
+                      attributes={"birth_year": 1980, "地址": ADDRESS_CJK, "passportNo": PASSPORT,
+                                  "E-mail": EMAIL, "QQ号": QQ, "wechat_id": WECHAT,
+                                  "车牌号": PLATE, "first_name": GIVEN_NAME},
                       evidence=["EV-CALLS"]),
             cg.Person(id="P-B", name=NAME_B_CJK, phones=[PHONE_A.replace("-", " ")],
                       status="arrested",
-                      notes=f"Brother-in-law of {NAME_A}; ID {NATIONAL_ID}; call (139) 1234 5678"),
+                      notes=f"Brother-in-law of {NAME_A}; ID {NATIONAL_ID}; call (139) 1234 5678;"
+                            f" drives 冀R12345 and logs in from {IP}; QQ {QQ}; {GIVEN_NAME}'s"
+                            " cousin",
+                      attributes={"contact": "0086-13812345678", "login": f"wx:{WECHAT}"}),
             cg.Person(id="P-W", name=WITNESS_NAME, phones=[PHONE_WITNESS], status="witness"),
             cg.Person(id="P-V", name="Victim Person", status="victim"),
             cg.Person(id="P-I", name=INFORMANT_NAME, role="informant", status="unknown"),
@@ -84,7 +96,7 @@ def leaky_case() -> cg.Case:
         evidence=[
             cg.Evidence(id="EV-CALLS", name="Call records", kind="wiretap",
                         reference=f"WT-{PHONE_A}", reliability="B", credibility=2,
-                        notes=f"Subscriber {NAME_A}, number {PHONE_A}"),
+                        notes=f"Subscriber {NAME_A}, number {PHONE_A}, mail {EMAIL}"),
             cg.Evidence(id="EV-TIP", name="Anonymous tip about a den", reference=TIP_REFERENCE,
                         reliability="F", credibility=6),
             cg.Evidence(id="EV-STATEMENT", name=f"Statement of {WITNESS_NAME}", kind="witness",

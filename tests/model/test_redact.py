@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 import crimegraph as cg
@@ -126,6 +128,13 @@ def test_case_graph_in_case_graph_out() -> None:
     ("nationalId", "national id"), ("id_card_no", "national id"),
     ("id_card_number", "national id"), ("IDCardNumber", "national id"),
     ("identity_number", "national id"),
+    ("email", "email"), ("E-mail", "email"), ("emailAddress", "email"),
+    ("e_mail_address", "email"), ("邮箱", "email"), ("电子邮件地址", "email"),
+    ("qq", "qq"), ("QQ号", "qq"), ("qq_number", "qq"), ("wechat", "wechat"),
+    ("wechat_id", "wechat"), ("WeChatID", "wechat"), ("微信号", "wechat"),
+    ("ip", "ip address"), ("ip_address", "ip address"), ("IP地址", "ip address"),
+    ("license_plate", "plate"), ("plate_no", "plate"), ("车牌号", "plate"),
+    ("车牌号码", "plate"),
 ])
 def test_attribute_keys_in_any_spelling_are_masked_with_their_kind(key: str, kind: str) -> None:
     value = "Secret 7731 value"
@@ -150,7 +159,7 @@ def test_numbers_in_parentheses_slashes_and_full_width_forms_are_masked() -> Non
         notes="call (0755) 88881234, （0755）8888-1234, 0755/8888 1234 or +86 (138) 0000-0101;"
               " ID 110105 19491231 002X or 110105 1949 1231 002X; new １３９ (0000) 1111")])
     notes = cg.redact(case, "public").persons[0].notes
-    assert notes == ("call [phone 1], [phone 1], [phone 1] or +[phone 2];"
+    assert notes == ("call [phone 1], [phone 1], [phone 1] or [phone 2];"
                      " ID [national id 1] or [national id 1]; new [phone 3]")
 
 
@@ -241,7 +250,7 @@ def test_numbers_kept_as_floats_country_codes_birthdays_and_coordinates() -> Non
                     "weight": 70.5})])
     attributes = cg.redact(case, "public").persons[0].attributes
     assert attributes == {"phone_f": "[phone 1]", "x": "[phone 1]", "mobile2": "[phone 1]",
-                          "contact": "0086-[phone 1]", "weight": 70.5}
+                          "contact": "[phone 1]", "weight": 70.5}
     kept = cg.redact(case, cg.RedactionProfile("phones", mask_phones=True)).persons[0]
     assert kept.attributes["home_lat"] == 22.54 and kept.attributes["Birthday"] == "1970-05-01"
 
@@ -255,3 +264,123 @@ def test_informant_roles_are_withheld_and_their_ids_in_kept_text(role: str) -> N
     out = cg.redact(case, "prosecution")
     assert [p.id for p in out.persons] == ["P-F"]
     assert out.persons[0].notes == "met [withheld] at SHOP-P-E2; P-Eng is not [withheld]"
+
+
+def test_online_ids_and_plates_in_free_text_and_unknown_numbers_with_country_codes() -> None:
+    case = cg.Case(persons=[cg.Person(
+        id="P1", name="Zhou Jianguo", attributes={
+            "email": "ZJG@example.com", "plate": "冀R·12345", "remark": "0086-13800000101",
+            "qq": 123456789, "json": '{"mail": "a.b@c.org", "ip": "10.1.2.3"}'},
+        notes="mail zjg@example.com or jianguo.zhou@mail.example.cn; cars 冀R12345, 京A12345,"
+              " 粤B·D12345; from 8.8.4.4 (not v1.2.3.4.5); qq 123 456 789; +86 139 0000 0102")])
+    person = cg.redact(case, "public").persons[0]
+    # Values under known keys (also inside JSON) are numbered first, then the notes' (scrubbed
+    # before the attributes).
+    assert person.notes == (
+        "mail [email 1] or [email 3]; cars [plate 1], [plate 2], [plate 3]; from [ip address 2]"
+        " (not v1.2.3.4.5); qq [qq 1]; [phone 1]")
+    assert person.attributes == {
+        "email": "[email 1]", "plate": "[plate 1]", "remark": "[phone 2]", "qq": "[qq 1]",
+        "json": '{"mail": "[email 2]", "ip": "[ip address 1]"}'}
+    # Prosecution masks none of them.
+    kept = cg.redact(case, "prosecution").persons[0]
+    assert kept.attributes["email"] == "ZJG@example.com" and "8.8.4.4" in (kept.notes or "")
+    only_plates = cg.redact(case, cg.RedactionProfile("plates", mask_plates=True)).persons[0]
+    assert only_plates.attributes["plate"] == "[plate 1]"
+    assert only_plates.attributes["email"] == "ZJG@example.com"
+
+
+def test_name_parts_in_attributes_are_reduced_like_the_name() -> None:
+    case = cg.Case(persons=[
+        cg.Person(id="P1", name="Zhou Jianguo", attributes={
+            "first_name": "Jianguo", "Surname": "Zhou", "FullName": "Zhou Jianguo"},
+            notes="Jianguo called"),
+        cg.Person(id="P2", name="周建国", attributes={"姓": "周", "名": "建国", "姓名": "周建国",
+                                                     "曾用名": "周大国"},
+                  notes="周大国到场"),
+        cg.Person(id="P3", name="Wu Ping", attributes={"account_name": "Wu Ping Ltd"})],
+        organizations=[cg.Organization(id="O1", name="Lantern Trading", attributes={
+            "full_name": "Lantern Trading Co.", "director_first_name": "Dawei"})])
+    out = cg.redact(case, "public").persons
+    # On an organisation, a full name is its own; a first name still a person's.
+    assert cg.redact(case, "public").organizations[0].attributes == {
+        "full_name": "Lantern Trading Co.", "director_first_name": "D."}
+    assert out[0].attributes == {"first_name": "J.", "Surname": "Z.", "FullName": "Z. J."}
+    assert out[0].notes == "J. called"
+    assert out[1].attributes == {"姓": "周", "名": "某某", "姓名": "周某某", "曾用名": "周某某"}
+    assert out[1].notes == "周某某到场"
+    assert out[2].attributes == {"account_name": "W. P. Ltd"}
+
+
+def test_json_kept_as_text_is_redacted_key_by_key_and_unescaped() -> None:
+    raw = json.dumps({"name": "周建国", "tel": "0755 8888 1234", "lat": 22.5,
+                      "contacts": [{"phone": "020-1234 5678"}], "first_name": "Jianguo",
+                      "birthday": "1970-01-01", "n": 13800000101})  # escapes: \\u5468...
+    case = cg.Case(persons=[cg.Person(
+        id="P1", name="周建国", phones=["13800000101"],
+        attributes={"raw": raw, "plain": '{"ok": 1}', "broken": "{not json 13800000101"},
+        notes="also on 0755 8888 1234 and 020-1234 5678; Jianguo said")])
+    person = cg.redact(case, "public").persons[0]
+    assert json.loads(person.attributes["raw"]) == {
+        "name": "周某某", "tel": "[phone 2]", "contacts": [{"phone": "[phone 3]"}],
+        "first_name": "J.", "n": "[phone 1]"}
+    assert "\\u" not in person.attributes["raw"]
+    assert person.attributes["plain"] == '{"ok": 1}'  # nothing to redact: left as written
+    assert person.attributes["broken"] == "{not json [phone 1]"
+    assert person.notes == "also on [phone 2] and [phone 3]; J. said"
+
+
+@pytest.mark.parametrize("written", ["ZhouJianguo", "zhou_jianguo", "ZHOU-JIANGUO",
+                                     "Zhou  Jianguo"])
+def test_latin_names_are_found_with_any_separator_or_none(written: str) -> None:
+    case = cg.Case(persons=[cg.Person(id="P1", name="Zhou Jianguo", aliases=["Ma Li"],
+                                      notes=f"user {written} posted; Zhoujiang, Mali stay")])
+    assert cg.redact(case, "public").persons[0].notes == "user Z. J. posted; Zhoujiang, Mali stay"
+
+
+def test_numbers_written_with_a_country_code_are_masked_in_free_text() -> None:
+    case = cg.Case(persons=[cg.Person(
+        id="P1", name="Alpha One",
+        notes="call +44 20 7946 0958, +1 (555) 123-4567 or ＋852 9123 4567; +3 items; 5+12345678")])
+    assert cg.redact(case, "public").persons[0].notes == (
+        "call [phone 1], [phone 2] or [phone 3]; +3 items; 5+12345678")
+
+
+def test_dropped_dates_and_coordinates_are_withheld_from_text_too() -> None:
+    case = cg.Case(
+        persons=[cg.Person(id="P1", name="Alpha One",
+                           attributes={"birthday": "1970-05-01", "birth_year": 1970,
+                                       "gps": "22.54321,114.05678"},
+                           notes="born 1970-05-01 (19700501) in 1970; seen at 22.54321,114.05678")],
+        warehouses=[cg.Warehouse(id="W1", name="Den", address="Lot 9", lat=39.91234,
+                                 lon=116.40567, notes="pin 39.91234, 116.40567")])
+    out = cg.redact(case, "public")
+    assert out.persons[0].attributes == {}
+    # A bare year stays: withheld from every text it would mangle dates and references.
+    assert out.persons[0].notes == "born [withheld] ([withheld]) in 1970; seen at [withheld]"
+    assert out.warehouses[0].notes == "pin [withheld], [withheld]"
+
+
+def test_names_given_name_first_minority_names_without_dot_and_very_long_names() -> None:
+    long_name = "Zhou " + "Jianguo" * 300  # a prefix tree this deep once exhausted the stack
+    case = cg.Case(persons=[
+        cg.Person(id="P1", name="Zhou Jianguo", notes="JIANGUO ZHOU and Jianguo-Zhou"),
+        cg.Person(id="P2", name="买买提·艾力", notes="买买提艾力到场"),
+        cg.Person(id="P3", name=long_name, notes=f"{long_name} said"),
+        cg.Person(id="P4", name="Bo (Bobby) Li", aliases=["[Ace]"])])
+    out = cg.redact(case, "public").persons
+    assert [p.notes for p in out[:3]] == ["Z. J. and Z. J.", "买某某某某某到场", "Z. J. said"]
+    assert (out[3].name, out[3].aliases) == ("B. B. L.", ["A."])
+
+
+def test_contact_values_of_a_withheld_informant_are_withheld_from_kept_text() -> None:
+    case = cg.Case(persons=[
+        cg.Person(id="P-I", name="Echo Five", role="informant",
+                  attributes={"wechat": "echo_5five", "email": "e5@example.net",
+                              "bank_card": "6222 0202 0011 2233 445", "qq": 7712345}),
+        cg.Person(id="P-K", name="Kilo Two",
+                  notes="paid 6222020200112233445 via echo_5five; wrote e5@example.net; qq 7712345")])
+    out = cg.redact(case, "prosecution")
+    assert [p.id for p in out.persons] == ["P-K"]
+    assert out.persons[0].notes == (
+        "paid [withheld] via [withheld]; wrote [withheld]; qq [withheld]")

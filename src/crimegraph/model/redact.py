@@ -17,31 +17,50 @@ mask (values inside the records that stay); the built-in ones are:
     witnesses and victims (persons with status ``witness`` or ``victim``) and witness statements
     (evidence of kind ``witness``, which identify their witness) with the facts resting only on
     them. Person names and aliases are reduced to initials (``"Zhou Jianguo"`` -> ``"Z. J."``,
-    ``"周建国"`` -> ``"周某某"`` as Chinese public judgments write them); national ids and
-    passports, phone numbers, addresses and bank accounts are masked; coordinates (of premises,
-    and attributes such as ``lat``, ``longitude``, ``gps``) and birth dates and years
-    (``birth_year``, ``birthday``, ``date_of_birth``, ``dob``, 出生日期, 生日...) are dropped.
+    ``"周建国"`` -> ``"周某某"`` as Chinese public judgments write them), and so are name parts
+    kept as attributes (``first_name``, ``surname``, ``full_name``, 姓, 名, 姓名, 曾用名...);
+    national ids and passports, phone numbers, addresses, bank accounts, e-mail addresses, QQ
+    numbers, WeChat ids, IP addresses and vehicle licence plates are masked; coordinates (of
+    premises, and attributes such as ``lat``, ``longitude``, ``gps``) and birth dates and years
+    (``birth_year``, ``birthday``, ``date_of_birth``, ``dob``, 出生日期, 生日...) are dropped;
+    a dropped value of six characters or more (a date, coordinates; not a bare year) becomes
+    ``[withheld]`` wherever text repeats it.
 
 Masking is thorough: a masked value is replaced wherever the case holds it, not only in its own
 field: in notes, names of other records, aliases, evidence and bank references, attribute values
-and keys, the case title and description. Numbers are found in any spacing: white space,
-dashes, dots, parentheses and slashes between the digits, in ASCII or full-width forms
-(``138-0000-0101``, ``13800000101``, ``(0755) 8888-1234``, ``（0755）88881234``,
+and keys, the case title and description. An attribute whose text is a JSON object or array is
+read key by key like the attributes themselves (``{"tel": "0755 8888 1234"}`` is a phone) and
+written back without escapes, so that no name hides as ``\\u5468``. Numbers are found in any
+spacing: white space, dashes, dots, parentheses and slashes between the digits, in ASCII or
+full-width forms (``138-0000-0101``, ``13800000101``, ``(0755) 8888-1234``, ``（0755）88881234``,
 ``110105 19491231 002X``). Each distinct value gets one token (``[phone 1]``,
-``[national id 2]``, ``[passport 1]``, ``[address 3]``, ``[account 1]``), so a phone two people
-share is still seen to be shared (``+86 138 0000 0101`` is the same phone as ``13800000101``).
+``[national id 2]``, ``[passport 1]``, ``[address 3]``, ``[account 1]``, ``[email 1]``,
+``[qq 1]``, ``[wechat 1]``, ``[ip address 1]``, ``[plate 1]``), so a phone two people
+share is still seen to be shared (``+86 138 0000 0101`` and ``0086-13800000101`` are the same
+phone as ``13800000101``; ``冀R·12345`` the same plate as ``冀R12345``).
 Numbers kept as numbers in attributes (``13800000101`` or ``13800000101.0``) are masked like
 text. Besides the values the case holds in their own fields, text is
-searched for their shapes: Chinese mobile numbers (11 digits from ``1[3-9]``), 18-character
+searched for their shapes: Chinese mobile numbers (11 digits from ``1[3-9]``), numbers
+written with a country code (``+44 20 7946 0958``), 18-character
 national ids (also grouped 6-8-4 or 6-4-4-4) and runs of 12-19 digits (bank cards and
-accounts). Names of withheld persons and records, and their ids, become ``[withheld]``
-wherever they appear.
+accounts), with a country code before a mobile masked with it (``0086-``, ``+86``); e-mail
+addresses, IPv4 addresses and Chinese licence plates (``冀R·12345``, ``京A12345``,
+``粤B·D12345``), found before names are searched (a name may be part of an e-mail address).
+QQ numbers and WeChat ids have no reliable shape: they are masked where the case holds them
+under their keys and wherever those values appear. Names of withheld persons and records,
+their ids, numbers, addresses and the values under the keys named below (an informant's
+WeChat id or bank card) become ``[withheld]`` wherever they appear, whatever the profile
+masks.
 
 Names are searched as a reader would recognise them: a name in a Latin (or other
 space-separated) script matches as whole words only, in any letter case and with any of space,
-hyphen or middle dot between its parts (``Ma`` is found in ``MA said`` and ``Ma-Lin``, not in
-``Market``); a Chinese, Japanese or Korean name matches inside text, since those scripts put no
-spaces between words (``周建国的``). Names and aliases of one character are not searched.
+hyphen, underscore or middle dot between its parts, or none when the name has six letters or
+more (``Ma`` is found in ``MA said`` and ``Ma-Lin``, not in ``Market``; ``Zhou Jianguo`` in
+``ZhouJianguo`` and ``zhou_jianguo``; ``Ma Li`` not in ``Mali``); a name of two parts is also
+found given name first (``Jianguo Zhou``); a
+Chinese, Japanese or Korean name matches inside text, since those scripts put no spaces between
+words (``周建国的``), with or without its middle dot (``买买提·艾力``, ``买买提艾力``). Names
+and aliases of one character are not searched.
 
 A record whose id gives a masked or withheld value away, also a name written into it without
 spaces or capitals (``P-zhoujianguo`` for ``Zhou Jianguo``; names of four letters or more), gets
@@ -57,11 +76,13 @@ account. A key is read as words (``bankCardNo``, ``bank_card_no`` and ``Bank-Car
 read *bank card no*); trailing qualifiers (*no*, *number*, *line*...) are set aside and the last
 word left names the kind: *account*, *iban*, *card*, *bankcard* (accounts); *phone*, *mobile*,
 *cellphone*, *tel*, *fax* (phones); *national id*, *id card*, *id no*, *ssn* (national ids);
-*passport* (passports); *address*, *addr* (addresses), plurals included (``addresses``,
-``bank_accounts``). Chinese keys are read likewise: 银行卡号, 账号, 账户 (accounts), 手机, 电话
-(phones), 身份证, 证件号 (national ids), 护照 (passports), 地址, 住址 (addresses), followed by
-nothing but 号, 码 or a number. ``account_holder``, ``phone_type`` or 账户名 name no such value
-and are kept (their values still scrubbed of every known value).
+*passport* (passports); *address*, *addr* (addresses); *email*, *e-mail*, *email address*
+(e-mail); *qq*; *wechat*, *weixin*, *wechat id*; *ip*, *ip address*; *plate*, *license
+plate*, *number plate* (plates), plurals included (``addresses``, ``bank_accounts``). Chinese
+keys are read likewise: 银行卡号, 账号, 账户 (accounts), 手机, 电话 (phones), 身份证, 证件号
+(national ids), 护照 (passports), 地址, 住址 (addresses), 邮箱, 电子邮件 (e-mail), QQ号, 微信号,
+IP地址, 车牌号, followed by nothing but 号, 码 or a number. ``account_holder``, ``phone_type``
+or 账户名 name no such value and are kept (their values still scrubbed of every known value).
 
 Informants are persons whose ``role`` says so (``informant``, ``confidential source``,
 ``CHIS``, ``线人``, ``特情``, ``耳目``, ``卧底``), persons and evidence
@@ -86,6 +107,8 @@ True
 
 from __future__ import annotations
 
+import functools
+import json
 import re
 import unicodedata
 import warnings
@@ -119,7 +142,8 @@ __all__ = [
 WITHHELD = "[withheld]"
 """What a withheld person's or record's name becomes wherever it appears in kept text."""
 
-MaskKind = Literal["phone", "national id", "passport", "address", "account"]
+MaskKind = Literal["phone", "national id", "passport", "address", "account", "email", "qq",
+                   "wechat", "ip address", "plate"]
 
 
 @dataclass(frozen=True)
@@ -153,6 +177,11 @@ class RedactionProfile:
         Reduce person names and aliases to initials.
     mask_national_ids, mask_phones, mask_addresses, mask_bank_accounts : bool
         Replace these values with tokens everywhere (addresses: also drop premises coordinates).
+    mask_online_ids : bool
+        Replace e-mail addresses, QQ numbers, WeChat ids and IP addresses with tokens
+        everywhere.
+    mask_plates : bool
+        Replace vehicle licence plates with tokens everywhere.
     drop_attributes : frozenset of str
         Attribute keys removed from every record (``{"birth_year"}``); a key matches in any
         case and spelling of its separators (``birth_year`` also drops ``BirthYear`` and
@@ -185,6 +214,8 @@ class RedactionProfile:
     mask_phones: bool = False
     mask_addresses: bool = False
     mask_bank_accounts: bool = False
+    mask_online_ids: bool = False
+    mask_plates: bool = False
     drop_attributes: frozenset[str] = field(default_factory=frozenset)
     notes: Literal["keep", "drop"] = "keep"
 
@@ -228,7 +259,8 @@ class RedactionProfile:
             self.withhold_statuses or self.withhold_informants or self.withhold_reliability
             or self.withhold_credibility or self.withhold_evidence_kinds or self.initials
             or self.mask_national_ids or self.mask_phones or self.mask_addresses
-            or self.mask_bank_accounts or self.drop_attributes or self.notes == "drop"
+            or self.mask_bank_accounts or self.mask_online_ids or self.mask_plates
+            or self.drop_attributes or self.notes == "drop"
         )
 
 
@@ -264,6 +296,7 @@ REDACTION_PROFILES: dict[str, RedactionProfile] = {
         withhold_credibility=_PROSECUTION.withhold_credibility,
         withhold_evidence_kinds=frozenset({"witness"}), initials=True,
         mask_national_ids=True, mask_phones=True, mask_addresses=True, mask_bank_accounts=True,
+        mask_online_ids=True, mask_plates=True,
         drop_attributes=frozenset({"birth_year", "birth_date", "date_of_birth", "dob",
                                    "birthday", "born", "出生日期", "出生年月", "出生年份", "生日"}),
     ),
@@ -326,7 +359,8 @@ def initials(name: str) -> str:
     if _CJK.match(text):
         return text[0] + "某" * max(len(text) - 1, 1)
     parts = [p for p in re.split(r"[\s\-]+", text) if p]
-    return " ".join(f"{p[0].upper()}." for p in parts) or "?"
+    firsts = [next((c for c in p if c.isalnum()), "") for p in parts]  # (Bob) -> B.
+    return " ".join(f"{c.upper()}." for c in firsts if c) or "?"
 
 
 # Attribute keys that hold a value of a masked kind (bank accounts live only here). A key is
@@ -341,7 +375,18 @@ _KEY_WORDS: dict[str, MaskKind] = {
     **dict.fromkeys(("address", "addr", "adress", "residence", "domicile", "hukou"), "address"),
     **dict.fromkeys(("passport",), "passport"),
     **dict.fromkeys(("ssn", "nationalid", "idcard", "nin", "nric"), "national id"),
+    **dict.fromkeys(("email", "mail", "emailaddress", "mailaddress"), "email"),
+    **dict.fromkeys(("qq", "qqid"), "qq"),
+    **dict.fromkeys(("wechat", "weixin", "wechatid", "weixinid", "wx", "wxid"), "wechat"),
+    **dict.fromkeys(("ip", "ipaddress", "ipv4", "ipv6"), "ip address"),
+    **dict.fromkeys(("plate", "licenseplate", "licenceplate", "numberplate", "carplate",
+                     "vrn", "vrm"), "plate"),
 }
+_KEY_OWNERS = frozenset({"account", "card", "passport", "phone", "qq", "wechat", "weixin", "wx"})
+"""Words before ``id`` that say whose id it is (``wechat_id`` is a WeChat id)."""
+_KEY_ADDRESS_OWNERS: dict[str, MaskKind] = {"email": "email", "mail": "email", "e": "email",
+                                            "ip": "ip address"}
+"""Words before ``address`` that make it no postal address (``email_address``, ``IP address``)."""
 _KEY_QUALIFIERS = frozenset({"no", "nr", "nbr", "num", "number", "numbers", "line", "lines",
                              "full", "value", "text", "code"})
 _KEY_ID_WORDS = frozenset({"national", "identity", "citizen", "resident", "personal", "id"})
@@ -354,6 +399,9 @@ _KEY_CJK: tuple[tuple[str, MaskKind], ...] = (
     ("手机", "phone"), ("电话", "phone"), ("联系方式", "phone"), ("传真", "phone"),
     ("地址", "address"), ("住址", "address"), ("住所", "address"), ("居住地", "address"),
     ("户籍地", "address"),
+    ("邮箱", "email"), ("电子邮件", "email"), ("电子邮箱", "email"), ("邮件地址", "email"),
+    ("邮箱地址", "email"), ("电子邮件地址", "email"), ("qq", "qq"), ("微信", "wechat"),
+    ("ip地址", "ip address"), ("车牌", "plate"), ("号牌", "plate"), ("牌照", "plate"),
 )
 _KEY_CJK_TAIL = re.compile(r"[号码编信息\s:：_\-.0-9]*")
 """What may follow the kind in a Chinese key (``身份证号码``, ``手机1``); ``账户名`` (the
@@ -373,19 +421,28 @@ def _singular(word: str) -> str:
     return word
 
 
+@functools.lru_cache(maxsize=4096)  # the same keys come back on every record
 def _key_kind(key: str) -> MaskKind | None:
     """The kind of value an attribute key names (None when it names none)."""
     if _CJK.search(key):
-        best: tuple[int, MaskKind] | None = None
+        # The stem ending last names the kind; of two ending together, the longer
+        # (``IP地址`` is an IP address, not a postal one).
+        best: tuple[int, int, MaskKind] | None = None
+        lowered = key.lower()
         for stem, kind in _KEY_CJK:
-            for found in re.finditer(re.escape(stem), key):
-                tail = _KEY_CJK_TAIL.match(key, found.end())
+            for found in re.finditer(re.escape(stem), lowered):
+                tail = _KEY_CJK_TAIL.match(lowered, found.end())
                 if tail is not None and tail.end() == len(key) and (
-                        best is None or found.end() > best[0]):
-                    best = (found.end(), kind)
+                        best is None or (found.end(), len(stem)) > best[:2]):
+                    best = (found.end(), len(stem), kind)
         if best is not None:
-            return best[1]
-    words = [_singular(w) for w in _key_words(key)]
+            return best[2]
+    words: list[str] = []
+    for word in map(_singular, _key_words(key)):  # WeChat, e_mail: one word
+        if words and words[-1] + word in _KEY_WORDS:
+            words[-1] += word
+        else:
+            words.append(word)
     qualified = False
     while len(words) > 1 and words[-1] in _KEY_QUALIFIERS:
         words.pop()
@@ -394,8 +451,10 @@ def _key_kind(key: str) -> MaskKind | None:
         return None
     last = words[-1]
     before = words[-2] if len(words) > 1 else ""
-    if last == "id" and before in ("account", "card", "passport", "phone"):
+    if last == "id" and before in _KEY_OWNERS:
         last, before = before, (words[-3] if len(words) > 2 else "")
+    if last == "address" and before in _KEY_ADDRESS_OWNERS:
+        return _KEY_ADDRESS_OWNERS[before]
     if last in ("id", "card") and before in _KEY_ID_WORDS:
         return "national id"
     if last in ("id", "identity") and qualified and before == "":  # id_no, identity_number
@@ -415,12 +474,34 @@ _PATTERNS: dict[MaskKind, re.Pattern[str]] = {  # national ids first: they hold 
     "national id": re.compile(
         r"(?<![0-9A-Za-z])\d{6}" + _SEP + r"\d{4}" + _SEP + r"\d{4}" + _SEP + r"\d{3}[\dXx]"
         r"(?![0-9A-Za-z])"),  # 18 characters, grouped 6-8-4 or 6-4-4-4 when spaced
-    "phone": re.compile(r"(?<!\d)[1\uff11][3-9\uff13-\uff19](?:" + _SEP + r"\d){9}(?!\d)"),
+    "phone": re.compile(  # a country code before it is part of the number (0086-138...)
+        r"(?<![\d+\uff0b])(?:(?:[+\uff0b]|00)" + _SEP + "86" + _SEP + r")?"
+        r"[1\uff11][3-9\uff13-\uff19](?:" + _SEP + r"\d){9}(?!\d)"
+        # any number written with its country code (+44 20 7946 0958, +1 (555) 123-4567)
+        r"|(?<![\w+\uff0b])[+\uff0b][1-9]\d{0,2}(?:" + _SEP + r"\d){7,13}(?!\d)"),
     "account": re.compile(r"(?<!\d)\d(?:[\s\-]?\d){11,18}(?!\d)"),
 }
 """The shapes of unknown values of each kind in free text (used when that kind is masked)."""
 
-_DIGIT_RUN = re.compile(r"[(\uff08]?\d(?:" + _SEP + r"\d){6,}(?:" + _SEP + r"[Xx](?![0-9A-Za-z]))?")
+_PLATE_PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
+_TEXT_PATTERNS: dict[MaskKind, str] = {
+    "email": r"(?<![\w.%+\-])[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*"
+             r"\.[A-Za-z]{2,}(?![A-Za-z0-9])",
+    "ip address": r"(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}"
+                  r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?!\d|\.\d)",
+    # Province, issuing letter, then 5 letters or digits (6 on new-energy plates) with at
+    # least one digit, or 4 and a closing 挂, 学, 警, 港, 澳.
+    "plate": f"[{_PLATE_PROVINCES}]" + r"[A-Za-z][\s\-.\u00b7\u2022\u30fb]?"
+             r"(?=[A-Za-z]*\d)(?:[A-Za-z0-9]{5,6}|[A-Za-z0-9]{4}[挂学警港澳])(?![A-Za-z0-9])",
+}
+"""Shapes found reliably in free text, searched before names (a name may be part of an
+e-mail address): e-mail addresses, IPv4 addresses and Chinese licence plates (``冀R·12345``,
+``京A12345``). QQ numbers and WeChat ids have no shape of their own; they are masked where the
+case holds them under their keys, and wherever those values appear."""
+_PLATE_SEP = re.compile(r"[\s\-.\u00b7\u2022\u30fb]")
+
+_DIGIT_RUN = re.compile(
+    r"[+\uff0b(\uff08]?\d(?:" + _SEP + r"\d){6,}(?:" + _SEP + r"[Xx](?![0-9A-Za-z]))?")
 """Seven or more digits, with separators between them (see ``_SEP``; a national id's closing
 ``X`` included): where known numbers hide."""
 
@@ -441,16 +522,24 @@ class _Masker:
         self._slug_regex: re.Pattern[str] | None = None
         self._scrubbed: dict[str, str] = {}  # the same text is scrubbed once (a cache)
         self._lengths: list[int] | None = None  # of the known numbers' digits
+        p = profile
+        self._enabled: dict[MaskKind, bool] = {
+            "phone": p.mask_phones, "national id": p.mask_national_ids,
+            "passport": p.mask_national_ids, "address": p.mask_addresses,
+            "account": p.mask_bank_accounts, "email": p.mask_online_ids,
+            "qq": p.mask_online_ids, "wechat": p.mask_online_ids,
+            "ip address": p.mask_online_ids, "plate": p.mask_plates}
+        self._patterns = [(kind, pattern) for kind, pattern in _PATTERNS.items()
+                          if self._enabled[kind]]
+        shapes = [f"(?P<{kind.replace(' ', '_')}>{pattern})"
+                  for kind, pattern in _TEXT_PATTERNS.items() if self.enabled(kind)]
+        self._shapes = re.compile("|".join(shapes)) if shapes else None
 
     def enabled(self, kind: MaskKind) -> bool:
-        p = self.profile
-        return {"phone": p.mask_phones, "national id": p.mask_national_ids,
-                "passport": p.mask_national_ids,
-                "address": p.mask_addresses, "account": p.mask_bank_accounts}[kind]
+        return self._enabled[kind]
 
     def token(self, kind: MaskKind, value: str) -> str:
-        digits = _number(kind, value)
-        key = (kind, digits if kind in ("phone", "account") and digits else value.strip())
+        key = (kind, _token_key(kind, value))
         found = self.tokens.get(key)
         if found is None:
             self.counts[kind] = self.counts.get(kind, 0) + 1
@@ -462,8 +551,11 @@ class _Masker:
         token = self.token(kind, value)
         if value.strip():
             self.replace[value.strip()] = token
-        if kind in ("phone", "account", "national id") and len(_number(kind, value)) >= 7:
+        if kind in _NUMBER_KINDS and len(_number(kind, value)) >= 7:
+            # Found in any spacing, country code included, by the digit runs (as literal
+            # text it would be found inside a longer run: ``0086-`` left before the token).
             self.phone_digits[_number(kind, value)] = token
+            self.replace.pop(value.strip(), None)
         self._regex = None
         return token
 
@@ -476,6 +568,13 @@ class _Masker:
             self._regex = None
             if not slug:
                 return
+            parts = _NAME_SPACE.split(text.strip())
+            joined = "".join(parts)  # ZhouJianguo, as user names write it; 买买提艾力
+            if len(parts) > 1 and len(joined) >= (3 if _CJK.search(joined) else 6):
+                self.replace.setdefault(joined, replacement)
+            if len(parts) == 2 and min(map(len, parts)) >= 2 and not _CJK.search(joined):
+                # Jianguo Zhou for Zhou Jianguo: given name first, as English text writes it.
+                self.replace.setdefault(f"{parts[1]} {parts[0]}", replacement)
             slug_text = _slug(text)
             if len(slug_text) >= 4 and not _CJK.search(slug_text):
                 self.slugs.add(slug_text)
@@ -522,6 +621,8 @@ class _Masker:
         if done is not None:
             return done
         original = text
+        if self._shapes is not None:
+            text = self._shapes.sub(self._shape_token, text)
         if regex is not None:
             pieces: list[str] = []
             end = 0
@@ -532,11 +633,14 @@ class _Masker:
             text = "".join(pieces) + text[end:] if pieces else text
         if self.phone_digits:  # known phone and account numbers, in any spacing
             text = _DIGIT_RUN.sub(self._numbers, text)
-        for kind, pattern in _PATTERNS.items():
-            if self.enabled(kind):
-                text = pattern.sub(self._tokenizer(kind), text)
+        for kind, pattern in self._patterns:
+            text = pattern.sub(self._tokenizer(kind), text)
         self._scrubbed[original] = text
         return text
+
+    def _shape_token(self, match: re.Match[str]) -> str:
+        kind: MaskKind = match.lastgroup.replace("_", " ")  # type: ignore[union-attr,assignment]
+        return self.token(kind, match.group(0))
 
     def _tokenizer(self, kind: MaskKind) -> Callable[[re.Match[str]], str]:
         def token(match: re.Match[str]) -> str:
@@ -551,22 +655,24 @@ class _Masker:
         regex = self.regex()
         if regex is not None and regex.search(_searchable(text)):
             return True
+        if self._shapes is not None and self._shapes.search(text):
+            return True
         if self.phone_digits and any(self._known_number(m.group(0))
                                      for m in _DIGIT_RUN.finditer(text)):
             return True
-        return any(self.enabled(kind) and pattern.search(text)
-                   for kind, pattern in _PATTERNS.items())
+        return any(pattern.search(text) for _, pattern in self._patterns)
 
 
 _WORD_CHAR = r"[^\W_\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]"
 """A letter or digit of a script that separates words by spaces (not Chinese, Japanese or
 Korean, whose names run into the text around them)."""
-_NAME_SPACE = re.compile(r"[\s\-\u00b7\u2010\u2011\u30fb]+")
-"""What separates the parts of a name (``Ma Lin``, ``Ma-Lin``, ``Ma·Lin``): any of them matches
-any other."""
+_NAME_SPACE = re.compile(r"[\s\-_\u00b7\u2010\u2011\u30fb]+")
+"""What separates the parts of a name (``Ma Lin``, ``Ma-Lin``, ``Ma_Lin``, ``Ma·Lin``): any of
+them matches any other, and so does nothing (``MaLin``, ``zhoujianguo`` as user names write
+them)."""
 _AS_SPACE = {i: " " for i in (*range(0x09, 0x0e), *range(0x1c, 0x20), 0x85, 0xa0, 0x1680,
                               *range(0x2000, 0x200b), 0x2028, 0x2029, 0x202f, 0x205f, 0x3000,
-                              ord("-"), 0xb7, 0x2010, 0x2011, 0x30fb)}
+                              ord("-"), ord("_"), 0xb7, 0x2010, 0x2011, 0x30fb)}
 """Name separators as spaces, one for one (the scrubbed text keeps its length and positions)."""
 
 
@@ -577,6 +683,7 @@ def _searchable(text: str) -> str:
     return (lowered if len(lowered) == len(text) else text).translate(_AS_SPACE)
 
 
+@functools.lru_cache(maxsize=8192)
 def _char(ch: str) -> str:
     return "\\ +" if _NAME_SPACE.fullmatch(ch) else re.escape(ch)
 
@@ -612,14 +719,20 @@ def _trie_pattern(words: Iterable[str], *, whole_words: bool = True) -> str:
         node[""] = True
 
     def pattern(node: dict[str, Any]) -> str:
+        # A run of characters with one way on is written out in a loop: recursion only at
+        # branches, so a name of thousands of characters does not exhaust the stack.
+        run: list[str] = []
+        while len(node) == 1 and "" not in node:
+            (ch, node), = node.items()
+            run.append(_char(ch))
         ends = "" in node
         branches = [_char(ch) + pattern(child) for ch, child in sorted(node.items())
                     if ch != ""]
         if not branches:
-            return ""
+            return "".join(run)
         body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
         # Greedy: the longer word wins, the shorter one matches when the longer does not.
-        return f"(?:{body})?" if ends else body
+        return "".join(run) + (f"(?:{body})?" if ends else body)
 
     if not trie:
         return ""
@@ -641,6 +754,24 @@ def _digits(value: str) -> str:
 
 
 _COUNTRY_CODE = re.compile(r"(?:00)?86(?=1[3-9]\d{9}$)")
+
+
+_NUMBER_KINDS = frozenset({"phone", "account", "national id", "qq"})
+"""Kinds whose values are numbers, found in any spacing."""
+
+
+def _token_key(kind: MaskKind, value: str) -> str:
+    """What makes two values one (one token): a number's digits, an e-mail address or WeChat
+    id in any case, a plate without separators in upper case."""
+    if kind in ("phone", "account", "qq"):
+        digits = _number(kind, value)
+        if digits:
+            return digits
+    if kind in ("email", "wechat"):
+        return value.strip().lower()
+    if kind == "plate":
+        return _PLATE_SEP.sub("", value).upper()
+    return value.strip()
 
 
 def _number(kind: MaskKind, value: str) -> str:
@@ -778,8 +909,10 @@ def redact_case(case: Case, profile: str | RedactionProfile | None = "internal")
                 masker.hide("phone", phone)
                 hidden.append(phone)
         if prof.initials:
-            for text in (person.name, *person.aliases):
-                short = initials(text)
+            parts = [(v, _name_initials(v, part)) for k, v in _keyed_values(person.attributes)
+                     if isinstance(v, str) and (part := _name_part(k)) is not None]
+            for text, short in [*((t, initials(t)) for t in (person.name, *person.aliases)),
+                                *parts]:
                 if short != text.strip():
                     masker.withhold(text, short)
                     hidden.append(text)
@@ -787,22 +920,49 @@ def redact_case(case: Case, profile: str | RedactionProfile | None = "internal")
         if record.id in gone:
             continue
         address = getattr(record, "address", None)
+        dropped: list[object] = []  # values dropped from their fields, withheld from text too
         if prof.mask_addresses and address:
             masker.hide("address", address)
             hidden.append(address)
-        for key, value in record.attributes.items():
+            dropped += [getattr(record, "lat", None), getattr(record, "lon", None)]
+        for key, value in _keyed_values(record.attributes):
             kind = _key_kind(key)
             if kind is not None and masker.enabled(kind) and value not in (None, ""):
                 masker.hide(kind, _value_text(value))
                 hidden.append(_value_text(value))
-    for rid in gone:  # a withheld person's numbers, in any spacing
+            elif _dropped_key(key, prof, masker):
+                dropped.append(value)
+        for value in dropped:
+            # Six characters or more: a date or coordinates, not a bare year or number that
+            # other text may hold for another reason.
+            text = "" if value is None or isinstance(value, bool) else _value_text(value).strip()
+            if len(text) >= 6:
+                masker.withhold(text, slug=False)
+                masker.withhold(_NAME_SPACE.sub("", text), slug=False)  # 19700501
+                hidden.append(text)
+    for rid in gone:  # a withheld record's numbers (in any spacing) and contact values
         record = index[rid]
+        numbers: list[tuple[MaskKind, str | None]] = []
         if isinstance(record, Person):
-            for value in [record.national_id, *record.phones]:
-                if value and len(_digits(value)) >= 7:
-                    masker.phone_digits[_digits(value)] = WITHHELD
-                    masker._regex = None  # recompiled, with the lengths of known numbers
-                    hidden.append(value)
+            numbers += [("national id", record.national_id),
+                        *(("phone", phone) for phone in record.phones)]
+        address = getattr(record, "address", None)
+        if isinstance(address, str):
+            numbers.append(("address", address))
+        for key, attribute in _keyed_values(record.attributes):  # an informant's WeChat id
+            key_kind = _key_kind(key)
+            if key_kind is not None and attribute not in (None, ""):
+                numbers.append((key_kind, _value_text(attribute)))
+        for number_kind, value in numbers:
+            if not value:
+                continue
+            if number_kind in _NUMBER_KINDS and len(_number(number_kind, value)) >= 7:
+                masker.phone_digits[_number(number_kind, value)] = WITHHELD
+                masker.replace.pop(value.strip(), None)  # the digit runs find it
+                masker._regex = None  # recompiled, with the lengths of known numbers
+            else:
+                masker.withhold(value, slug=False)
+            hidden.append(value)
 
     # 3. New ids for records whose id gives a hidden value away.
     ids: dict[str, str] = {}
@@ -836,7 +996,8 @@ def redact_case(case: Case, profile: str | RedactionProfile | None = "internal")
             elif name in ("source", "target", "product", "carrier"):
                 update[name] = ids.get(value)
             elif name == "attributes":
-                update[name] = _attributes(value, prof, masker)
+                update[name] = _attributes(value, prof, masker,
+                                           person=isinstance(record, Person))
             elif name == "notes":
                 update[name] = None if prof.notes == "drop" else masker.scrub(value)
             elif name == "name" and isinstance(record, Person) and prof.initials:
@@ -878,6 +1039,41 @@ def redact_case(case: Case, profile: str | RedactionProfile | None = "internal")
     return Redacted(redacted, ids, prof, tuple(dict.fromkeys(hidden)))
 
 
+_NAME_PART_WORDS = {
+    **dict.fromkeys(("first", "given", "fore", "middle", "nick", "christian"), "given"),
+    **dict.fromkeys(("last", "family", "sur", "maiden", "birth"), "family"),
+    **dict.fromkeys(("full", "legal", "real", "english", "pinyin", "chinese", "latin"), "full"),
+}
+_NAME_PART_KEYS = {
+    **{f"{w}name": part for w, part in _NAME_PART_WORDS.items()},
+    "forename": "given", "surname": "family", "姓": "family", "姓氏": "family",
+    "名": "given", "名字": "full", "姓名": "full", "曾用名": "full", "别名": "full",
+    "绰号": "full", "小名": "full", "英文名": "full", "拼音": "full", "外号": "full",
+}
+
+
+@functools.lru_cache(maxsize=4096)
+def _name_part(key: str) -> str | None:
+    """Which part of a person's name an attribute key holds (``first_name``: ``"given"``,
+    ``Surname``: ``"family"``, ``full_name``, 姓名: ``"full"``), or None."""
+    stripped = key.strip()
+    if stripped in _NAME_PART_KEYS:
+        return _NAME_PART_KEYS[stripped]
+    words = _key_words(key)
+    if len(words) >= 2 and words[-1] == "name" and words[-2] in _NAME_PART_WORDS:
+        return _NAME_PART_WORDS[words[-2]]
+    return _NAME_PART_KEYS.get("".join(words[-1:])) if words else None
+
+
+def _name_initials(value: str, part: str) -> str:
+    """A name part as ``initials`` writes it: a Chinese family name kept (``周`` as in
+    ``周某某``), a Chinese given name all ``某``, any other part reduced to initials."""
+    text = value.strip()
+    if _CJK.match(text) and part != "full":
+        return text if part == "family" else "某" * len(text)
+    return initials(text)
+
+
 def _names_of(record: Record) -> list[str]:
     texts = [getattr(record, "name", None), *getattr(record, "aliases", [])]
     if isinstance(record, Person):
@@ -896,19 +1092,77 @@ def _value_text(value: object) -> str:
     return str(value)
 
 
+def _dropped_key(key: str, profile: RedactionProfile, masker: _Masker) -> bool:
+    """Whether the profile drops an attribute: a key it names, or coordinates (which give the
+    address away) when it masks addresses."""
+    return (key in profile.drop_attributes or _slug(key) in masker.dropped
+            or (profile.mask_addresses and _key_words(key)[-1:] in _COORDINATE_KEYS))
+
+
+def _json(value: str) -> Any:
+    """A text that holds a JSON object or array, decoded (None for any other text)."""
+    if value.lstrip()[:1] not in ("{", "["):
+        return None
+    try:
+        decoded = json.loads(value)
+    except ValueError:
+        return None
+    return decoded if isinstance(decoded, (dict, list)) else None
+
+
+def _keyed_values(attributes: Mapping[str, Any]) -> Iterable[tuple[str, Any]]:
+    """Every key and value of attributes, also those inside JSON kept as text
+    (``{"phone": "0755 8888 1234"}``)."""
+    for key, value in attributes.items():
+        inner = _json(value) if isinstance(value, str) else None
+        if inner is None:
+            if not isinstance(value, (dict, list)):
+                yield key, value
+            inner = value
+        if isinstance(inner, dict):
+            yield from _keyed_values(inner)
+        elif isinstance(inner, list):
+            for item in inner:
+                yield from _keyed_values(item if isinstance(item, dict) else {key: item})
+
+
+def _json_value(value: Any, key: str, profile: RedactionProfile, masker: _Masker,
+                person: bool) -> Any:
+    """A value inside decoded JSON, redacted as an attribute under ``key`` would be."""
+    if isinstance(value, dict):
+        return _attributes(value, profile, masker, person=person)
+    if isinstance(value, list):
+        return [_json_value(item, key, profile, masker, person) for item in value]
+    return _attributes({key: value}, profile, masker, person=person).get(key, None)
+
+
 def _attributes(attributes: Mapping[str, Any], profile: RedactionProfile,
-                masker: _Masker) -> dict[str, Any]:
+                masker: _Masker, *, person: bool = False) -> dict[str, Any]:
+    """Attributes redacted: dropped keys left out, values of masked kinds as tokens, name parts
+    reduced (on any record the given and family names, ``director_first_name``; on persons
+    also their full names, ``full_name``, 姓名, which on an organisation name it), text
+    scrubbed; JSON kept as text is decoded and redacted key by key (and written
+    back without escapes, so that no name hides as ``\\u5468``)."""
     out: dict[str, Any] = {}
     for key, value in attributes.items():
-        if key in profile.drop_attributes or _slug(key) in masker.dropped:
+        if _dropped_key(key, profile, masker):
             continue
-        if profile.mask_addresses and _key_words(key)[-1:] in _COORDINATE_KEYS:
-            continue  # coordinates give the address away
         kind = _key_kind(key)
         new_key = masker.scrub(key)
         while new_key in out:  # two keys scrubbed into one: keep both
             new_key += "_"
-        if kind is not None and masker.enabled(kind) and value not in (None, ""):
+        part = _name_part(key) if profile.initials and isinstance(value, str) else None
+        if part == "full" and not person:
+            part = None
+        inner = _json(value) if isinstance(value, str) else value
+        if isinstance(inner, (dict, list)):
+            new = _json_value(inner, key, profile, masker, person)
+            changed = new != inner or (isinstance(value, str) and "\\u" in value)
+            out[new_key] = (json.dumps(new, ensure_ascii=False) if changed else value
+                            ) if isinstance(value, str) else new
+        elif part is not None:
+            out[new_key] = _name_initials(value, part)
+        elif kind is not None and masker.enabled(kind) and value not in (None, ""):
             out[new_key] = masker.token(kind, _value_text(value))
         elif isinstance(value, str):
             out[new_key] = masker.scrub(value)
