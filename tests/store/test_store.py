@@ -86,6 +86,25 @@ def test_links_and_transactions_around_nodes(make_graph: Make) -> None:
     assert [t.id for t in g.transactions(nodes=["SHOP"], direction="in")] == ["T1"]
 
 
+def test_link_queries_read_a_generator_once_and_answer_in_full(make_graph: Make) -> None:
+    g = make_graph(ring())
+    assert [t.id for t in g.transactions(nodes=(n for n in ["SHOP"]))] == ["T1", "T2"]
+    assert [r.id for r in g.links(nodes=iter(["DRV"]), direction="out")] == ["R2", "R3"]
+    assert [r.id for r in g.links(kinds=(k for k in ["leads"]))] == ["R1"]
+    assert g.neighbors("BOSS", kind=iter(["calls", "payment"]), direction="in") == ["DRV", "SHOP"]
+    with pytest.raises(cg.errors.WrongArgumentType, match="nodes=5 must be a collection"):
+        g.transactions(nodes=5)  # type: ignore[arg-type]
+
+
+def test_require_and_subgraph_refuse_one_id_as_a_string(make_graph: Make) -> None:
+    g = make_graph(ring())
+    assert g.require(iter(["DEN", "SHOP", "DEN"])) == ["DEN", "SHOP"]
+    with pytest.raises(cg.errors.WrongArgumentType, match=r"ids='DEN'.*write \['DEN'\]"):
+        g.require("DEN")
+    with pytest.raises(cg.errors.WrongArgumentType, match=r"ids='SHOP'"):
+        g.subgraph("SHOP")
+
+
 def test_shipment_table_is_columnar_and_time_sorted(make_graph: Make) -> None:
     table = make_graph(ring()).shipments()
     assert len(table) == 1

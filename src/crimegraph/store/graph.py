@@ -118,7 +118,16 @@ class CaseGraph:
         return isinstance(record_id, str) and bool(self.store.get_many([record_id]))
 
     def require(self, ids: Iterable[str]) -> list[str]:
-        """The ids, checked to exist (raises :class:`EntityNotFound` naming the first missing)."""
+        """The ids, checked to exist (raises :class:`EntityNotFound` naming the first missing).
+
+        Raises
+        ------
+        WrongArgumentType
+            If ``ids`` is one id as a string (its letters are no ids): write ``[id]``.
+        """
+        if isinstance(ids, str):
+            raise WrongArgumentType(f"ids={ids!r} must be a collection of ids, not one id as a "
+                                    f"string; write [{ids!r}]")
         wanted = list(dict.fromkeys(ids))
         found = self.store.get_many(wanted)
         for rid in wanted:
@@ -168,7 +177,8 @@ class CaseGraph:
     def subgraph(self, ids: Iterable[str]) -> CaseGraph:
         """A new in-memory case graph of these entities and the links among them.
 
-        Products and evidence that the kept records refer to come along.
+        Products and evidence that the kept records refer to come along. ``ids`` is a
+        collection of ids (one id as a string is refused, see :meth:`require`).
         """
         keep = set(self.require(ids))
         case = self.case

@@ -151,7 +151,7 @@ class NetworkXStore(Store):
         self, *, nodes: Collection[str] | None = None, direction: Direction = "both",
         kind: Literal["shipment", "payment"] | None = None,
     ) -> list[Transaction]:
-        check_link_query(nodes=nodes, direction=direction, kind=kind)
+        nodes, _ = check_link_query(nodes=nodes, direction=direction, kind=kind)
         txs = self.case.transactions
         if nodes is None:
             chosen: Iterable[Transaction] = txs
@@ -171,8 +171,8 @@ class NetworkXStore(Store):
         self, *, nodes: Collection[str] | None = None, direction: Direction = "both",
         kinds: Collection[str] | None = None,
     ) -> list[Relationship]:
-        check_link_query(nodes=nodes, direction=direction, kinds=kinds,
-                         allowed_kinds=RELATIONSHIP_KINDS)
+        nodes, kinds = check_link_query(nodes=nodes, direction=direction, kinds=kinds,
+                                        allowed_kinds=RELATIONSHIP_KINDS)
         rels = self.case.relationships
         if nodes is None:
             chosen: Iterable[Relationship] = rels

@@ -280,7 +280,7 @@ class Neo4jStore(Connection, Store):
         self, *, nodes: Collection[str] | None = None, direction: Direction = "both",
         kind: Literal["shipment", "payment"] | None = None,
     ) -> list[Transaction]:
-        check_link_query(nodes=nodes, direction=direction, kind=kind)
+        nodes, _ = check_link_query(nodes=nodes, direction=direction, kind=kind)
         kinds: list[str] = ["shipment", "payment"] if kind is None else [kind]
         records = self._links(kinds, nodes, direction)
         txs = [r for r in records if isinstance(r, Transaction)]
@@ -290,8 +290,8 @@ class Neo4jStore(Connection, Store):
         self, *, nodes: Collection[str] | None = None, direction: Direction = "both",
         kinds: Collection[str] | None = None,
     ) -> list[Relationship]:
-        check_link_query(nodes=nodes, direction=direction, kinds=kinds,
-                         allowed_kinds=RELATIONSHIP_KINDS)
+        nodes, kinds = check_link_query(nodes=nodes, direction=direction, kinds=kinds,
+                                        allowed_kinds=RELATIONSHIP_KINDS)
         chosen = [k for k in RELATIONSHIP_KINDS if kinds is None or k in set(kinds)]
         if not chosen:
             return []
