@@ -168,6 +168,15 @@ def test_summary_never_adds_currencies_together(make_graph: Make) -> None:
     assert "8,000.00 CNY, 500.00 USD" in str(s)
 
 
+def test_summary_of_shipments_of_unknown_value_is_no_total(make_graph: Make) -> None:
+    data = ring().model_dump(exclude_defaults=True)
+    data["transactions"][0].pop("amount")
+    s = make_graph(cg.Case.model_validate(data)).summary()
+    assert s.shipment_values == {} and s.shipment_value == 0
+    assert s == cg.store.summarize(cg.Case.model_validate(data))  # as the case itself says
+    assert "Shipment value  -" in str(s)
+
+
 def test_summary(make_graph: Make) -> None:
     s = make_graph(ring()).summary()
     assert s.counts["persons"] == 3 and s.suspects == 2

@@ -334,7 +334,8 @@ SUMMARY_TRANSACTIONS = (
     "MATCH (:CGEntity {ck: $ck})-[r:SHIPMENT|PAYMENT]->() "
     f"RETURN {LINK_KIND} AS kind, r.product AS product, "
     "coalesce(r.currency, 'CNY') AS currency, count(*) AS n, "
-    "sum(r.quantity) AS quantity, sum(r.amount) AS amount, min(r.ts) AS first, max(r.ts) AS last"
+    "sum(r.quantity) AS quantity, sum(r.amount) AS amount, count(r.amount) AS priced, "
+    "min(r.ts) AS first, max(r.ts) AS last"
 )
 
 SUMMARY_RELATIONSHIPS = (

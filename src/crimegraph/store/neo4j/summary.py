@@ -50,7 +50,8 @@ def summarize(store: Connection) -> CaseSummary:
         lasts.append(row["last"])
         if row["kind"] == "shipment":
             shipped[row["product"]] = shipped.get(row["product"], 0.0) + row["quantity"]
-            value[row["currency"]] = value.get(row["currency"], 0.0) + (row["amount"] or 0.0)
+            if row["priced"]:  # shipments of unknown value give no total (as in memory)
+                value[row["currency"]] = value.get(row["currency"], 0.0) + row["amount"]
         else:
             paid[row["currency"]] = paid.get(row["currency"], 0.0) + (row["amount"] or 0.0)
     counts["relationships"] = rels[0]["n"] if rels else 0
