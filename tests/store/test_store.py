@@ -177,6 +177,20 @@ def test_summary_of_shipments_of_unknown_value_is_no_total(make_graph: Make) -> 
     assert "Shipment value  -" in str(s)
 
 
+def test_summary_never_adds_goods_of_different_units(make_graph: Make) -> None:
+    data = ring().model_dump(exclude_defaults=True)
+    data["products"] += [{"id": "CAP", "name": "Bottle caps", "unit": "box"},
+                         {"id": "LBL", "name": "Labels"}]  # no unit given
+    data["transactions"] += [
+        {**data["transactions"][0], "id": f"T-{product}", "product": product, "quantity": qty}
+        for product, qty in (("CAP", 2.5), ("LBL", 300))]
+    s = make_graph(cg.Case.model_validate(data)).summary()
+    assert s.shipped == {"CAP": 2.5, "LBL": 300.0, "OIL": 20.0}
+    assert s.shipped_by_unit == {"barrel": 20.0, "box": 2.5, "units": 300.0}
+    assert "Goods shipped   20 barrel, 2.5 box, 300 units" in str(s)
+    assert "322" not in str(s)  # barrels, boxes and labels are never added up
+
+
 def test_summary(make_graph: Make) -> None:
     s = make_graph(ring()).summary()
     assert s.counts["persons"] == 3 and s.suspects == 2

@@ -345,6 +345,8 @@ SUMMARY_RELATIONSHIPS = (
 
 EVIDENCE_RECORDS = "MATCH (n:Evidence {ck: $ck}) RETURN n.record AS record ORDER BY n.seq"
 
+PRODUCT_RECORDS = "MATCH (n:Product {ck: $ck}) RETURN n.record AS record ORDER BY n.seq"
+
 
 def links_around(kinds: list[str], direction: str, anchored: bool) -> str:
     """Transactions or relationships of these kinds touching ``$ids`` (all when not anchored)."""
