@@ -73,6 +73,14 @@ def test_trace_csv_that_cannot_be_written_exits_2_naming_it(
     assert list(tmp_path.iterdir()) == []
 
 
+def test_trace_that_finds_no_shipments_says_so(capsys: pytest.CaptureFixture[str]) -> None:
+    path = str(cg.example_path("counterfeit_oil"))
+    assert main(["trace", path, "W-DEN-01", "--since", "2099-01-01"]) == 0
+    out = capsys.readouterr().out
+    assert "0 shipments" in out and out.rstrip().endswith("(no shipments)")
+    assert "Empty DataFrame" not in out
+
+
 def test_errors_exit_2_with_the_message(capsys: pytest.CaptureFixture[str]) -> None:
     path = str(cg.example_path("counterfeit_oil"))
     assert main(["trace", path, "W-DEN-1"]) == 2

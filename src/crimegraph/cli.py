@@ -86,6 +86,9 @@ def _print_frame(frame: pd.DataFrame, limit: int | None = 10, what: str = "rows"
     """Print the first ``limit`` rows (all when ``None``) and say so when some are left out."""
     import pandas as pd
 
+    if frame.empty:  # not pandas' "Empty DataFrame" and its column list
+        print(f"(no {what})")
+        return
     shown = frame if limit is None else frame.head(limit)
     with pd.option_context("display.width", 120, "display.max_columns", 12,
                            "display.unicode.east_asian_width", True):
