@@ -65,6 +65,18 @@ def test_get_and_missing_ids(make_graph: Make) -> None:
         g.get("BOS")
 
 
+def test_mistyped_ids_are_matched_against_aliases_and_products(make_graph: Make) -> None:
+    data = ring().model_dump(exclude_defaults=True)
+    data["persons"][0]["aliases"] = ["老周", "Big Zhou"]
+    case = cg.Case.model_validate(data)
+    g = make_graph(case)
+    with pytest.raises(cg.EntityNotFound, match=r"did you mean 'BOSS' \(周老板\)"):
+        g.get("老周")  # an alias, not an id
+    with pytest.raises(cg.EntityNotFound, match=r"did you mean 'OIL'"):
+        g.get("Fake 5W-30")  # a product's name
+    assert g.store.name_index().names == case.name_index().names
+
+
 def test_neighbors_by_kind_and_direction(make_graph: Make) -> None:
     g = make_graph(ring())
     assert g.neighbors("DRV") == ["BOSS", "DEN"]
@@ -103,6 +115,28 @@ def test_require_and_subgraph_refuse_one_id_as_a_string(make_graph: Make) -> Non
         g.require("DEN")
     with pytest.raises(cg.errors.WrongArgumentType, match=r"ids='SHOP'"):
         g.subgraph("SHOP")
+
+
+def test_a_graph_never_answers_from_a_case_loaded_into_its_store_since(
+    make_graph: Make,
+) -> None:
+    first = make_graph(ring())
+    other = ring().model_dump(exclude_defaults=True)
+    other.update(id="other-ring", title="Another ring")
+    other["persons"][0]["name"] = "Boss Two"
+    second = cg.CaseGraph(cg.Case.model_validate(other), store=first.store)  # shared store
+    assert second.get("BOSS").name == "Boss Two"
+    # the first graph would otherwise answer from the second case while saying its own id
+    with pytest.raises(cg.StoreError, match=r"made for case 'ring', but its store was given "
+                                            r"another case .*own store"):
+        first.get("BOSS")
+    with pytest.raises(cg.StoreError, match="made for case 'ring'"):
+        cg.trace_chain(first, "DEN")
+    assert first.case_id == "ring" and "other-ring" in repr(first)  # still says what it is
+    first.reload(ring())  # the first graph takes the store back: now the second one refuses
+    assert first.get("BOSS").name == "周老板"
+    with pytest.raises(cg.StoreError, match="made for case 'other-ring'"):
+        second.summary()
 
 
 def test_shipment_table_is_columnar_and_time_sorted(make_graph: Make) -> None:

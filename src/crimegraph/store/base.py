@@ -421,6 +421,16 @@ class Store(ABC):
     def describe(self) -> str:
         """A one-line description of the store and its case (never a password)."""
 
+    def held(self) -> object:
+        """What the store holds now, as a token that changes whenever it is given another case
+        or another version of one (by :meth:`load` or :meth:`open_case`).
+
+        A :class:`~crimegraph.CaseGraph` keeps the token of the case it was made for, so that
+        it never answers from a case that another graph sharing the store loaded since. The
+        default is the case id; the built-in stores say which version, too.
+        """
+        return self.case_id
+
     def open_case(self, case_id: str) -> None:
         """Point the store at a case it already keeps; stores that keep none refuse."""
         raise WrongArgumentType(

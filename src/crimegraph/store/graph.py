@@ -6,7 +6,7 @@ from collections.abc import Collection, Iterable
 from itertools import chain
 from typing import TYPE_CHECKING, Any, Literal
 
-from ..errors import WrongArgumentType
+from ..errors import StoreError, WrongArgumentType
 from ..model import Case, Record, Relationship, Transaction
 from ..model.grading import Grade, RequiredCredibility, RequiredReliability, Unsupported, grade_case
 from ..model.registry import NODE_SECTIONS
@@ -58,8 +58,10 @@ class CaseGraph:
                 f"CaseGraph needs a crimegraph.Case, got {type(case).__name__}; "
                 "read one with cg.read_case(path) or cg.Case.model_validate(data)"
             )
-        self.store: Store = store if store is not None else NetworkXStore()
-        self.store.load(case)
+        self._store: Store = store if store is not None else NetworkXStore()
+        self._store.load(case)
+        self._held = self._store.held()
+        self._case_id = case.id
         self._case: Case | None = case
         self.grade: Grade | None = None
         """The evidence grade of a view made by :func:`graded`; None for a whole case."""
@@ -69,15 +71,42 @@ class CaseGraph:
         """Open a case already kept in ``store`` without loading it again."""
         store.open_case(case_id)
         graph = cls.__new__(cls)
-        graph.store = store
+        graph._store = store
+        graph._held = store.held()
+        graph._case_id = case_id
         graph._case = None
         graph.grade = None
         return graph
 
+    @property
+    def store(self) -> Store:
+        """The store holding the case: what analyses read.
+
+        One store holds one case at a time. A store shared with another graph that loaded or
+        opened a case in it since is refused, so that this graph never answers from another
+        case: give each graph its own store (e.g. one ``Neo4jStore`` per case).
+
+        Raises
+        ------
+        StoreError
+            If the store now holds another case, or another version of this one.
+        """
+        store = self._store
+        if store.held() != self._held:
+            raise StoreError(
+                f"this CaseGraph was made for case {self._case_id!r}, but its store was given "
+                f"another case or version since ({store.describe()}), e.g. by another "
+                "CaseGraph sharing the store; give each CaseGraph its own store (a store that "
+                "keeps several cases, such as Neo4j, can open it again: "
+                f"CaseGraph.open(store, {self._case_id!r}))"
+            )
+        return store
+
     # -- identity -------------------------------------------------------------------------
     @property
     def case_id(self) -> str:
-        return self.store.case_id
+        """Id of the case this graph was made for."""
+        return self._case_id
 
     @property
     def case(self) -> Case:
@@ -89,8 +118,8 @@ class CaseGraph:
     def describe(self) -> str:
         """Which store holds which case (and, for a graded view, which evidence it keeps)."""
         if self.grade is not None:
-            return f"{self.store.describe()}, graded: {self.grade}"
-        return self.store.describe()
+            return f"{self._store.describe()}, graded: {self.grade}"
+        return self._store.describe()
 
     def __repr__(self) -> str:
         return f"CaseGraph({self.describe()})"
@@ -100,7 +129,9 @@ class CaseGraph:
         the same store: the store keeps the new case in place of the old one."""
         if not isinstance(case, Case):
             raise WrongArgumentType(f"reload needs a crimegraph.Case, got {type(case).__name__}")
-        self.store.load(case)
+        self._store.load(case)
+        self._held = self._store.held()
+        self._case_id = case.id
         self._case = case
 
     # -- lookups --------------------------------------------------------------------------
@@ -230,7 +261,7 @@ class CaseGraph:
 
     def close(self) -> None:
         """Close the store's connections."""
-        self.store.close()
+        self._store.close()
 
     def __enter__(self) -> CaseGraph:
         return self

@@ -84,6 +84,10 @@ class NetworkXStore(Store):
     def case_id(self) -> str:
         return self.case.id
 
+    def held(self) -> object:
+        """The identity of the case object held (None when empty)."""
+        return None if self._case is None else id(self._case)
+
     @property
     def timezone(self) -> str:
         return self.case.timezone

@@ -256,6 +256,13 @@ NODE_TABLE = (
     "ORDER BY n.nidx"
 )
 
+NAME_ROWS = (
+    "MATCH (n:CGEntity {ck: $ck}) WHERE n.section IN $sections "
+    "RETURN n.section AS section, n.id AS id, n.name AS name, "
+    "CASE WHEN n.section = 'persons' THEN n.record END AS record ORDER BY n.seq"
+)
+"""Names of the records an id can be mistyped for; persons' records for their aliases."""
+
 ALL_FLOWS: dict[str, str] = {
     "shipment": (
         "MATCH (a:CGEntity {ck: $ck})-[r:SHIPMENT]->(b) "

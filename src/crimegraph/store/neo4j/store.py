@@ -10,7 +10,7 @@ import json
 from collections.abc import Collection, Iterable
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
-from ...errors import EntityNotFound, InvalidArgument, StoreError
+from ...errors import EntityNotFound, InvalidArgument, NameIndex, StoreError
 from ...model import Case, Record, Relationship, Transaction
 from ...model._time import get_timezone
 from ...model.links import RELATIONSHIP_KINDS
@@ -89,6 +89,10 @@ class Neo4jStore(Connection, Store):
         with :class:`~crimegraph.StoreError`, publishes nothing and removes what it wrote.
         """
         load.load_case(self, case)
+
+    def held(self) -> object:
+        """The generation of the open case (None when no case is open)."""
+        return self._ck
 
     def _purge(self, case_id: str, *, stale_after_ms: int | None = None) -> int:
         return load.purge(self, case_id, stale_after_ms=stale_after_ms)
@@ -232,6 +236,25 @@ class Neo4jStore(Connection, Store):
         with self._errors("listing ids"):
             (rows,) = self._read_case((cypher.ALL_IDS, {"ck": self.ck}))
         return [row["id"] for row in rows]
+
+    def name_index(self) -> NameIndex:
+        """Names and aliases of every person, organization, premises and product, as the
+        in-memory store gives them (built on first use for each version of the case)."""
+        ck = self.ck
+        cached = self._names
+        if cached is not None and cached[0] == ck:
+            return cached[1]
+        sections = ["persons", "organizations", "warehouses", "products"]
+        with self._errors("reading the names"):
+            (rows,) = self._read_case((cypher.NAME_ROWS, {"ck": ck, "sections": sections}))
+        rows.sort(key=lambda row: sections.index(row["section"]))  # stable: case order kept
+        names: dict[str, list[str]] = {}
+        for row in rows:
+            aliases = json.loads(row["record"]).get("aliases", []) if row["record"] else []
+            names[row["id"]] = [row["name"], *aliases]
+        index = NameIndex(names)
+        self._names = (ck, index)
+        return index
 
     def node_table(self) -> pd.DataFrame:
         import pandas as pd
