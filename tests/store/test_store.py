@@ -139,6 +139,21 @@ def test_a_graph_never_answers_from_a_case_loaded_into_its_store_since(
         second.summary()
 
 
+def test_a_case_changed_in_place_into_an_invalid_one_is_refused_naming_the_record(
+    make_graph: Make,
+) -> None:
+    dangling = ring()
+    dangling.transactions.append(
+        dangling.transactions[1].model_copy(update={"id": "T-NEW", "target": "NOPE"}))
+    with pytest.raises(cg.InvalidCase, match=r"transactions\[2\] \(id 'T-NEW'\) field "
+                                             r"'target' = 'NOPE': unknown person"):
+        make_graph(dangling)
+    duplicate = ring()
+    duplicate.transactions.append(duplicate.transactions[0])
+    with pytest.raises(cg.InvalidCase, match=r"\(id 'T1'\) field 'id' = 'T1': duplicate id"):
+        make_graph(duplicate)
+
+
 def test_shipment_table_is_columnar_and_time_sorted(make_graph: Make) -> None:
     table = make_graph(ring()).shipments()
     assert len(table) == 1

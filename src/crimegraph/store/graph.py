@@ -38,6 +38,13 @@ class CaseGraph:
         Where to keep it; a new :class:`~crimegraph.NetworkXStore` when omitted. A
         :class:`~crimegraph.Neo4jStore` writes the case into the database.
 
+    Raises
+    ------
+    InvalidCase
+        If the case's lists were changed in place since it was built so that it is no
+        longer valid (a duplicate id, a link to an id the case lacks); the message names
+        the records, and nothing is loaded.
+
     Examples
     --------
     >>> import crimegraph as cg
