@@ -10,7 +10,13 @@ import json
 from collections.abc import Collection, Iterable
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
-from ...errors import EntityNotFound, InvalidArgument, NameIndex, StoreError
+from ...errors import (
+    EntityNotFound,
+    InvalidArgument,
+    NameIndex,
+    StoreError,
+    WrongArgumentType,
+)
 from ...model import Case, Record, Relationship, Transaction
 from ...model._time import get_timezone
 from ...model.links import RELATIONSHIP_KINDS
@@ -164,6 +170,7 @@ class Neo4jStore(Connection, Store):
         """
         import pandas as pd
 
+        _check_stale_after(stale_after)
         with self._errors("listing the stored data"):
             rows = self._read(cypher.INVENTORY)
         out = []
@@ -206,8 +213,7 @@ class Neo4jStore(Connection, Store):
         >>> store.vacuum(stale_after=60)          # doctest: +SKIP
         6929
         """
-        if not stale_after >= 0:
-            raise InvalidArgument(f"stale_after={stale_after!r} must be a number of seconds >= 0")
+        _check_stale_after(stale_after)
         table = self.inventory(stale_after=stale_after)
         removed = 0
         stale_ms = int(stale_after * 1000)
@@ -379,3 +385,12 @@ def _link_records_query() -> str:
     ]
     return " UNION ALL ".join(parts)
 
+
+def _check_stale_after(stale_after: object) -> None:
+    """Refuse a ``stale_after`` that is no number of seconds >= 0 (a negative one would take
+    every running load for dead)."""
+    if isinstance(stale_after, bool) or not isinstance(stale_after, (int, float)):
+        raise WrongArgumentType(f"stale_after={stale_after!r} must be a number of seconds, "
+                                f"not {type(stale_after).__name__}")
+    if not stale_after >= 0:
+        raise InvalidArgument(f"stale_after={stale_after!r} must be a number of seconds >= 0")
