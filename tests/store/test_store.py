@@ -205,6 +205,14 @@ def test_subgraph_keeps_links_among_kept_nodes(make_graph: Make) -> None:
         make_graph(ring()).subgraph(["DEN", "NOPE"])
 
 
+def test_subgraph_of_a_case_with_the_longest_id(make_graph: Make) -> None:
+    long_id = "c" * 200  # the longest id a case may have
+    sub = make_graph(cg.Case.model_validate({**ring().model_dump(), "id": long_id})
+                     ).subgraph(["DEN", "SHOP"])
+    assert len(sub.case_id) == 200 and sub.case_id.endswith("c-subgraph")
+    assert [t.id for t in sub.case.transactions] == ["T1"]
+
+
 def test_summary_never_adds_currencies_together(make_graph: Make) -> None:
     case = ring()
     extra = case.transactions[0].model_copy(update={"id": "T-USD", "amount": 500.0,

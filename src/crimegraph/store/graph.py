@@ -242,7 +242,8 @@ class CaseGraph:
                 break
             evidence_ids |= more
         sub = Case(
-            id=f"{case.id}-subgraph", title=f"{case.title} (subgraph)", timezone=case.timezone,
+            id=case.id[: 200 - len("-subgraph")] + "-subgraph",  # ids are at most 200 long
+            title=f"{case.title} (subgraph)", timezone=case.timezone,
             currency=case.currency, **nodes,
             products=kept_products,
             transactions=txs, relationships=rels, evidence=evidence,
