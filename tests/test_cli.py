@@ -60,6 +60,27 @@ def test_trace_writes_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert "upstream chain from SHOP-17" in capsys.readouterr().out
 
 
+def test_trace_csv_that_cannot_be_written_exits_2_naming_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    path = str(cg.example_path("counterfeit_oil"))
+    missing = tmp_path / "no-such-folder" / "chain.csv"
+    assert main(["trace", path, "SHOP-17", "--upstream", "--csv", str(missing)]) == 2
+    err = capsys.readouterr().err
+    assert f"--csv {missing}: folder {missing.parent} does not exist" in err
+    assert main(["trace", path, "SHOP-17", "--upstream", "--csv", str(tmp_path)]) == 2
+    assert f"--csv {tmp_path}: is a folder" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_trace_that_finds_no_shipments_says_so(capsys: pytest.CaptureFixture[str]) -> None:
+    path = str(cg.example_path("counterfeit_oil"))
+    assert main(["trace", path, "W-DEN-01", "--since", "2099-01-01"]) == 0
+    out = capsys.readouterr().out
+    assert "0 shipments" in out and out.rstrip().endswith("(no shipments)")
+    assert "Empty DataFrame" not in out
+
+
 def test_errors_exit_2_with_the_message(capsys: pytest.CaptureFixture[str]) -> None:
     path = str(cg.example_path("counterfeit_oil"))
     assert main(["trace", path, "W-DEN-1"]) == 2

@@ -86,6 +86,9 @@ def _print_frame(frame: pd.DataFrame, limit: int | None = 10, what: str = "rows"
     """Print the first ``limit`` rows (all when ``None``) and say so when some are left out."""
     import pandas as pd
 
+    if frame.empty:  # not pandas' "Empty DataFrame" and its column list
+        print(f"(no {what})")
+        return
     shown = frame if limit is None else frame.head(limit)
     with pd.option_context("display.width", 120, "display.max_columns", 12,
                            "display.unicode.east_asian_width", True):
@@ -174,6 +177,8 @@ def _trace(args: argparse.Namespace) -> int:
         if (first.tzinfo is None) == (last.tzinfo is None) and first > last:
             raise UsageError(f"--since {args.since} is after --until {args.until}")
 
+    csv = None if args.csv is None else _writable(Path(args.csv), "--csv")
+
     from .analysis import trace_chain
     from .io import read_case
     from .store import CaseGraph
@@ -189,9 +194,13 @@ def _trace(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     print(repr(chain))
     frame = chain.to_dataframe()
-    if args.csv:
-        frame.to_csv(args.csv, index=False)
-        print(f"wrote {len(frame)} shipments to {args.csv}")
+    if csv is not None:
+        try:
+            frame.to_csv(csv, index=False)
+        except OSError as exc:  # no permission, disk full...
+            raise UsageError(f"--csv {csv}: cannot write the file ({exc.strerror or exc})"
+                             ) from exc
+        print(f"wrote {len(frame)} shipments to {csv}")
     else:
         _print_frame(frame, args.limit or None, "shipments",
                      "; --csv FILE writes them all, --limit 0 prints them all")
@@ -244,6 +253,16 @@ def _ingest(args: argparse.Namespace) -> int:
     sources = result.sources
     incomplete = bool((sources["rejected"] > 0).any() or (sources["rows_read"] == 0).any())
     return 1 if incomplete else 0
+
+
+def _writable(path: Path, option: str) -> Path:
+    """Refuse an output file whose folder is missing or that is a folder (exit status 2)."""
+    if path.is_dir():
+        raise UsageError(f"{option} {path}: is a folder; give the file to write")
+    if not path.parent.is_dir():
+        raise UsageError(f"{option} {path}: folder {path.parent} does not exist; create it "
+                         "first")
+    return path
 
 
 def _readable(path: Path) -> None:

@@ -60,3 +60,42 @@ def test_invalid_case_file_names_the_file_and_every_problem(tmp_path: Path) -> N
 def test_unknown_example_lists_the_available_ones() -> None:
     with pytest.raises(cg.CrimeGraphError, match="available: counterfeit_oil, fake_liquor"):
         cg.load_example("fake_caviar")
+
+
+def test_write_case_errors_name_the_file_and_leave_nothing(tmp_path: Path) -> None:
+    case = cg.Case.model_validate(minimal())
+    with pytest.raises(cg.CaseFileError, match=r"cannot write case file .*: it is a folder"):
+        cg.write_case(case, tmp_path)
+    missing = tmp_path / "no-such-folder" / "case.json"
+    with pytest.raises(cg.CaseFileError,
+                       match=r"case.json: folder .*no-such-folder does not exist"):
+        cg.write_case(case, missing)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_failed_write_leaves_the_old_case_file_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    path = cg.write_case(cg.Case.model_validate(minimal(title="first")), tmp_path / "c.json")
+    before = path.read_bytes()
+
+    def disk_full(fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("os.fsync", disk_full)
+    with pytest.raises(cg.CaseFileError, match=r"c.json: No space left on device; the file "
+                                               "was left as it was"):
+        cg.write_case(cg.Case.model_validate(minimal(title="second")), path)
+    assert path.read_bytes() == before  # never truncated or half-written
+    assert [p.name for p in tmp_path.iterdir()] == ["c.json"]  # no temporary file left
+
+
+def test_rewrite_keeps_mode_and_follows_a_link(tmp_path: Path) -> None:
+    real = cg.write_case(cg.Case.model_validate(minimal(title="first")), tmp_path / "real.json")
+    real.chmod(0o640)
+    link = tmp_path / "link.json"
+    link.symlink_to(real)
+    cg.write_case(cg.Case.model_validate(minimal(title="second")), link)
+    assert link.is_symlink()
+    assert cg.read_case(real).title == "second"
+    assert real.stat().st_mode & 0o777 == 0o640

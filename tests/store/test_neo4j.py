@@ -558,3 +558,12 @@ def test_a_deprecated_function_in_a_query_is_caught(
     assert any("DEPRECATION" in kind for kind, _, _ in neo4j_notifications.seen), failing
     assert any("id(c)" in text for text in failing), failing
     neo4j_notifications.seen.clear()  # caught as it should be: this test itself passes
+
+
+def test_stale_after_must_be_seconds_for_inventory_and_vacuum(store: cg.Neo4jStore) -> None:
+    for call in (store.inventory, store.vacuum):
+        with pytest.raises(cg.errors.InvalidArgument, match=r"stale_after=-1 must be .* >= 0"):
+            call(stale_after=-1)  # would take every running load for dead
+        with pytest.raises(cg.errors.WrongArgumentType, match=r"stale_after='10' must be a "
+                                                              "number of seconds, not str"):
+            call(stale_after="10")  # type: ignore[arg-type]

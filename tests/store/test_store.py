@@ -65,6 +65,18 @@ def test_get_and_missing_ids(make_graph: Make) -> None:
         g.get("BOS")
 
 
+def test_mistyped_ids_are_matched_against_aliases_and_products(make_graph: Make) -> None:
+    data = ring().model_dump(exclude_defaults=True)
+    data["persons"][0]["aliases"] = ["老周", "Big Zhou"]
+    case = cg.Case.model_validate(data)
+    g = make_graph(case)
+    with pytest.raises(cg.EntityNotFound, match=r"did you mean 'BOSS' \(周老板\)"):
+        g.get("老周")  # an alias, not an id
+    with pytest.raises(cg.EntityNotFound, match=r"did you mean 'OIL'"):
+        g.get("Fake 5W-30")  # a product's name
+    assert g.store.name_index().names == case.name_index().names
+
+
 def test_neighbors_by_kind_and_direction(make_graph: Make) -> None:
     g = make_graph(ring())
     assert g.neighbors("DRV") == ["BOSS", "DEN"]
@@ -84,6 +96,62 @@ def test_links_and_transactions_around_nodes(make_graph: Make) -> None:
     assert [t.id for t in g.transactions(nodes=["SHOP"])] == ["T1", "T2"]
     assert [t.id for t in g.transactions(kind="payment")] == ["T2"]
     assert [t.id for t in g.transactions(nodes=["SHOP"], direction="in")] == ["T1"]
+
+
+def test_link_queries_read_a_generator_once_and_answer_in_full(make_graph: Make) -> None:
+    g = make_graph(ring())
+    assert [t.id for t in g.transactions(nodes=(n for n in ["SHOP"]))] == ["T1", "T2"]
+    assert [r.id for r in g.links(nodes=iter(["DRV"]), direction="out")] == ["R2", "R3"]
+    assert [r.id for r in g.links(kinds=(k for k in ["leads"]))] == ["R1"]
+    assert g.neighbors("BOSS", kind=iter(["calls", "payment"]), direction="in") == ["DRV", "SHOP"]
+    with pytest.raises(cg.errors.WrongArgumentType, match="nodes=5 must be a collection"):
+        g.transactions(nodes=5)  # type: ignore[arg-type]
+
+
+def test_require_and_subgraph_refuse_one_id_as_a_string(make_graph: Make) -> None:
+    g = make_graph(ring())
+    assert g.require(iter(["DEN", "SHOP", "DEN"])) == ["DEN", "SHOP"]
+    with pytest.raises(cg.errors.WrongArgumentType, match=r"ids='DEN'.*write \['DEN'\]"):
+        g.require("DEN")
+    with pytest.raises(cg.errors.WrongArgumentType, match=r"ids='SHOP'"):
+        g.subgraph("SHOP")
+
+
+def test_a_graph_never_answers_from_a_case_loaded_into_its_store_since(
+    make_graph: Make,
+) -> None:
+    first = make_graph(ring())
+    other = ring().model_dump(exclude_defaults=True)
+    other.update(id="other-ring", title="Another ring")
+    other["persons"][0]["name"] = "Boss Two"
+    second = cg.CaseGraph(cg.Case.model_validate(other), store=first.store)  # shared store
+    assert second.get("BOSS").name == "Boss Two"
+    # the first graph would otherwise answer from the second case while saying its own id
+    with pytest.raises(cg.StoreError, match=r"made for case 'ring', but its store was given "
+                                            r"another case .*own store"):
+        first.get("BOSS")
+    with pytest.raises(cg.StoreError, match="made for case 'ring'"):
+        cg.trace_chain(first, "DEN")
+    assert first.case_id == "ring" and "other-ring" in repr(first)  # still says what it is
+    first.reload(ring())  # the first graph takes the store back: now the second one refuses
+    assert first.get("BOSS").name == "周老板"
+    with pytest.raises(cg.StoreError, match="made for case 'other-ring'"):
+        second.summary()
+
+
+def test_a_case_changed_in_place_into_an_invalid_one_is_refused_naming_the_record(
+    make_graph: Make,
+) -> None:
+    dangling = ring()
+    dangling.transactions.append(
+        dangling.transactions[1].model_copy(update={"id": "T-NEW", "target": "NOPE"}))
+    with pytest.raises(cg.InvalidCase, match=r"transactions\[2\] \(id 'T-NEW'\) field "
+                                             r"'target' = 'NOPE': unknown person"):
+        make_graph(dangling)
+    duplicate = ring()
+    duplicate.transactions.append(duplicate.transactions[0])
+    with pytest.raises(cg.InvalidCase, match=r"\(id 'T1'\) field 'id' = 'T1': duplicate id"):
+        make_graph(duplicate)
 
 
 def test_shipment_table_is_columnar_and_time_sorted(make_graph: Make) -> None:
@@ -137,6 +205,14 @@ def test_subgraph_keeps_links_among_kept_nodes(make_graph: Make) -> None:
         make_graph(ring()).subgraph(["DEN", "NOPE"])
 
 
+def test_subgraph_of_a_case_with_the_longest_id(make_graph: Make) -> None:
+    long_id = "c" * 200  # the longest id a case may have
+    sub = make_graph(cg.Case.model_validate({**ring().model_dump(), "id": long_id})
+                     ).subgraph(["DEN", "SHOP"])
+    assert len(sub.case_id) == 200 and sub.case_id.endswith("c-subgraph")
+    assert [t.id for t in sub.case.transactions] == ["T1"]
+
+
 def test_summary_never_adds_currencies_together(make_graph: Make) -> None:
     case = ring()
     extra = case.transactions[0].model_copy(update={"id": "T-USD", "amount": 500.0,
@@ -147,6 +223,29 @@ def test_summary_never_adds_currencies_together(make_graph: Make) -> None:
     assert s.shipment_values == {"CNY": 8000.0, "USD": 500.0}
     assert s.shipment_value == 8000  # the case currency alone
     assert "8,000.00 CNY, 500.00 USD" in str(s)
+
+
+def test_summary_of_shipments_of_unknown_value_is_no_total(make_graph: Make) -> None:
+    data = ring().model_dump(exclude_defaults=True)
+    data["transactions"][0].pop("amount")
+    s = make_graph(cg.Case.model_validate(data)).summary()
+    assert s.shipment_values == {} and s.shipment_value == 0
+    assert s == cg.store.summarize(cg.Case.model_validate(data))  # as the case itself says
+    assert "Shipment value  -" in str(s)
+
+
+def test_summary_never_adds_goods_of_different_units(make_graph: Make) -> None:
+    data = ring().model_dump(exclude_defaults=True)
+    data["products"] += [{"id": "CAP", "name": "Bottle caps", "unit": "box"},
+                         {"id": "LBL", "name": "Labels"}]  # no unit given
+    data["transactions"] += [
+        {**data["transactions"][0], "id": f"T-{product}", "product": product, "quantity": qty}
+        for product, qty in (("CAP", 2.5), ("LBL", 300))]
+    s = make_graph(cg.Case.model_validate(data)).summary()
+    assert s.shipped == {"CAP": 2.5, "LBL": 300.0, "OIL": 20.0}
+    assert s.shipped_by_unit == {"barrel": 20.0, "box": 2.5, "units": 300.0}
+    assert "Goods shipped   20 barrel, 2.5 box, 300 units" in str(s)
+    assert "322" not in str(s)  # barrels, boxes and labels are never added up
 
 
 def test_summary(make_graph: Make) -> None:

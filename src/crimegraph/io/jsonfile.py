@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import shutil
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -86,12 +89,47 @@ def write_case(case: Case, path: PathLike) -> Path:
     again before anything is written (see :func:`case_to_json`), so a file is never written
     that would not read back. NaN and infinity never reach the file (strict JSON).
 
+    The file is replaced whole or not at all: the text goes to a temporary file beside it,
+    which then takes its name in one step. A write that fails (disk full, killed process)
+    leaves the file as it was, never a half-written case.
+
     Returns
     -------
     pathlib.Path
         The path written.
+
+    Raises
+    ------
+    InvalidCase
+        If the case has problems; nothing is written.
+    CaseFileError
+        If the file cannot be written (missing folder, a folder of that name, no
+        permission, disk full); the message names the file, which is left as it was.
     """
     file = Path(path)
     text = case_to_json(case)  # before opening: a rejected case leaves no file behind
-    file.write_text(text, encoding="utf-8")
+    if file.is_dir():
+        raise CaseFileError(f"cannot write case file {file}: it is a folder; give a file name")
+    if not file.parent.is_dir():
+        raise CaseFileError(f"cannot write case file {file}: folder {file.parent} does not "
+                            "exist; create it first")
+    real = Path(os.path.realpath(file))  # through a link, replace the file it points to
+    temp = real.with_name(f".{real.name}.{uuid.uuid4().hex[:12]}.tmp")
+    try:
+        # opened as the file itself would be (permissions follow the umask), never reused
+        with temp.open("xb") as out:
+            out.write(text.encode("utf-8"))
+            out.flush()
+            os.fsync(out.fileno())
+        if real.exists():  # keep the permissions of the file it replaces
+            with contextlib.suppress(OSError):
+                shutil.copymode(real, temp)
+        os.replace(temp, real)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        if isinstance(exc, OSError):
+            raise CaseFileError(f"cannot write case file {file}: {exc.strerror or exc}; the "
+                                "file was left as it was") from exc
+        raise
     return file

@@ -39,11 +39,15 @@ DIRECTIONS: tuple[str, ...] = ("in", "out", "both")
 def check_link_query(
     *, nodes: object = None, direction: object = "both", kind: object = None,
     kinds: object = None, allowed_kinds: Collection[str] = (),
-) -> None:
+) -> tuple[list[str] | None, list[str] | None]:
     """Reject arguments of a link query that no store could answer, naming what is allowed.
 
     Every store calls this first, so both answer bad arguments with the same ``ValueError``
     (or ``TypeError``) instead of an empty or unfiltered result.
+
+    Returns ``nodes`` and ``kinds`` as lists (None stays None), for the store to use instead
+    of the arguments: a generator can be read only once, and reading it here to check it
+    would otherwise leave the query nothing to answer.
     """
     if isinstance(nodes, str):
         raise WrongArgumentType(f"nodes={nodes!r} must be a collection of ids, not one id as a "
@@ -55,14 +59,25 @@ def check_link_query(
         raise InvalidArgument(f"kind={kind!r} is not a transaction kind; use "
                               + " or ".join(repr(k) for k in TRANSACTION_KINDS)
                               + " (or None for both)")
+    kind_list: list[str] | None = None
     if kinds is not None:
         if isinstance(kinds, str):
             raise WrongArgumentType(f"kinds={kinds!r} must be a collection of kinds, not one "
                                     f"kind as a string; write kinds=[{kinds!r}]")
-        unknown = [k for k in kinds if k not in allowed_kinds]  # type: ignore[attr-defined]
+        kind_list = _listed(kinds, "kinds")
+        unknown = [k for k in kind_list if k not in allowed_kinds]
         if unknown:
             raise InvalidArgument(f"unknown link kind(s) {', '.join(map(repr, unknown))}; known "
                                   "kinds: " + ", ".join(allowed_kinds))
+    return (None if nodes is None else _listed(nodes, "nodes")), kind_list
+
+
+def _listed(values: object, name: str) -> list[str]:
+    """``values`` (any iterable, read once) as a list, or a clear error naming ``name``."""
+    if not isinstance(values, Iterable):
+        raise WrongArgumentType(f"{name}={values!r} must be a collection, not "
+                                f"{type(values).__name__}")
+    return list(values)
 
 def check_flow_kind(kind: object) -> None:
     """Reject a flow kind that is neither goods nor money, naming the allowed ones."""
@@ -406,6 +421,16 @@ class Store(ABC):
     def describe(self) -> str:
         """A one-line description of the store and its case (never a password)."""
 
+    def held(self) -> object:
+        """What the store holds now, as a token that changes whenever it is given another case
+        or another version of one (by :meth:`load` or :meth:`open_case`).
+
+        A :class:`~crimegraph.CaseGraph` keeps the token of the case it was made for, so that
+        it never answers from a case that another graph sharing the store loaded since. The
+        default is the case id; the built-in stores say which version, too.
+        """
+        return self.case_id
+
     def open_case(self, case_id: str) -> None:
         """Point the store at a case it already keeps; stores that keep none refuse."""
         raise WrongArgumentType(
@@ -497,8 +522,8 @@ class Store(ABC):
         ``kinds`` mixes relationship kinds ("calls", "leads"...) and transaction kinds
         ("shipment", "payment"); None means every kind.
         """
-        check_link_query(direction=direction, kinds=kinds,
-                         allowed_kinds=(*RELATIONSHIP_KINDS, *TRANSACTION_KINDS))
+        _, kinds = check_link_query(direction=direction, kinds=kinds,
+                                    allowed_kinds=(*RELATIONSHIP_KINDS, *TRANSACTION_KINDS))
         self.get(node)
         wanted = None if kinds is None else set(kinds)
         found: set[str] = set()

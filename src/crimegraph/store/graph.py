@@ -6,7 +6,7 @@ from collections.abc import Collection, Iterable
 from itertools import chain
 from typing import TYPE_CHECKING, Any, Literal
 
-from ..errors import WrongArgumentType
+from ..errors import StoreError, WrongArgumentType
 from ..model import Case, Record, Relationship, Transaction
 from ..model.grading import Grade, RequiredCredibility, RequiredReliability, Unsupported, grade_case
 from ..model.registry import NODE_SECTIONS
@@ -38,6 +38,13 @@ class CaseGraph:
         Where to keep it; a new :class:`~crimegraph.NetworkXStore` when omitted. A
         :class:`~crimegraph.Neo4jStore` writes the case into the database.
 
+    Raises
+    ------
+    InvalidCase
+        If the case's lists were changed in place since it was built so that it is no
+        longer valid (a duplicate id, a link to an id the case lacks); the message names
+        the records, and nothing is loaded.
+
     Examples
     --------
     >>> import crimegraph as cg
@@ -58,8 +65,10 @@ class CaseGraph:
                 f"CaseGraph needs a crimegraph.Case, got {type(case).__name__}; "
                 "read one with cg.read_case(path) or cg.Case.model_validate(data)"
             )
-        self.store: Store = store if store is not None else NetworkXStore()
-        self.store.load(case)
+        self._store: Store = store if store is not None else NetworkXStore()
+        self._store.load(case)
+        self._held = self._store.held()
+        self._case_id = case.id
         self._case: Case | None = case
         self.grade: Grade | None = None
         """The evidence grade of a view made by :func:`graded`; None for a whole case."""
@@ -69,15 +78,42 @@ class CaseGraph:
         """Open a case already kept in ``store`` without loading it again."""
         store.open_case(case_id)
         graph = cls.__new__(cls)
-        graph.store = store
+        graph._store = store
+        graph._held = store.held()
+        graph._case_id = case_id
         graph._case = None
         graph.grade = None
         return graph
 
+    @property
+    def store(self) -> Store:
+        """The store holding the case: what analyses read.
+
+        One store holds one case at a time. A store shared with another graph that loaded or
+        opened a case in it since is refused, so that this graph never answers from another
+        case: give each graph its own store (e.g. one ``Neo4jStore`` per case).
+
+        Raises
+        ------
+        StoreError
+            If the store now holds another case, or another version of this one.
+        """
+        store = self._store
+        if store.held() != self._held:
+            raise StoreError(
+                f"this CaseGraph was made for case {self._case_id!r}, but its store was given "
+                f"another case or version since ({store.describe()}), e.g. by another "
+                "CaseGraph sharing the store; give each CaseGraph its own store (a store that "
+                "keeps several cases, such as Neo4j, can open it again: "
+                f"CaseGraph.open(store, {self._case_id!r}))"
+            )
+        return store
+
     # -- identity -------------------------------------------------------------------------
     @property
     def case_id(self) -> str:
-        return self.store.case_id
+        """Id of the case this graph was made for."""
+        return self._case_id
 
     @property
     def case(self) -> Case:
@@ -89,8 +125,8 @@ class CaseGraph:
     def describe(self) -> str:
         """Which store holds which case (and, for a graded view, which evidence it keeps)."""
         if self.grade is not None:
-            return f"{self.store.describe()}, graded: {self.grade}"
-        return self.store.describe()
+            return f"{self._store.describe()}, graded: {self.grade}"
+        return self._store.describe()
 
     def __repr__(self) -> str:
         return f"CaseGraph({self.describe()})"
@@ -100,7 +136,9 @@ class CaseGraph:
         the same store: the store keeps the new case in place of the old one."""
         if not isinstance(case, Case):
             raise WrongArgumentType(f"reload needs a crimegraph.Case, got {type(case).__name__}")
-        self.store.load(case)
+        self._store.load(case)
+        self._held = self._store.held()
+        self._case_id = case.id
         self._case = case
 
     # -- lookups --------------------------------------------------------------------------
@@ -118,7 +156,16 @@ class CaseGraph:
         return isinstance(record_id, str) and bool(self.store.get_many([record_id]))
 
     def require(self, ids: Iterable[str]) -> list[str]:
-        """The ids, checked to exist (raises :class:`EntityNotFound` naming the first missing)."""
+        """The ids, checked to exist (raises :class:`EntityNotFound` naming the first missing).
+
+        Raises
+        ------
+        WrongArgumentType
+            If ``ids`` is one id as a string (its letters are no ids): write ``[id]``.
+        """
+        if isinstance(ids, str):
+            raise WrongArgumentType(f"ids={ids!r} must be a collection of ids, not one id as a "
+                                    f"string; write [{ids!r}]")
         wanted = list(dict.fromkeys(ids))
         found = self.store.get_many(wanted)
         for rid in wanted:
@@ -168,7 +215,8 @@ class CaseGraph:
     def subgraph(self, ids: Iterable[str]) -> CaseGraph:
         """A new in-memory case graph of these entities and the links among them.
 
-        Products and evidence that the kept records refer to come along.
+        Products and evidence that the kept records refer to come along. ``ids`` is a
+        collection of ids (one id as a string is refused, see :meth:`require`).
         """
         keep = set(self.require(ids))
         case = self.case
@@ -194,7 +242,8 @@ class CaseGraph:
                 break
             evidence_ids |= more
         sub = Case(
-            id=f"{case.id}-subgraph", title=f"{case.title} (subgraph)", timezone=case.timezone,
+            id=case.id[: 200 - len("-subgraph")] + "-subgraph",  # ids are at most 200 long
+            title=f"{case.title} (subgraph)", timezone=case.timezone,
             currency=case.currency, **nodes,
             products=kept_products,
             transactions=txs, relationships=rels, evidence=evidence,
@@ -220,7 +269,7 @@ class CaseGraph:
 
     def close(self) -> None:
         """Close the store's connections."""
-        self.store.close()
+        self._store.close()
 
     def __enter__(self) -> CaseGraph:
         return self

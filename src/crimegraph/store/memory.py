@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from .._gc import gc_paused
-from ..errors import NameIndex, StoreError
+from ..errors import InvalidCase, NameIndex, Problem, StoreError
 from ..model import Case, Record, Relationship, Transaction
 from ..model.links import RELATIONSHIP_KINDS
 from ..model.projection import case_to_networkx, entity_type
@@ -62,13 +62,19 @@ class NetworkXStore(Store):
 
     # -- loading --------------------------------------------------------------------------
     def load(self, case: Case) -> None:
-        """Hold ``case`` (replacing whatever this store held) and index it."""
+        """Hold ``case`` (replacing whatever this store held) and index it.
+
+        A case whose lists were changed in place into an invalid one since it was built is
+        refused with :class:`~crimegraph.InvalidCase`; the store keeps what it held.
+        """
+        nodes = case.nodes
+        node_ids = [entity.id for entity in nodes]
+        node_pos = {node: pos for pos, node in enumerate(node_ids)}
+        flows = build_flows(case, node_ids, node_pos)  # first: it checks the case
         self._case = case
-        self._nodes = case.nodes
-        self._node_ids = [entity.id for entity in self._nodes]
-        self._node_pos = {node: pos for pos, node in enumerate(self._node_ids)}
+        self._nodes, self._node_ids, self._node_pos = nodes, node_ids, node_pos
         self._products: dict[str, Record] = {p.id: p for p in case.products}
-        self._flows = build_flows(case, self._node_ids, self._node_pos)
+        self._flows = flows
         self._tx_by_node: dict[str, list[int]] | None = None
         self._links_by_node: dict[str, list[int]] | None = None
         self._nx: nx.MultiDiGraph | None = None
@@ -83,6 +89,10 @@ class NetworkXStore(Store):
     @property
     def case_id(self) -> str:
         return self.case.id
+
+    def held(self) -> object:
+        """The identity of the case object held (None when empty)."""
+        return None if self._case is None else id(self._case)
 
     @property
     def timezone(self) -> str:
@@ -151,7 +161,7 @@ class NetworkXStore(Store):
         self, *, nodes: Collection[str] | None = None, direction: Direction = "both",
         kind: Literal["shipment", "payment"] | None = None,
     ) -> list[Transaction]:
-        check_link_query(nodes=nodes, direction=direction, kind=kind)
+        nodes, _ = check_link_query(nodes=nodes, direction=direction, kind=kind)
         txs = self.case.transactions
         if nodes is None:
             chosen: Iterable[Transaction] = txs
@@ -171,8 +181,8 @@ class NetworkXStore(Store):
         self, *, nodes: Collection[str] | None = None, direction: Direction = "both",
         kinds: Collection[str] | None = None,
     ) -> list[Relationship]:
-        check_link_query(nodes=nodes, direction=direction, kinds=kinds,
-                         allowed_kinds=RELATIONSHIP_KINDS)
+        nodes, kinds = check_link_query(nodes=nodes, direction=direction, kinds=kinds,
+                                        allowed_kinds=RELATIONSHIP_KINDS)
         rels = self.case.relationships
         if nodes is None:
             chosen: Iterable[Relationship] = rels
@@ -220,6 +230,18 @@ FLOW_FIELDS = ("id", "kind", "source", "target", "timestamp", "product", "curren
 """The transaction fields a flows table is built from."""
 
 
+def changed_case(case: Case) -> InvalidCase:
+    """The error for a case whose lists were changed in place into an invalid case after it
+    was checked (a case is checked when built; its records, not its lists, are immutable)."""
+    from ..model._checks import find_problems
+
+    problems = find_problems(case) or [Problem(
+        "case", None, case.id, "(case)", case.id,
+        "its lists were changed after the case was built; build it again with "
+        "cg.Case.model_validate(case.model_dump()) to see every problem")]
+    return InvalidCase(problems)
+
+
 def currencies_of(case: Case) -> list[str]:
     """The currencies of the case's payments, sorted: the items of its payments table."""
     return sorted({tx.currency for tx in case.transactions if tx.kind == "payment"})
@@ -241,10 +263,15 @@ def build_flows(case: Case, node_ids: list[str], node_pos: dict[str, int]
     with gc_paused():
         ids, kinds, sources, targets, stamps, products, currencies, quantities, amounts = (
             list(map(attrgetter(name), txs)) for name in FLOW_FIELDS)
+    if len(node_pos) != len(node_ids) or len(set(ids)) != n:
+        raise changed_case(case)  # a duplicate id appended to a list since the case was built
     shipment = np.fromiter(map("shipment".__eq__, kinds), dtype=bool, count=n)
     payment = ~shipment
-    source = np.fromiter(map(node_pos.__getitem__, sources), dtype=np.int32, count=n)
-    target = np.fromiter(map(node_pos.__getitem__, targets), dtype=np.int32, count=n)
+    try:
+        source = np.fromiter(map(node_pos.__getitem__, sources), dtype=np.int32, count=n)
+        target = np.fromiter(map(node_pos.__getitem__, targets), dtype=np.int32, count=n)
+    except KeyError:  # a link to no one, appended to a list since the case was built
+        raise changed_case(case) from None
     # datetime.timestamp() is exact to the microsecond for these magnitudes (< 2**53 us).
     seconds = np.fromiter(map(datetime.timestamp, stamps), dtype=np.float64, count=n)
     when = np.rint(seconds * 1e6).astype(np.int64)

@@ -44,6 +44,9 @@ class CaseSummary:
     last_transaction: datetime | None
     shipped: dict[str, float] = field(default_factory=dict)
     """Goods shipped, by product id."""
+    shipped_by_unit: dict[str, float] = field(default_factory=dict)
+    """Goods shipped, by the products' unit (``"units"`` for products that name none): the
+    quantities of barrels and bottles are never added together."""
     shipment_value: float = 0.0
     """Total value of the shipments with a known amount in the case currency."""
     shipment_values: dict[str, float] = field(default_factory=dict)
@@ -96,7 +99,7 @@ class CaseSummary:
             ("Evidence", f"{c.get('evidence', 0)} from {len(self.agencies)} agencies"),
             ("Provinces", f"{len(self.provinces)}: " + ", ".join(self.provinces)),
             ("Period", period),
-            ("Goods shipped", f"{sum(self.shipped.values()):,.0f} units"),
+            ("Goods shipped", _quantities(self.shipped_by_unit)),
             ("Shipment value", money(self.shipment_values)),
             ("Payments total", money(self.payments)),
             ("Funds frozen", money(self.frozen_funds)),
@@ -118,6 +121,13 @@ class CaseSummary:
 
 
 _PREMISES = record_type("warehouses").word.capitalize()
+
+
+def _quantities(by_unit: dict[str, float]) -> str:
+    """E.g. ``180,000 barrel, 2.5 tonne``; ``0 units`` when nothing was shipped."""
+    shown = [f"{value:,.2f}".rstrip("0").rstrip(".") + f" {unit}"
+             for unit, value in sorted(by_unit.items()) if value]
+    return ", ".join(shown) if shown else "0 units"
 
 
 def _money(amounts: dict[str, float]) -> str:
@@ -157,6 +167,7 @@ def summarize(case: Case) -> CaseSummary:
         provinces={n.province for n in case.nodes if n.province},
         first_us=min(times) if times else None, last_us=max(times) if times else None,
         shipped=shipped, shipment_value=value, payments=paid, evidence=case.evidence,
+        units={p.id: p.unit for p in case.products},
     )
 
 
@@ -164,10 +175,10 @@ def build_summary(
     case: Case, *, counts: dict[str, int], statuses: Counter[str], production_sites: int,
     provinces: Iterable[str], first_us: int | None, last_us: int | None,
     shipped: dict[str, float], shipment_value: dict[str, float], payments: dict[str, float],
-    evidence: Iterable[Evidence],
+    evidence: Iterable[Evidence], units: dict[str, str | None],
 ) -> CaseSummary:
     """A :class:`CaseSummary` from figures a store has aggregated (money rounded to cents;
-    ``shipment_value`` and ``payments`` by currency).
+    ``shipment_value`` and ``payments`` by currency; ``units``: each product's unit).
 
     ``case`` only needs its case-level fields (id, title, time zone, currency).
     """
@@ -183,6 +194,9 @@ def build_summary(
             frozen[ev.currency] += ev.amount
         elif ev.kind == "seizure":
             seized[ev.currency] += ev.amount
+    by_unit: dict[str, float] = defaultdict(float)
+    for product, quantity in shipped.items():
+        by_unit[units.get(product) or "units"] += quantity
     tz = get_timezone(case.timezone)
 
     def money(values: dict[str, float]) -> dict[str, float]:
@@ -199,6 +213,7 @@ def build_summary(
         first_transaction=None if first_us is None else from_epoch_us(first_us, tz),
         last_transaction=None if last_us is None else from_epoch_us(last_us, tz),
         shipped={key: round(value, 6) for key, value in sorted(shipped.items())},
+        shipped_by_unit={key: round(value, 6) for key, value in sorted(by_unit.items())},
         shipment_value=round(shipment_value.get(case.currency, 0.0), 2),
         shipment_values=money(shipment_value),
         payments=money(payments),

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ...errors import CrimeGraphError, InvalidArgument, StoreError, StoreUnavailable
+from ...errors import CrimeGraphError, InvalidArgument, NameIndex, StoreError, StoreUnavailable
 from . import cypher
 
 if TYPE_CHECKING:
@@ -79,6 +79,7 @@ class Connection:
         self._timezone = "Asia/Shanghai"
         self._product_ids: list[str] = []
         self._currencies: list[str] = []
+        self._names: tuple[str, NameIndex] | None = None  # (generation, its name index)
         #: Called after each written batch with (batches done, batches in all); for progress
         #: bars, and for tests that interrupt a load.
         self.on_batch: Callable[[int, int], None] | None = None

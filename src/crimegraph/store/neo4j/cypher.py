@@ -256,6 +256,13 @@ NODE_TABLE = (
     "ORDER BY n.nidx"
 )
 
+NAME_ROWS = (
+    "MATCH (n:CGEntity {ck: $ck}) WHERE n.section IN $sections "
+    "RETURN n.section AS section, n.id AS id, n.name AS name, "
+    "CASE WHEN n.section = 'persons' THEN n.record END AS record ORDER BY n.seq"
+)
+"""Names of the records an id can be mistyped for; persons' records for their aliases."""
+
 ALL_FLOWS: dict[str, str] = {
     "shipment": (
         "MATCH (a:CGEntity {ck: $ck})-[r:SHIPMENT]->(b) "
@@ -334,7 +341,8 @@ SUMMARY_TRANSACTIONS = (
     "MATCH (:CGEntity {ck: $ck})-[r:SHIPMENT|PAYMENT]->() "
     f"RETURN {LINK_KIND} AS kind, r.product AS product, "
     "coalesce(r.currency, 'CNY') AS currency, count(*) AS n, "
-    "sum(r.quantity) AS quantity, sum(r.amount) AS amount, min(r.ts) AS first, max(r.ts) AS last"
+    "sum(r.quantity) AS quantity, sum(r.amount) AS amount, count(r.amount) AS priced, "
+    "min(r.ts) AS first, max(r.ts) AS last"
 )
 
 SUMMARY_RELATIONSHIPS = (
@@ -343,6 +351,8 @@ SUMMARY_RELATIONSHIPS = (
 )
 
 EVIDENCE_RECORDS = "MATCH (n:Evidence {ck: $ck}) RETURN n.record AS record ORDER BY n.seq"
+
+PRODUCT_RECORDS = "MATCH (n:Product {ck: $ck}) RETURN n.record AS record ORDER BY n.seq"
 
 
 def links_around(kinds: list[str], direction: str, anchored: bool) -> str:

@@ -10,7 +10,13 @@ import json
 from collections.abc import Collection, Iterable
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
-from ...errors import EntityNotFound, InvalidArgument, StoreError
+from ...errors import (
+    EntityNotFound,
+    InvalidArgument,
+    NameIndex,
+    StoreError,
+    WrongArgumentType,
+)
 from ...model import Case, Record, Relationship, Transaction
 from ...model._time import get_timezone
 from ...model.links import RELATIONSHIP_KINDS
@@ -90,6 +96,10 @@ class Neo4jStore(Connection, Store):
         """
         load.load_case(self, case)
 
+    def held(self) -> object:
+        """The generation of the open case (None when no case is open)."""
+        return self._ck
+
     def _purge(self, case_id: str, *, stale_after_ms: int | None = None) -> int:
         return load.purge(self, case_id, stale_after_ms=stale_after_ms)
 
@@ -160,6 +170,7 @@ class Neo4jStore(Connection, Store):
         """
         import pandas as pd
 
+        _check_stale_after(stale_after)
         with self._errors("listing the stored data"):
             rows = self._read(cypher.INVENTORY)
         out = []
@@ -202,8 +213,7 @@ class Neo4jStore(Connection, Store):
         >>> store.vacuum(stale_after=60)          # doctest: +SKIP
         6929
         """
-        if not stale_after >= 0:
-            raise InvalidArgument(f"stale_after={stale_after!r} must be a number of seconds >= 0")
+        _check_stale_after(stale_after)
         table = self.inventory(stale_after=stale_after)
         removed = 0
         stale_ms = int(stale_after * 1000)
@@ -232,6 +242,25 @@ class Neo4jStore(Connection, Store):
         with self._errors("listing ids"):
             (rows,) = self._read_case((cypher.ALL_IDS, {"ck": self.ck}))
         return [row["id"] for row in rows]
+
+    def name_index(self) -> NameIndex:
+        """Names and aliases of every person, organization, premises and product, as the
+        in-memory store gives them (built on first use for each version of the case)."""
+        ck = self.ck
+        cached = self._names
+        if cached is not None and cached[0] == ck:
+            return cached[1]
+        sections = ["persons", "organizations", "warehouses", "products"]
+        with self._errors("reading the names"):
+            (rows,) = self._read_case((cypher.NAME_ROWS, {"ck": ck, "sections": sections}))
+        rows.sort(key=lambda row: sections.index(row["section"]))  # stable: case order kept
+        names: dict[str, list[str]] = {}
+        for row in rows:
+            aliases = json.loads(row["record"]).get("aliases", []) if row["record"] else []
+            names[row["id"]] = [row["name"], *aliases]
+        index = NameIndex(names)
+        self._names = (ck, index)
+        return index
 
     def node_table(self) -> pd.DataFrame:
         import pandas as pd
@@ -280,7 +309,7 @@ class Neo4jStore(Connection, Store):
         self, *, nodes: Collection[str] | None = None, direction: Direction = "both",
         kind: Literal["shipment", "payment"] | None = None,
     ) -> list[Transaction]:
-        check_link_query(nodes=nodes, direction=direction, kind=kind)
+        nodes, _ = check_link_query(nodes=nodes, direction=direction, kind=kind)
         kinds: list[str] = ["shipment", "payment"] if kind is None else [kind]
         records = self._links(kinds, nodes, direction)
         txs = [r for r in records if isinstance(r, Transaction)]
@@ -290,8 +319,8 @@ class Neo4jStore(Connection, Store):
         self, *, nodes: Collection[str] | None = None, direction: Direction = "both",
         kinds: Collection[str] | None = None,
     ) -> list[Relationship]:
-        check_link_query(nodes=nodes, direction=direction, kinds=kinds,
-                         allowed_kinds=RELATIONSHIP_KINDS)
+        nodes, kinds = check_link_query(nodes=nodes, direction=direction, kinds=kinds,
+                                        allowed_kinds=RELATIONSHIP_KINDS)
         chosen = [k for k in RELATIONSHIP_KINDS if kinds is None or k in set(kinds)]
         if not chosen:
             return []
@@ -356,3 +385,12 @@ def _link_records_query() -> str:
     ]
     return " UNION ALL ".join(parts)
 
+
+def _check_stale_after(stale_after: object) -> None:
+    """Refuse a ``stale_after`` that is no number of seconds >= 0 (a negative one would take
+    every running load for dead)."""
+    if isinstance(stale_after, bool) or not isinstance(stale_after, (int, float)):
+        raise WrongArgumentType(f"stale_after={stale_after!r} must be a number of seconds, "
+                                f"not {type(stale_after).__name__}")
+    if not stale_after >= 0:
+        raise InvalidArgument(f"stale_after={stale_after!r} must be a number of seconds >= 0")

@@ -7,7 +7,7 @@ import json
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from ...model import Case, Evidence
+from ...model import Case, Evidence, Product
 from ...model.registry import NODE_SECTIONS
 from ..summary import COUNT_KEYS, CaseSummary, build_summary
 from . import cypher
@@ -19,15 +19,17 @@ __all__ = ["summarize"]
 
 
 def summarize(store: Connection) -> CaseSummary:
-    """The case summary, aggregated in the database (no records are pulled but evidence)."""
+    """The case summary, aggregated in the database (no records are pulled but evidence and
+    products)."""
     ck = store.ck
     with store._errors(f"summarizing case {store._case_id!r}"):
-        info, nodes, txs, rels, evidence = store._read_case(
+        info, nodes, txs, rels, evidence, products = store._read_case(
             (cypher.CASE_INFO, {"id": store._case_id}),
             (cypher.SUMMARY_NODES, {"ck": ck}),
             (cypher.SUMMARY_TRANSACTIONS, {"ck": ck}),
             (cypher.SUMMARY_RELATIONSHIPS, {"ck": ck}),
-            (cypher.EVIDENCE_RECORDS, {"ck": ck}))
+            (cypher.EVIDENCE_RECORDS, {"ck": ck}),
+            (cypher.PRODUCT_RECORDS, {"ck": ck}))
     counts = dict.fromkeys(COUNT_KEYS, 0)
     statuses: Counter[str] = Counter()
     provinces: set[str] = set()
@@ -50,7 +52,8 @@ def summarize(store: Connection) -> CaseSummary:
         lasts.append(row["last"])
         if row["kind"] == "shipment":
             shipped[row["product"]] = shipped.get(row["product"], 0.0) + row["quantity"]
-            value[row["currency"]] = value.get(row["currency"], 0.0) + (row["amount"] or 0.0)
+            if row["priced"]:  # shipments of unknown value give no total (as in memory)
+                value[row["currency"]] = value.get(row["currency"], 0.0) + row["amount"]
         else:
             paid[row["currency"]] = paid.get(row["currency"], 0.0) + (row["amount"] or 0.0)
     counts["relationships"] = rels[0]["n"] if rels else 0
@@ -60,4 +63,6 @@ def summarize(store: Connection) -> CaseSummary:
         first_us=min(firsts) if firsts else None, last_us=max(lasts) if lasts else None,
         shipped=shipped, shipment_value=value, payments=paid,
         evidence=[Evidence.model_validate_json(row["record"]) for row in evidence],
+        units={p.id: p.unit for p in
+               (Product.model_validate_json(row["record"]) for row in products)},
     )
