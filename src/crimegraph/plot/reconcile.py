@@ -14,8 +14,10 @@ from .style import (
     SHIPMENT_COLOR,
     SURPLUS_COLOR,
     axes_for,
+    ellipsize,
     escape_text,
     format_number,
+    text_width_em,
 )
 
 if TYPE_CHECKING:
@@ -25,6 +27,9 @@ if TYPE_CHECKING:
 
 __all__ = ["plot_reconcile", "reconcile_bars"]
 
+#: Widest seller or buyer name on a bar's label, in ems (16 Chinese characters).
+NAME_EM = 16.0
+
 
 def reconcile_bars(result: Reconciliation, *, by: str = "persons", top: int = 15,
                    within_ring: bool = False) -> list[dict[str, Any]]:
@@ -32,22 +37,25 @@ def reconcile_bars(result: Reconciliation, *, by: str = "persons", top: int = 15
 
     Pairs with goods, largest gap first (then most money without goods); trade within the
     ring is left out unless ``within_ring``. Each row has ``label``, ``goods_value``,
-    ``paid``, ``gap`` and ``money_without_goods``.
+    ``paid``, ``gap`` and ``money_without_goods``. A seller's or buyer's name longer than
+    :data:`NAME_EM` ems is cut with "…" so that the bars keep their room.
     """
     if by not in ("persons", "pairs"):
         raise InvalidArgument(f"by={by!r} must be 'persons' or 'pairs'")
     if not isinstance(top, int) or isinstance(top, bool) or top < 1:
         raise InvalidArgument(f"top={top!r} must be a positive whole number")
     frame = result.persons if by == "persons" else result.pairs
+    # .loc with a boolean mask: plain [] on an empty frame's object-typed mask would be read
+    # as a list of column names and drop every column.
     if not within_ring:
-        frame = frame[~frame["within_ring"]]
-    frame = frame[(frame["goods_value"] > 0) | (frame["money_without_goods"] > 0)]
+        frame = frame.loc[~frame["within_ring"].astype(bool)]
+    frame = frame.loc[(frame["goods_value"] > 0) | (frame["money_without_goods"] > 0)]
     frame = frame.sort_values(["gap", "money_without_goods", "seller", "buyer"],
                               ascending=[False, False, True, True], kind="stable").head(top)
     rows = []
     for row in frame.itertuples(index=False):
-        seller = drawable(row.seller_name, row.seller)
-        buyer = drawable(row.buyer_name, row.buyer)
+        seller = ellipsize(drawable(row.seller_name, row.seller), NAME_EM)
+        buyer = ellipsize(drawable(row.buyer_name, row.buyer), NAME_EM)
         rows.append({
             "label": f"{seller} \u2192 {buyer}", "goods_value": float(row.goods_value),
             "paid": float(row.paid), "gap": float(row.gap),
@@ -97,7 +105,9 @@ def plot_reconcile(result: Reconciliation, *, by: str = "persons", top: int = 15
     with cjk_context([*frame["seller_name"], *frame["buyer_name"], title or ""]):
         rows = reconcile_bars(result, by=by, top=top, within_ring=within_ring)
         labels = [r["label"] for r in rows]
-        ax, scale = axes_for(ax, (10.0, 1.2 + 0.42 * max(len(rows), 2)))
+        # Wide enough for the names, the bars, the title and the legend beside them.
+        names_in = max([text_width_em(label) for label in labels] or [0.0]) * 9.0 / 72
+        ax, scale = axes_for(ax, (max(10.0, 7.5 + names_in), 1.2 + 0.42 * max(len(rows), 2)))
         font = max(6.0, 9.0 * scale)
         ys = list(range(len(rows)))[::-1]
         goods = [r["goods_value"] for r in rows]
@@ -128,7 +138,9 @@ def plot_reconcile(result: Reconciliation, *, by: str = "persons", top: int = 15
                      "largest gaps")
         ax.set_title(escape_text(title), loc="left", fontsize=font * 1.2)
         if rows and legend:
-            ax.legend(loc="lower right", fontsize=font * 0.9, frameon=False)
+            # Beside the bars, never over them or their notes.
+            ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=font * 0.9,
+                      frameon=False)
         elif not rows:
             ax.text(0.5, 0.5, "no trade with the outside", transform=ax.transAxes,
                     ha="center", color=MUTED)
