@@ -255,7 +255,9 @@ def plot_network(
                          f"Social network: {n} nodes, {len(ties)} ties"
                          + (f" ({detail})" if detail else ""),
                          loc="left", fontsize=max(font * 1.2, 10 * scale))
-        if own_figure and legend:
+        from matplotlib.figure import Figure
+
+        if own_figure and legend and isinstance(ax.figure, Figure):
             # One layout pass ahead: the first pass places the equal-aspect network before the
             # legend anchored to it has moved, so the legend would overhang the figure's edge.
             ax.figure.draw_without_rendering()
