@@ -318,3 +318,46 @@ def _natural_key(value: str) -> tuple[object, ...]:
     if text:
         parts.append((1, text))
     return tuple(parts)
+
+
+def wrap_title(text: str, width_em: float, *, max_lines: int = 3) -> str:
+    """``text`` broken into lines of at most ``width_em`` ems, so a long title stays on the page.
+
+    Each line of ``text`` is broken at a space where it runs too wide, into at most
+    ``max_lines`` lines (the last then ends with "…"); a word wider than a whole line is cut
+    with "…".
+
+    Examples
+    --------
+    >>> print(wrap_title("Downstream from 兴隆村窝点 (W-DEN-01), all products", 20))
+    Downstream from 兴隆村窝点
+    (W-DEN-01), all products
+    """
+    import re
+
+    out: list[str] = []
+    for line in text.split("\n"):
+        wrapped: list[str] = []
+        current = ""
+        for token in re.findall(r"[^ ]+ *", line):
+            if current and text_width_em((current + token).rstrip()) > width_em:
+                wrapped.append(current.rstrip())
+                current = ""
+            current += token
+            if text_width_em(current.rstrip()) > width_em:
+                current = ellipsize(current.rstrip(), width_em) + " "
+        wrapped.append(current.rstrip())
+        if len(wrapped) > max_lines:
+            last = ellipsize(wrapped[max_lines - 1], width_em - 1.0)
+            wrapped = [*wrapped[:max_lines - 1],
+                       last if last.endswith("\u2026") else last + " \u2026"]
+        out.extend(wrapped)
+    return "\n".join(out)
+
+
+def title_room_em(ax: Axes, fontsize: float, *, own_figure: bool) -> float:
+    """How many ems of ``fontsize`` points a left-aligned title has: the figure's width on a
+    figure of crimegraph's own, the Axes' width on the caller's."""
+    dpi = float(ax.figure.dpi)
+    inches = (ax.figure.bbox.width / dpi - 0.3 if own_figure else ax.bbox.width / dpi)
+    return max(inches, 1.0) * 72 / max(fontsize, 1.0)
