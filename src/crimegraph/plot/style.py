@@ -10,6 +10,8 @@ gives the same colours every time.
 
 from __future__ import annotations
 
+import math
+
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Literal
 
@@ -185,14 +187,25 @@ def text_width_em(text: str, *, bold: bool = False) -> float:
 def format_number(value: float, *, signed: bool = False) -> str:
     """A quantity or amount for a label: thousands separators, no needless decimals.
 
+    Below 1, two significant digits, so that a small amount never reads as 0.
+
     Examples
     --------
     >>> format_number(1250.0), format_number(-20, signed=True), format_number(40, signed=True)
     ('1,250', '−20', '+40')
+    >>> format_number(12.5), format_number(0.01), format_number(0.0125)
+    ('12.5', '0.01', '0.013')
     """
     magnitude = abs(float(value))
-    text = f"{magnitude:,.0f}" if magnitude >= 100 or magnitude == round(magnitude) else (
-        f"{magnitude:,.1f}")
+    if magnitude >= 100 or magnitude == round(magnitude):
+        text = f"{magnitude:,.0f}"
+    elif magnitude >= 1:
+        text = f"{magnitude:,.1f}"
+    else:  # two significant digits: 0.01, not 0.0
+        digits = min(12, 1 - math.floor(math.log10(magnitude)))
+        text = f"{magnitude:.{digits}f}".rstrip("0").rstrip(".")
+        if text == "0":  # too small for 12 decimals
+            text = f"{magnitude:.2g}"
     if value < 0:
         return "\u2212" + text  # a real minus sign, not a hyphen
     return ("+" + text) if signed and value > 0 else text
