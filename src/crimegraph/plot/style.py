@@ -11,7 +11,6 @@ gives the same colours every time.
 from __future__ import annotations
 
 import math
-
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Literal
 
