@@ -107,6 +107,7 @@ def plot_reconcile(result: Reconciliation, *, by: str = "persons", top: int = 15
         labels = [r["label"] for r in rows]
         # Wide enough for the names, the bars, the title and the legend beside them.
         names_in = max([text_width_em(label) for label in labels] or [0.0]) * 9.0 / 72
+        own_figure = ax is None
         ax, scale = axes_for(ax, (max(10.0, 7.5 + names_in), 1.2 + 0.42 * max(len(rows), 2)))
         font = max(6.0, 9.0 * scale)
         ys = list(range(len(rows)))[::-1]
@@ -119,18 +120,38 @@ def plot_reconcile(result: Reconciliation, *, by: str = "persons", top: int = 15
         ax.barh(ys, extra, left=goods, height=0.7, color=SURPLUS_COLOR, alpha=0.8,
                 label="money without goods")
         right = max([g + e for g, e in zip(goods, extra)] or [1.0])
-        for y, r in zip(ys, rows):
+        notes = []
+        for r in rows:
             note = ("no goods" if r["goods_value"] <= 0 else
                     f"gap {format_number(r['gap'])}" if r["gap"] > 0.5 else "paid")
             if r["money_without_goods"] > 0.5:
                 note += f", +{format_number(r['money_without_goods'])} without goods"
-            ax.text(r["goods_value"] + r["money_without_goods"] + right * 0.01, y, note,
-                    va="center", fontsize=font * 0.9, color=MUTED)
+            notes.append(note)
+        # Room right of each bar for its note, which must not run into the legend: the axis
+        # reaches far enough that the widest note (in inches of the drawn axes) fits.
+        dpi = float(ax.figure.dpi)
+        if own_figure:
+            legend_in = 1.6 if rows and legend else 0.0
+            axes_in = ax.figure.bbox.width / dpi - names_in * font / 9.0 - legend_in - 0.4
+        else:
+            axes_in = ax.bbox.width / dpi
+        axes_in = max(axes_in, 1.0)
+        limit = right * 1.35
+        for r, note in zip(rows, notes):
+            share = min((text_width_em(note) * font * 0.9 / 72 + 0.1) / axes_in, 0.75)
+            limit = max(limit, (r["goods_value"] + r["money_without_goods"]) / (1 - share))
+        for y, r, note in zip(ys, rows, notes):
+            ax.text(r["goods_value"] + r["money_without_goods"] + limit * 0.005, y, note,
+                    va="center", fontsize=font * 0.9, color=MUTED, gid="gap")
         ax.set_yticks(ys)
         ax.set_yticklabels(labels, fontsize=font)
-        ax.set_xlim(0, right * 1.35)
-        ax.set_xlabel(result.currency)
-        ax.xaxis.set_major_formatter(_thousands())
+        ax.set_xlim(0, limit)
+        # Amounts in the tens of millions and more are counted in millions or billions, so
+        # the ticks do not run into each other.
+        unit, word = (1e9, " (billions)") if limit >= 1e10 else (
+            (1e6, " (millions)") if limit >= 1e7 else (1.0, ""))
+        ax.set_xlabel(f"{result.currency}{word}")
+        ax.xaxis.set_major_formatter(_thousands(unit))
         ax.spines[["top", "right"]].set_visible(False)
         view = "persons behind the trade" if by == "persons" else "records as in the case"
         if title is None:
@@ -148,7 +169,7 @@ def plot_reconcile(result: Reconciliation, *, by: str = "persons", top: int = 15
     return ax
 
 
-def _thousands() -> Any:
+def _thousands(unit: float = 1.0) -> Any:
     from matplotlib.ticker import FuncFormatter
 
-    return FuncFormatter(lambda value, _pos: format_number(value))
+    return FuncFormatter(lambda value, _pos: format_number(value / unit))
