@@ -294,3 +294,47 @@ def test_the_bundled_chains_stay_boxes_within_the_largest_figure() -> None:
         assert_readable(ax)
         assert set(by_gid(ax.patches, "node")) == set(chain.nodes)  # nothing folded
         assert not [t for t in ax.texts if t.get_gid() == "note"]
+
+
+LONG_CN = "河北省廊坊市某某县某某镇某某村某某某某某某某某某某汽车配件批发零售有限责任公司第三分公司"
+
+
+def long_name_graph() -> cg.CaseGraph:
+    """Two places and two accounts with names far wider than a figure."""
+    return cg.CaseGraph(cg.Case(
+        id="C-LONG", title="long names",
+        persons=[cg.Person(id="P-1", name=LONG_CN), cg.Person(id="P-2", name="王五")],
+        warehouses=[cg.Warehouse(id="W-1", name=LONG_CN, province="Hebei"),
+                    cg.Warehouse(id="W-2", name="Bartholomew Featherstonehaugh Depot Seven",
+                                 province="Shandong")],
+        products=[cg.Product(id="PR-1", name="假冒美孚一号 5W-30 全合成机油 4L " * 3)],
+        transactions=[
+            cg.Transaction(id="T-1", kind="shipment", source="W-1", target="W-2",
+                           product="PR-1", quantity=5, timestamp="2024-01-01T10:00:00+08:00"),
+            cg.Transaction(id="T-2", kind="payment", source="P-1", target="P-2", amount=100,
+                           currency="CNY", timestamp="2024-01-02T10:00:00+08:00")]))
+
+
+def title_overhang(ax) -> float:
+    """How many pixels the title reaches past the figure's right edge."""
+    fig = ax.figure
+    fig.canvas.draw()
+    box = ax.title.get_window_extent(fig.canvas.get_renderer())
+    return box.x1 - fig.bbox.x1
+
+
+@pytest.mark.parametrize("trace", ["chain", "chain product", "money"])
+def test_a_long_title_is_wrapped_inside_the_figure(trace: str) -> None:
+    graph = long_name_graph()
+    if trace == "money":
+        ax = cgp.plot_money(cg.trace_money(graph, "P-1"))
+    else:
+        product = "PR-1" if trace == "chain product" else None
+        ax = cgp.plot_chain(cg.trace_chain(graph, "W-1", product=product))
+    assert title_overhang(ax) <= 1
+    title = ax.get_title(loc="left")
+    assert LONG_CN in title.replace("\n", "")  # wrapped, not cut: the start's whole name
+    if trace == "money":  # the money figure widens for long names; "1 payment", not "1 payments"
+        assert ": 1 payment, 2 accounts" in title
+    else:
+        assert len(title.split("\n")) >= 3

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pandas as pd
 import pytest
 from matplotlib.colors import to_hex
@@ -87,3 +89,23 @@ def test_the_people_removed_are_named_in_order() -> None:
     ids = cgp.plot_disruption(run, labels="id", max_names=2)  # no case: ids
     legend = [t.get_text() for t in ids.get_legend().get_texts()]
     assert f"removed: 1 {run.removed[0]}, 2 {run.removed[1]}" in " ".join(legend)
+
+
+def test_a_run_that_removed_nobody_says_so_and_long_names_are_cut() -> None:
+    long_cn = "河北省廊坊市某某县某某镇某某村某某某某某某汽车配件批发零售有限责任公司第三分公司"
+    hub = cg.Person(id="P-1", name=long_cn)
+    spokes = [cg.Person(id=f"P-{i}", name=f"成员{i}") for i in range(2, 7)]
+    case = cg.Case(id="C-STAR", title="star", persons=[hub, *spokes],
+                   relationships=[cg.Relationship(id=f"R-{i}", kind="calls", source="P-1",
+                                                  target=f"P-{i}") for i in range(2, 7)])
+    graph = cg.CaseGraph(case)
+    run = cg.simulate_disruption(graph, strategy="degree")
+    assert run.removed[0] == "P-1"
+    nobody = SimpleNamespace(strategy="degree", mode="sequential", removed=[],
+                             curve=pd.DataFrame({"removed": [0], "lcc_fraction": [1.0]}))
+    ax = cgp.plot_disruption([run, nobody], graph=graph)
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "removed: nobody" in legend
+    (first,) = [t for t in legend if t.startswith("removed: 1 ")]
+    assert first.startswith("removed: 1 河北省廊坊市") and "\u2026" in first
+    assert long_cn not in " ".join(legend)

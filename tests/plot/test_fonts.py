@@ -215,3 +215,22 @@ def test_drawable_falls_back_to_ids_pinyin_and_question_marks(no_cjk_font) -> No
         assert fonts.drawable("河北") == "Hebei"
         assert fonts.drawable("lieutenant (生产)") == "lieutenant (?)"
         assert fonts.drawable("Zhou Jianguo", "P-ZHOU") == "Zhou Jianguo"
+
+
+def test_right_to_left_names_are_not_drawn_reversed() -> None:
+    """matplotlib lays Uyghur or Arabic letters out left to right and unjoined: the id stands
+    in rather than a name that reads wrong; Chinese, Korean and Latin names are drawn."""
+    import crimegraph as cg
+
+    names = {"P-0": "周建国", "P-1": "\u0626\u06d5\u062e\u0645\u06d5\u062a",  # Uyghur
+             "P-2": "\u05d3\u05d5\u05d3", "P-3": "김철수", "P-4": "Zoë Łukasz"}
+    case = cg.Case(id="C-RTL", title="scripts",
+                   persons=[cg.Person(id=pid, name=name) for pid, name in names.items()],
+                   relationships=[cg.Relationship(id=f"R-{i}", kind="leads", source="P-0",
+                                                  target=f"P-{i}") for i in range(1, 5)])
+    ax = cgp.plot_org_chart(cg.CaseGraph(case))
+    shown = {t.get_text() for t in ax.texts}
+    assert {"周建国", "P-1", "P-2", "김철수", "Zoë Łukasz"} <= shown
+    assert names["P-1"] not in shown and names["P-2"] not in shown
+    with fonts.cjk_context():
+        assert fonts.drawable("Ahmet \u0626\u06d5\u062e\u0645\u06d5\u062a") == "Ahmet ?"

@@ -146,3 +146,50 @@ def test_a_large_network_names_its_most_central_nodes_first() -> None:
     assert f"names shown for the {len(named)} most central of" in note
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert any(text.startswith("group 0: ") and ", around " in text for text in legend)
+
+
+def _inside_figure(ax) -> list[str]:
+    """The texts of the figure that reach past its edges."""
+    fig = ax.figure
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    page = fig.bbox
+    legend = ax.get_legend()
+    texts = [*ax.texts, ax.title, *(legend.get_texts() if legend else [])]
+    out = []
+    for text in texts:
+        box = text.get_window_extent(renderer)
+        if box.x0 < page.x0 - 1 or box.x1 > page.x1 + 1:
+            out.append(text.get_text())
+    return out
+
+
+def test_legend_and_names_stay_inside_the_figure() -> None:
+    for example in ("counterfeit_oil", "fake_liquor"):
+        graph = cg.CaseGraph(cg.load_example(example))
+        for color_by in ("group", "province"):
+            assert _inside_figure(cgp.plot_network(graph, color_by=color_by)) == []
+
+
+def test_very_long_names_are_cut_not_pushing_the_network_away() -> None:
+    long_cn = "河北省廊坊市某某县某某镇某某村某某某某某某汽车配件批发零售有限责任公司第三分公司"
+    net = nx.Graph()
+    net.add_node("P-1", name=long_cn, type="person")
+    net.add_node("P-2", name="Bartholomew Maximilian Featherstonehaugh-Cholmondeley III",
+                 type="person")
+    net.add_node("P-3", name="李四", type="person")
+    net.add_edge("P-1", "P-2", weight=1.0)
+    net.add_edge("P-1", "P-3", weight=1.0)
+    groups = pd.DataFrame({"id": ["P-1", "P-2", "P-3"], "group": [0, 0, 0]})
+    ax = cgp.plot_network(None, network=net, groups=groups, max_labels="all",
+                          labels="both")
+    assert _inside_figure(ax) == []
+    names = {t.get_gid(): t.get_text() for t in ax.texts if t.get_gid()}
+    assert names["name:P-1"].endswith(" · P-1")  # the id survives the cut
+    assert names["name:P-1"].split("…")[0] in long_cn
+    assert names["name:P-3"] == "李四 · P-3"
+    (entry,) = [t.get_text() for t in ax.get_legend().get_texts() if "group 0" in t.get_text()]
+    assert entry.startswith("group 0: 3 people, around 河北省") and entry.endswith("…")
+    # The network keeps most of the figure's width.
+    fig_w = ax.figure.bbox.width
+    assert ax.get_window_extent().width > 0.5 * fig_w

@@ -32,6 +32,8 @@ from .style import (
     label_text,
     text_color_on,
     text_width_em,
+    title_room_em,
+    wrap_title,
 )
 
 if TYPE_CHECKING:
@@ -309,6 +311,7 @@ def plot_chain(
     drawing, dots = _fitted_layout(chain, max_per_tier)
     texts = [*drawing.names.values(), *(p for p in drawing.provinces.values() if p),
              title or ""]
+    own_figure = ax is None
     with cjk_context(texts):
         shown = {n: drawable(name if n in drawing.folded
                              else label_text(name, n, text_mode), n)
@@ -329,9 +332,10 @@ def plot_chain(
         if show_unaccounted:
             _badges(ax, d, geo)
         if title != "":
-            ax.set_title(escape_text(drawable(title)) if title else _headline(chain, d,
-                                                                              text_mode),
-                         loc="left", fontsize=max(geo.font * 1.25, 10.0 * geo.scale))
+            title_font = max(geo.font * 1.25, 10.0 * geo.scale)
+            text = escape_text(drawable(title)) if title else _headline(chain, d, text_mode)
+            ax.set_title(wrap_title(text, title_room_em(ax, title_font, own_figure=own_figure)),
+                         loc="left", fontsize=title_font)
         if legend:
             _legend(ax, d, geo, colors, show_unaccounted)
         if note:

@@ -15,6 +15,7 @@ from .style import (
     MIN_FONT,
     axes_for,
     check_labels,
+    ellipsize,
     escape_text,
     label_text,
     text_width_em,
@@ -206,8 +207,11 @@ def _removed_text(run: Any, names: dict[str, str], labels: str, most: int) -> li
     """Legend lines naming the first people removed: "removed: 1 周建国, 2 李强, ..."."""
     removed = [str(i) for i in getattr(run, "removed", [])]
     if not removed:
-        return []
-    shown = [drawable(label_text(names.get(i, i), i, labels), i) for i in removed[:most]]
+        # Say so: the run's curve is a single point that is easy to miss.
+        return ["removed: nobody"] if hasattr(run, "removed") else []
+    # A very long name is cut, so that the legend leaves room for the curves.
+    shown = [drawable(label_text(ellipsize(names.get(i, i), 16.0), i, labels), i)
+             for i in removed[:most]]
     words = [f"{k} {name}" for k, name in enumerate(shown, start=1)]
     rest = len(removed) - len(shown)
     if rest:

@@ -390,7 +390,9 @@ def missing_glyphs(text: object) -> str:
 
     The fonts are those matplotlib would use for text with the current ``rcParams`` (the
     family list with its fallbacks, so inside :func:`cjk_context` the CJK font counts).
-    Spaces and line breaks never count as missing.
+    Spaces and line breaks never count as missing. Right-to-left letters (Uyghur, Arabic,
+    Hebrew) always do: matplotlib would draw them left to right and unjoined, so the name
+    would read wrong.
 
     Examples
     --------
@@ -402,7 +404,14 @@ def missing_glyphs(text: object) -> str:
     key = (tuple(mpl.rcParams["font.family"]), tuple(mpl.rcParams["font.sans-serif"]),
            tuple(mpl.rcParams["font.serif"]), tuple(mpl.rcParams["font.monospace"]))
     has = _glyph_test(key)
-    return "".join(dict.fromkeys(ch for ch in str(text) if not ch.isspace() and not has(ch)))
+    return "".join(dict.fromkeys(ch for ch in str(text) if not ch.isspace()
+                                 and (_right_to_left(ch) or not has(ch))))
+
+
+def _right_to_left(ch: str) -> bool:
+    import unicodedata
+
+    return unicodedata.bidirectional(ch) in ("R", "AL")
 
 
 @functools.lru_cache(maxsize=16)

@@ -29,6 +29,8 @@ from .style import (
     label_text,
     text_color_on,
     text_width_em,
+    title_room_em,
+    wrap_title,
 )
 
 if TYPE_CHECKING:
@@ -211,6 +213,7 @@ def plot_money(
         col_w, row_h = min(max(2.3, 2 * longest * 9.0 / 72 + 0.8), 6.0), 0.75
         width = max(6.0, n_cols * col_w + 0.6)
         height = max(3.6, tallest * row_h + 1.8)
+        own_figure = ax is None
         ax, scale = axes_for(ax, (width, height))
         font = max(float(fontsize) if fontsize else 9.0 * scale, MIN_FONT)
         span = max((max(d.layout.position.values(), default=0.0) + 0.5), 1.0)
@@ -289,8 +292,10 @@ def plot_money(
                                   "alpha": 0.85})
         ax.axis("off")
         if title != "":
-            ax.set_title(escape_text(drawable(title)) if title else _headline(trail, shown),
-                         loc="left", fontsize=max(font * 1.25, 10.0 * scale), color=INK)
+            title_font = max(font * 1.25, 10.0 * scale)
+            text = escape_text(drawable(title)) if title else _headline(trail, shown)
+            ax.set_title(wrap_title(text, title_room_em(ax, title_font, own_figure=own_figure)),
+                         loc="left", fontsize=title_font, color=INK)
         if legend:
             ax.text(1.0, 0.0, "blue: start · orange: kept money (beneficiary or cash-out) · "
                     "line width: amount paid", transform=ax.transAxes, ha="right", va="bottom",
@@ -308,5 +313,7 @@ def _headline(trail: MoneyTrail, shown: dict[str, str]) -> str:
         who += f" and {len(trail.start) - 3} more"
     way = "Money paid on from" if trail.direction == "downstream" else "Money paid into"
     totals = ", ".join(f"{format_number(a)} {c}" for c, a in trail.totals.items())
-    return (f"{way} {who}: {trail.payment_count} payments, {len(trail.tiers)} accounts"
+    payments = f"{trail.payment_count} payment{'' if trail.payment_count == 1 else 's'}"
+    accounts = f"{len(trail.tiers)} account{'' if len(trail.tiers) == 1 else 's'}"
+    return (f"{way} {who}: {payments}, {accounts}"
             + (f", {totals} at the start" if totals else ""))

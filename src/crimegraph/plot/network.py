@@ -21,6 +21,7 @@ from .style import (
     add_note,
     axes_for,
     category_colors,
+    ellipsize,
     escape_text,
     label_text,
     status_color,
@@ -38,7 +39,9 @@ __all__ = ["network_positions", "plot_network"]
 
 _AUTO_LABELS = 60  # "auto" names at most this many nodes
 _SURE_LABELS = 10  # the most central nodes always get a name, placed further out if need be
-_LEGEND_W = 2.6
+_LEGEND_W = 1.2  # narrowest legend column, inches
+_NAME_EM = 20.0  # a node's name is cut with "…" beyond this many ems
+_LEGEND_EM = 26.0  # and a legend entry beyond this many
 
 
 def network_positions(network: nx.Graph, *, seed: int = 0) -> dict[str, tuple[float, float]]:
@@ -181,10 +184,18 @@ def plot_network(
     font = float(fontsize) if fontsize else (8.5 if n <= 40 else 7.5 if n <= 120 else 6.5)
     texts = [*names.values(), *(label for label, _ in items), title or ""]
     with cjk_context(texts):
-        shown = {v: drawable(label_text(names[v], v, text_mode), v) for v in nodes}
+        # A very long name would crowd out the network: it is cut, its id (if shown) kept.
+        shown = {v: drawable(label_text(ellipsize(names[v], _NAME_EM), v, text_mode), v)
+                 for v in nodes}
         if color_by == "group":
             items = _group_items(items, categories, shown, size_values, network)
-        legend_w = _LEGEND_W if legend and (items or size_values) else 0.0
+        items = [(ellipsize(label, _LEGEND_EM), color) for label, color in items]
+        # The legend column as wide as its widest entry (headers are bold).
+        widest = max([text_width_em(label) for label, _ in items[:20]]
+                     + [text_width_em(f"Size: {size_by}", bold=True) + 1.5,
+                        text_width_em(color_title.capitalize(), bold=True)], default=0.0)
+        legend_w = max(_LEGEND_W, widest * max(font, 8.0) / 72 + 0.7) \
+            if legend and (items or size_values) else 0.0
         # The figure takes the shape of the network, so no band of it stays empty.
         xs = [p[0] for p in pos.values()] or [0.0, 1.0]
         ys = [p[1] for p in pos.values()] or [0.0, 1.0]
@@ -192,6 +203,7 @@ def plot_network(
         width_units = max(xs) - min(xs) + 2 * pad
         height_units = max(ys) - min(ys) + 2 * pad
         inch = side / max(width_units, height_units)  # inches per unit
+        own_figure = ax is None
         ax, scale = axes_for(ax, (max(width_units * inch, 3.0) + legend_w,
                                   max(height_units * inch, 3.0) + (0.4 if title != "" else 0)))
         font *= scale
@@ -243,6 +255,12 @@ def plot_network(
                          f"Social network: {n} nodes, {len(ties)} ties"
                          + (f" ({detail})" if detail else ""),
                          loc="left", fontsize=max(font * 1.2, 10 * scale))
+        from matplotlib.figure import Figure
+
+        if own_figure and legend and isinstance(ax.figure, Figure):
+            # One layout pass ahead: the first pass places the equal-aspect network before the
+            # legend anchored to it has moved, so the legend would overhang the figure's edge.
+            ax.figure.draw_without_rendering()
     return ax
 
 
@@ -383,7 +401,8 @@ def _group_items(items: list[tuple[str, str]], categories: Mapping[str, str],
             out.append((f"{label}: {count}", color))
             continue
         best = min(group, key=central)
-        out.append((f"{label}: {count}, around {shown.get(best, best)}", color))
+        out.append((f"{label}: {count}, around {ellipsize(shown.get(best, best), 10.0)}",
+                    color))
     return out
 
 

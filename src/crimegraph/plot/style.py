@@ -10,6 +10,7 @@ gives the same colours every time.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Literal
 
@@ -185,14 +186,25 @@ def text_width_em(text: str, *, bold: bool = False) -> float:
 def format_number(value: float, *, signed: bool = False) -> str:
     """A quantity or amount for a label: thousands separators, no needless decimals.
 
+    Below 1, two significant digits, so that a small amount never reads as 0.
+
     Examples
     --------
     >>> format_number(1250.0), format_number(-20, signed=True), format_number(40, signed=True)
     ('1,250', '−20', '+40')
+    >>> format_number(12.5), format_number(0.01), format_number(0.0125)
+    ('12.5', '0.01', '0.013')
     """
     magnitude = abs(float(value))
-    text = f"{magnitude:,.0f}" if magnitude >= 100 or magnitude == round(magnitude) else (
-        f"{magnitude:,.1f}")
+    if magnitude >= 100 or magnitude == round(magnitude):
+        text = f"{magnitude:,.0f}"
+    elif magnitude >= 1:
+        text = f"{magnitude:,.1f}"
+    else:  # two significant digits: 0.01, not 0.0
+        digits = min(12, 1 - math.floor(math.log10(magnitude)))
+        text = f"{magnitude:.{digits}f}".rstrip("0").rstrip(".")
+        if text == "0":  # too small for 12 decimals
+            text = f"{magnitude:.2g}"
     if value < 0:
         return "\u2212" + text  # a real minus sign, not a hyphen
     return ("+" + text) if signed and value > 0 else text
@@ -318,3 +330,46 @@ def _natural_key(value: str) -> tuple[object, ...]:
     if text:
         parts.append((1, text))
     return tuple(parts)
+
+
+def wrap_title(text: str, width_em: float, *, max_lines: int = 3) -> str:
+    """``text`` broken into lines of at most ``width_em`` ems, so a long title stays on the page.
+
+    Each line of ``text`` is broken at a space where it runs too wide, into at most
+    ``max_lines`` lines (the last then ends with "…"); a word wider than a whole line is cut
+    with "…".
+
+    Examples
+    --------
+    >>> print(wrap_title("Downstream from 兴隆村窝点 (W-DEN-01), all products", 20))
+    Downstream from 兴隆村窝点
+    (W-DEN-01), all products
+    """
+    import re
+
+    out: list[str] = []
+    for line in text.split("\n"):
+        wrapped: list[str] = []
+        current = ""
+        for token in re.findall(r"[^ ]+ *", line):
+            if current and text_width_em((current + token).rstrip()) > width_em:
+                wrapped.append(current.rstrip())
+                current = ""
+            current += token
+            if text_width_em(current.rstrip()) > width_em:
+                current = ellipsize(current.rstrip(), width_em) + " "
+        wrapped.append(current.rstrip())
+        if len(wrapped) > max_lines:
+            last = ellipsize(wrapped[max_lines - 1], width_em - 1.0)
+            wrapped = [*wrapped[:max_lines - 1],
+                       last if last.endswith("\u2026") else last + " \u2026"]
+        out.extend(wrapped)
+    return "\n".join(out)
+
+
+def title_room_em(ax: Axes, fontsize: float, *, own_figure: bool) -> float:
+    """How many ems of ``fontsize`` points a left-aligned title has: the figure's width on a
+    figure of crimegraph's own, the Axes' width on the caller's."""
+    dpi = float(ax.figure.dpi)
+    inches = (ax.figure.bbox.width / dpi - 0.3 if own_figure else ax.bbox.width / dpi)
+    return max(inches, 1.0) * 72 / max(fontsize, 1.0)
