@@ -114,5 +114,5 @@ len(hidden), leaks
 #   and every phone number and address replaced by a token.
 # - The same profile drives every file and figure: GraphML, GEXF (with **199** transactions on
 #   Gephi's timeline), the i2 chart, FollowTheMoney entities and the Excel workbook, which
-#   reads back into exactly the public case. None of the **37** hidden values appears in any
+#   reads back into exactly the public case. None of the **39** hidden values appears in any
 #   file.
