@@ -115,25 +115,16 @@ def control_parties(graph: CaseGraph | Case) -> dict[str, list[str]]:
     dict of str to list of str
         Party name -> its records (persons first, then the rest, each sorted).
     """
+    from networkx.utils import UnionFind
+
     g = as_case_graph(graph)
-    parent: dict[str, str] = {}
-
-    def root(node: str) -> str:
-        while parent.setdefault(node, node) != node:
-            parent[node] = parent[parent[node]]
-            node = parent[node]
-        return node
-
+    joined = UnionFind()
     for link in g.links(kinds=CONTROL_KINDS):
-        a, b = root(link.source), root(link.target)
-        if a != b:
-            parent[max(a, b)] = min(a, b)
-    members: dict[str, list[str]] = defaultdict(list)
-    for node in parent:
-        members[root(node)].append(node)
-    records = g.store.get_many(parent)
+        joined.union(link.source, link.target)
+    members = list(joined.to_sets())
+    records = g.store.get_many([node for nodes in members for node in nodes])
     parties: dict[str, list[str]] = {}
-    for nodes in members.values():
+    for nodes in members:
         persons = sorted(n for n in nodes if isinstance(records.get(n), Person))
         others = sorted(n for n in nodes if n not in persons)
         parties[", ".join(persons or others)] = persons + others

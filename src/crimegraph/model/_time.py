@@ -26,7 +26,7 @@ from pydantic import (
     SerializerFunctionWrapHandler,
     WrapSerializer,
 )
-from pydantic_core import PydanticCustomError
+from pydantic_core import PydanticCustomError, TzInfo
 
 from ..errors import InvalidArgument
 
@@ -126,7 +126,7 @@ def pin_wall_time(value: datetime) -> datetime:
     instant; pinned to the offset it is read with, it names that instant plainly.
     """
     tz = value.tzinfo
-    if tz is None or type(tz) is timezone or type(tz).__name__ == "TzInfo":
+    if tz is None or isinstance(tz, (timezone, TzInfo)):
         return value  # naive, or a fixed offset: nothing depends on the fold
     offset = value.utcoffset()
     if offset is not None and value.replace(fold=1 - value.fold).utcoffset() != offset:

@@ -61,24 +61,13 @@ def decisions_between(links: Iterable[Relationship]) -> dict[tuple[str, str], li
 def same_as_clusters(links: Iterable[Relationship]) -> dict[str, list[str]]:
     """Clusters of record ids joined by ``same_as`` links (union-find), two or more each, keyed
     by their smallest id."""
-    parent: dict[str, str] = {}
+    from networkx.utils import UnionFind
 
-    def find(x: str) -> str:
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
+    clusters = UnionFind()
     for link in links:
         if link.kind == "same_as":
-            a, b = find(link.source), find(link.target)
-            if a != b:
-                parent[max(a, b)] = min(a, b)
-    groups: dict[str, list[str]] = defaultdict(list)
-    for node in parent:
-        groups[find(node)].append(node)
-    return {root: sorted(ids) for root, ids in groups.items() if len(ids) > 1}
+            clusters.union(link.source, link.target)
+    return {min(ids): sorted(ids) for ids in clusters.to_sets() if len(ids) > 1}
 
 
 def same_as_path(links: Iterable[Relationship], start: str, end: str) -> list[Relationship]:
